@@ -1,0 +1,36 @@
+import type { Artifact, ErrorInfo, Language, Subtask, SubtaskResult } from "../core/index.js";
+import type { ToolCallResult } from "../tools/index.js";
+import type { Agent } from "./define-agent.js";
+
+/** One tool call an agent made in this subtask and what came back. */
+export interface Turn {
+  readonly tool: string;
+  readonly input: Record<string, unknown>;
+  readonly result: ToolCallResult;
+}
+
+/** Everything a model sees when it decides an agent's next step. */
+export interface TurnContext {
+  readonly agent: Agent;
+  readonly subtask: Subtask;
+  readonly language: Language;
+  /** The results of the subtasks this one depends on, by subtask id. */
+  readonly dependencies: Readonly<Record<string, SubtaskResult>>;
+  /** This subtask's calls so far, oldest first. */
+  readonly history: readonly Turn[];
+}
+
+/** The next step: call a tool, finish the subtask with an output, or give up. */
+export type Decision =
+  | { readonly type: "call"; readonly tool: string; readonly input: Record<string, unknown> }
+  | { readonly type: "finish"; readonly output: unknown; readonly artifacts?: readonly Artifact[] }
+  | { readonly type: "fail"; readonly error: ErrorInfo };
+
+/**
+ * The port every model adapter implements: the built-in rules model and, later, LLMs.
+ * A decision must be deterministic for the same context or be journaled by the caller.
+ */
+export interface AgentModel {
+  readonly name: string;
+  decide(context: TurnContext): Promise<Decision>;
+}

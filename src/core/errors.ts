@@ -1,0 +1,62 @@
+/**
+ * The one error base of the project. `code` is machine-readable and stable (the CLI maps it to
+ * an exit code, the HTTP API to a status); `retryable` tells the executor whether trying again
+ * can help.
+ */
+export class CsAgentsError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+
+  constructor(code: string, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** Input from a user or a caller was not what was expected. Never retryable. */
+export class InvalidInputError extends CsAgentsError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("INVALID_INPUT", message, options);
+  }
+}
+
+/** A plan broke one of the rules in `validatePlan`; `issues` lists every broken rule. */
+export class PlanValidationError extends CsAgentsError {
+  readonly issues: readonly string[];
+
+  constructor(issues: readonly string[]) {
+    super("PLAN_INVALID", `invalid plan: ${issues.join("; ")}`);
+    this.issues = issues;
+  }
+}
+
+/** No planner could turn the task into a plan. */
+export class PlanningError extends CsAgentsError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("PLANNING_FAILED", message, options);
+  }
+}
+
+/** The run was cancelled through its AbortSignal. */
+export class CancelledError extends CsAgentsError {
+  constructor(message = "the run was cancelled") {
+    super("CANCELLED", message);
+  }
+}
+
+/** Something was asked for by a name nobody registered. */
+export class NotFoundError extends CsAgentsError {
+  constructor(what: string, name: string, known: readonly string[]) {
+    const list = known.length > 0 ? known.join(", ") : "none";
+    super("NOT_FOUND", `unknown ${what} "${name}" (known: ${list})`);
+  }
+}
+
+/** Turns anything thrown into a `{ code, message }` pair fit for a journal or a user. */
+export function describeError(error: unknown): { code: string; message: string } {
+  if (error instanceof CsAgentsError) return { code: error.code, message: error.message };
+  if (error instanceof Error) return { code: "INTERNAL", message: error.message };
+  return { code: "INTERNAL", message: String(error) };
+}

@@ -1,0 +1,4 @@
+export * from "./errors.js";
+export * from "./plan.js";
+export * from "./run.js";
+export * from "./task.js";

@@ -1,0 +1,75 @@
+import { z } from "zod";
+import type { Plan } from "./plan.js";
+import type { Task } from "./task.js";
+
+export const RUN_STATUSES = ["queued", "planning", "running", "waiting_approval", "succeeded", "failed", "cancelled"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "cancelled"]);
+
+export type SubtaskStatus = "pending" | "running" | "succeeded" | "failed" | "cancelled";
+
+export const ErrorInfoSchema = z.object({ code: z.string(), message: z.string() });
+/** A failure as a value: what the journal records and users see. */
+export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
+
+/** A file a run produced, e.g. the report. */
+export const ArtifactSchema = z.object({
+  name: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, "artifact names are 1-128 letters, digits, '.', '_' or '-'"),
+  mediaType: z.string(),
+  content: z.string(),
+});
+export type Artifact = z.infer<typeof ArtifactSchema>;
+
+/** What a finished subtask hands to the subtasks that depend on it. */
+export interface SubtaskResult {
+  readonly subtaskId: string;
+  readonly output: unknown;
+  readonly artifacts: readonly Artifact[];
+}
+
+/** What a run produced when it succeeded. */
+export interface RunResult {
+  readonly subtasks: Readonly<Record<string, SubtaskResult>>;
+  readonly artifacts: readonly Artifact[];
+  /** The output of the plan's last subtask (the one nothing depends on), when there is one. */
+  readonly output: unknown;
+}
+
+/** One execution of a task. */
+export interface Run {
+  readonly id: string;
+  readonly task: Task;
+  readonly status: RunStatus;
+  readonly plan?: Plan;
+  readonly result?: RunResult;
+  readonly error?: ErrorInfo;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export type StepKind = "plan" | "tool_call" | "model_call" | "subtask";
+export type StepStatus = "started" | "succeeded" | "failed" | "ambiguous";
+
+/**
+ * One journaled unit inside a run, keyed by a stable step key: `plan`,
+ * `subtask/<id>/call/<n>`, `subtask/<id>/done`. Replay reads a succeeded or failed step back
+ * instead of doing the work again.
+ */
+export interface Step {
+  readonly runId: string;
+  readonly key: string;
+  readonly kind: StepKind;
+  readonly status: StepStatus;
+  readonly input?: unknown;
+  readonly output?: unknown;
+  readonly error?: ErrorInfo;
+  readonly attempts?: number;
+  readonly startedAt: Date;
+  readonly finishedAt?: Date;
+}
+
+export const stepKeys = {
+  plan: "plan",
+  call: (subtaskId: string, n: number) => `subtask/${subtaskId}/call/${n}`,
+  subtaskDone: (subtaskId: string) => `subtask/${subtaskId}/done`,
+} as const;

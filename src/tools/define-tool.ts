@@ -1,0 +1,127 @@
+import type { z } from "zod";
+import { CsAgentsError } from "../core/index.js";
+
+/** What a handler gets besides its input. */
+export interface ToolContext {
+  /** Aborted on timeout or cancellation; handlers pass it to whatever they wait on. */
+  readonly signal: AbortSignal;
+  /**
+   * `<run id>/<step key>`: the same on every attempt and every replay of one call, so a tool
+   * with side effects can deduplicate on its side. Undefined outside a run.
+   */
+  readonly idempotencyKey: string | undefined;
+  readonly runId: string | undefined;
+  readonly tenant: string | undefined;
+  /** 1 on the first attempt. */
+  readonly attempt: number;
+}
+
+export interface RetryOptions {
+  /** Attempts in all, the first included. 1 means no retry. */
+  readonly maxAttempts: number;
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** What a tool author writes. Everything but name, description, schemas and handler has a default. */
+export interface ToolSpec<I extends z.ZodType, O extends z.ZodType> {
+  readonly name: string;
+  readonly description: string;
+  /** Bumped when the output for the same input changes; part of cache keys. Default "1". */
+  readonly version?: string;
+  readonly input: I;
+  readonly output: O;
+  readonly handler: (input: z.output<I>, context: ToolContext) => Promise<z.input<O>>;
+  /** Per attempt. Default 10,000. */
+  readonly timeoutMs?: number;
+  /** `false` for a single attempt. Default 3 attempts, 100 ms doubling up to 2 s, with jitter. */
+  readonly retry?: Partial<RetryOptions> | false;
+  /** Safe to call twice with the same idempotency key. Default false. */
+  readonly idempotent?: boolean;
+  /** Needs a human approval before each call (enforced by the engine). Default false. */
+  readonly sensitive?: boolean;
+}
+
+/** A tool with every default filled in; what the registry and executor hold. */
+export interface Tool {
+  readonly name: string;
+  readonly description: string;
+  readonly version: string;
+  readonly input: z.ZodType;
+  readonly output: z.ZodType;
+  readonly handler: (input: unknown, context: ToolContext) => Promise<unknown>;
+  readonly timeoutMs: number;
+  readonly retry: RetryOptions;
+  readonly idempotent: boolean;
+  readonly sensitive: boolean;
+}
+
+export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 2_000 };
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+const TOOL_NAME = /^[a-z][a-z0-9_.-]{0,63}$/;
+
+/**
+ * Defines a tool. Names are lowercase, may use `.`, `_` and `-` (`ledger.query`).
+ * @throws CsAgentsError (INVALID_TOOL) when the definition itself is wrong.
+ */
+export function defineTool<I extends z.ZodType, O extends z.ZodType>(spec: ToolSpec<I, O>): Tool {
+  if (!TOOL_NAME.test(spec.name)) {
+    throw new CsAgentsError("INVALID_TOOL", `tool name "${spec.name}" must match ${TOOL_NAME}`);
+  }
+  if (spec.description.trim() === "") throw new CsAgentsError("INVALID_TOOL", `tool "${spec.name}" needs a description`);
+  const timeoutMs = spec.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new CsAgentsError("INVALID_TOOL", `tool "${spec.name}": timeoutMs must be a positive number of milliseconds`);
+  }
+  const retry = spec.retry === false ? { ...DEFAULT_RETRY, maxAttempts: 1 } : { ...DEFAULT_RETRY, ...spec.retry };
+  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
+    throw new CsAgentsError("INVALID_TOOL", `tool "${spec.name}": retry.maxAttempts must be a whole number >= 1`);
+  }
+  return {
+    name: spec.name,
+    description: spec.description,
+    version: spec.version ?? "1",
+    input: spec.input,
+    output: spec.output,
+    handler: spec.handler as Tool["handler"],
+    timeoutMs,
+    retry,
+    idempotent: spec.idempotent ?? false,
+    sensitive: spec.sensitive ?? false,
+  };
+}
+
+/**
+ * What a handler throws to say how it failed. `retryable: true` lets the executor try again
+ * (with backoff); anything else thrown is retried only when the tool is idempotent.
+ */
+export class ToolError extends CsAgentsError {
+  constructor(code: string, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(code, message, options);
+  }
+}
+
+/** What `ToolExecutor.run` resolves to. It never rejects for a tool's failure. */
+export type ToolCallResult =
+  | { readonly status: "success"; readonly output: unknown; readonly attempts: number; readonly durationMs: number }
+  | {
+      readonly status: "failed";
+      readonly error: { readonly code: string; readonly message: string };
+      readonly attempts: number;
+      readonly durationMs: number;
+    };
+
+/** A request to call one tool. A plan's Subtask has this shape too. */
+export interface ToolCallRequest {
+  readonly tool: string;
+  readonly input: unknown;
+}
+
+/** Where a call happens; all optional outside a run. */
+export interface CallContext {
+  readonly signal?: AbortSignal;
+  readonly runId?: string;
+  readonly stepKey?: string;
+  readonly tenant?: string;
+}

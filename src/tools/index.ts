@@ -1,0 +1,15 @@
+export {
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUT_MS,
+  defineTool,
+  ToolError,
+  type CallContext,
+  type RetryOptions,
+  type Tool,
+  type ToolCallRequest,
+  type ToolCallResult,
+  type ToolContext,
+  type ToolSpec,
+} from "./define-tool.js";
+export { ToolExecutor, type ToolExecutorOptions } from "./tool-executor.js";
+export { createToolRegistry, type ToolRegistry } from "./tool-registry.js";
