@@ -60,3 +60,13 @@ export function describeError(error: unknown): { code: string; message: string }
   if (error instanceof Error) return { code: "INTERNAL", message: error.message };
   return { code: "INTERNAL", message: String(error) };
 }
+
+/**
+ * The journal could not record a step (database down, or a lease lost to another worker).
+ * The engine stops the run at once: nothing may go on unrecorded.
+ */
+export class JournalError extends CsAgentsError {
+  constructor(code: string, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(code, message, options);
+  }
+}

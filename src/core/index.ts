@@ -2,3 +2,4 @@ export * from "./errors.js";
 export * from "./plan.js";
 export * from "./run.js";
 export * from "./task.js";
+export * from "./ids.js";

@@ -1,0 +1,138 @@
+import { Listr } from "listr2";
+import type { Plan } from "../core/index.js";
+import type { EngineEvent } from "../engine/index.js";
+
+/** Renders engine events for a person: a live task list on a TTY, plain lines otherwise. */
+export interface Progress {
+  onEvent(event: EngineEvent): void;
+  /** Resolves when the display has drawn its last frame. */
+  finish(): Promise<void>;
+}
+
+export function createProgress(stream: NodeJS.WriteStream, mode: "tty" | "lines" | "none"): Progress {
+  if (mode === "none") return { onEvent: () => undefined, finish: () => Promise.resolve() };
+  return mode === "tty" ? ttyProgress() : lineProgress(stream);
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
+
+function lineProgress(stream: NodeJS.WriteStream): Progress {
+  const write = (line: string) => stream.write(`${line}\n`);
+  return {
+    onEvent(event) {
+      switch (event.type) {
+        case "plan.created":
+          write(`plan (${event.plan.source}, ${event.plan.subtasks.length} subtasks${event.replayed ? ", from the journal" : ""})`);
+          for (const s of event.plan.subtasks) write(`  ${s.id}: ${s.title} [${s.agent}]${s.dependsOn.length ? ` after ${s.dependsOn.join(", ")}` : ""}`);
+          break;
+        case "subtask.started":
+          write(`started   ${event.subtaskId} [${event.agent}]`);
+          break;
+        case "tool.finished":
+          write(`  tool    ${event.subtaskId} → ${event.tool} ok in ${seconds(event.durationMs)}${event.replayed ? " (replayed)" : ""}`);
+          break;
+        case "tool.failed":
+          write(`  tool    ${event.subtaskId} → ${event.tool} failed after ${event.attempts} attempt(s): ${event.error.message}`);
+          break;
+        case "subtask.finished":
+          write(`finished  ${event.subtaskId} in ${seconds(event.durationMs)}${event.replayed ? " (replayed)" : ""}`);
+          break;
+        case "subtask.failed":
+          write(`failed    ${event.subtaskId} in ${seconds(event.durationMs)}: ${event.error.message}`);
+          break;
+        case "subtask.cancelled":
+          write(`cancelled ${event.subtaskId}`);
+          break;
+        case "run.finished":
+          write(`run ${event.status} in ${seconds(event.durationMs)}`);
+          break;
+        default:
+          break;
+      }
+    },
+    finish: () => Promise.resolve(),
+  };
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A listr2 list with a row per subtask; rows settle as the engine's events arrive. */
+function ttyProgress(): Progress {
+  const rows = new Map<string, { done: Deferred; started: Deferred; output: string[] }>();
+  let rendering: Promise<unknown> = Promise.resolve();
+
+  const start = (plan: Plan) => {
+    for (const s of plan.subtasks) {
+      const done = deferred();
+      // Rows rejected before listr awaits them must not count as unhandled rejections.
+      done.promise.catch(() => undefined);
+      rows.set(s.id, { done, started: deferred(), output: [] });
+    }
+    const list = new Listr(
+      plan.subtasks.map((s) => ({
+        title: `${s.title} [${s.agent}]`,
+        task: async (_ctx: unknown, task: { title: string; output: string }) => {
+          const row = rows.get(s.id);
+          if (!row) return;
+          task.title = `${s.title} [${s.agent}] waiting for ${s.dependsOn.join(", ") || "a slot"}`;
+          await row.started.promise;
+          task.title = `${s.title} [${s.agent}]`;
+          const started = performance.now();
+          const timer = setInterval(() => (task.output = row.output.at(-1) ?? "…"), 100);
+          try {
+            await row.done.promise;
+          } finally {
+            clearInterval(timer);
+            task.title = `${s.title} [${s.agent}] ${seconds(performance.now() - started)}`;
+          }
+        },
+      })),
+      { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false } },
+    );
+    rendering = list.run().catch(() => undefined);
+  };
+
+  return {
+    onEvent(event) {
+      if (event.type === "plan.created") return start(event.plan);
+      if (!("subtaskId" in event)) return;
+      const row = rows.get(event.subtaskId);
+      if (!row) return;
+      if (event.type === "subtask.started") row.started.resolve();
+      if (event.type === "tool.started") row.output.push(`→ ${event.tool}`);
+      if (event.type === "tool.finished") row.output.push(`✔ ${event.tool} ${seconds(event.durationMs)}`);
+      if (event.type === "tool.failed") row.output.push(`✖ ${event.tool}: ${event.error.message}`);
+      if (event.type === "subtask.finished") {
+        row.started.resolve();
+        row.done.resolve();
+      }
+      if (event.type === "subtask.failed" || event.type === "subtask.cancelled") {
+        const error = new Error(event.type === "subtask.failed" ? event.error.message : "cancelled");
+        row.started.resolve();
+        row.done.reject(error);
+      }
+    },
+    async finish() {
+      // Rows of subtasks that never ran (the run failed or was cancelled) end as cancelled.
+      for (const row of rows.values()) {
+        row.started.resolve();
+        row.done.reject(new Error("not run"));
+      }
+      await rendering;
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Artifact } from "../core/index.js";
+
+/**
+ * Writes each artifact to `dir/<name>` through a temporary file and a rename, so a reader
+ * never sees half a report. Returns the paths written.
+ */
+export async function writeArtifacts(dir: string, artifacts: readonly Artifact[]): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const paths: string[] = [];
+  for (const artifact of artifacts) {
+    const path = join(dir, artifact.name);
+    const temporary = `${path}.${process.pid}.tmp`;
+    await writeFile(temporary, artifact.content, "utf8");
+    await rename(temporary, path);
+    paths.push(path);
+  }
+  return paths;
+}

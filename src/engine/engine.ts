@@ -1,0 +1,177 @@
+import type { AgentModel, AgentRegistry, SubtaskOutcome } from "../agents/index.js";
+import type { ErrorInfo, Plan, RunResult, Step, Subtask, SubtaskResult, Task } from "../core/index.js";
+import { CancelledError, describeError, JournalError, stepKeys, validatePlan } from "../core/index.js";
+import type { Planner } from "../planner/index.js";
+import type { ToolRegistry } from "../tools/index.js";
+import type { EngineEvent, EventListener } from "./events.js";
+import type { Journal } from "./journal.js";
+import type { SubtaskScope, ToolRunner } from "./run-subtask.js";
+import { recordedOutcome, runSubtask } from "./run-subtask.js";
+
+export interface EngineOptions {
+  readonly planner: Planner;
+  readonly agents: AgentRegistry;
+  readonly tools: ToolRegistry;
+  readonly executor: ToolRunner;
+  readonly model: AgentModel;
+  readonly journal: Journal;
+  /** Most subtasks of one run running at once. Default 4. */
+  readonly maxConcurrency?: number;
+}
+
+export interface ExecuteRequest {
+  readonly runId: string;
+  readonly task: Task;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: EventListener;
+}
+
+export type RunOutcome =
+  | { readonly status: "succeeded"; readonly plan: Plan; readonly result: RunResult }
+  | { readonly status: "failed"; readonly plan: Plan | undefined; readonly error: ErrorInfo }
+  | { readonly status: "cancelled"; readonly plan: Plan | undefined; readonly error: ErrorInfo };
+
+/** Runs tasks: plan (journaled), then the plan's subtasks as a bounded-concurrency DAG. */
+export interface Engine {
+  /**
+   * Executes a run from its journal: steps already recorded are read back, not done again.
+   * Resolves with the outcome; it rejects only when the journal itself fails.
+   */
+  execute(request: ExecuteRequest): Promise<RunOutcome>;
+}
+
+/** @throws nothing at construction; bad options surface as failed runs. */
+export function createEngine(options: EngineOptions): Engine {
+  const maxConcurrency = Math.max(1, options.maxConcurrency ?? 4);
+  return {
+    async execute(request) {
+      const started = performance.now();
+      const emit = safeEmitter(request.onEvent);
+      const signal = request.signal ?? new AbortController().signal;
+      emit({ type: "run.started", runId: request.runId, at: Date.now() });
+      const recorded = new Map((await options.journal.load(request.runId)).map((s) => [s.key, s]));
+      let plan: Plan | undefined;
+      let outcome: RunOutcome;
+      try {
+        plan = await planOnce(options, request, recorded, emit);
+        const scope: SubtaskScope = { ...options, runId: request.runId, tenant: request.task.tenant, language: plan.language, recorded, emit, signal };
+        outcome = await runGraph(scope, plan, options.agents, maxConcurrency);
+      } catch (error) {
+        const info = describeError(error);
+        outcome = signal.aborted || error instanceof CancelledError ? { status: "cancelled", plan, error: info } : { status: "failed", plan, error: info };
+        if (!signal.aborted && !(error instanceof CancelledError) && isJournalFailure(error)) throw error;
+      }
+      const durationMs = performance.now() - started;
+      emit({ type: "run.finished", runId: request.runId, at: Date.now(), status: outcome.status, durationMs, ...(outcome.status === "succeeded" ? {} : { error: outcome.error }) });
+      return outcome;
+    },
+  };
+}
+
+async function planOnce(options: EngineOptions, request: ExecuteRequest, recorded: ReadonlyMap<string, Step>, emit: EventListener): Promise<Plan> {
+  const step = recorded.get(stepKeys.plan);
+  if (step?.status === "succeeded") {
+    const plan = step.output as Plan;
+    emit({ type: "plan.created", runId: request.runId, at: Date.now(), plan, replayed: true });
+    return plan;
+  }
+  const startedAt = new Date();
+  const plan = validatePlan(await options.planner.plan(request.task), options.agents.names());
+  await options.journal.record({ runId: request.runId, key: stepKeys.plan, kind: "plan", status: "succeeded", input: request.task, output: plan, startedAt, finishedAt: new Date() });
+  emit({ type: "plan.created", runId: request.runId, at: Date.now(), plan, replayed: false });
+  return plan;
+}
+
+/**
+ * Starts every subtask whose dependencies are done, at most `maxConcurrency` at a time. After
+ * the first failure nothing new starts; what is running finishes, what has not started is
+ * cancelled, and the run fails with the first failure's reason.
+ */
+async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, maxConcurrency: number): Promise<RunOutcome> {
+  const results: Record<string, SubtaskResult> = {};
+  const waiting = new Map(plan.subtasks.map((s) => [s.id, s]));
+  const running = new Map<string, Promise<void>>();
+  let failure: ErrorInfo | undefined;
+
+  const start = (subtask: Subtask) => {
+    waiting.delete(subtask.id);
+    const deps = Object.fromEntries(subtask.dependsOn.map((id) => [id, results[id] as SubtaskResult]));
+    const task = runOne(scope, subtask, agents, deps).then((outcome) => {
+      running.delete(subtask.id);
+      if (outcome.status === "succeeded") {
+        results[subtask.id] = { subtaskId: subtask.id, output: outcome.output, artifacts: outcome.artifacts };
+      } else {
+        failure ??= { code: outcome.error.code, message: `subtask "${subtask.id}" failed: ${outcome.error.message}` };
+      }
+    });
+    running.set(subtask.id, task);
+  };
+
+  for (;;) {
+    if (scope.signal.aborted) throw new CancelledError();
+    if (!failure) {
+      for (const subtask of waiting.values()) {
+        if (running.size >= maxConcurrency) break;
+        if (subtask.dependsOn.every((id) => id in results)) start(subtask);
+      }
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+  if (scope.signal.aborted) throw new CancelledError();
+  if (failure) {
+    for (const id of waiting.keys()) scope.emit({ type: "subtask.cancelled", runId: scope.runId, subtaskId: id, at: Date.now() });
+    return { status: "failed", plan, error: failure };
+  }
+  return { status: "succeeded", plan, result: collectResult(plan, results) };
+}
+
+async function runOne(scope: SubtaskScope, subtask: Subtask, agents: AgentRegistry, deps: Record<string, SubtaskResult>): Promise<SubtaskOutcome> {
+  const started = performance.now();
+  const common = { runId: scope.runId, subtaskId: subtask.id };
+  const replayed = recordedOutcome(scope.recorded.get(stepKeys.subtaskDone(subtask.id)));
+  if (!replayed) scope.emit({ type: "subtask.started", ...common, agent: subtask.agent, at: Date.now() });
+  let outcome: SubtaskOutcome;
+  try {
+    outcome = replayed ?? (await runSubtask(scope, subtask, agents.get(subtask.agent), deps));
+  } catch (error) {
+    if (error instanceof CancelledError || scope.signal.aborted) throw error;
+    if (isJournalFailure(error)) throw error;
+    outcome = { status: "failed", error: describeError(error), calls: 0 };
+  }
+  const durationMs = performance.now() - started;
+  if (outcome.status === "succeeded") {
+    scope.emit({ type: "subtask.finished", ...common, at: Date.now(), durationMs, replayed: replayed !== undefined });
+  } else {
+    scope.emit({ type: "subtask.failed", ...common, at: Date.now(), durationMs, error: outcome.error });
+  }
+  return outcome;
+}
+
+function collectResult(plan: Plan, results: Record<string, SubtaskResult>): RunResult {
+  const dependedOn = new Set(plan.subtasks.flatMap((s) => s.dependsOn));
+  const sinks = plan.subtasks.filter((s) => !dependedOn.has(s.id));
+  const last = sinks.length === 1 && sinks[0] ? results[sinks[0].id]?.output : undefined;
+  return {
+    subtasks: results,
+    artifacts: plan.subtasks.flatMap((s) => results[s.id]?.artifacts ?? []),
+    output: last,
+  };
+}
+
+/** Errors the journal raised must stop the run: nothing may go on unrecorded. */
+function isJournalFailure(error: unknown): boolean {
+  return error instanceof JournalError;
+}
+
+/** A listener that throws must not break the run. */
+function safeEmitter(listener: EventListener | undefined): (event: EngineEvent) => void {
+  if (!listener) return () => undefined;
+  return (event) => {
+    try {
+      listener(event);
+    } catch {
+      // Rendering progress is best effort; the journal is the record.
+    }
+  };
+}

@@ -1,0 +1,4 @@
+export { createEngine, type Engine, type EngineOptions, type ExecuteRequest, type RunOutcome } from "./engine.js";
+export type { EngineEvent, EngineEventType, EventListener } from "./events.js";
+export { createMemoryJournal, type Journal } from "./journal.js";
+export type { ToolRunner } from "./run-subtask.js";

@@ -1,0 +1,121 @@
+import type { Agent, AgentModel, SubtaskOutcome } from "../agents/index.js";
+import { carryOut } from "../agents/index.js";
+import type { Artifact, Language, Step, Subtask, SubtaskResult } from "../core/index.js";
+import { stepKeys } from "../core/index.js";
+import type { CallContext, ToolCallRequest, ToolCallResult, ToolRegistry } from "../tools/index.js";
+import type { EventListener } from "./events.js";
+import type { Journal } from "./journal.js";
+
+/** The executor as the engine needs it. `ToolExecutor` has this shape. */
+export interface ToolRunner {
+  run(request: ToolCallRequest, context?: CallContext): Promise<ToolCallResult>;
+}
+
+export interface SubtaskScope {
+  readonly runId: string;
+  readonly tenant: string | undefined;
+  readonly language: Language;
+  readonly journal: Journal;
+  /** The run's steps as loaded at the start, by key: what replay reads. */
+  readonly recorded: ReadonlyMap<string, Step>;
+  readonly tools: ToolRegistry;
+  readonly executor: ToolRunner;
+  readonly model: AgentModel;
+  readonly emit: EventListener;
+  readonly signal: AbortSignal;
+}
+
+/** A subtask's recorded outcome, read back on replay instead of running it again. */
+export function recordedOutcome(step: Step | undefined): SubtaskOutcome | undefined {
+  if (!step) return undefined;
+  if (step.status === "succeeded") {
+    const { output, artifacts } = step.output as { output: unknown; artifacts: Artifact[] };
+    return { status: "succeeded", output, artifacts, calls: 0 };
+  }
+  if (step.status === "failed" && step.error) return { status: "failed", error: step.error, calls: 0 };
+  return undefined;
+}
+
+/** Runs one subtask's agent with every tool call journaled; records the subtask's outcome. */
+export async function runSubtask(
+  scope: SubtaskScope,
+  subtask: Subtask,
+  agent: Agent,
+  dependencies: Readonly<Record<string, SubtaskResult>>,
+): Promise<SubtaskOutcome> {
+  const startedAt = new Date();
+  const outcome = await carryOut({
+    agent,
+    subtask,
+    language: scope.language,
+    dependencies,
+    model: scope.model,
+    signal: scope.signal,
+    callTool: (tool, input, n) => journaledCall(scope, subtask.id, { tool, input }, n),
+  });
+  const done: Step =
+    outcome.status === "succeeded"
+      ? { ...base(scope.runId, stepKeys.subtaskDone(subtask.id), "subtask", startedAt), status: "succeeded", output: { output: outcome.output, artifacts: outcome.artifacts } }
+      : { ...base(scope.runId, stepKeys.subtaskDone(subtask.id), "subtask", startedAt), status: "failed", error: outcome.error };
+  await scope.journal.record(done);
+  return outcome;
+}
+
+async function journaledCall(
+  scope: SubtaskScope,
+  subtaskId: string,
+  call: { tool: string; input: Record<string, unknown> },
+  n: number,
+): Promise<ToolCallResult> {
+  const stepKey = stepKeys.call(subtaskId, n);
+  const replayed = replayCall(scope.recorded.get(stepKey), call.tool);
+  const common = { runId: scope.runId, subtaskId, tool: call.tool, stepKey };
+  if (replayed) {
+    if (replayed.status === "success") {
+      scope.emit({ type: "tool.finished", ...common, at: Date.now(), durationMs: 0, attempts: replayed.attempts, replayed: true });
+    }
+    return replayed;
+  }
+  const startedAt = new Date();
+  scope.emit({ type: "tool.started", ...common, at: startedAt.getTime() });
+  if (scope.tools.has(call.tool) && !scope.tools.get(call.tool).idempotent) {
+    // A tool that may not run twice leaves an intent first, so recovery can tell "never
+    // called" from "called, outcome unknown".
+    await scope.journal.record({ runId: scope.runId, key: stepKey, kind: "tool_call", startedAt, status: "started", input: call });
+  }
+  const result = await scope.executor.run(call, { signal: scope.signal, runId: scope.runId, stepKey, ...(scope.tenant ? { tenant: scope.tenant } : {}) });
+  const step: Step =
+    result.status === "success"
+      ? { ...base(scope.runId, stepKey, "tool_call", startedAt), status: "succeeded", input: call, output: result.output, attempts: result.attempts }
+      : { ...base(scope.runId, stepKey, "tool_call", startedAt), status: "failed", input: call, error: result.error, attempts: result.attempts };
+  await scope.journal.record(step);
+  const at = Date.now();
+  if (result.status === "success") {
+    scope.emit({ type: "tool.finished", ...common, at, durationMs: result.durationMs, attempts: result.attempts, replayed: false });
+  } else {
+    scope.emit({ type: "tool.failed", ...common, at, durationMs: result.durationMs, attempts: result.attempts, error: result.error });
+  }
+  return result;
+}
+
+function replayCall(step: Step | undefined, tool: string): ToolCallResult | undefined {
+  if (!step || (step.status !== "succeeded" && step.status !== "failed")) return undefined;
+  const recordedTool = (step.input as { tool?: unknown } | undefined)?.tool;
+  if (recordedTool !== tool) {
+    // The model decided differently than when the step was recorded: replay cannot be trusted.
+    return {
+      status: "failed",
+      error: { code: "REPLAY_MISMATCH", message: `step ${step.key} recorded a call of "${String(recordedTool)}", but replay asked for "${tool}"` },
+      attempts: 0,
+      durationMs: 0,
+    };
+  }
+  const attempts = step.attempts ?? 1;
+  return step.status === "succeeded"
+    ? { status: "success", output: step.output, attempts, durationMs: 0 }
+    : { status: "failed", error: step.error ?? { code: "TOOL_FAILED", message: "recorded failure" }, attempts, durationMs: 0 };
+}
+
+function base(runId: string, key: string, kind: Step["kind"], startedAt: Date) {
+  return { runId, key, kind, startedAt, finishedAt: new Date() } as const;
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryJournal } from "../../src/engine/index.js";
+import { planOf, testEngine } from "./fixtures.js";
+
+describe("engine", () => {
+  it("runs independent subtasks at the same time", async () => {
+    const t = testEngine({ plan: planOf({ a: [], b: [], c: [] }), delayMs: 60 });
+    const outcome = await t.engine.execute({ runId: "r1", task: t.task, onEvent: t.onEvent });
+    expect(outcome.status).toBe("succeeded");
+    const [a, b, c] = ["a", "b", "c"].map((id) => t.calls.find((x) => x.id === id));
+    // Every pair overlaps: each started before the other ended.
+    for (const [x, y] of [[a, b], [a, c], [b, c]] as const) {
+      expect(x && y && x.start < (y.end ?? 0) && y.start < (x.end ?? 0)).toBe(true);
+    }
+  });
+
+  it("never runs more subtasks at once than maxConcurrency", async () => {
+    const t = testEngine({ plan: planOf({ a: [], b: [], c: [], d: [] }), delayMs: 30, maxConcurrency: 2 });
+    await t.engine.execute({ runId: "r1", task: t.task });
+    expect(t.calls).toHaveLength(4);
+    expect(t.load.max).toBe(2);
+  });
+
+  it("starts a subtask only after its dependencies and hands it their outputs", async () => {
+    const t = testEngine({ plan: planOf({ a: [], b: [], c: ["a", "b"] }), delayMs: 10 });
+    const outcome = await t.engine.execute({ runId: "r1", task: t.task });
+    const c = t.calls.find((x) => x.id === "c");
+    const ends = t.calls.filter((x) => x.id !== "c").map((x) => x.end ?? Infinity);
+    expect(c && c.start >= Math.max(...ends)).toBe(true);
+    expect(c?.deps).toEqual({ a: { id: "a", seen: [] }, b: { id: "b", seen: [] } });
+    expect(outcome.status === "succeeded" && outcome.result.output).toEqual({ id: "c", seen: ["a", "b"] });
+    expect(outcome.status === "succeeded" && outcome.result.artifacts.map((a) => a.name)).toEqual(["a.txt", "b.txt", "c.txt"]);
+  });
+
+  it("fails the run with the subtask's reason and cancels what has not started", async () => {
+    const t = testEngine({ plan: planOf({ a: [], b: ["a"], c: ["b"], d: [] }), failIds: ["a"], delayMs: 5 });
+    const outcome = await t.engine.execute({ runId: "r1", task: t.task, onEvent: t.onEvent });
+    expect(outcome.status).toBe("failed");
+    expect(outcome.status === "failed" && outcome.error.message).toMatch(/subtask "a" failed: work a broke/);
+    expect(t.calls.map((c) => c.id).sort()).toEqual(["a", "d"]);
+    const cancelled = t.events.filter((e) => e.type === "subtask.cancelled").map((e) => ("subtaskId" in e ? e.subtaskId : ""));
+    expect(cancelled.sort()).toEqual(["b", "c"]);
+    expect(t.events.at(-1)).toMatchObject({ type: "run.finished", status: "failed" });
+  });
+
+  it("cancels through the AbortSignal: running tools see the abort and the run ends cancelled", async () => {
+    const t = testEngine({ plan: planOf({ a: [], b: ["a"] }), delayMs: 5_000 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 30);
+    const started = performance.now();
+    const outcome = await t.engine.execute({ runId: "r1", task: t.task, signal: controller.signal });
+    expect(outcome.status).toBe("cancelled");
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(t.calls.map((c) => c.id)).toEqual(["a"]);
+  });
+
+  it("emits typed events with timings in order", async () => {
+    const t = testEngine({ plan: planOf({ a: [], b: ["a"] }) });
+    await t.engine.execute({ runId: "r1", task: t.task, onEvent: t.onEvent });
+    expect(t.events.map((e) => e.type)).toEqual([
+      "run.started",
+      "plan.created",
+      "subtask.started",
+      "tool.started",
+      "tool.finished",
+      "subtask.finished",
+      "subtask.started",
+      "tool.started",
+      "tool.finished",
+      "subtask.finished",
+      "run.finished",
+    ]);
+    for (const e of t.events) if ("durationMs" in e) expect(e.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it("replays recorded steps from the journal instead of calling tools again", async () => {
+    const journal = createMemoryJournal();
+    const first = testEngine({ plan: planOf({ a: [], b: ["a"] }), journal });
+    const firstOutcome = await first.engine.execute({ runId: "r1", task: first.task });
+    const second = testEngine({ plan: planOf({ a: [], b: ["a"] }), journal });
+    const secondOutcome = await second.engine.execute({ runId: "r1", task: second.task, onEvent: second.onEvent });
+    expect(second.calls).toHaveLength(0);
+    expect(secondOutcome).toEqual(firstOutcome);
+    expect(second.events.filter((e) => e.type === "subtask.finished").every((e) => "replayed" in e && e.replayed)).toBe(true);
+  });
+
+  it("journals each tool result before the next subtask starts", async () => {
+    const journal = createMemoryJournal();
+    const t = testEngine({ plan: planOf({ a: [], b: ["a"] }), journal });
+    const seen: string[][] = [];
+    await t.engine.execute({
+      runId: "r1",
+      task: t.task,
+      onEvent: (e) => {
+        if (e.type === "subtask.started") void journal.load("r1").then((steps) => seen.push(steps.map((s) => `${s.key}:${s.status}`)));
+      },
+    });
+    expect(seen[1]).toEqual(expect.arrayContaining(["subtask/a/call/0:succeeded", "subtask/a/done:succeeded"]));
+  });
+
+  it("fails a run whose plan names an unknown agent, without running anything", async () => {
+    const plan = planOf({ a: [] });
+    const t = testEngine({ plan: { ...plan, subtasks: plan.subtasks.map((s) => ({ ...s, agent: "ghost" })) } });
+    const outcome = await t.engine.execute({ runId: "r1", task: t.task });
+    expect(outcome.status === "failed" && outcome.error.code).toBe("PLAN_INVALID");
+    expect(t.calls).toHaveLength(0);
+  });
+});
