@@ -1,0 +1,251 @@
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  TimeoutStrategy,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  timeout,
+  wrap,
+  type CircuitBreakerPolicy,
+  type GeneratorFn,
+  type IPolicy,
+} from "cockatiel";
+import type { z } from "zod";
+import { CancelledError, CsAgentsError, describeError } from "../core/index.js";
+import { ToolError, type CallContext, type Tool, type ToolCallRequest, type ToolCallResult } from "./define-tool.js";
+import type { ToolRegistry } from "./tool-registry.js";
+
+export interface ToolExecutorOptions {
+  readonly registry: ToolRegistry;
+  /**
+   * Per tool: open after this many consecutive failed calls (default 5); half-open after
+   * halfOpenAfterMs (default 30_000).
+   */
+  readonly breaker?: { readonly consecutiveFailures?: number; readonly halfOpenAfterMs?: number };
+  /** Source of jitter in [0,1); injectable for tests. Default Math.random. */
+  readonly random?: () => number;
+}
+
+export type BreakerState = "closed" | "open" | "half-open";
+
+interface ToolPolicies {
+  readonly breaker: CircuitBreakerPolicy;
+  /** Retry around a per-attempt timeout. */
+  readonly attempts: IPolicy;
+  /** When the breaker last opened (Date.now()), to tell callers when it will try again. */
+  openedAt: number;
+}
+
+type Failure = { readonly code: string; readonly message: string };
+type Outcome =
+  | { readonly status: "success"; readonly output: unknown }
+  | { readonly status: "failed"; readonly error: Failure };
+
+/** Failures that say nothing about the tool's health, so they never trip its breaker. */
+const NOT_HEALTH_FAILURES: ReadonlySet<string> = new Set(["CANCELLED", "TOOL_OUTPUT_INVALID"]);
+
+/**
+ * Calls tools with input/output validation, a timeout per attempt, retries with backoff and a
+ * circuit breaker per tool. `run` never rejects for a tool's failure; the result carries the
+ * code: TOOL_NOT_FOUND, TOOL_INPUT_INVALID, TOOL_OUTPUT_INVALID, TOOL_TIMEOUT, TOOL_CIRCUIT_OPEN,
+ * CANCELLED, TOOL_FAILED, or the code of a ToolError the handler threw.
+ * @throws CsAgentsError (INVALID_OPTIONS) from the constructor when the breaker options are out of range.
+ */
+export class ToolExecutor {
+  readonly #registry: ToolRegistry;
+  readonly #consecutiveFailures: number;
+  readonly #halfOpenAfterMs: number;
+  readonly #random: () => number;
+  readonly #policies = new Map<string, ToolPolicies>();
+
+  constructor(options: ToolExecutorOptions) {
+    this.#registry = options.registry;
+    this.#consecutiveFailures = options.breaker?.consecutiveFailures ?? 5;
+    this.#halfOpenAfterMs = options.breaker?.halfOpenAfterMs ?? 30_000;
+    this.#random = options.random ?? Math.random;
+    if (!Number.isInteger(this.#consecutiveFailures) || this.#consecutiveFailures < 1) {
+      throw new CsAgentsError("INVALID_OPTIONS", "breaker.consecutiveFailures must be a whole number >= 1");
+    }
+    if (!Number.isFinite(this.#halfOpenAfterMs) || this.#halfOpenAfterMs < 0) {
+      throw new CsAgentsError("INVALID_OPTIONS", "breaker.halfOpenAfterMs must be a number of milliseconds >= 0");
+    }
+  }
+
+  async run(request: ToolCallRequest, context: CallContext = {}): Promise<ToolCallResult> {
+    const startedAt = performance.now();
+    let attempts = 0;
+    const outcome = await this.#call(request, context, () => ++attempts);
+    return { ...outcome, attempts, durationMs: performance.now() - startedAt };
+  }
+
+  breakerState(toolName: string): BreakerState {
+    const state = this.#policies.get(toolName)?.breaker.state ?? CircuitState.Closed;
+    if (state === CircuitState.Closed) return "closed";
+    return state === CircuitState.HalfOpen ? "half-open" : "open";
+  }
+
+  async #call(request: ToolCallRequest, context: CallContext, countAttempt: () => number): Promise<Outcome> {
+    if (!this.#registry.has(request.tool)) {
+      const known = this.#registry.list().map((tool) => tool.name).join(", ") || "none";
+      return failed({ code: "TOOL_NOT_FOUND", message: `unknown tool "${request.tool}" (known: ${known})` });
+    }
+    const tool = this.#registry.get(request.tool);
+    const input = await tool.input.safeParseAsync(request.input);
+    if (!input.success) {
+      const message = `input for tool "${tool.name}" is invalid: ${describeIssues(input.error)}`;
+      return failed({ code: "TOOL_INPUT_INVALID", message });
+    }
+    const { signal } = context;
+    if (signal?.aborted) return failed(cancelled(tool));
+    const policies = this.#policiesFor(tool);
+    try {
+      // The breaker wraps the whole retried call, so it counts failed calls, not failed attempts.
+      const call = policies.breaker.execute(() =>
+        policies.attempts.execute(
+          ({ signal: attemptSignal }) => attemptOnce(tool, input.data, context, attemptSignal, countAttempt),
+          signal,
+        ),
+      );
+      // Cockatiel's backoff sleep ignores the signal; racing it here makes cancellation immediate.
+      return { status: "success", output: await raceAbort(call, signal) };
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) return failed(this.#circuitOpen(tool.name, policies));
+      if (signal?.aborted) return failed(cancelled(tool));
+      return failed(describeError(error));
+    }
+  }
+
+  #policiesFor(tool: Tool): ToolPolicies {
+    const existing = this.#policies.get(tool.name);
+    if (existing) return existing;
+    const breaker = circuitBreaker(handleWhen(isHealthFailure), {
+      halfOpenAfter: this.#halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(this.#consecutiveFailures),
+    });
+    const retrying = retry(handleWhen(isRetryable), {
+      maxAttempts: tool.retry.maxAttempts - 1, // cockatiel counts retries, the tool counts attempts
+      backoff: new ExponentialBackoff({
+        initialDelay: tool.retry.initialDelayMs,
+        maxDelay: tool.retry.maxDelayMs,
+        generator: equalJitter(this.#random),
+      }),
+    });
+    // Cooperative, not Aggressive: attemptOnce races the handler against the signal itself, so
+    // a timeout surfaces as our TOOL_TIMEOUT rather than cockatiel's TaskCancelledError.
+    const perAttempt = timeout(tool.timeoutMs, TimeoutStrategy.Cooperative);
+    const policies: ToolPolicies = { breaker, attempts: wrap(retrying, perAttempt), openedAt: 0 };
+    breaker.onBreak(() => {
+      policies.openedAt = Date.now();
+    });
+    this.#policies.set(tool.name, policies);
+    return policies;
+  }
+
+  #circuitOpen(toolName: string, policies: ToolPolicies): Failure {
+    const retryAt = policies.openedAt + this.#halfOpenAfterMs;
+    const inMs = Math.max(0, retryAt - Date.now());
+    const when = `in ${inMs} ms (at ${new Date(retryAt).toISOString()})`;
+    return {
+      code: "TOOL_CIRCUIT_OPEN",
+      message: `tool "${toolName}" failed too often; its circuit is open and lets a trial call through ${when}`,
+    };
+  }
+}
+
+/** One handler invocation: every error leaving it is a CsAgentsError whose `retryable` decides a retry. */
+async function attemptOnce(
+  tool: Tool,
+  input: unknown,
+  call: CallContext,
+  signal: AbortSignal,
+  countAttempt: () => number,
+): Promise<unknown> {
+  const { runId, stepKey, tenant } = call;
+  const idempotencyKey = runId !== undefined && stepKey !== undefined ? `${runId}/${stepKey}` : undefined;
+  let raw: unknown;
+  try {
+    // The caller may abort during the backoff sleep, and cockatiel starts the next attempt anyway.
+    if (call.signal?.aborted) throw new CancelledError();
+    const handlerContext = { signal, attempt: countAttempt(), idempotencyKey, runId, tenant };
+    raw = await raceAbort(tool.handler(input, handlerContext), signal);
+  } catch (error) {
+    throw attemptFailure(error, tool, signal, call.signal);
+  }
+  const output = await tool.output.safeParseAsync(raw);
+  if (!output.success) {
+    const message = `output of tool "${tool.name}" is invalid: ${describeIssues(output.error)}`;
+    throw new ToolError("TOOL_OUTPUT_INVALID", message);
+  }
+  return output.data;
+}
+
+function attemptFailure(
+  error: unknown,
+  tool: Tool,
+  attemptSignal: AbortSignal,
+  callerSignal: AbortSignal | undefined,
+): CsAgentsError {
+  if (callerSignal?.aborted) return new CancelledError(cancelled(tool).message);
+  // Only the timeout or the caller abort the attempt's signal while the handler runs.
+  if (attemptSignal.aborted) {
+    const message = `tool "${tool.name}" did not finish within ${tool.timeoutMs} ms`;
+    return new ToolError("TOOL_TIMEOUT", message, { retryable: true, cause: error });
+  }
+  if (error instanceof CsAgentsError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ToolError("TOOL_FAILED", message, { cause: error, retryable: tool.idempotent });
+}
+
+function isRetryable(error: Error): boolean {
+  return error instanceof CsAgentsError && error.retryable;
+}
+
+function isHealthFailure(error: Error): boolean {
+  return !(error instanceof CsAgentsError && NOT_HEALTH_FAILURES.has(error.code));
+}
+
+/**
+ * "Equal jitter": retry n (0-based) waits floor(c/2 + random() * c/2) ms, c = min(maxDelayMs,
+ * initialDelayMs * 2^n). Never above the cap, and each wait is at least the one before.
+ * Cockatiel's own generators call Math.random directly, hence this one.
+ */
+function equalJitter(random: () => number): GeneratorFn<number> {
+  return (retryIndex = 0, { initialDelay, maxDelay, exponent }) => {
+    const ceiling = Math.min(maxDelay, initialDelay * exponent ** retryIndex);
+    return [Math.floor(ceiling / 2 + random() * (ceiling / 2)), retryIndex + 1];
+  };
+}
+
+/** Settles like `work`, or rejects with the signal's reason as soon as it aborts. */
+async function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  let stopListening = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    stopListening = () => signal.removeEventListener("abort", onAbort);
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    stopListening();
+  }
+}
+
+function describeIssues(error: z.ZodError): string {
+  const describe = (issue: z.core.$ZodIssue) =>
+    `${issue.path.length > 0 ? issue.path.map(String).join(".") : "(root)"}: ${issue.message}`;
+  return error.issues.map(describe).join("; ");
+}
+
+function cancelled(tool: Tool): Failure {
+  return { code: "CANCELLED", message: `call to tool "${tool.name}" was cancelled` };
+}
+
+function failed(error: Failure): Outcome {
+  return { status: "failed", error };
+}
