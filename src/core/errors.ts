@@ -70,3 +70,17 @@ export class JournalError extends CsAgentsError {
     super(code, message, options);
   }
 }
+
+/**
+ * A tool that may not run twice was cut off mid-call: whether it took effect is unknown. The
+ * run waits for a person to decide (retry, done with a result, or fail); it is never re-run
+ * automatically.
+ */
+export class AmbiguousStepError extends CsAgentsError {
+  readonly stepKey: string;
+
+  constructor(stepKey: string, tool: string) {
+    super("STEP_AMBIGUOUS", `step ${stepKey} (${tool}) was cut off mid-call and may or may not have taken effect; decide: retry, done with a result, or fail`);
+    this.stepKey = stepKey;
+  }
+}

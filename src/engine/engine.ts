@@ -1,6 +1,6 @@
 import type { AgentModel, AgentRegistry, SubtaskOutcome } from "../agents/index.js";
 import type { ErrorInfo, Plan, RunResult, Step, Subtask, SubtaskResult, Task } from "../core/index.js";
-import { CancelledError, describeError, JournalError, stepKeys, validatePlan } from "../core/index.js";
+import { AmbiguousStepError, CancelledError, describeError, JournalError, stepKeys, validatePlan } from "../core/index.js";
 import type { Planner } from "../planner/index.js";
 import type { ToolRegistry } from "../tools/index.js";
 import type { EngineEvent, EventListener } from "./events.js";
@@ -24,12 +24,16 @@ export interface ExecuteRequest {
   readonly task: Task;
   readonly signal?: AbortSignal;
   readonly onEvent?: EventListener;
+  /** The journal of this run (a worker's is fenced by its lease). Default: the engine's. */
+  readonly journal?: Journal;
 }
 
 export type RunOutcome =
   | { readonly status: "succeeded"; readonly plan: Plan; readonly result: RunResult }
   | { readonly status: "failed"; readonly plan: Plan | undefined; readonly error: ErrorInfo }
-  | { readonly status: "cancelled"; readonly plan: Plan | undefined; readonly error: ErrorInfo };
+  | { readonly status: "cancelled"; readonly plan: Plan | undefined; readonly error: ErrorInfo }
+  /** A step is ambiguous: the run waits for a person's decision (`cs-agents decide`). */
+  | { readonly status: "waiting_approval"; readonly plan: Plan; readonly stepKey: string; readonly error: ErrorInfo };
 
 /** Runs tasks: plan (journaled), then the plan's subtasks as a bounded-concurrency DAG. */
 export interface Engine {
@@ -49,12 +53,13 @@ export function createEngine(options: EngineOptions): Engine {
       const emit = safeEmitter(request.onEvent);
       const signal = request.signal ?? new AbortController().signal;
       emit({ type: "run.started", runId: request.runId, at: Date.now() });
-      const recorded = new Map((await options.journal.load(request.runId)).map((s) => [s.key, s]));
+      const journal = request.journal ?? options.journal;
+      const recorded = new Map((await journal.load(request.runId)).map((s) => [s.key, s]));
       let plan: Plan | undefined;
       let outcome: RunOutcome;
       try {
-        plan = await planOnce(options, request, recorded, emit);
-        const scope: SubtaskScope = { ...options, runId: request.runId, tenant: request.task.tenant, language: plan.language, recorded, emit, signal };
+        plan = await planOnce({ ...options, journal }, request, recorded, emit);
+        const scope: SubtaskScope = { ...options, journal, runId: request.runId, tenant: request.task.tenant, language: plan.language, recorded, emit, signal };
         outcome = await runGraph(scope, plan, options.agents, maxConcurrency);
       } catch (error) {
         const info = describeError(error);
@@ -92,13 +97,16 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
   const waiting = new Map(plan.subtasks.map((s) => [s.id, s]));
   const running = new Map<string, Promise<void>>();
   let failure: ErrorInfo | undefined;
+  let ambiguous: AmbiguousStepError | undefined;
 
   const start = (subtask: Subtask) => {
     waiting.delete(subtask.id);
     const deps = Object.fromEntries(subtask.dependsOn.map((id) => [id, results[id] as SubtaskResult]));
     const task = runOne(scope, subtask, agents, deps).then((outcome) => {
       running.delete(subtask.id);
-      if (outcome.status === "succeeded") {
+      if (outcome instanceof AmbiguousStepError) {
+        ambiguous ??= outcome;
+      } else if (outcome.status === "succeeded") {
         results[subtask.id] = { subtaskId: subtask.id, output: outcome.output, artifacts: outcome.artifacts };
       } else {
         failure ??= { code: outcome.error.code, message: `subtask "${subtask.id}" failed: ${outcome.error.message}` };
@@ -109,7 +117,7 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
 
   for (;;) {
     if (scope.signal.aborted) throw new CancelledError();
-    if (!failure) {
+    if (!failure && !ambiguous) {
       for (const subtask of waiting.values()) {
         if (running.size >= maxConcurrency) break;
         if (subtask.dependsOn.every((id) => id in results)) start(subtask);
@@ -119,6 +127,9 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
     await Promise.race(running.values());
   }
   if (scope.signal.aborted) throw new CancelledError();
+  if (ambiguous) {
+    return { status: "waiting_approval", plan, stepKey: ambiguous.stepKey, error: describeError(ambiguous) };
+  }
   if (failure) {
     for (const id of waiting.keys()) scope.emit({ type: "subtask.cancelled", runId: scope.runId, subtaskId: id, at: Date.now() });
     return { status: "failed", plan, error: failure };
@@ -126,7 +137,12 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
   return { status: "succeeded", plan, result: collectResult(plan, results) };
 }
 
-async function runOne(scope: SubtaskScope, subtask: Subtask, agents: AgentRegistry, deps: Record<string, SubtaskResult>): Promise<SubtaskOutcome> {
+async function runOne(
+  scope: SubtaskScope,
+  subtask: Subtask,
+  agents: AgentRegistry,
+  deps: Record<string, SubtaskResult>,
+): Promise<SubtaskOutcome | AmbiguousStepError> {
   const started = performance.now();
   const common = { runId: scope.runId, subtaskId: subtask.id };
   const replayed = recordedOutcome(scope.recorded.get(stepKeys.subtaskDone(subtask.id)));
@@ -137,6 +153,7 @@ async function runOne(scope: SubtaskScope, subtask: Subtask, agents: AgentRegist
   } catch (error) {
     if (error instanceof CancelledError || scope.signal.aborted) throw error;
     if (isJournalFailure(error)) throw error;
+    if (error instanceof AmbiguousStepError) return error;
     outcome = { status: "failed", error: describeError(error), calls: 0 };
   }
   const durationMs = performance.now() - started;

@@ -33,7 +33,7 @@ export type EngineEvent =
       readonly attempts: number;
       readonly error: ErrorInfo;
     })
-  | (At & { readonly type: "run.finished"; readonly status: Extract<RunStatus, "succeeded" | "failed" | "cancelled">; readonly durationMs: number; readonly error?: ErrorInfo });
+  | (At & { readonly type: "run.finished"; readonly status: Extract<RunStatus, "succeeded" | "failed" | "cancelled" | "waiting_approval">; readonly durationMs: number; readonly error?: ErrorInfo });
 
 export type EngineEventType = EngineEvent["type"];
 export type EventListener = (event: EngineEvent) => void;

@@ -2,3 +2,4 @@ export { createEngine, type Engine, type EngineOptions, type ExecuteRequest, typ
 export type { EngineEvent, EngineEventType, EventListener } from "./events.js";
 export { createMemoryJournal, type Journal } from "./journal.js";
 export type { ToolRunner } from "./run-subtask.js";
+export { Worker, type RunEnd, type WorkerOptions } from "./worker.js";

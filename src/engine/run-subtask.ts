@@ -1,7 +1,7 @@
 import type { Agent, AgentModel, SubtaskOutcome } from "../agents/index.js";
 import { carryOut } from "../agents/index.js";
 import type { Artifact, Language, Step, Subtask, SubtaskResult } from "../core/index.js";
-import { stepKeys } from "../core/index.js";
+import { AmbiguousStepError, stepKeys } from "../core/index.js";
 import type { CallContext, ToolCallRequest, ToolCallResult, ToolRegistry } from "../tools/index.js";
 import type { EventListener } from "./events.js";
 import type { Journal } from "./journal.js";
@@ -68,7 +68,14 @@ async function journaledCall(
   n: number,
 ): Promise<ToolCallResult> {
   const stepKey = stepKeys.call(subtaskId, n);
-  const replayed = replayCall(scope.recorded.get(stepKey), call.tool);
+  const previous = scope.recorded.get(stepKey);
+  if (previous?.status === "started" || previous?.status === "ambiguous") {
+    // Only tools that may not run twice leave a `started` intent; finding one means the
+    // worker died mid-call.
+    if (previous.status === "started") await scope.journal.record({ ...previous, status: "ambiguous" });
+    throw new AmbiguousStepError(stepKey, call.tool);
+  }
+  const replayed = replayCall(previous, call.tool);
   const common = { runId: scope.runId, subtaskId, tool: call.tool, stepKey };
   if (replayed) {
     if (replayed.status === "success") {

@@ -105,4 +105,31 @@ describe("engine", () => {
     expect(outcome.status === "failed" && outcome.error.code).toBe("PLAN_INVALID");
     expect(t.calls).toHaveLength(0);
   });
+
+  it("records a started intent before calling a non-idempotent tool, and never for an idempotent one", async () => {
+    for (const idempotent of [false, true]) {
+      const journal = createMemoryJournal();
+      const recorded: string[] = [];
+      const spy = { record: (step: Parameters<typeof journal.record>[0]) => (recorded.push(`${step.key}:${step.status}`), journal.record(step)), load: journal.load };
+      const t = testEngine({ plan: planOf({ a: [] }), journal: spy, idempotent });
+      await t.engine.execute({ runId: "r1", task: t.task });
+      const intents = recorded.filter((r) => r === "subtask/a/call/0:started");
+      expect(intents).toHaveLength(idempotent ? 0 : 1);
+    }
+  });
+
+  it("marks a non-idempotent call cut off mid-call ambiguous and waits, without calling it again", async () => {
+    const journal = createMemoryJournal();
+    const t = testEngine({ plan: planOf({ a: [], b: ["a"] }), journal, idempotent: false });
+    await journal.record({ runId: "r1", key: "plan", kind: "plan", status: "succeeded", output: planOf({ a: [], b: ["a"] }), startedAt: new Date() });
+    await journal.record({ runId: "r1", key: "subtask/a/call/0", kind: "tool_call", status: "started", input: { tool: "work", input: { id: "a" } }, startedAt: new Date() });
+    const outcome = await t.engine.execute({ runId: "r1", task: t.task });
+    expect(outcome).toMatchObject({ status: "waiting_approval", stepKey: "subtask/a/call/0", error: { code: "STEP_AMBIGUOUS" } });
+    expect(t.calls).toHaveLength(0);
+    const steps = await journal.load("r1");
+    expect(steps.find((s) => s.key === "subtask/a/call/0")?.status).toBe("ambiguous");
+    const again = await t.engine.execute({ runId: "r1", task: t.task });
+    expect(again.status).toBe("waiting_approval");
+    expect(t.calls).toHaveLength(0);
+  });
 });

@@ -1,0 +1,194 @@
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { JournalError } from "../core/index.js";
+import type { Lease, LeaseStore, StepStore } from "../store/index.js";
+import type { Engine, RunOutcome } from "./engine.js";
+import type { EventListener } from "./events.js";
+import type { Journal } from "./journal.js";
+
+export interface WorkerOptions {
+  readonly store: LeaseStore & StepStore;
+  readonly engine: Engine;
+  /** Default `<hostname>/<pid>/<random>`. */
+  readonly workerId?: string;
+  /** Runs executed at once. Default 4. */
+  readonly concurrency?: number;
+  /** How long a claim lasts without a heartbeat. Default 30,000. */
+  readonly leaseMs?: number;
+  /** Default leaseMs / 3. */
+  readonly heartbeatMs?: number;
+  /** Pause between claims when the queue is empty. Default 250. */
+  readonly pollMs?: number;
+  /** A run whose lease expired this many times is failed as poison. Default 3. */
+  readonly maxCrashes?: number;
+  readonly onEvent?: EventListener;
+  /** Called with anything that went wrong outside a run (store unreachable, …). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** What became of a run this worker held. */
+export type RunEnd = { readonly runId: string } & (
+  | { readonly kind: "finished"; readonly outcome: RunOutcome }
+  | { readonly kind: "released" }
+  | { readonly kind: "lease_lost" }
+);
+
+/**
+ * Claims runs from the store with a lease, executes them with the engine through a journal
+ * fenced by that lease, heartbeats, and records their outcome. `stop` drains gracefully.
+ */
+export class Worker {
+  readonly id: string;
+  readonly #options: WorkerOptions;
+  readonly #concurrency: number;
+  readonly #leaseMs: number;
+  readonly #active = new Map<string, { lease: Lease; controller: AbortController; done: Promise<RunEnd> }>();
+  readonly #ended: RunEnd[] = [];
+  #claiming = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #releasing = false;
+
+  constructor(options: WorkerOptions) {
+    this.#options = options;
+    this.id = options.workerId ?? `${hostname()}/${process.pid}/${randomBytes(3).toString("hex")}`;
+    this.#concurrency = Math.max(1, options.concurrency ?? 4);
+    this.#leaseMs = options.leaseMs ?? 30_000;
+  }
+
+  /** Starts claiming in the background. */
+  start(): void {
+    if (this.#loop) return;
+    this.#claiming = true;
+    this.#loop = this.#claimLoop();
+  }
+
+  /** Runs held right now. */
+  get activeRuns(): readonly string[] {
+    return [...this.#active.keys()];
+  }
+
+  /** Runs this worker has let go of, oldest first. */
+  get ended(): readonly RunEnd[] {
+    return this.#ended;
+  }
+
+  /**
+   * Executes one specific run now (`cs-agents resume`, `cs-agents run`), taking it over even
+   * when another lease holds it. Resolves undefined when the run is not runnable.
+   */
+  async runOne(runId: string): Promise<RunEnd | undefined> {
+    const [lease] = await this.#options.store.claim({ workerId: this.id, leaseMs: this.#leaseMs, limit: 1, maxCrashes: this.#maxCrashes, runId });
+    return lease ? this.#execute(lease) : undefined;
+  }
+
+  /**
+   * Stops claiming, lets running runs finish for up to `graceMs`, then aborts the rest and
+   * releases their leases so another worker can take them at once.
+   */
+  async stop(graceMs = 30_000): Promise<void> {
+    this.#claiming = false;
+    this.#wake?.();
+    await this.#loop;
+    const all = Promise.all([...this.#active.values()].map((a) => a.done));
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), graceMs)));
+    const first = await Promise.race([all, graceOver]);
+    clearTimeout(timer);
+    if (first === "timeout") {
+      this.#releasing = true;
+      for (const active of this.#active.values()) active.controller.abort();
+      await all;
+    }
+  }
+
+  get #maxCrashes(): number {
+    return this.#options.maxCrashes ?? 3;
+  }
+
+  async #claimLoop(): Promise<void> {
+    while (this.#claiming) {
+      const free = this.#concurrency - this.#active.size;
+      let claimed = 0;
+      if (free > 0) {
+        try {
+          const leases = await this.#options.store.claim({ workerId: this.id, leaseMs: this.#leaseMs, limit: free, maxCrashes: this.#maxCrashes });
+          claimed = leases.length;
+          for (const lease of leases) void this.#execute(lease);
+        } catch (error) {
+          this.#options.onError?.(error);
+        }
+      }
+      // Claim again at once after a full batch; otherwise wait for a free slot or the poll interval.
+      if (claimed === 0 || this.#active.size >= this.#concurrency) await this.#pause();
+    }
+  }
+
+  #pause(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.#options.pollMs ?? 250);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  #execute(lease: Lease): Promise<RunEnd> {
+    const controller = new AbortController();
+    const done = this.#drive(lease, controller).then((end) => {
+      this.#active.delete(lease.runId);
+      this.#ended.push(end);
+      this.#wake?.();
+      return end;
+    });
+    this.#active.set(lease.runId, { lease, controller, done });
+    return done;
+  }
+
+  async #drive(lease: Lease, controller: AbortController): Promise<RunEnd> {
+    const { store, engine } = this.#options;
+    const runId = lease.runId;
+    let lost = false;
+    const heartbeat = setInterval(() => {
+      store.heartbeat(lease, this.#leaseMs).then(
+        (kept) => {
+          if (!kept) {
+            lost = true;
+            controller.abort();
+          }
+        },
+        (error: unknown) => this.#options.onError?.(error),
+      );
+    }, this.#options.heartbeatMs ?? Math.max(50, Math.floor(this.#leaseMs / 3)));
+    try {
+      await store.transition(lease, { status: "running" });
+      const journal: Journal = { record: (step) => store.record(lease, step), load: (id) => store.load(id) };
+      const request = { runId, task: lease.task, signal: controller.signal, journal };
+      const outcome = await engine.execute(this.#options.onEvent ? { ...request, onEvent: this.#options.onEvent } : request);
+      if (lost) return { runId, kind: "lease_lost" };
+      if (this.#releasing && outcome.status === "cancelled") {
+        await store.release(lease);
+        return { runId, kind: "released" };
+      }
+      await store.transition(lease, outcome.status === "waiting_approval" ? { status: "waiting_approval" } : finalOf(outcome));
+      return { runId, kind: "finished", outcome };
+    } catch (error) {
+      if (error instanceof JournalError && error.code === "LEASE_LOST") return { runId, kind: "lease_lost" };
+      this.#options.onError?.(error);
+      // The store failed under us: give the run back rather than leave it to lease expiry.
+      await store.release(lease).catch(() => undefined);
+      return { runId, kind: "released" };
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+}
+
+function finalOf(outcome: Exclude<RunOutcome, { status: "waiting_approval" }>) {
+  return outcome.status === "succeeded"
+    ? { status: "succeeded" as const, plan: outcome.plan, result: outcome.result }
+    : { status: outcome.status, plan: outcome.plan, error: outcome.error };
+}
+
