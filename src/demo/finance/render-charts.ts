@@ -1,0 +1,87 @@
+import type { TopLevelSpec } from "vega-lite";
+import { z } from "zod";
+import type { Language } from "../../core/index.js";
+import type { FinanceMetrics } from "./finance-metrics.js";
+import { quarterLabel } from "./quarter.js";
+import { REPORT_TEXT } from "./report-text.js";
+
+export const ChartSchema = z.object({ id: z.string(), title: z.string(), svg: z.string() });
+export type Chart = z.infer<typeof ChartSchema>;
+
+// Without the optional `canvas` package vega estimates text widths instead of measuring them,
+// so nothing here needs native fonts; the font list only tells the reader's browser what to
+// draw with (CJK fallbacks included).
+const FONT = "Helvetica Neue, Arial, PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif";
+const COLORS = ["#1f5f8b", "#e07b39", "#3a9d5d", "#8e6bb8", "#c44e52"];
+
+const TITLES: Readonly<Record<Language, { overview: string; lines: string; margins: string; quarter: string }>> = {
+  en: { overview: "Revenue, cost of sales and operating income", lines: "Revenue by line", margins: "Gross and operating margin", quarter: "Quarter" },
+  zh: { overview: "营业收入、营业成本与营业利润", lines: "分业务收入", margins: "毛利率与营业利润率", quarter: "季度" },
+};
+
+interface Point {
+  readonly quarter: string;
+  readonly series: string;
+  readonly value: number;
+}
+
+const axisLabel = (quarter: string, language: Language) => (language === "zh" ? quarter.replace("Q", "年Q") : quarterLabel(quarter, "en"));
+/** Cents as millions with two decimals. */
+const millions = (cents: number) => Math.round(cents / 1_000_000) / 100;
+const roundTenth = (pct: number) => Math.round(pct * 10) / 10;
+
+function chartSpec(title: string, points: readonly Point[], axes: { x: string; y: string }, mark: "grouped" | "stacked" | "line"): TopLevelSpec {
+  const quarters = [...new Set(points.map((p) => p.quarter))];
+  const series = [...new Set(points.map((p) => p.series))];
+  const color = { field: "series", type: "nominal", sort: series, title: null, scale: { range: COLORS } } as const;
+  const x = { field: "quarter", type: "nominal", sort: quarters, title: axes.x, axis: { labelAngle: 0 } } as const;
+  const y = { field: "value", type: "quantitative", title: axes.y } as const;
+  return {
+    width: 480,
+    height: 240,
+    background: "white",
+    title,
+    data: { values: [...points] },
+    mark: mark === "line" ? { type: "line", point: true } : { type: "bar" },
+    encoding: mark === "grouped" ? { x, y, color, xOffset: { field: "series", type: "nominal", sort: series } } : { x, y, color },
+    // Estimated widths run short for CJK labels, so legend columns get extra padding.
+    config: { font: FONT, legend: { orient: "bottom", columnPadding: 24 }, title: { fontSize: 14, anchor: "start" } },
+  };
+}
+
+async function toSvg(spec: TopLevelSpec): Promise<string> {
+  // Loaded on first use: vega costs ~300 ms to import and most processes never draw a chart.
+  const [vega, vegaLite] = await Promise.all([import("vega"), import("vega-lite")]);
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/**
+ * The report's charts as standalone SVG, labelled in `language`: revenue, cost of sales and
+ * operating income over the recent quarters; revenue by line; gross and operating margins.
+ */
+export async function renderCharts(m: FinanceMetrics, language: Language): Promise<Chart[]> {
+  const { rows, chartUnit } = REPORT_TEXT[language];
+  const titles = TITLES[language];
+  const at = (quarter: string) => axisLabel(quarter, language);
+  const overview = m.trend.flatMap((p) => [
+    { quarter: at(p.quarter), series: rows.revenue, value: millions(p.revenueCents) },
+    { quarter: at(p.quarter), series: rows.costOfSales, value: millions(p.costOfSalesCents) },
+    { quarter: at(p.quarter), series: rows.operatingIncome, value: millions(p.operatingIncomeCents) },
+  ]);
+  const lines = m.trend.flatMap((p) => p.revenueByLine.map((l) => ({ quarter: at(p.quarter), series: l.name[language], value: millions(l.cents) })));
+  const margins = m.trend.flatMap((p) => [
+    { quarter: at(p.quarter), series: rows.grossMargin, value: roundTenth(p.grossMarginPct) },
+    { quarter: at(p.quarter), series: rows.operatingMargin, value: roundTenth(p.operatingMarginPct) },
+  ]);
+  const specs = [
+    { id: "income-overview", title: titles.overview, spec: chartSpec(titles.overview, overview, { x: titles.quarter, y: chartUnit }, "grouped") },
+    { id: "revenue-by-line", title: titles.lines, spec: chartSpec(titles.lines, lines, { x: titles.quarter, y: chartUnit }, "stacked") },
+    { id: "margins", title: titles.margins, spec: chartSpec(titles.margins, margins, { x: titles.quarter, y: "%" }, "line") },
+  ];
+  return Promise.all(specs.map(async ({ id, title, spec }) => ({ id, title, svg: await toSvg(spec) })));
+}

@@ -1,0 +1,140 @@
+import type { Language } from "../../core/index.js";
+
+type Comparison = "qoq" | "yoy";
+type Direction = "up" | "down" | "flat" | null;
+
+/** Every word of the report in one language; the report and its review both read it. */
+export interface ReportText {
+  readonly title: (company: string, quarter: string) => string;
+  readonly subtitle: (previous: string | null, yearAgo: string | null) => string;
+  readonly headings: {
+    readonly summary: string;
+    readonly incomeStatement: string;
+    readonly revenueByLine: string;
+    readonly commentary: string;
+    readonly charts: string;
+    readonly notes: string;
+  };
+  readonly columns: { readonly item: string; readonly line: string; readonly share: string; readonly qoq: string; readonly yoy: string };
+  readonly rows: {
+    readonly revenue: string;
+    readonly costOfSales: string;
+    readonly grossProfit: string;
+    readonly grossMargin: string;
+    readonly operatingExpenses: string;
+    readonly operatingIncome: string;
+    readonly operatingMargin: string;
+    readonly netInterest: string;
+    readonly pretaxIncome: string;
+    readonly incomeTax: string;
+    readonly netIncome: string;
+    readonly netMargin: string;
+  };
+  /** Between a summary bullet's label and its figures. */
+  readonly colon: string;
+  /** Summary bullet parts are joined with this, so the review can split them again. */
+  readonly separator: string;
+  readonly amount: (formatted: string) => string;
+  /** A change in words; `magnitude` is unsigned and already formatted. */
+  readonly change: (comparison: Comparison, direction: Direction, magnitude: string, unit: "%" | "pp") => string;
+  readonly end: string;
+  readonly chartUnit: string;
+  readonly notes: readonly string[];
+}
+
+const EN: ReportText = {
+  title: (company, quarter) => `${company} — Quarterly Financial Report, ${quarter}`,
+  subtitle: (previous, yearAgo) =>
+    `Unaudited management accounts. Amounts in CNY thousands unless stated otherwise. ` +
+    `QoQ compares with ${previous ?? "no earlier quarter"}, YoY with ${yearAgo ?? "no year-earlier quarter"}.`,
+  headings: {
+    summary: "Executive summary",
+    incomeStatement: "Income statement",
+    revenueByLine: "Revenue by line",
+    commentary: "Margins and trends",
+    charts: "Charts",
+    notes: "Notes",
+  },
+  columns: { item: "Item", line: "Revenue line", share: "Share", qoq: "QoQ", yoy: "YoY" },
+  rows: {
+    revenue: "Revenue",
+    costOfSales: "Cost of sales",
+    grossProfit: "Gross profit",
+    grossMargin: "Gross margin",
+    operatingExpenses: "Operating expenses",
+    operatingIncome: "Operating income",
+    operatingMargin: "Operating margin",
+    netInterest: "Net interest income (expense)",
+    pretaxIncome: "Profit before tax",
+    incomeTax: "Income tax",
+    netIncome: "Net income",
+    netMargin: "Net margin",
+  },
+  colon: ": ",
+  separator: "; ",
+  amount: (formatted) => `CNY ${formatted} thousand`,
+  change: (comparison, direction, magnitude, unit) => {
+    const when = comparison === "qoq" ? "quarter on quarter" : "year on year";
+    if (direction === null) return comparison === "qoq" ? "no previous quarter in the ledger" : "no year-earlier quarter in the ledger";
+    if (direction === "flat") return `unchanged ${when}`;
+    return `${direction} ${magnitude}${unit === "%" ? "%" : " pp"} ${when}`;
+  },
+  end: ".",
+  chartUnit: "CNY million",
+  notes: [
+    "Figures are taken from the company's general ledger and have not been audited.",
+    "Changes are measured against the absolute value of the comparison amount, so \"up\" always means \"more\".",
+    "Margins are percentages of revenue; their changes are in percentage points (pp).",
+    "Silverpine Instruments is a fictional company; its ledger is generated for demonstration.",
+  ],
+};
+
+const ZH: ReportText = {
+  title: (company, quarter) => `${company}${quarter}财务报告`,
+  subtitle: (previous, yearAgo) =>
+    `未经审计的管理报表。除特别注明外，金额单位为人民币千元。` +
+    `环比对比${previous ?? "（无上季度数据）"}，同比对比${yearAgo ?? "（无上年同期数据）"}。`,
+  headings: {
+    summary: "经营摘要",
+    incomeStatement: "利润表",
+    revenueByLine: "分业务收入",
+    commentary: "利润率与趋势分析",
+    charts: "图表",
+    notes: "说明",
+  },
+  columns: { item: "项目", line: "业务线", share: "占比", qoq: "环比", yoy: "同比" },
+  rows: {
+    revenue: "营业收入",
+    costOfSales: "营业成本",
+    grossProfit: "毛利",
+    grossMargin: "毛利率",
+    operatingExpenses: "营业费用",
+    operatingIncome: "营业利润",
+    operatingMargin: "营业利润率",
+    netInterest: "利息净收支",
+    pretaxIncome: "利润总额",
+    incomeTax: "所得税费用",
+    netIncome: "净利润",
+    netMargin: "净利率",
+  },
+  colon: "：",
+  separator: "；",
+  amount: (formatted) => `${formatted}千元`,
+  change: (comparison, direction, magnitude, unit) => {
+    const when = comparison === "qoq" ? "环比" : "同比";
+    if (direction === null) return comparison === "qoq" ? "无上季度数据" : "无上年同期数据";
+    if (direction === "flat") return `${when}持平`;
+    const verb = direction === "up" ? (unit === "%" ? "增长" : "上升") : "下降";
+    return `${when}${verb}${magnitude}${unit === "%" ? "%" : "个百分点"}`;
+  },
+  end: "。",
+  chartUnit: "人民币百万元",
+  notes: [
+    "数据取自公司总账，未经审计。",
+    "变动幅度以对比期金额的绝对值为基数计算，“增长”始终表示数额增加。",
+    "利润率为占营业收入的百分比，其变动以百分点（pp）表示。",
+    "银松仪器为虚构公司，其总账为演示用途生成。",
+  ],
+};
+
+export const REPORT_TEXT: Readonly<Record<Language, ReportText>> = { en: EN, zh: ZH };

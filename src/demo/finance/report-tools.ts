@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { defineTool, ToolError } from "../../tools/index.js";
+import { composeReport } from "./compose-report.js";
+import { computeMetrics } from "./compute-metrics.js";
+import { FinanceMetricsSchema, type FinanceMetrics } from "./finance-metrics.js";
+import { loadLedger } from "./load-ledger.js";
+import { queryLedger } from "./query-ledger.js";
+import { ChartSchema, renderCharts } from "./render-charts.js";
+import { ReportReviewSchema, reviewReport } from "./review-report.js";
+
+const LanguageSchema = z.enum(["zh", "en"]).describe("zh for a Chinese report, en for English");
+
+/** Draws the report's charts as SVG with vega-lite (no canvas needed). */
+export const reportChartsTool = defineTool({
+  name: "report.charts",
+  description:
+    "Renders the quarterly report's charts as SVG strings (revenue/cost/operating income across recent quarters, " +
+    "revenue by line, margins), labelled in the report's language.",
+  input: z.object({ metrics: FinanceMetricsSchema, language: LanguageSchema }),
+  output: z.object({ charts: z.array(ChartSchema) }),
+  handler: async ({ metrics, language }) => ({ charts: await renderCharts(metrics, language) }),
+  timeoutMs: 30_000,
+  idempotent: true,
+});
+
+function metricsFor(quarter: string, given: FinanceMetrics | undefined): FinanceMetrics {
+  if (given === undefined) return computeMetrics(queryLedger(loadLedger(), quarter));
+  if (given.quarter !== quarter) throw new ToolError("QUARTER_MISMATCH", `the metrics are for ${given.quarter}, but the report was asked for ${quarter}`);
+  return given;
+}
+
+/**
+ * Writes the quarterly financial report as Markdown and self-contained HTML. Computes the
+ * metrics and charts itself when they are not given, so it also works on its own.
+ */
+export const reportComposeTool = defineTool({
+  name: "report.compose",
+  description:
+    "Writes the quarterly financial report (summary, income statement, revenue by line, commentary, charts) as Markdown " +
+    "and self-contained HTML, in Chinese (zh) or English (en). Metrics and charts are computed when not given.",
+  input: z.object({
+    quarter: z.string().min(1).max(32).describe("a quarter like 2024Q3"),
+    language: LanguageSchema,
+    metrics: FinanceMetricsSchema.optional(),
+    charts: z.array(ChartSchema).optional(),
+  }),
+  output: z.object({ markdown: z.string(), html: z.string() }),
+  handler: async ({ quarter, language, metrics, charts }) => {
+    const m = metricsFor(quarter.trim().toUpperCase(), metrics);
+    return composeReport(m, charts ?? (await renderCharts(m, language)), language);
+  },
+  timeoutMs: 30_000,
+  idempotent: true,
+});
+
+/** Checks every figure of a report's summary and tables against the metrics. */
+export const reportReviewTool = defineTool({
+  name: "report.review",
+  description:
+    "Reads the figures back out of a report's Markdown (summary, income statement, revenue by line) and checks each " +
+    "against the metrics; returns ok, how many figures were checked and every mismatch.",
+  input: z.object({ markdown: z.string(), metrics: FinanceMetricsSchema, language: LanguageSchema }),
+  output: ReportReviewSchema,
+  handler: async ({ markdown, metrics, language }) => reviewReport(markdown, metrics, language),
+  timeoutMs: 5_000,
+  idempotent: true,
+});

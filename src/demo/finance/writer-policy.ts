@@ -1,0 +1,58 @@
+import { z } from "zod";
+import type { Decision, RulesPolicy, TurnContext } from "../../agents/index.js";
+import type { Artifact, ErrorInfo } from "../../core/index.js";
+import { FinanceMetricsSchema, type FinanceMetrics } from "./finance-metrics.js";
+import { findDependencyOutput, turnOutput } from "./find-dependency-output.js";
+import { ChartSchema } from "./render-charts.js";
+import { ReportReviewSchema, type ReportReview } from "./review-report.js";
+
+const ChartsSchema = z.object({ charts: z.array(ChartSchema) });
+const ReportSchema = z.object({ markdown: z.string(), html: z.string() });
+const LanguageSchema = z.enum(["zh", "en"]);
+
+const fail = (error: ErrorInfo): Decision => ({ type: "fail", error });
+
+function reviewFailure(review: ReportReview): ErrorInfo {
+  const list = review.mismatches.map((m) => `${m.label}: expected ${m.expected}, found ${m.found}`).join("; ");
+  return { code: "REPORT_REVIEW_FAILED", message: `the report's figures disagree with the metrics (${review.mismatches.length} of ${review.checked}): ${list}` };
+}
+
+function finish(quarter: string, language: string, review: ReportReview, report: z.infer<typeof ReportSchema>): Decision {
+  const artifacts: Artifact[] = [
+    { name: "report.md", mediaType: "text/markdown", content: report.markdown },
+    { name: "report.html", mediaType: "text/html", content: report.html },
+  ];
+  return { type: "finish", output: { quarter, language, review }, artifacts };
+}
+
+/** The next call in charts → compose → review, or the end, given the metrics to write about. */
+function nextStep({ subtask, language: planLanguage, history }: TurnContext, metrics: FinanceMetrics): Decision {
+  const language = LanguageSchema.safeParse(subtask.input.language).data ?? planLanguage;
+  const quarter = typeof subtask.input.quarter === "string" ? subtask.input.quarter : metrics.quarter;
+  const charts = turnOutput(history, "report.charts", ChartsSchema);
+  if (!charts) return { type: "call", tool: "report.charts", input: { metrics, language } };
+  if (!charts.ok) return fail(charts.error);
+  const report = turnOutput(history, "report.compose", ReportSchema);
+  if (!report) return { type: "call", tool: "report.compose", input: { quarter, language, metrics, charts: charts.value.charts } };
+  if (!report.ok) return fail(report.error);
+  const review = turnOutput(history, "report.review", ReportReviewSchema);
+  if (!review) return { type: "call", tool: "report.review", input: { markdown: report.value.markdown, metrics, language } };
+  if (!review.ok) return fail(review.error);
+  return review.value.ok ? finish(quarter, language, review.value, report.value) : fail(reviewFailure(review.value));
+}
+
+/**
+ * The writer: draws the charts, composes the report, has it reviewed against the metrics, and
+ * finishes with `{ quarter, language, review }` plus the artifacts `report.md` and
+ * `report.html`. Fails with the tool's error when a call fails, MISSING_DEPENDENCY without the
+ * analyst's metrics, and REPORT_REVIEW_FAILED listing the mismatches when the review finds any.
+ */
+export const writerPolicy: RulesPolicy = (context) => {
+  const last = context.history.at(-1);
+  if (last?.result.status === "failed") return fail(last.result.error);
+  const metrics = findDependencyOutput(context.dependencies, FinanceMetricsSchema);
+  if (!metrics) {
+    return fail({ code: "MISSING_DEPENDENCY", message: "the writer needs the output of finance.metrics from a dependency subtask" });
+  }
+  return nextStep(context, metrics);
+};
