@@ -11,7 +11,8 @@ export * from "./core/index.js";
 export { defineTool, ToolError, createToolRegistry, type Tool, type ToolSpec, type ToolContext, type ToolCallResult, type ToolCallRequest, type ToolRegistry } from "./tools/index.js";
 export { defineAgent, createAgentRegistry, createRulesModel, callSuggestedTool, type Agent, type AgentSpec, type AgentModel, type Decision, type TurnContext, type RulesPolicy } from "./agents/index.js";
 export { definePlanTemplate, detectLanguage, type PlanTemplate, type PlanTemplateSpec, type Planner } from "./planner/index.js";
-export { createEngine, createMemoryJournal, type Engine, type EngineEvent, type Journal, type RunOutcome } from "./engine/index.js";
+export { createEngine, createMemoryJournal, Worker, type Engine, type EngineEvent, type Journal, type RunOutcome, type WorkerOptions } from "./engine/index.js";
+export { openStore, type Store } from "./store/index.js";
 export { createRuntime, loadPlugins, type Runtime } from "./runtime/index.js";
 
 /** The built-in planner; with no options it knows the built-in templates and agents. */

@@ -2,7 +2,11 @@ import { Command, CommanderError, Option } from "commander";
 import { loadConfig, type Config } from "../config.js";
 import { describeError } from "../core/index.js";
 import { createRuntime, loadPlugins, type Runtime } from "../runtime/index.js";
-import { runCommand } from "./commands/run.js";
+import { decideCommand, migrateCommand, pruneCommand } from "./commands/admin.js";
+import { resumeCommand, runCommand } from "./commands/run.js";
+import { checkRunId, runsCommand, statusCommand } from "./commands/status.js";
+import { submitCommand } from "./commands/submit.js";
+import { workerCommand } from "./commands/worker.js";
 import { planCommand } from "./commands/plan.js";
 import { listAgents, listTools } from "./commands/list.js";
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from "./exit-codes.js";
@@ -69,6 +73,69 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--out <dir>", "write the report files here (default: <CS_AGENTS_OUT_DIR>/<run id>/)")
     .addOption(new Option("--json", "print the result as JSON instead of progress"))
     .action(async (task: string, options: { out?: string; json?: boolean }) => setExit(await runCommand(context(), task, options)));
+
+  program
+    .command("resume")
+    .description("finish an unfinished run from its journal, without repeating recorded tool calls")
+    .argument("<run-id>", "the id printed by run or submit")
+    .option("--out <dir>", "write the report files here (default: <CS_AGENTS_OUT_DIR>/<run id>/)")
+    .option("--json", "print the result as JSON instead of progress")
+    .action(async (id: string, options: { out?: string; json?: boolean }) => setExit(await resumeCommand(context(), checkRunId(id), options)));
+
+  program
+    .command("submit")
+    .description("queue a task for the workers and print its run id")
+    .argument("<task>", "the task in plain words")
+    .option("--idempotency-key <key>", "submitting the same key again returns the same run")
+    .option("--tenant <tenant>", "the tenant the run belongs to")
+    .option("--json", "print {runId, status, created} as JSON")
+    .action(async (task: string, options: { idempotencyKey?: string; tenant?: string; json?: boolean }) => setExit(await submitCommand(context(), task, options)));
+
+  program
+    .command("status")
+    .description("show a run: state, plan, subtasks, results, storage size")
+    .argument("<run-id>", "the id printed by run or submit")
+    .option("--json", "print as JSON")
+    .action(async (id: string, options: { json?: boolean }) => setExit(await statusCommand(context(), id, options)));
+
+  program
+    .command("runs")
+    .description("list runs, newest first")
+    .option("--status <list>", "only these statuses, comma-separated (queued,running,succeeded,…)")
+    .option("--tenant <tenant>", "only this tenant's runs")
+    .option("--limit <n>", "at most n runs (default 20, at most 500)")
+    .option("--before <run-id>", "runs created before this one (the next page)")
+    .option("--json", "print as JSON")
+    .action(async (options: { status?: string; tenant?: string; limit?: string; before?: string; json?: boolean }) => setExit(await runsCommand(context(), options)));
+
+  program
+    .command("worker")
+    .description("claim queued runs from the store and execute them until SIGTERM")
+    .option("--concurrency <n>", "runs executed at once (default 4)")
+    .option("--grace-ms <ms>", "on SIGTERM, how long running runs may finish (default CS_AGENTS_GRACE_MS)")
+    .action(async (options: { concurrency?: string; graceMs?: string }) => setExit(await workerCommand(context(), options)));
+
+  program
+    .command("migrate")
+    .description("apply the store's schema migrations")
+    .action(async () => setExit(await migrateCommand(context())));
+
+  program
+    .command("decide")
+    .description("settle an ambiguous step (a non-idempotent tool cut off mid-call)")
+    .argument("<run-id>", "the run")
+    .argument("<step-key>", "the step, as `status` shows it, e.g. subtask/send/call/0")
+    .option("--retry", "call the tool again")
+    .option("--done <json>", "the call took effect; use this JSON as its result")
+    .option("--fail <reason>", "fail the step, and so the run")
+    .action(async (id: string, step: string, options: { retry?: boolean; done?: string; fail?: string }) => setExit(await decideCommand(context(), id, step, options)));
+
+  program
+    .command("prune")
+    .description("delete finished runs past the retention")
+    .option("--older-than-days <days>", "default CS_AGENTS_RETENTION_DAYS")
+    .option("--keep <n>", "keep the newest n finished runs (default CS_AGENTS_RETENTION_MAX_RUNS)")
+    .action(async (options: { olderThanDays?: string; keep?: string }) => setExit(await pruneCommand(context(), options)));
 
   program
     .command("plan")

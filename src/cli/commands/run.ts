@@ -1,11 +1,15 @@
 import { stat } from "node:fs/promises";
 import { join, relative } from "node:path";
+import type { Run } from "../../core/index.js";
 import { newRunId, parseTask } from "../../core/index.js";
 import type { RunOutcome } from "../../engine/index.js";
-import { EXIT_OK, exitCodeForCode, UsageError } from "../exit-codes.js";
+import { Worker } from "../../engine/index.js";
+import type { Store } from "../../store/index.js";
+import { EXIT_OK, EXIT_TASK_FAILED, exitCodeForCode, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
-import { planJson } from "../render-plan.js";
+import { withStore } from "../open-store.js";
 import { createProgress } from "../progress.js";
+import { planJson } from "../render-plan.js";
 import { writeArtifacts } from "../write-artifacts.js";
 
 export interface RunCommandOptions {
@@ -13,36 +17,76 @@ export interface RunCommandOptions {
   readonly json?: boolean;
 }
 
+/** `cs-agents run`: a new run, executed in this process, kept in the store. */
 export async function runCommand(context: CommandContext, description: string, options: RunCommandOptions): Promise<number> {
-  const { io } = context;
   const task = parseTask({ description });
   if (options.out !== undefined) await checkOutDir(options.out);
-  const runtime = await context.runtime();
-  const runId = newRunId();
-  const outDir = options.out ?? join(context.config.CS_AGENTS_OUT_DIR, runId);
+  return withStore(context, async (store) => {
+    await offerResume(context, store);
+    const { run } = await store.submit(task, { runId: newRunId() });
+    return execute(context, store, run, options);
+  });
+}
 
+/** `cs-agents resume <id>`: finishes an unfinished run from its journal. */
+export async function resumeCommand(context: CommandContext, runId: string, options: RunCommandOptions): Promise<number> {
+  if (options.out !== undefined) await checkOutDir(options.out);
+  return withStore(context, async (store) => {
+    const run = await store.get(runId);
+    if (!run) throw new UsageError(`no run with id ${runId}; list runs with: cs-agents runs`);
+    if (run.status === "waiting_approval") {
+      context.io.stderr.write(`run ${runId} waits for a decision on an ambiguous step; see: cs-agents status ${runId}\n`);
+      return EXIT_TASK_FAILED;
+    }
+    if (run.status === "succeeded" || run.status === "failed" || run.status === "cancelled") {
+      context.io.stderr.write(`run ${runId} has already ${run.status === "succeeded" ? "succeeded" : `ended: ${run.status}`}; nothing to resume\n`);
+      return run.status === "succeeded" ? EXIT_OK : EXIT_TASK_FAILED;
+    }
+    return execute(context, store, run, options);
+  });
+}
+
+async function execute(context: CommandContext, store: Store, run: Run, options: RunCommandOptions): Promise<number> {
+  const { io, config } = context;
+  const runtime = await context.runtime();
   const progress = createProgress(io.stdout, options.json ? "none" : io.stdout.isTTY ? "tty" : "lines");
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once("SIGINT", onSignal);
-  let outcome: RunOutcome;
+  const worker = new Worker({ store, engine: runtime.engine, concurrency: 1, leaseMs: config.CS_AGENTS_LEASE_MS, maxCrashes: config.CS_AGENTS_MAX_CRASHES, onEvent: (e) => progress.onEvent(e) });
+  if (!options.json) io.stdout.write(`run ${run.id}\n`);
+  const stop = () => void worker.stop(0);
+  process.once("SIGINT", stop);
+  let end: Awaited<ReturnType<Worker["runOne"]>>;
   try {
-    outcome = await runtime.engine.execute({ runId, task, signal: controller.signal, onEvent: (e) => progress.onEvent(e) });
+    end = await worker.runOne(run.id);
   } finally {
-    process.off("SIGINT", onSignal);
+    process.off("SIGINT", stop);
     await progress.finish();
   }
-
+  if (!end || end.kind !== "finished") {
+    io.stderr.write(`run ${run.id} was interrupted before it finished; continue it with: cs-agents resume ${run.id}\n`);
+    return EXIT_TASK_FAILED;
+  }
+  const outcome = end.outcome;
+  const outDir = options.out ?? join(config.CS_AGENTS_OUT_DIR, run.id);
   const files = outcome.status === "succeeded" ? await writeArtifacts(outDir, outcome.result.artifacts) : [];
   if (options.json) {
-    io.stdout.write(`${JSON.stringify(toJson(runId, outcome, files), null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(toJson(run.id, outcome, files), null, 2)}\n`);
   } else if (outcome.status === "succeeded") {
     const shown = files.map((f) => relative(process.cwd(), f) || f);
     io.stdout.write(files.length > 0 ? `\nDone. Report written to:\n${shown.map((f) => `  ${f}`).join("\n")}\n` : "\nDone.\n");
+  } else if (outcome.status === "waiting_approval") {
+    io.stderr.write(`run ${run.id} waits for a decision: ${outcome.error.message}\n  see: cs-agents status ${run.id}\n`);
   } else {
     io.stderr.write(`error: the run ${outcome.status === "cancelled" ? "was cancelled" : "failed"}: ${outcome.error.message} [${outcome.error.code}]\n`);
   }
   return outcome.status === "succeeded" ? EXIT_OK : exitCodeForCode(outcome.error.code);
+}
+
+/** Tells the user about runs an earlier process left unfinished, and how to finish them. */
+async function offerResume(context: CommandContext, store: Store): Promise<void> {
+  const unfinished = await store.list({ status: ["queued", "planning", "running"], limit: 5 });
+  if (unfinished.length === 0) return;
+  const lines = unfinished.map((r) => `  cs-agents resume ${r.id}   # ${r.status}: ${r.task.description.slice(0, 50)}`);
+  context.io.stderr.write(`${unfinished.length === 5 ? "5 or more" : unfinished.length} unfinished run(s) in the store; to finish them:\n${lines.join("\n")}\n`);
 }
 
 async function checkOutDir(dir: string): Promise<void> {

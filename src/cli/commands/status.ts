@@ -1,0 +1,84 @@
+import { RUN_ID_PATTERN, RUN_STATUSES, type Run, type RunStatus } from "../../core/index.js";
+import { EXIT_OK, UsageError } from "../exit-codes.js";
+import type { CommandContext } from "../main.js";
+import { withStore } from "../open-store.js";
+import { ambiguousSteps, subtaskViews } from "../run-view.js";
+
+export function checkRunId(id: string): string {
+  if (!RUN_ID_PATTERN.test(id)) throw new UsageError(`"${id}" is not a run id; expected the form printed by submit or run, e.g. 0mhx2k3a9-4f8k2zq1`);
+  return id;
+}
+
+export async function statusCommand(context: CommandContext, id: string, options: { json?: boolean }): Promise<number> {
+  const runId = checkRunId(id);
+  const view = await withStore(context, async (store) => {
+    const run = await store.get(runId);
+    if (!run) throw new UsageError(`no run with id ${runId} in ${context.config.DATABASE_URL.startsWith("postgres") ? "the PostgreSQL store" : "the SQLite store"}`);
+    const steps = await store.load(runId);
+    return { run, steps, storageBytes: await store.storageBytes(runId) };
+  });
+  const { run, steps, storageBytes } = view;
+  const subtasks = subtaskViews(run, steps);
+  const waiting = ambiguousSteps(steps).map((s) => ({ key: s.key, input: s.input }));
+  if (options.json) {
+    const { result, ...rest } = run;
+    const json = {
+      ...rest,
+      subtasks,
+      waitingFor: waiting,
+      steps: steps.length,
+      storageBytes,
+      ...(result ? { output: result.output, artifacts: result.artifacts.map((a) => ({ name: a.name, mediaType: a.mediaType, bytes: Buffer.byteLength(a.content) })) } : {}),
+    };
+    context.io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    return EXIT_OK;
+  }
+  const out = (line: string) => context.io.stdout.write(`${line}\n`);
+  out(`run      ${run.id}`);
+  out(`task     ${run.task.description}`);
+  out(`status   ${run.status}${run.error ? ` — ${run.error.message} [${run.error.code}]` : ""}`);
+  out(`created  ${run.createdAt.toISOString()}   updated ${run.updatedAt.toISOString()}`);
+  out(`storage  ${steps.length} steps, ${formatBytes(storageBytes)}`);
+  if (run.plan) {
+    out(`plan     ${run.plan.source} ${JSON.stringify(run.plan.params)}`);
+    for (const s of subtasks) {
+      const time = s.durationMs === undefined ? "" : ` ${(s.durationMs / 1000).toFixed(2)}s`;
+      out(`  ${s.status.padEnd(9)} ${s.id} [${s.agent}] ${s.title}${time}${s.error ? ` — ${s.error.message}` : ""}`);
+    }
+  }
+  for (const w of waiting) out(`waiting  ${w.key} needs a decision: cs-agents decide ${run.id} ${w.key} --retry | --done '<json>' | --fail '<reason>'`);
+  if (run.result) for (const a of run.result.artifacts) out(`artifact ${a.name} (${formatBytes(Buffer.byteLength(a.content))})`);
+  return EXIT_OK;
+}
+
+export async function runsCommand(context: CommandContext, options: { status?: string; tenant?: string; limit?: string; before?: string; json?: boolean }): Promise<number> {
+  const status = options.status?.split(",").map((s) => s.trim());
+  const bad = status?.filter((s) => !(RUN_STATUSES as readonly string[]).includes(s)) ?? [];
+  if (bad.length > 0) throw new UsageError(`unknown status ${bad.join(", ")}; expected one or more of ${RUN_STATUSES.join(", ")}`);
+  const limit = options.limit === undefined ? 20 : Number(options.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError(`--limit must be a whole number from 1 to 500, got "${options.limit}"`);
+  if (options.before !== undefined) checkRunId(options.before);
+  const runs: readonly Run[] = await withStore(context, (store) =>
+    store.list({
+      limit,
+      ...(status ? { status: status as RunStatus[] } : {}),
+      ...(options.tenant ? { tenant: options.tenant } : {}),
+      ...(options.before ? { before: options.before } : {}),
+    }),
+  );
+  if (options.json) {
+    const rows = runs.map((r) => ({ id: r.id, status: r.status, task: r.task.description, createdAt: r.createdAt, updatedAt: r.updatedAt, error: r.error }));
+    context.io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return EXIT_OK;
+  }
+  if (runs.length === 0) context.io.stdout.write("no runs\n");
+  for (const r of runs) {
+    const task = r.task.description.length > 60 ? `${r.task.description.slice(0, 57)}...` : r.task.description;
+    context.io.stdout.write(`${r.id}  ${r.status.padEnd(16)} ${r.createdAt.toISOString()}  ${task}\n`);
+  }
+  return EXIT_OK;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

@@ -1,0 +1,53 @@
+import { Worker } from "../../engine/index.js";
+import { EXIT_OK, UsageError } from "../exit-codes.js";
+import type { CommandContext } from "../main.js";
+import { withStore } from "../open-store.js";
+
+const DAY_MS = 86_400_000;
+
+/** `cs-agents worker`: claims runs from the shared store until SIGTERM or SIGINT, then drains. */
+export async function workerCommand(context: CommandContext, options: { concurrency?: string; graceMs?: string }): Promise<number> {
+  const { config, io } = context;
+  const concurrency = wholeNumber(options.concurrency, "--concurrency", 1, 256) ?? 4;
+  const graceMs = wholeNumber(options.graceMs, "--grace-ms", 0, 3_600_000) ?? config.CS_AGENTS_GRACE_MS;
+  const runtime = await context.runtime();
+  return withStore(context, async (store) => {
+    const worker = new Worker({
+      store,
+      engine: runtime.engine,
+      concurrency,
+      leaseMs: config.CS_AGENTS_LEASE_MS,
+      maxCrashes: config.CS_AGENTS_MAX_CRASHES,
+      onError: (error) => io.stderr.write(`worker: ${(error as Error).message}\n`),
+    });
+    const log = (line: string) => io.stdout.write(`${new Date().toISOString()} ${line}\n`);
+    const stopped = new Promise<string>((resolve) => {
+      process.once("SIGTERM", () => resolve("SIGTERM"));
+      process.once("SIGINT", () => resolve("SIGINT"));
+    });
+    const prune = setInterval(() => {
+      store
+        .prune({
+          ...(config.CS_AGENTS_RETENTION_DAYS > 0 ? { maxAgeMs: config.CS_AGENTS_RETENTION_DAYS * DAY_MS } : {}),
+          ...(config.CS_AGENTS_RETENTION_MAX_RUNS > 0 ? { maxFinishedRuns: config.CS_AGENTS_RETENTION_MAX_RUNS } : {}),
+        })
+        .then((n) => n > 0 && log(`pruned ${n} finished runs`))
+        .catch((error: unknown) => io.stderr.write(`worker: prune failed: ${(error as Error).message}\n`));
+    }, 60_000);
+    worker.start();
+    log(`worker ${worker.id} started: concurrency ${concurrency}, lease ${config.CS_AGENTS_LEASE_MS} ms`);
+    const signal = await stopped;
+    clearInterval(prune);
+    log(`${signal}: draining ${worker.activeRuns.length} run(s) for up to ${graceMs} ms`);
+    await worker.stop(graceMs);
+    log(`worker ${worker.id} stopped`);
+    return EXIT_OK;
+  });
+}
+
+export function wholeNumber(value: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+  return n;
+}

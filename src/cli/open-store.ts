@@ -1,0 +1,13 @@
+import type { Store } from "../store/index.js";
+import { openStore } from "../store/index.js";
+import type { CommandContext } from "./main.js";
+
+/** Opens the configured store for the length of `use`, and always closes it. */
+export async function withStore<T>(context: CommandContext, use: (store: Store) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+  const store = await openStore(context.config.DATABASE_URL, { migrate: options.migrate ?? context.config.CS_AGENTS_MIGRATE });
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}

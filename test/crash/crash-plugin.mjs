@@ -1,0 +1,84 @@
+// Tools with side effects for the crash tests, written to files the test reads afterwards:
+//   CALLS_FILE   one line per handler invocation: "<tool> <idempotency key>"
+//   EFFECTS_FILE one line per side effect that took place: "<tool> <idempotency key>"
+// CRASH_AT="<phase>:<step key>" kills this process with SIGKILL at that point of that step:
+//   effect-before  inside the handler, before the side effect
+//   effect-after   inside the handler, after the side effect, before the result goes back
+// (The harness adds `recorded`, after the step's result is committed.)
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { defineAgent, definePlanTemplate, defineTool, z } from "../../dist/index.js";
+
+const crashAt = process.env.CRASH_AT ?? "";
+const delayMs = Number(process.env.TOOL_DELAY_MS ?? "0");
+
+function maybeCrash(phase, key) {
+  if (crashAt === `${phase}:${key.split("/").slice(1).join("/")}`) process.kill(process.pid, "SIGKILL");
+}
+
+async function effect(tool, key, dedupe) {
+  if (process.env.CALLS_FILE) appendFileSync(process.env.CALLS_FILE, `${tool} ${key}\n`);
+  if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+  maybeCrash("effect-before", key);
+  const file = process.env.EFFECTS_FILE;
+  const seen = dedupe && file && existsSync(file) && readFileSync(file, "utf8").split("\n").includes(`${tool} ${key}`);
+  if (file && !seen) appendFileSync(file, `${tool} ${key}\n`);
+  maybeCrash("effect-after", key);
+}
+
+const io = { input: z.object({ item: z.string() }), output: z.object({ item: z.string(), done: z.boolean() }) };
+
+const append = defineTool({
+  name: "crash.append",
+  description: "appends an item to an external ledger, deduplicating by idempotency key",
+  ...io,
+  idempotent: true,
+  retry: false,
+  handler: async ({ item }, { idempotencyKey }) => {
+    await effect("crash.append", idempotencyKey ?? "none", true);
+    return { item, done: true };
+  },
+});
+
+const send = defineTool({
+  name: "crash.send",
+  description: "sends a payment once; cannot deduplicate",
+  ...io,
+  idempotent: false,
+  retry: false,
+  handler: async ({ item }, { idempotencyKey }) => {
+    await effect("crash.send", idempotencyKey ?? "none", false);
+    return { item, done: true };
+  },
+});
+
+/** Calls each tool named in the subtask's input `calls`, in order, then finishes with all outputs. */
+const stepper = defineAgent({
+  name: "stepper",
+  role: "makes a fixed sequence of calls",
+  instructions: "",
+  tools: ["crash.append", "crash.send"],
+  rules: ({ subtask, history }) => {
+    const last = history.at(-1);
+    if (last?.result.status === "failed") return { type: "fail", error: last.result.error };
+    const calls = subtask.input.calls;
+    const next = calls[history.length];
+    if (next) return { type: "call", tool: next, input: { item: `${subtask.id}-${history.length}` } };
+    return { type: "finish", output: history.map((h) => h.result.output) };
+  },
+});
+
+const template = definePlanTemplate({
+  name: "crash-test",
+  description: "a three-subtask run with side effects",
+  examples: ["crash test", "crash test with payment"],
+  match: (description) => (/^crash test/.test(description) ? { params: { payment: /payment/.test(description) } } : undefined),
+  build: (params) => [
+    { id: "a", title: "a", agent: "stepper", instructions: "", dependsOn: [], tool: "crash.append", input: { calls: ["crash.append", "crash.append"] } },
+    { id: "b", title: "b", agent: "stepper", instructions: "", dependsOn: ["a"], tool: "crash.append", input: { calls: params.payment ? ["crash.send", "crash.append"] : ["crash.append"] } },
+    { id: "c", title: "c", agent: "stepper", instructions: "", dependsOn: ["b"], tool: "crash.append", input: { calls: ["crash.append"] } },
+  ],
+});
+
+export const tools = [append, send];
+export const agents = [stepper];
+export const templates = [template];

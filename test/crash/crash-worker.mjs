@@ -1,0 +1,56 @@
+// A real cs-agents worker process for the crash tests, built from dist/ with the crash plugin.
+//   node crash-worker.mjs run <run id> <task>   submit the run (if new) and execute it here
+//   node crash-worker.mjs worker                claim runs until SIGTERM, then drain
+// Settings come from the environment: DATABASE_URL, WORKER_ID, LEASE_MS, CONCURRENCY,
+// GRACE_MS, and CRASH_AT (see crash-plugin.mjs; "recorded:<step key>" kills right after that
+// step's result is committed). Each line on stdout is JSON: {event, ...}.
+import { fileURLToPath } from "node:url";
+import { createRuntime, loadPlugins, openStore, Worker } from "../../dist/index.js";
+
+const [mode, runId, task] = process.argv.slice(2);
+const say = (event, data = {}) => process.stdout.write(`${JSON.stringify({ event, ...data })}\n`);
+
+const store = await openStore(process.env.DATABASE_URL, { migrate: true });
+const crashAt = process.env.CRASH_AT ?? "";
+if (crashAt.startsWith("recorded:")) {
+  const key = crashAt.slice("recorded:".length);
+  const record = store.record.bind(store);
+  store.record = async (lease, step) => {
+    await record(lease, step);
+    if (step.key === key && step.status !== "started") process.kill(process.pid, "SIGKILL");
+  };
+}
+const plugins = await loadPlugins([fileURLToPath(new URL("./crash-plugin.mjs", import.meta.url))]);
+const runtime = createRuntime({ plugins });
+const worker = new Worker({
+  store,
+  engine: runtime.engine,
+  ...(process.env.WORKER_ID ? { workerId: process.env.WORKER_ID } : {}),
+  concurrency: Number(process.env.CONCURRENCY ?? "4"),
+  leaseMs: Number(process.env.LEASE_MS ?? "30000"),
+  pollMs: 50,
+  onError: (error) => say("error", { message: error.message }),
+});
+const stats = setInterval(() => say("stats", store.stats()), 100);
+
+if (mode === "run") {
+  if (!(await store.get(runId))) await store.submit({ description: task }, { runId });
+  const end = await worker.runOne(runId);
+  say("end", { end, stats: store.stats() });
+  clearInterval(stats);
+  await store.close();
+} else {
+  worker.start();
+  say("started", { workerId: worker.id });
+  const grace = Number(process.env.GRACE_MS ?? "30000");
+  const stop = async (signal) => {
+    say("draining", { signal, active: worker.activeRuns.length });
+    await worker.stop(grace);
+    clearInterval(stats);
+    say("stopped", { stats: store.stats(), ended: worker.ended.length });
+    await store.close();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+}
