@@ -1,7 +1,7 @@
 import type { Agent, AgentModel, SubtaskOutcome } from "../agents/index.js";
 import { carryOut } from "../agents/index.js";
 import type { Artifact, Language, Step, Subtask, SubtaskResult } from "../core/index.js";
-import { AmbiguousStepError, stepKeys } from "../core/index.js";
+import { AmbiguousStepError, CancelledError, stepKeys } from "../core/index.js";
 import type { CallContext, ToolCallRequest, ToolCallResult, ToolRegistry } from "../tools/index.js";
 import type { EventListener } from "./events.js";
 import type { Journal } from "./journal.js";
@@ -53,6 +53,7 @@ export async function runSubtask(
     signal: scope.signal,
     callTool: (tool, input, n) => journaledCall(scope, subtask.id, { tool, input }, n),
   });
+  if (outcome.status === "failed" && scope.signal.aborted) throw new CancelledError();
   const done: Step =
     outcome.status === "succeeded"
       ? { ...base(scope.runId, stepKeys.subtaskDone(subtask.id), "subtask", startedAt), status: "succeeded", output: { output: outcome.output, artifacts: outcome.artifacts } }
@@ -91,6 +92,9 @@ async function journaledCall(
     await scope.journal.record({ runId: scope.runId, key: stepKey, kind: "tool_call", startedAt, status: "started", input: call });
   }
   const result = await scope.executor.run(call, { signal: scope.signal, runId: scope.runId, stepKey, ...(scope.tenant ? { tenant: scope.tenant } : {}) });
+  // A call cut short by cancellation is no outcome of the tool: leave it unrecorded, so a
+  // resume makes it again (idempotent) or finds its intent and asks a person (not idempotent).
+  if (result.status === "failed" && scope.signal.aborted) throw new CancelledError();
   const step: Step =
     result.status === "success"
       ? { ...base(scope.runId, stepKey, "tool_call", startedAt), status: "succeeded", input: call, output: result.output, attempts: result.attempts }

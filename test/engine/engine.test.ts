@@ -132,4 +132,15 @@ describe("engine", () => {
     expect(again.status).toBe("waiting_approval");
     expect(t.calls).toHaveLength(0);
   });
+
+  it("journals nothing for a call or subtask cut short by cancellation, so a resume does the work", async () => {
+    const journal = createMemoryJournal();
+    const t = testEngine({ plan: planOf({ a: [] }), delayMs: 5_000, journal });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 30);
+    expect((await t.engine.execute({ runId: "r1", task: t.task, signal: controller.signal })).status).toBe("cancelled");
+    expect((await journal.load("r1")).map((s) => s.key)).toEqual(["plan"]);
+    const resumed = testEngine({ plan: planOf({ a: [] }), journal });
+    expect((await resumed.engine.execute({ runId: "r1", task: resumed.task })).status).toBe("succeeded");
+  });
 });
