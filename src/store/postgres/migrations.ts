@@ -1,0 +1,54 @@
+import type { Migration } from "../migration.js";
+
+// Times are timestamptz from the database clock, so workers' clocks never decide a lease.
+// JSON is `json`, not `jsonb`: it keeps the recorded text verbatim (key order included), so a
+// replay reads back exactly what was journaled and both adapters return identical values.
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "init",
+    sql: `
+CREATE TABLE runs (
+  id text PRIMARY KEY,
+  tenant text NOT NULL DEFAULT '',
+  idempotency_key text,
+  task json NOT NULL,
+  status text NOT NULL CHECK (status IN ('queued', 'planning', 'running', 'waiting_approval', 'succeeded', 'failed', 'cancelled')),
+  plan json,
+  result json,
+  error json,
+  schema_version integer NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz,
+  lease_owner text,
+  lease_epoch integer NOT NULL DEFAULT 0,
+  lease_expires_at timestamptz,
+  claims integer NOT NULL DEFAULT 0,
+  crashes integer NOT NULL DEFAULT 0,
+  step_seq integer NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX runs_idempotency ON runs (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE INDEX runs_claimable ON runs (status, lease_expires_at, created_at);
+CREATE INDEX runs_newest ON runs (created_at DESC, id DESC);
+CREATE INDEX runs_tenant_newest ON runs (tenant, created_at DESC, id DESC);
+
+CREATE TABLE steps (
+  run_id text NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  key text NOT NULL,
+  seq integer NOT NULL,
+  kind text NOT NULL,
+  status text NOT NULL,
+  input json,
+  output json,
+  error json,
+  attempts integer,
+  started_at timestamptz NOT NULL,
+  finished_at timestamptz,
+  epoch integer NOT NULL,
+  PRIMARY KEY (run_id, key)
+);
+CREATE INDEX steps_order ON steps (run_id, seq);
+`,
+  },
+];

@@ -1,0 +1,243 @@
+import pg from "pg";
+import { CsAgentsError, parseTask } from "../../core/index.js";
+import type { Run, Step, Task } from "../../core/index.js";
+import { encodeStep, leaseFromRow, runFromRow, stepFromRow } from "../rows.js";
+import type { ClaimedRow, RunRow, StepRow } from "../rows.js";
+import {
+  checkStepRun,
+  createdAtFromRunId,
+  decisionEffect,
+  hasCode,
+  isPoisoned,
+  journalUnavailableError,
+  leaseLostError,
+  listLimit,
+  mustExist,
+  notAmbiguousError,
+  poisonError,
+  runExistsError,
+  runNotFoundError,
+  stepNotFoundError,
+  transitionChange,
+} from "../store-rules.js";
+import { JOURNAL_SCHEMA_VERSION } from "../store.js";
+import type { AmbiguousDecision, FinalOutcome, Lease, ListFilter, Retention, Store, StoreStats, SubmitOptions } from "../store.js";
+import { unreachableError } from "./connect-error.js";
+import { migratePostgres } from "./migrate.js";
+import { sql } from "./sql.js";
+import type { SqlStatement } from "./sql.js";
+import { withTransaction } from "./transaction.js";
+
+export interface PostgresStoreOptions {
+  /** Apply pending migrations on connect. Default true. */
+  readonly migrate?: boolean;
+  /** Keep the tables in this schema (created when missing); a plain lowercase identifier. */
+  readonly schema?: string;
+  /** Connections in the pool. Default 10. */
+  readonly poolSize?: number;
+  /** Give up connecting after this long. Default 10,000. */
+  readonly connectTimeoutMs?: number;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * The distributed store: runs are claimed with `FOR UPDATE SKIP LOCKED`, and every lease time
+ * comes from the database clock, so any number of workers on any machines can share it.
+ */
+export class PostgresStore implements Store {
+  readonly #pool: pg.Pool;
+  readonly #schema: string | undefined;
+  readonly #stats = { reclaims: 0, staleWritesRejected: 0 };
+  #closed = false;
+
+  private constructor(pool: pg.Pool, schema: string | undefined) {
+    this.#pool = pool;
+    this.#schema = schema;
+  }
+
+  /**
+   * Connects (checking the database answers) and, unless `migrate: false`, migrates.
+   * @throws CsAgentsError (STORE_CONFIG) for a bad option, (STORE_UNREACHABLE) naming host:port and the cause.
+   */
+  static async connect(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const { schema } = options;
+    if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+      throw new CsAgentsError("STORE_CONFIG", `PostgreSQL schema must be 1-63 lowercase letters, digits or '_' (not starting with a digit), got "${schema}"`);
+    }
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    });
+    // An idle connection the server drops (restart, failover) must not crash the process: the
+    // pool discards it, and the next query connects again or reports the failure to its caller.
+    pool.on("error", () => undefined);
+    try {
+      await pool.query("SELECT 1");
+    } catch (error) {
+      await pool.end();
+      throw unreachableError(url, error);
+    }
+    const store = new PostgresStore(pool, schema);
+    if (options.migrate ?? true) {
+      try {
+        await store.migrate();
+      } catch (error) {
+        await store.close();
+        throw error;
+      }
+    }
+    return store;
+  }
+
+  async migrate(): Promise<readonly number[]> {
+    return migratePostgres(this.#pool, this.#schema);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+
+  stats(): StoreStats {
+    return { ...this.#stats };
+  }
+
+  async submit(input: Task, options: SubmitOptions): Promise<{ readonly run: Run; readonly created: boolean }> {
+    const task = parseTask(input);
+    const tenant = task.tenant ?? "";
+    const key = task.idempotencyKey ?? null;
+    let created: boolean;
+    try {
+      created = (await this.#query(sql.insertRun, [options.runId, tenant, key, JSON.stringify(task), JOURNAL_SCHEMA_VERSION])).rowCount === 1;
+    } catch (error) {
+      if (hasCode(error, "23505")) throw runExistsError(options.runId, error);
+      throw error;
+    }
+    // A concurrent submit with the same key waited on the unique index and did nothing; this
+    // second statement sees the run the first one committed.
+    const { rows } = created || key === null ? await this.#query<RunRow>(sql.runById, [options.runId]) : await this.#query<RunRow>(sql.runByKey, [tenant, key]);
+    return { run: runFromRow(mustExist(rows[0], options.runId)), created };
+  }
+
+  async get(runId: string): Promise<Run | undefined> {
+    const { rows } = await this.#query<RunRow>(sql.runById, [runId]);
+    return rows[0] && runFromRow(rows[0]);
+  }
+
+  async list(filter: ListFilter = {}): Promise<readonly Run[]> {
+    const before = filter.before ?? null;
+    const beforeAt = before === null ? null : createdAtFromRunId(before);
+    const { rows } = await this.#query<RunRow>(sql.listRuns, [
+      filter.status ?? null,
+      filter.tenant ?? null,
+      before,
+      beforeAt === null ? null : new Date(beforeAt),
+      listLimit(filter.limit),
+    ]);
+    return rows.map(runFromRow);
+  }
+
+  async claim(request: { workerId: string; leaseMs: number; limit: number; maxCrashes: number; runId?: string }): Promise<readonly Lease[]> {
+    if (request.limit < 1) return [];
+    const { workerId, leaseMs } = request;
+    const { rows } =
+      request.runId === undefined
+        ? await this.#query<ClaimedRow>(sql.claim, [workerId, leaseMs, request.limit])
+        : await this.#query<ClaimedRow>(sql.claimRun, [workerId, leaseMs, request.runId]);
+    const leases: Lease[] = [];
+    for (const row of rows) {
+      if (isPoisoned(row, request.maxCrashes)) {
+        // Fenced by the epoch just taken: if this process dies before it, the next claimer poisons the run instead.
+        await this.#query(sql.poison, [row.id, workerId, row.lease_epoch, JSON.stringify(poisonError(row.crashes))]);
+        continue;
+      }
+      if (row.reclaimed) this.#stats.reclaims += 1;
+      leases.push(leaseFromRow(row, workerId));
+    }
+    return leases;
+  }
+
+  async heartbeat(lease: Lease, leaseMs: number): Promise<boolean> {
+    return (await this.#query(sql.heartbeat, [...fence(lease), leaseMs])).rowCount === 1;
+  }
+
+  async release(lease: Lease): Promise<void> {
+    await this.#query(sql.release, fence(lease));
+  }
+
+  async transition(lease: Lease, update: { readonly status: "planning" | "running" | "waiting_approval" } | FinalOutcome): Promise<void> {
+    const c = transitionChange(update);
+    const { rowCount } = await this.#query(sql.transition, [...fence(lease), c.status, c.plan, c.result, c.error, c.finished, c.keepLease]);
+    if (rowCount === 0) {
+      this.#stats.staleWritesRejected += 1;
+      throw leaseLostError(lease.runId, lease.epoch);
+    }
+  }
+
+  async record(lease: Lease, step: Step): Promise<void> {
+    checkStepRun(lease, step);
+    const { input, output, error, plan } = encodeStep(step);
+    let written: boolean;
+    try {
+      const values = [...fence(lease), step.key, plan, step.kind, step.status, input, output, error];
+      const { rowCount } = await this.#query(sql.record, [...values, step.attempts ?? null, step.startedAt, step.finishedAt ?? null]);
+      written = rowCount === 1;
+    } catch (cause) {
+      throw journalUnavailableError(`record step ${step.key} of run ${lease.runId}`, cause);
+    }
+    if (!written) {
+      this.#stats.staleWritesRejected += 1;
+      throw leaseLostError(lease.runId, lease.epoch);
+    }
+  }
+
+  async load(runId: string): Promise<readonly Step[]> {
+    try {
+      return (await this.#query<StepRow>(sql.steps, [runId])).rows.map(stepFromRow);
+    } catch (error) {
+      throw journalUnavailableError(`load the journal of run ${runId}`, error);
+    }
+  }
+
+  async decide(runId: string, stepKey: string, decision: AmbiguousDecision): Promise<void> {
+    await withTransaction(this.#pool, async (client) => {
+      const query = <R extends pg.QueryResultRow>(statement: SqlStatement, values: unknown[]) => client.query<R>({ ...statement, values });
+      // Lock the run first: a concurrent decision on the same run waits instead of requeueing twice.
+      if ((await query(sql.lockRun, [runId])).rowCount === 0) throw runNotFoundError(runId);
+      const step = (await query<{ status: string }>(sql.stepStatus, [runId, stepKey])).rows[0];
+      if (!step) {
+        const { rows } = await query<{ key: string }>(sql.ambiguousKeys, [runId]);
+        throw stepNotFoundError(runId, stepKey, rows.map((r) => r.key));
+      }
+      if (step.status !== "ambiguous") throw notAmbiguousError(runId, stepKey, step.status);
+      const effect = decisionEffect(decision);
+      if (effect.kind === "delete") await query(sql.deleteStep, [runId, stepKey]);
+      else await query(sql.settleStep, [runId, stepKey, effect.status, effect.output, effect.error]);
+      await query(sql.requeue, [runId]);
+    });
+  }
+
+  async prune(retention: Retention): Promise<number> {
+    const maxAgeMs = retention.maxAgeMs ?? null;
+    const keep = retention.maxFinishedRuns === undefined ? null : Math.max(0, Math.floor(retention.maxFinishedRuns));
+    if (maxAgeMs === null && keep === null) return 0;
+    return (await this.#query(sql.prune, [maxAgeMs, keep])).rowCount ?? 0;
+  }
+
+  async storageBytes(runId: string): Promise<number> {
+    const { rows } = await this.#query<{ bytes: number | null }>(sql.storageBytes, [runId]);
+    return rows[0]?.bytes ?? 0;
+  }
+
+  #query<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: SqlStatement, values: unknown[]): Promise<pg.QueryResult<R>> {
+    return this.#pool.query<R>({ ...statement, values });
+  }
+}
+
+function fence(lease: Lease): [string, string, number] {
+  return [lease.runId, lease.workerId, lease.epoch];
+}

@@ -1,0 +1,127 @@
+import { CLAIMABLE_STATUSES, FINAL_STATUSES, sqlList } from "../store-rules.js";
+
+// Every statement the PostgreSQL store runs. Each has a name, so pg prepares it once per
+// connection. All times come from the database clock (now()): workers' clocks never decide a
+// lease. JSON columns are selected as text so SQL NULL and JSON null stay apart.
+
+export interface SqlStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
+const RUN_COLUMNS = "id, task::text AS task, status, plan::text AS plan, result::text AS result, error::text AS error, created_at, updated_at";
+const STEP_COLUMNS = "run_id, key, kind, status, input::text AS input, output::text AS output, error::text AS error, attempts, started_at, finished_at";
+const CLAIMABLE = sqlList(CLAIMABLE_STATUSES);
+const FINAL = sqlList(FINAL_STATUSES);
+const FENCE = "id = $1 AND lease_owner = $2 AND lease_epoch = $3";
+function msFromNow(param: string): string {
+  return `now() + ${param}::float8 * interval '1 millisecond'`;
+}
+
+function statement(name: string, text: string): SqlStatement {
+  return { name: `cs_agents_${name}`, text };
+}
+
+/** Leases the candidate rows in the same statement that locks them; the crash count goes up when someone else held the lease. */
+function claimStatement(name: string, candidates: string): SqlStatement {
+  return statement(
+    name,
+    `WITH candidates AS (${candidates}),
+     claimed AS (
+       UPDATE runs r SET lease_owner = $1, lease_expires_at = ${msFromNow("$2")}, lease_epoch = r.lease_epoch + 1,
+         claims = r.claims + 1, crashes = r.crashes + c.reclaimed::int
+       FROM candidates c WHERE r.id = c.id
+       RETURNING r.id, r.task::text AS task, r.lease_epoch, r.crashes, c.reclaimed, r.created_at)
+     SELECT id, task, lease_epoch, crashes, reclaimed FROM claimed ORDER BY created_at, id`,
+  );
+}
+
+export const sql = {
+  insertRun: statement(
+    "insert_run",
+    `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version)
+     VALUES ($1, $2, $3, $4::json, 'queued', $5)
+     ON CONFLICT (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
+  ),
+  runById: statement("run_by_id", `SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`),
+  runByKey: statement("run_by_key", `SELECT ${RUN_COLUMNS} FROM runs WHERE tenant = $1 AND idempotency_key = $2`),
+  listRuns: statement(
+    "list_runs",
+    `SELECT ${RUN_COLUMNS} FROM runs
+     WHERE ($1::text[] IS NULL OR status = ANY($1::text[]))
+       AND ($2::text IS NULL OR tenant = $2)
+       AND ($3::text IS NULL OR (created_at, id) < (COALESCE((SELECT created_at FROM runs WHERE id = $3), $4::timestamptz), $3))
+     ORDER BY created_at DESC, id DESC LIMIT $5`,
+  ),
+  // SKIP LOCKED: concurrent claimers pass over each other's rows instead of waiting or double-claiming.
+  claim: claimStatement(
+    "claim",
+    `SELECT id, lease_owner IS NOT NULL AS reclaimed FROM runs
+     WHERE status IN (${CLAIMABLE}) AND (lease_owner IS NULL OR lease_expires_at < now())
+     ORDER BY created_at, id LIMIT $3
+     FOR UPDATE SKIP LOCKED`,
+  ),
+  // A forced takeover waits for the row rather than skip it: the caller named this run.
+  claimRun: claimStatement("claim_run", `SELECT id, lease_owner IS NOT NULL AS reclaimed FROM runs WHERE id = $3 AND status IN (${CLAIMABLE}) FOR UPDATE`),
+  poison: statement(
+    "poison",
+    `UPDATE runs SET status = 'failed', error = $4::json, finished_at = now(), updated_at = now(), lease_owner = NULL, lease_expires_at = NULL
+     WHERE ${FENCE}`,
+  ),
+  heartbeat: statement("heartbeat", `UPDATE runs SET lease_expires_at = ${msFromNow("$4")} WHERE ${FENCE} AND status NOT IN (${FINAL})`),
+  release: statement("release", `UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE ${FENCE}`),
+  transition: statement(
+    "transition",
+    `UPDATE runs SET status = $4::text,
+       plan = COALESCE($5::json, plan), result = COALESCE($6::json, result), error = COALESCE($7::json, error),
+       finished_at = CASE WHEN $8::boolean THEN now() ELSE finished_at END,
+       lease_owner = CASE WHEN $9::boolean THEN lease_owner END,
+       lease_expires_at = CASE WHEN $9::boolean THEN lease_expires_at END,
+       updated_at = now()
+     WHERE ${FENCE} AND status NOT IN (${FINAL})`,
+  ),
+  // One statement: the fenced run update locks the run row and hands out the step's place; a
+  // stale writer matches no run row, so the INSERT gets no row to write.
+  record: statement(
+    "record",
+    `WITH fenced AS (
+       UPDATE runs SET step_seq = step_seq + 1, plan = COALESCE($5::json, plan), updated_at = now()
+       WHERE ${FENCE}
+       RETURNING step_seq)
+     INSERT INTO steps (run_id, key, seq, kind, status, input, output, error, attempts, started_at, finished_at, epoch)
+     SELECT $1::text, $4::text, fenced.step_seq, $6::text, $7::text, $8::json, $9::json, $10::json, $11::int, $12::timestamptz, $13::timestamptz, $3::int
+     FROM fenced
+     ON CONFLICT (run_id, key) DO UPDATE SET kind = EXCLUDED.kind, status = EXCLUDED.status, input = EXCLUDED.input,
+       output = EXCLUDED.output, error = EXCLUDED.error, attempts = EXCLUDED.attempts, started_at = EXCLUDED.started_at,
+       finished_at = EXCLUDED.finished_at, epoch = EXCLUDED.epoch`,
+  ),
+  steps: statement("steps", `SELECT ${STEP_COLUMNS} FROM steps WHERE run_id = $1 ORDER BY seq`),
+  lockRun: statement("lock_run", "SELECT status FROM runs WHERE id = $1 FOR UPDATE"),
+  stepStatus: statement("step_status", "SELECT status FROM steps WHERE run_id = $1 AND key = $2"),
+  ambiguousKeys: statement("ambiguous_keys", "SELECT key FROM steps WHERE run_id = $1 AND status = 'ambiguous' ORDER BY seq"),
+  deleteStep: statement("delete_step", "DELETE FROM steps WHERE run_id = $1 AND key = $2"),
+  settleStep: statement(
+    "settle_step",
+    "UPDATE steps SET status = $3, output = $4::json, error = $5::json, finished_at = now() WHERE run_id = $1 AND key = $2",
+  ),
+  requeue: statement(
+    "requeue",
+    "UPDATE runs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = now() WHERE id = $1 AND status = 'waiting_approval'",
+  ),
+  prune: statement(
+    "prune",
+    `DELETE FROM runs WHERE status IN (${FINAL}) AND (
+       ($1::float8 IS NOT NULL AND COALESCE(finished_at, updated_at) < now() - $1::float8 * interval '1 millisecond')
+       OR ($2::bigint IS NOT NULL AND id NOT IN (SELECT id FROM runs WHERE status IN (${FINAL}) ORDER BY created_at DESC, id DESC LIMIT $2::bigint)))`,
+  ),
+  // octet_length of the stored JSON text: the same bytes SQLite counts.
+  storageBytes: statement(
+    "storage_bytes",
+    `SELECT ((SELECT ${octets("task", "plan", "result", "error")} FROM runs WHERE id = $1)
+           + (SELECT COALESCE(SUM(${octets("input", "output", "error")}), 0) FROM steps WHERE run_id = $1))::float8 AS bytes`,
+  ),
+} as const;
+
+function octets(...columns: string[]): string {
+  return columns.map((c) => `COALESCE(octet_length(${c}::text), 0)`).join(" + ");
+}

@@ -1,0 +1,53 @@
+import type { Migration } from "../migration.js";
+
+// Times are epoch milliseconds from the process clock (SQLite lives on one machine).
+// JSON is TEXT, written and read verbatim, so key order and bytes match PostgreSQL's `json`.
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "init",
+    sql: `
+CREATE TABLE runs (
+  id TEXT PRIMARY KEY,
+  tenant TEXT NOT NULL DEFAULT '',
+  idempotency_key TEXT,
+  task TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('queued', 'planning', 'running', 'waiting_approval', 'succeeded', 'failed', 'cancelled')),
+  plan TEXT,
+  result TEXT,
+  error TEXT,
+  schema_version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  lease_owner TEXT,
+  lease_epoch INTEGER NOT NULL DEFAULT 0,
+  lease_expires_at INTEGER,
+  claims INTEGER NOT NULL DEFAULT 0,
+  crashes INTEGER NOT NULL DEFAULT 0,
+  step_seq INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE UNIQUE INDEX runs_idempotency ON runs (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE INDEX runs_claimable ON runs (status, lease_expires_at, created_at);
+CREATE INDEX runs_newest ON runs (created_at DESC, id DESC);
+CREATE INDEX runs_tenant_newest ON runs (tenant, created_at DESC, id DESC);
+
+CREATE TABLE steps (
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  input TEXT,
+  output TEXT,
+  error TEXT,
+  attempts INTEGER,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  epoch INTEGER NOT NULL,
+  PRIMARY KEY (run_id, key)
+) STRICT;
+CREATE INDEX steps_order ON steps (run_id, seq);
+`,
+  },
+];

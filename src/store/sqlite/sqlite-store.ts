@@ -1,0 +1,269 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import Database from "better-sqlite3";
+import { CsAgentsError, parseTask } from "../../core/index.js";
+import type { Run, Step, Task } from "../../core/index.js";
+import { encodeStep, leaseFromRow, runFromRow, stepFromRow } from "../rows.js";
+import type { ClaimedRow, EncodedStep } from "../rows.js";
+import {
+  checkStepRun,
+  createdAtFromRunId,
+  hasCode,
+  decisionEffect,
+  isPoisoned,
+  journalUnavailableError,
+  leaseLostError,
+  listLimit,
+  mustExist,
+  notAmbiguousError,
+  poisonError,
+  runExistsError,
+  runNotFoundError,
+  stepNotFoundError,
+  transitionChange,
+} from "../store-rules.js";
+import { JOURNAL_SCHEMA_VERSION } from "../store.js";
+import type { AmbiguousDecision, FinalOutcome, Lease, ListFilter, Retention, Store, StoreStats, SubmitOptions } from "../store.js";
+import { migrateSqlite } from "./migrate.js";
+import { prepareStatements } from "./statements.js";
+import type { SqliteStatements } from "./statements.js";
+
+export interface SqliteStoreOptions {
+  /** Apply pending migrations on open. Default true. */
+  readonly migrate?: boolean;
+  /** NORMAL (default) survives a killed process; FULL also survives power loss, at an fsync per commit. */
+  readonly synchronous?: "NORMAL" | "FULL";
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode. Several processes may share the file (the
+ * write lock serializes claims); times come from this machine's clock.
+ */
+export class SqliteStore implements Store {
+  readonly #db: Database.Database;
+  readonly #stats = { reclaims: 0, staleWritesRejected: 0 };
+  #statements: SqliteStatements | undefined;
+
+  private constructor(db: Database.Database) {
+    this.#db = db;
+  }
+
+  /**
+   * Opens (creating it and its directory if missing) the database at `path`, or `":memory:"`.
+   * @throws CsAgentsError (STORE_CONFIG) for a bad option, (STORE_UNREACHABLE) when the file cannot be opened.
+   */
+  static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+    const synchronous = options.synchronous ?? "NORMAL";
+    if (synchronous !== "NORMAL" && synchronous !== "FULL") {
+      throw new CsAgentsError("STORE_CONFIG", `SQLite synchronous must be "NORMAL" or "FULL", got "${String(synchronous)}"`);
+    }
+    const store = new SqliteStore(openDatabase(path, synchronous));
+    if (options.migrate ?? true) {
+      try {
+        migrateSqlite(store.#db);
+      } catch (error) {
+        store.#db.close();
+        throw error;
+      }
+    }
+    return store;
+  }
+
+  async migrate(): Promise<readonly number[]> {
+    return migrateSqlite(this.#db);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  stats(): StoreStats {
+    return { ...this.#stats };
+  }
+
+  async submit(input: Task, options: SubmitOptions): Promise<{ readonly run: Run; readonly created: boolean }> {
+    const task = parseTask(input);
+    const sql = this.#sql;
+    const tenant = task.tenant ?? "";
+    const key = task.idempotencyKey ?? null;
+    let created: boolean;
+    try {
+      const row = { id: options.runId, tenant, key, task: JSON.stringify(task), schemaVersion: JOURNAL_SCHEMA_VERSION, now: Date.now() };
+      created = sql.insertRun.run(row).changes === 1;
+    } catch (error) {
+      if (hasCode(error, "SQLITE_CONSTRAINT_PRIMARYKEY")) throw runExistsError(options.runId, error);
+      throw error;
+    }
+    const row = created || key === null ? sql.runById.get(options.runId) : sql.runByKey.get({ tenant, key });
+    return { run: runFromRow(mustExist(row, options.runId)), created };
+  }
+
+  async get(runId: string): Promise<Run | undefined> {
+    const row = this.#sql.runById.get(runId);
+    return row && runFromRow(row);
+  }
+
+  async list(filter: ListFilter = {}): Promise<readonly Run[]> {
+    const before = filter.before ?? null;
+    const rows = this.#sql.listRuns.all({
+      statuses: filter.status ? JSON.stringify(filter.status) : null,
+      tenant: filter.tenant ?? null,
+      before,
+      beforeAt: before === null ? null : createdAtFromRunId(before),
+      limit: listLimit(filter.limit),
+    });
+    return rows.map(runFromRow);
+  }
+
+  async claim(request: { workerId: string; leaseMs: number; limit: number; maxCrashes: number; runId?: string }): Promise<readonly Lease[]> {
+    if (request.limit < 1) return [];
+    const sql = this.#sql;
+    const now = Date.now();
+    const claimed = this.#db
+      .transaction((): ClaimedRow[] => {
+        const candidates = request.runId === undefined ? sql.claimCandidates.all({ now, limit: request.limit }) : sql.claimCandidate.all(request.runId);
+        const rows = candidates.map((c) =>
+          mustExist(sql.lease.get({ id: c.id, workerId: request.workerId, expiresAt: now + request.leaseMs, reclaimed: c.lease_owner === null ? 0 : 1 }), c.id),
+        );
+        for (const row of rows) {
+          if (isPoisoned(row, request.maxCrashes)) sql.poison.run({ id: row.id, error: JSON.stringify(poisonError(row.crashes)), now });
+        }
+        return rows;
+      })
+      .immediate();
+    const leased = claimed.filter((row) => !isPoisoned(row, request.maxCrashes));
+    this.#stats.reclaims += leased.filter((row) => row.reclaimed).length;
+    return leased.map((row) => leaseFromRow(row, request.workerId));
+  }
+
+  async heartbeat(lease: Lease, leaseMs: number): Promise<boolean> {
+    return this.#sql.heartbeat.run({ ...fence(lease), expiresAt: Date.now() + leaseMs }).changes === 1;
+  }
+
+  async release(lease: Lease): Promise<void> {
+    this.#sql.release.run(fence(lease));
+  }
+
+  async transition(lease: Lease, update: { readonly status: "planning" | "running" | "waiting_approval" } | FinalOutcome): Promise<void> {
+    const change = transitionChange(update);
+    const { status, plan, result, error } = change;
+    const params = { ...fence(lease), status, plan, result, error, finished: Number(change.finished), keepLease: Number(change.keepLease), now: Date.now() };
+    if (this.#sql.transition.run(params).changes === 0) {
+      this.#stats.staleWritesRejected += 1;
+      throw leaseLostError(lease.runId, lease.epoch);
+    }
+  }
+
+  async record(lease: Lease, step: Step): Promise<void> {
+    checkStepRun(lease, step);
+    const encoded = encodeStep(step);
+    try {
+      const written = this.#recordFenced(lease, step, encoded);
+      if (!written) {
+        this.#stats.staleWritesRejected += 1;
+        throw leaseLostError(lease.runId, lease.epoch);
+      }
+    } catch (error) {
+      throw journalUnavailableError(`record step ${step.key} of run ${lease.runId}`, error);
+    }
+  }
+
+  async load(runId: string): Promise<readonly Step[]> {
+    try {
+      return this.#sql.steps.all(runId).map(stepFromRow);
+    } catch (error) {
+      throw journalUnavailableError(`load the journal of run ${runId}`, error);
+    }
+  }
+
+  async decide(runId: string, stepKey: string, decision: AmbiguousDecision): Promise<void> {
+    const sql = this.#sql;
+    const where = { runId, key: stepKey };
+    this.#db
+      .transaction(() => {
+        const step = sql.stepStatus.get(where);
+        if (!step) {
+          if (!sql.runById.get(runId)) throw runNotFoundError(runId);
+          throw stepNotFoundError(runId, stepKey, sql.ambiguousKeys.all(runId));
+        }
+        if (step.status !== "ambiguous") throw notAmbiguousError(runId, stepKey, step.status);
+        const effect = decisionEffect(decision);
+        const now = Date.now();
+        if (effect.kind === "delete") sql.deleteStep.run(where);
+        else sql.settleStep.run({ ...where, status: effect.status, output: effect.output, error: effect.error, now });
+        sql.requeue.run({ runId, now });
+      })
+      .immediate();
+  }
+
+  async prune(retention: Retention): Promise<number> {
+    const finishedBefore = retention.maxAgeMs === undefined ? null : Date.now() - retention.maxAgeMs;
+    const keep = retention.maxFinishedRuns === undefined ? null : Math.max(0, Math.floor(retention.maxFinishedRuns));
+    if (finishedBefore === null && keep === null) return 0;
+    return this.#sql.prune.run({ finishedBefore, keep }).changes;
+  }
+
+  async storageBytes(runId: string): Promise<number> {
+    return this.#sql.storageBytes.get(runId, runId) ?? 0;
+  }
+
+  /** Prepared on first use, not at open: `open({ migrate: false })` followed by `migrate()` must work. */
+  get #sql(): SqliteStatements {
+    if (this.#statements) return this.#statements;
+    try {
+      return (this.#statements = prepareStatements(this.#db));
+    } catch (error) {
+      if (error instanceof Error && /no such table/.test(error.message)) {
+        throw new CsAgentsError("STORE_CONFIG", "the SQLite database has no cs-agents tables yet: run `cs-agents migrate` or set CS_AGENTS_MIGRATE=true", { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  #recordFenced(lease: Lease, step: Step, encoded: EncodedStep): boolean {
+    const sql = this.#sql;
+    const now = Date.now();
+    return this.#db
+      .transaction(() => {
+        const fenced = sql.fenceStep.get({ ...fence(lease), plan: encoded.plan, now });
+        if (!fenced) return false;
+        sql.upsertStep.run({
+          runId: lease.runId,
+          key: step.key,
+          seq: fenced.step_seq,
+          kind: step.kind,
+          status: step.status,
+          input: encoded.input,
+          output: encoded.output,
+          error: encoded.error,
+          attempts: step.attempts ?? null,
+          startedAt: step.startedAt.getTime(),
+          finishedAt: step.finishedAt?.getTime() ?? null,
+          epoch: lease.epoch,
+        });
+        return true;
+      })
+      .immediate();
+  }
+}
+
+function openDatabase(path: string, synchronous: "NORMAL" | "FULL"): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
+    db = new Database(path);
+    db.pragma("journal_mode = WAL");
+    db.pragma("busy_timeout = 5000");
+    db.pragma("foreign_keys = ON");
+    db.pragma(`synchronous = ${synchronous}`);
+    return db;
+  } catch (error) {
+    db?.close();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CsAgentsError("STORE_UNREACHABLE", `cannot open the SQLite database at ${path}: ${reason}`, { cause: error });
+  }
+}
+
+function fence(lease: Lease): { runId: string; workerId: string; epoch: number } {
+  return { runId: lease.runId, workerId: lease.workerId, epoch: lease.epoch };
+}

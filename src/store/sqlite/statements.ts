@@ -1,0 +1,132 @@
+import type Database from "better-sqlite3";
+import type { ClaimedRow, RunRow, StepRow } from "../rows.js";
+import { CLAIMABLE_STATUSES, FINAL_STATUSES, sqlList } from "../store-rules.js";
+
+// Every statement the SQLite store runs, prepared once per connection. Times are epoch ms
+// passed in as @now, so one call uses one instant throughout.
+
+const RUN_COLUMNS = "id, task, status, plan, result, error, created_at, updated_at";
+const STEP_COLUMNS = "run_id, key, kind, status, input, output, error, attempts, started_at, finished_at";
+const CLAIMABLE = sqlList(CLAIMABLE_STATUSES);
+const FINAL = sqlList(FINAL_STATUSES);
+
+type Fence = { runId: string; workerId: string; epoch: number };
+type Candidate = { id: string; lease_owner: string | null };
+
+export type SqliteStatements = ReturnType<typeof prepareStatements>;
+
+/** The part of a better-sqlite3 statement the store uses; named here so the types can be emitted. */
+export interface SqliteStatement<P extends unknown[], R> {
+  run(...params: P): Database.RunResult;
+  get(...params: P): R | undefined;
+  all(...params: P): R[];
+}
+
+type Params<P> = P extends unknown[] ? P : [P];
+
+export function prepareStatements(db: Database.Database) {
+  const prepare = <P extends unknown[] | object, R = unknown>(sql: string) => db.prepare<P, R>(sql) as SqliteStatement<Params<P>, R>;
+  // Single-column statements return the value itself, not a row object.
+  const preparePluck = <P extends unknown[], R>(sql: string) => db.prepare<P, R>(sql).pluck() as SqliteStatement<P, R>;
+  return {
+    insertRun: prepare<{ id: string; tenant: string; key: string | null; task: string; schemaVersion: number; now: number }>(
+      `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version, created_at, updated_at)
+       VALUES (@id, @tenant, @key, @task, 'queued', @schemaVersion, @now, @now)
+       ON CONFLICT (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
+    ),
+    runById: prepare<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`),
+    runByKey: prepare<{ tenant: string; key: string }, RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE tenant = @tenant AND idempotency_key = @key`),
+    listRuns: prepare<{ statuses: string | null; tenant: string | null; before: string | null; beforeAt: number | null; limit: number }, RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM runs
+       WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+         AND (@tenant IS NULL OR tenant = @tenant)
+         AND (@before IS NULL OR (created_at, id) < (COALESCE((SELECT created_at FROM runs WHERE id = @before), @beforeAt), @before))
+       ORDER BY created_at DESC, id DESC LIMIT @limit`,
+    ),
+    claimCandidates: prepare<{ now: number; limit: number }, Candidate>(
+      `SELECT id, lease_owner FROM runs
+       WHERE status IN (${CLAIMABLE}) AND (lease_owner IS NULL OR lease_expires_at < @now)
+       ORDER BY created_at, id LIMIT @limit`,
+    ),
+    claimCandidate: prepare<[string], Candidate>(`SELECT id, lease_owner FROM runs WHERE id = ? AND status IN (${CLAIMABLE})`),
+    lease: prepare<{ id: string; workerId: string; expiresAt: number; reclaimed: number }, ClaimedRow>(
+      `UPDATE runs SET lease_owner = @workerId, lease_expires_at = @expiresAt, lease_epoch = lease_epoch + 1,
+         claims = claims + 1, crashes = crashes + @reclaimed
+       WHERE id = @id
+       RETURNING id, task, lease_epoch, crashes, @reclaimed AS reclaimed`,
+    ),
+    poison: prepare<{ id: string; error: string; now: number }>(
+      `UPDATE runs SET status = 'failed', error = @error, finished_at = @now, updated_at = @now, lease_owner = NULL, lease_expires_at = NULL
+       WHERE id = @id`,
+    ),
+    heartbeat: prepare<Fence & { expiresAt: number }>(
+      `UPDATE runs SET lease_expires_at = @expiresAt
+       WHERE id = @runId AND lease_owner = @workerId AND lease_epoch = @epoch AND status NOT IN (${FINAL})`,
+    ),
+    release: prepare<Fence>(
+      `UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = @runId AND lease_owner = @workerId AND lease_epoch = @epoch`,
+    ),
+    transition: prepare<Fence & { status: string; plan: string | null; result: string | null; error: string | null; finished: number; keepLease: number; now: number }>(
+      `UPDATE runs SET status = @status,
+         plan = COALESCE(@plan, plan), result = COALESCE(@result, result), error = COALESCE(@error, error),
+         finished_at = CASE WHEN @finished THEN @now ELSE finished_at END,
+         lease_owner = CASE WHEN @keepLease THEN lease_owner END,
+         lease_expires_at = CASE WHEN @keepLease THEN lease_expires_at END,
+         updated_at = @now
+       WHERE id = @runId AND lease_owner = @workerId AND lease_epoch = @epoch AND status NOT IN (${FINAL})`,
+    ),
+    // The fence and the step's place in the run: one row update, so a stale writer gets no row.
+    fenceStep: prepare<Fence & { plan: string | null; now: number }, { step_seq: number }>(
+      `UPDATE runs SET step_seq = step_seq + 1, plan = COALESCE(@plan, plan), updated_at = @now
+       WHERE id = @runId AND lease_owner = @workerId AND lease_epoch = @epoch
+       RETURNING step_seq`,
+    ),
+    upsertStep: prepare<StepParams>(
+      `INSERT INTO steps (run_id, key, seq, kind, status, input, output, error, attempts, started_at, finished_at, epoch)
+       VALUES (@runId, @key, @seq, @kind, @status, @input, @output, @error, @attempts, @startedAt, @finishedAt, @epoch)
+       ON CONFLICT (run_id, key) DO UPDATE SET kind = excluded.kind, status = excluded.status, input = excluded.input,
+         output = excluded.output, error = excluded.error, attempts = excluded.attempts, started_at = excluded.started_at,
+         finished_at = excluded.finished_at, epoch = excluded.epoch`,
+    ),
+    steps: prepare<[string], StepRow>(`SELECT ${STEP_COLUMNS} FROM steps WHERE run_id = ? ORDER BY seq`),
+    stepStatus: prepare<{ runId: string; key: string }, { status: string }>(`SELECT status FROM steps WHERE run_id = @runId AND key = @key`),
+    ambiguousKeys: preparePluck<[string], string>(`SELECT key FROM steps WHERE run_id = ? AND status = 'ambiguous' ORDER BY seq`),
+    deleteStep: prepare<{ runId: string; key: string }>(`DELETE FROM steps WHERE run_id = @runId AND key = @key`),
+    settleStep: prepare<{ runId: string; key: string; status: string; output: string | null; error: string | null; now: number }>(
+      `UPDATE steps SET status = @status, output = @output, error = @error, finished_at = @now WHERE run_id = @runId AND key = @key`,
+    ),
+    requeue: prepare<{ runId: string; now: number }>(
+      `UPDATE runs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
+       WHERE id = @runId AND status = 'waiting_approval'`,
+    ),
+    prune: prepare<{ finishedBefore: number | null; keep: number | null }>(
+      `DELETE FROM runs WHERE status IN (${FINAL}) AND (
+         (@finishedBefore IS NOT NULL AND COALESCE(finished_at, updated_at) < @finishedBefore)
+         OR (@keep IS NOT NULL AND id NOT IN (SELECT id FROM runs WHERE status IN (${FINAL}) ORDER BY created_at DESC, id DESC LIMIT @keep)))`,
+    ),
+    // Bytes of the JSON text, as PostgreSQL's octet_length counts them, so both stores agree.
+    storageBytes: preparePluck<[string, string], number | null>(
+      `SELECT (SELECT ${bytes("task", "plan", "result", "error")} FROM runs WHERE id = ?)
+            + (SELECT COALESCE(SUM(${bytes("input", "output", "error")}), 0) FROM steps WHERE run_id = ?)`,
+    ),
+  };
+}
+
+export interface StepParams {
+  runId: string;
+  key: string;
+  seq: number;
+  kind: string;
+  status: string;
+  input: string | null;
+  output: string | null;
+  error: string | null;
+  attempts: number | null;
+  startedAt: number;
+  finishedAt: number | null;
+  epoch: number;
+}
+
+function bytes(...columns: string[]): string {
+  return columns.map((c) => `COALESCE(length(CAST(${c} AS BLOB)), 0)`).join(" + ");
+}

@@ -1,0 +1,113 @@
+import type { ErrorInfo, Plan, Run, RunResult, RunStatus, Step, Task } from "../core/index.js";
+
+/** The version of the journal format written by this release; stored on every run. */
+export const JOURNAL_SCHEMA_VERSION = 1;
+
+/** A worker's claim on a run. Every fenced write carries it; a newer claim makes it stale. */
+export interface Lease {
+  readonly runId: string;
+  readonly workerId: string;
+  /** Increases on every claim of the run; writes with an older epoch are rejected. */
+  readonly epoch: number;
+  readonly task: Task;
+  /** True when the run was taken over from a worker whose lease had expired. */
+  readonly reclaimed: boolean;
+}
+
+export interface SubmitOptions {
+  /** Use this id for a new run (the CLI picks it to name the output folder). */
+  readonly runId: string;
+}
+
+export interface ListFilter {
+  readonly status?: readonly RunStatus[];
+  readonly tenant?: string;
+  /** Default 50, at most 500. */
+  readonly limit?: number;
+  /** Runs created before this run id (ids sort by creation time): the next page. */
+  readonly before?: string;
+}
+
+/** A finished run's outcome, as `LeaseStore.finish` records it. */
+export type FinalOutcome =
+  | { readonly status: "succeeded"; readonly plan: Plan; readonly result: RunResult }
+  | { readonly status: "failed" | "cancelled"; readonly plan: Plan | undefined; readonly error: ErrorInfo };
+
+/** What a person decides about an `ambiguous` step. */
+export type AmbiguousDecision =
+  | { readonly action: "retry" }
+  | { readonly action: "done"; readonly output: unknown }
+  | { readonly action: "fail"; readonly reason: string };
+
+export interface Retention {
+  /** Finished runs older than this are deleted with their steps. */
+  readonly maxAgeMs?: number;
+  /** At most this many finished runs are kept (the newest). */
+  readonly maxFinishedRuns?: number;
+}
+
+/** Counters a store keeps for metrics: lease takeovers and fenced writes it refused. */
+export interface StoreStats {
+  readonly reclaims: number;
+  readonly staleWritesRejected: number;
+}
+
+/** Runs as users see them: submit, read, list, decide, prune. */
+export interface RunStore {
+  /**
+   * Creates a queued run, or returns the existing run with the same (tenant, idempotencyKey).
+   * @throws InvalidInputError (INVALID_INPUT) when the task is malformed.
+   */
+  submit(task: Task, options: SubmitOptions): Promise<{ readonly run: Run; readonly created: boolean }>;
+  get(runId: string): Promise<Run | undefined>;
+  list(filter?: ListFilter): Promise<readonly Run[]>;
+  /**
+   * Settles an `ambiguous` step and queues the run again.
+   * @throws CsAgentsError (NOT_FOUND, NOT_AMBIGUOUS) when there is no such ambiguous step.
+   */
+  decide(runId: string, stepKey: string, decision: AmbiguousDecision): Promise<void>;
+  /** Deletes finished runs past the retention; returns how many. */
+  prune(retention: Retention): Promise<number>;
+  /** Bytes the run's row and steps take (JSON payload sizes). */
+  storageBytes(runId: string): Promise<number>;
+}
+
+/** Work distribution: claim runs with a lease, keep it, give it back. */
+export interface LeaseStore {
+  /**
+   * Claims up to `limit` runnable runs (queued, or active with an expired lease) for
+   * `leaseMs`, oldest first. A run already claimed `maxClaims` times after lease expiries is
+   * failed with code POISON_RUN instead. `runId` claims that run only, even when its lease has
+   * not expired (`cs-agents resume`).
+   */
+  claim(request: { workerId: string; leaseMs: number; limit: number; maxCrashes: number; runId?: string }): Promise<readonly Lease[]>;
+  /** Extends the lease; false when it was lost (another claim bumped the epoch). */
+  heartbeat(lease: Lease, leaseMs: number): Promise<boolean>;
+  /** Gives the run back unfinished so another worker can claim it at once. */
+  release(lease: Lease): Promise<void>;
+  /**
+   * Moves the run to `status` (running, waiting_approval) or records its final outcome.
+   * @throws JournalError (LEASE_LOST) when the lease is stale.
+   */
+  transition(lease: Lease, update: { readonly status: "planning" | "running" | "waiting_approval" } | FinalOutcome): Promise<void>;
+  stats(): StoreStats;
+}
+
+/** The step journal, fenced by the lease. */
+export interface StepStore {
+  /**
+   * Inserts or replaces the step with this key, in one transaction that first checks the lease.
+   * @throws JournalError (LEASE_LOST) when the lease's epoch is not the run's current one:
+   *   nothing is written.
+   */
+  record(lease: Lease, step: Step): Promise<void>;
+  /** The run's steps in the order their keys were first recorded. */
+  load(runId: string): Promise<readonly Step[]>;
+}
+
+/** One database behind all three ports, with its lifecycle. */
+export interface Store extends RunStore, LeaseStore, StepStore {
+  /** Applies pending migrations; returns the versions applied. */
+  migrate(): Promise<readonly number[]>;
+  close(): Promise<void>;
+}

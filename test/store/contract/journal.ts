@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import { JournalError } from "../../../src/core/index.js";
+import type { Plan } from "../../../src/core/index.js";
+import { claimOne, step, submitRuns, useFreshStore } from "./context.js";
+import type { MakeStore } from "./context.js";
+
+const PLAN: Plan = {
+  source: "template:test",
+  language: "en",
+  params: {},
+  subtasks: [{ id: "a", title: "A", agent: "data", instructions: "", dependsOn: [], tool: "t", input: {} }],
+};
+
+export function describeJournal(makeStore: MakeStore): void {
+  const store = useFreshStore(makeStore);
+  const leased = async () => {
+    await submitRuns(store(), 1);
+    return claimOne(store(), "w1");
+  };
+
+  describe("record and load", () => {
+    it("stores a step once per key, in the order keys were first recorded", async () => {
+      const lease = await leased();
+      await store().record(lease, step(lease, "a", { status: "started" }));
+      await store().record(lease, step(lease, "b"));
+      await store().record(lease, step(lease, "a", { status: "succeeded", output: 1 }));
+      const steps = await store().load(lease.runId);
+      expect(steps.map((s) => [s.key, s.status])).toEqual([
+        ["a", "succeeded"],
+        ["b", "succeeded"],
+      ]);
+    });
+
+    it("gives every step of concurrent records its own place", async () => {
+      const lease = await leased();
+      const keys = Array.from({ length: 12 }, (_, i) => `subtask/s${i}/done`);
+      await Promise.all(keys.map((key) => store().record(lease, step(lease, key))));
+      const loaded = (await store().load(lease.runId)).map((s) => s.key);
+      expect([...loaded].sort()).toEqual([...keys].sort());
+      await store().record(lease, step(lease, keys[5] ?? "", { status: "failed" }));
+      expect((await store().load(lease.runId)).map((s) => s.key)).toEqual(loaded);
+    });
+
+    it("reads back every field, keeping absent fields absent and JSON null as null", async () => {
+      const lease = await leased();
+      const full = step(lease, "full", {
+        kind: "model_call",
+        status: "failed",
+        input: { zeta: 1, alpha: [1, "二", null], mid: { b: true, a: 1.5 } },
+        output: null,
+        error: { code: "TIMEOUT", message: "took too long" },
+        attempts: 3,
+        finishedAt: new Date(1_700_000_000_123),
+      });
+      const bare = step(lease, "bare", { status: "started" });
+      await store().record(lease, full);
+      await store().record(lease, bare);
+      const [readFull, readBare] = await store().load(lease.runId);
+      expect(readFull).toEqual(full);
+      expect(Object.keys(readFull?.input as object)).toEqual(["zeta", "alpha", "mid"]);
+      expect(readBare).toEqual(bare);
+      expect(Object.keys(readBare ?? {}).sort()).toEqual(["key", "kind", "runId", "startedAt", "status"]);
+    });
+
+    it("rejects a stale write with LEASE_LOST, writes nothing and counts it", async () => {
+      const old = await leased();
+      const taken = await claimOne(store(), "w2", { runId: old.runId });
+      const error = await store().record(old, step(old, "zombie")).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(JournalError);
+      expect(error).toMatchObject({ code: "LEASE_LOST", message: expect.stringContaining(`lease epoch ${old.epoch} is no longer current`) });
+      expect(await store().load(old.runId)).toEqual([]);
+      expect(store().stats().staleWritesRejected).toBe(1);
+      await store().record(taken, step(taken, "live"));
+      expect((await store().load(old.runId)).map((s) => s.key)).toEqual(["live"]);
+    });
+
+    it("refuses a step of another run", async () => {
+      const lease = await leased();
+      await expect(store().record(lease, { ...step(lease, "x"), runId: "other" })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    });
+
+    it("keeps a succeeded plan step's plan on the run", async () => {
+      const lease = await leased();
+      await store().record(lease, step(lease, "plan", { kind: "plan", output: PLAN }));
+      expect((await store().get(lease.runId))?.plan).toEqual(PLAN);
+    });
+
+    it("loads nothing for an unknown run", async () => {
+      expect(await store().load("nope")).toEqual([]);
+    });
+  });
+
+  describe("transition", () => {
+    it("moves the run through running to a final outcome and lets go of the lease", async () => {
+      const lease = await leased();
+      await store().transition(lease, { status: "running" });
+      expect((await store().get(lease.runId))?.status).toBe("running");
+      const result = { subtasks: {}, artifacts: [{ name: "r.md", mediaType: "text/markdown", content: "# r" }], output: { ok: true } };
+      await store().transition(lease, { status: "succeeded", plan: PLAN, result });
+      const run = await store().get(lease.runId);
+      expect(run).toMatchObject({ status: "succeeded", plan: PLAN, result });
+      expect(run?.error).toBeUndefined();
+      expect(run && run.updatedAt >= run.createdAt).toBe(true);
+      expect(await store().heartbeat(lease, 1000)).toBe(false);
+      await expect(store().transition(lease, { status: "running" })).rejects.toMatchObject({ code: "LEASE_LOST" });
+    });
+
+    it("keeps the recorded plan when a failure carries none", async () => {
+      const lease = await leased();
+      await store().record(lease, step(lease, "plan", { kind: "plan", output: PLAN }));
+      await store().transition(lease, { status: "failed", plan: undefined, error: { code: "BOOM", message: "it broke" } });
+      expect(await store().get(lease.runId)).toMatchObject({ status: "failed", plan: PLAN, error: { code: "BOOM", message: "it broke" } });
+    });
+
+    it("rejects a stale lease with LEASE_LOST and counts it", async () => {
+      const old = await leased();
+      await claimOne(store(), "w2", { runId: old.runId });
+      await expect(store().transition(old, { status: "running" })).rejects.toBeInstanceOf(JournalError);
+      expect(store().stats().staleWritesRejected).toBe(1);
+      expect((await store().get(old.runId))?.status).toBe("queued");
+    });
+
+    it("lets go of the lease while the run waits for approval", async () => {
+      const lease = await leased();
+      await store().transition(lease, { status: "waiting_approval" });
+      expect((await store().get(lease.runId))?.status).toBe("waiting_approval");
+      await expect(store().record(lease, step(lease, "late"))).rejects.toMatchObject({ code: "LEASE_LOST" });
+    });
+  });
+}

@@ -1,0 +1,72 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PostgresStore, redactUrl } from "../../src/store/index.js";
+import { describeStoreContract } from "./store-contract.js";
+
+const url = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const mustRun = process.env.CI === "true";
+const reachable = await probe(url);
+if (!reachable && !mustRun) console.warn(`PostgreSQL not reachable at ${redactUrl(url)}: PostgreSQL store tests did not run`);
+
+async function probe(target: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: target, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Each test gets its own schema, so test files (and tests) never see each other's runs. */
+function freshSchema(): string {
+  return `cs_test_${randomBytes(6).toString("hex")}`;
+}
+
+describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
+  let admin: pg.Pool | undefined;
+  beforeAll(() => {
+    if (!reachable) throw new Error(`PostgreSQL not reachable at ${redactUrl(url)}, and CI=true requires the PostgreSQL store tests to run`);
+    admin = new pg.Pool({ connectionString: url, max: 2 });
+  });
+  afterAll(async () => {
+    await admin?.end();
+  });
+  const dropSchema = async (schema: string) => {
+    await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  };
+
+  describeStoreContract("PostgresStore", async () => {
+    const schema = freshSchema();
+    const store = await PostgresStore.connect(url, { schema });
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await dropSchema(schema);
+      },
+    };
+  });
+
+  it("migrates one fresh schema from two workers starting at once", async () => {
+    const schema = freshSchema();
+    const stores = await Promise.all([1, 2].map(() => PostgresStore.connect(url, { schema, migrate: false })));
+    try {
+      const applied = await Promise.all(stores.map((s) => s.migrate()));
+      expect(applied.map((versions) => versions.join(",")).sort()).toEqual(["", "1"]);
+      await stores[0]?.submit({ description: "x" }, { runId: "run-001" });
+      expect((await stores[1]?.get("run-001"))?.status).toBe("queued");
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+      await dropSchema(schema);
+    }
+  });
+
+  it("refuses a schema name that is not a plain identifier", async () => {
+    await expect(PostgresStore.connect(url, { schema: "x; DROP TABLE runs" })).rejects.toMatchObject({ code: "STORE_CONFIG" });
+  });
+});
