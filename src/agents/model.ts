@@ -32,5 +32,10 @@ export type Decision =
  */
 export interface AgentModel {
   readonly name: string;
+  /**
+   * True when the same context always gives the same decision (the rules model): replay can
+   * ask again. False for LLMs: the engine journals every decision and replays the record.
+   */
+  readonly deterministic: boolean;
   decide(context: TurnContext): Promise<Decision>;
 }

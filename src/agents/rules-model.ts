@@ -16,6 +16,7 @@ export const callSuggestedTool: RulesPolicy = ({ subtask, history }): Decision =
 export function createRulesModel(): AgentModel {
   return {
     name: "rules",
+    deterministic: true,
     decide: (context: TurnContext) => Promise.resolve((context.agent.rules ?? callSuggestedTool)(context)),
   };
 }

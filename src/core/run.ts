@@ -71,5 +71,6 @@ export interface Step {
 export const stepKeys = {
   plan: "plan",
   call: (subtaskId: string, n: number) => `subtask/${subtaskId}/call/${n}`,
+  modelTurn: (subtaskId: string, n: number) => `subtask/${subtaskId}/model/${n}`,
   subtaskDone: (subtaskId: string) => `subtask/${subtaskId}/done`,
 } as const;

@@ -1,4 +1,4 @@
-import type { Agent, AgentModel, SubtaskOutcome } from "../agents/index.js";
+import type { Agent, AgentModel, Decision, SubtaskOutcome } from "../agents/index.js";
 import { carryOut } from "../agents/index.js";
 import type { Artifact, Language, Step, Subtask, SubtaskResult } from "../core/index.js";
 import { AmbiguousStepError, CancelledError, stepKeys } from "../core/index.js";
@@ -49,7 +49,7 @@ export async function runSubtask(
     subtask,
     language: scope.language,
     dependencies,
-    model: scope.model,
+    model: scope.model.deterministic ? scope.model : journaledModel(scope, subtask.id),
     signal: scope.signal,
     callTool: (tool, input, n) => journaledCall(scope, subtask.id, { tool, input }, n),
   });
@@ -107,6 +107,28 @@ async function journaledCall(
     scope.emit({ type: "tool.failed", ...common, at, durationMs: result.durationMs, attempts: result.attempts, error: result.error });
   }
   return result;
+}
+
+/**
+ * A model whose decisions are journaled: on replay the recorded decision is returned and the
+ * model is not asked again, so a resumed run takes the same path without new model calls.
+ */
+function journaledModel(scope: SubtaskScope, subtaskId: string): AgentModel {
+  let turn = 0;
+  return {
+    name: scope.model.name,
+    deterministic: false,
+    async decide(context) {
+      const key = stepKeys.modelTurn(subtaskId, turn++);
+      const recorded = scope.recorded.get(key);
+      if (recorded?.status === "succeeded") return recorded.output as Decision;
+      const startedAt = new Date();
+      const decision = await scope.model.decide(context);
+      const input = { model: scope.model.name, agent: context.agent.name, turn: context.history.length };
+      await scope.journal.record({ runId: scope.runId, key, kind: "model_call", status: "succeeded", input, output: decision, startedAt, finishedAt: new Date() });
+      return decision;
+    },
+  };
 }
 
 function replayCall(step: Step | undefined, tool: string): ToolCallResult | undefined {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createRulesModel } from "../../src/agents/index.js";
 import { createMemoryJournal } from "../../src/engine/index.js";
 import { planOf, testEngine } from "./fixtures.js";
 
@@ -142,5 +143,29 @@ describe("engine", () => {
     expect((await journal.load("r1")).map((s) => s.key)).toEqual(["plan"]);
     const resumed = testEngine({ plan: planOf({ a: [] }), journal });
     expect((await resumed.engine.execute({ runId: "r1", task: resumed.task })).status).toBe("succeeded");
+  });
+
+  it("journals the decisions of a non-deterministic model and replays them without asking it again", async () => {
+    const rules = createRulesModel();
+    let asked = 0;
+    const model = { name: "scripted-llm", deterministic: false, decide: (ctx: Parameters<typeof rules.decide>[0]) => (asked++, rules.decide(ctx)) };
+    const journal = createMemoryJournal();
+    const first = testEngine({ plan: planOf({ a: [], b: ["a"] }), journal, model });
+    const outcome = await first.engine.execute({ runId: "r1", task: first.task });
+    expect(asked).toBe(4);
+    expect((await journal.load("r1")).filter((s) => s.kind === "model_call").map((s) => s.key)).toEqual([
+      "subtask/a/model/0",
+      "subtask/a/model/1",
+      "subtask/b/model/0",
+      "subtask/b/model/1",
+    ]);
+    // Forget b's outcome but keep its calls and decisions: replay must not ask the model.
+    const kept = createMemoryJournal();
+    for (const step of await journal.load("r1")) if (step.key !== "subtask/b/done") await kept.record(step);
+    asked = 0;
+    const second = testEngine({ plan: planOf({ a: [], b: ["a"] }), journal: kept, model });
+    expect(await second.engine.execute({ runId: "r1", task: second.task })).toEqual(outcome);
+    expect(asked).toBe(0);
+    expect(second.calls).toHaveLength(0);
   });
 });

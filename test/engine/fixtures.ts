@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createAgentRegistry, createRulesModel, defineAgent } from "../../src/agents/index.js";
+import { createAgentRegistry, createRulesModel, defineAgent, type AgentModel } from "../../src/agents/index.js";
 import type { Plan, Subtask, Task } from "../../src/core/index.js";
 import { createEngine, createMemoryJournal, type EngineEvent, type Journal } from "../../src/engine/index.js";
 import type { Planner } from "../../src/planner/index.js";
@@ -34,7 +34,7 @@ export interface WorkCall {
  * An engine whose one tool, `work`, waits `delayMs`, fails for ids in `failIds`, and records
  * each call; the `worker` agent passes its dependencies' outputs to the tool.
  */
-export function testEngine(options: { plan: Plan; delayMs?: number; failIds?: string[]; journal?: Journal; maxConcurrency?: number; idempotent?: boolean }) {
+export function testEngine(options: { plan: Plan; delayMs?: number; failIds?: string[]; journal?: Journal; maxConcurrency?: number; idempotent?: boolean; model?: AgentModel }) {
   const calls: WorkCall[] = [];
   const events: EngineEvent[] = [];
   const load = { active: 0, max: 0 };
@@ -84,7 +84,7 @@ export function testEngine(options: { plan: Plan; delayMs?: number; failIds?: st
     agents: createAgentRegistry([worker]),
     tools,
     executor: new ToolExecutor({ registry: tools }),
-    model: createRulesModel(),
+    model: options.model ?? createRulesModel(),
     journal,
     ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
   });
