@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { loadConfig, type Config } from "../config.js";
 import { describeError } from "../core/index.js";
 import { createRuntime, loadPlugins, type Runtime } from "../runtime/index.js";
-import { decideCommand, migrateCommand, pruneCommand } from "./commands/admin.js";
+import { approvalCommand, decideCommand, migrateCommand, pruneCommand } from "./commands/admin.js";
 import { resumeCommand, runCommand } from "./commands/run.js";
 import { checkRunId, runsCommand, statusCommand } from "./commands/status.js";
 import { submitCommand } from "./commands/submit.js";
@@ -129,6 +129,21 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--done <json>", "the call took effect; use this JSON as its result")
     .option("--fail <reason>", "fail the step, and so the run")
     .action(async (id: string, step: string, options: { retry?: boolean; done?: string; fail?: string }) => setExit(await decideCommand(context(), id, step, options)));
+
+  program
+    .command("approve")
+    .description("approve a sensitive tool call waiting for a person (its arguments as `status` shows them)")
+    .argument("<run-id>", "the run")
+    .argument("<step-key>", "the approval step, e.g. subtask/pay/approval/0")
+    .action(async (id: string, step: string) => setExit(await approvalCommand(context(), id, step, true, {})));
+
+  program
+    .command("deny")
+    .description("deny a sensitive tool call waiting for a person; the call fails with APPROVAL_DENIED")
+    .argument("<run-id>", "the run")
+    .argument("<step-key>", "the approval step, e.g. subtask/pay/approval/0")
+    .option("--reason <text>", "why, recorded with the decision")
+    .action(async (id: string, step: string, options: { reason?: string }) => setExit(await approvalCommand(context(), id, step, false, options)));
 
   program
     .command("prune")

@@ -71,16 +71,30 @@ export class JournalError extends CsAgentsError {
   }
 }
 
+/** The run cannot go on until a person decides about one step; it waits in `waiting_approval`. */
+export class DecisionRequiredError extends CsAgentsError {
+  readonly stepKey: string;
+
+  constructor(code: string, stepKey: string, message: string) {
+    super(code, message);
+    this.stepKey = stepKey;
+  }
+}
+
 /**
  * A tool that may not run twice was cut off mid-call: whether it took effect is unknown. The
  * run waits for a person to decide (retry, done with a result, or fail); it is never re-run
  * automatically.
  */
-export class AmbiguousStepError extends CsAgentsError {
-  readonly stepKey: string;
-
+export class AmbiguousStepError extends DecisionRequiredError {
   constructor(stepKey: string, tool: string) {
-    super("STEP_AMBIGUOUS", `step ${stepKey} (${tool}) was cut off mid-call and may or may not have taken effect; decide: retry, done with a result, or fail`);
-    this.stepKey = stepKey;
+    super("STEP_AMBIGUOUS", stepKey, `step ${stepKey} (${tool}) was cut off mid-call and may or may not have taken effect; decide: retry, done with a result, or fail`);
+  }
+}
+
+/** A sensitive tool is about to be called: a person must approve these exact arguments first. */
+export class ApprovalRequiredError extends DecisionRequiredError {
+  constructor(stepKey: string, tool: string) {
+    super("APPROVAL_REQUIRED", stepKey, `the sensitive tool ${tool} needs a person's approval (step ${stepKey}) before it is called`);
   }
 }

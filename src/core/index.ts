@@ -3,3 +3,4 @@ export * from "./plan.js";
 export * from "./run.js";
 export * from "./task.js";
 export * from "./ids.js";
+export * from "./canonical-json.js";

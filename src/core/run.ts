@@ -47,7 +47,7 @@ export interface Run {
   readonly updatedAt: Date;
 }
 
-export type StepKind = "plan" | "tool_call" | "model_call" | "subtask";
+export type StepKind = "plan" | "tool_call" | "model_call" | "approval" | "subtask";
 export type StepStatus = "started" | "succeeded" | "failed" | "ambiguous";
 
 /**
@@ -72,5 +72,6 @@ export const stepKeys = {
   plan: "plan",
   call: (subtaskId: string, n: number) => `subtask/${subtaskId}/call/${n}`,
   modelTurn: (subtaskId: string, n: number) => `subtask/${subtaskId}/model/${n}`,
+  approval: (subtaskId: string, n: number) => `subtask/${subtaskId}/approval/${n}`,
   subtaskDone: (subtaskId: string) => `subtask/${subtaskId}/done`,
 } as const;

@@ -1,6 +1,6 @@
 import type { AgentModel, AgentRegistry, SubtaskOutcome } from "../agents/index.js";
 import type { ErrorInfo, Plan, RunResult, Step, Subtask, SubtaskResult, Task } from "../core/index.js";
-import { AmbiguousStepError, CancelledError, describeError, JournalError, stepKeys, validatePlan } from "../core/index.js";
+import { DecisionRequiredError, CancelledError, describeError, JournalError, stepKeys, validatePlan } from "../core/index.js";
 import type { Planner } from "../planner/index.js";
 import type { ToolRegistry } from "../tools/index.js";
 import type { EngineEvent, EventListener } from "./events.js";
@@ -97,15 +97,15 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
   const waiting = new Map(plan.subtasks.map((s) => [s.id, s]));
   const running = new Map<string, Promise<void>>();
   let failure: ErrorInfo | undefined;
-  let ambiguous: AmbiguousStepError | undefined;
+  let awaiting: DecisionRequiredError | undefined;
 
   const start = (subtask: Subtask) => {
     waiting.delete(subtask.id);
     const deps = Object.fromEntries(subtask.dependsOn.map((id) => [id, results[id] as SubtaskResult]));
     const task = runOne(scope, subtask, agents, deps).then((outcome) => {
       running.delete(subtask.id);
-      if (outcome instanceof AmbiguousStepError) {
-        ambiguous ??= outcome;
+      if (outcome instanceof DecisionRequiredError) {
+        awaiting ??= outcome;
       } else if (outcome.status === "succeeded") {
         results[subtask.id] = { subtaskId: subtask.id, output: outcome.output, artifacts: outcome.artifacts };
       } else {
@@ -117,7 +117,7 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
 
   for (;;) {
     if (scope.signal.aborted) throw new CancelledError();
-    if (!failure && !ambiguous) {
+    if (!failure && !awaiting) {
       for (const subtask of waiting.values()) {
         if (running.size >= maxConcurrency) break;
         if (subtask.dependsOn.every((id) => id in results)) start(subtask);
@@ -127,8 +127,8 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
     await Promise.race(running.values());
   }
   if (scope.signal.aborted) throw new CancelledError();
-  if (ambiguous) {
-    return { status: "waiting_approval", plan, stepKey: ambiguous.stepKey, error: describeError(ambiguous) };
+  if (awaiting) {
+    return { status: "waiting_approval", plan, stepKey: awaiting.stepKey, error: describeError(awaiting) };
   }
   if (failure) {
     for (const id of waiting.keys()) scope.emit({ type: "subtask.cancelled", runId: scope.runId, subtaskId: id, at: Date.now() });
@@ -142,7 +142,7 @@ async function runOne(
   subtask: Subtask,
   agents: AgentRegistry,
   deps: Record<string, SubtaskResult>,
-): Promise<SubtaskOutcome | AmbiguousStepError> {
+): Promise<SubtaskOutcome | DecisionRequiredError> {
   const started = performance.now();
   const common = { runId: scope.runId, subtaskId: subtask.id };
   const replayed = recordedOutcome(scope.recorded.get(stepKeys.subtaskDone(subtask.id)));
@@ -153,7 +153,7 @@ async function runOne(
   } catch (error) {
     if (error instanceof CancelledError || scope.signal.aborted) throw error;
     if (isJournalFailure(error)) throw error;
-    if (error instanceof AmbiguousStepError) return error;
+    if (error instanceof DecisionRequiredError) return error;
     outcome = { status: "failed", error: describeError(error), calls: 0 };
   }
   const durationMs = performance.now() - started;

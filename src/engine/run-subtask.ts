@@ -1,7 +1,7 @@
 import type { Agent, AgentModel, Decision, SubtaskOutcome } from "../agents/index.js";
 import { carryOut } from "../agents/index.js";
 import type { Artifact, Language, Step, Subtask, SubtaskResult } from "../core/index.js";
-import { AmbiguousStepError, CancelledError, stepKeys } from "../core/index.js";
+import { AmbiguousStepError, ApprovalRequiredError, CancelledError, canonicalHash, stepKeys } from "../core/index.js";
 import type { CallContext, ToolCallRequest, ToolCallResult, ToolRegistry } from "../tools/index.js";
 import type { EventListener } from "./events.js";
 import type { Journal } from "./journal.js";
@@ -84,6 +84,13 @@ async function journaledCall(
     }
     return replayed;
   }
+  if (scope.tools.has(call.tool) && scope.tools.get(call.tool).sensitive) {
+    const denied = await approvalGate(scope, stepKeys.approval(subtaskId, n), call);
+    if (denied) {
+      await scope.journal.record({ runId: scope.runId, key: stepKey, kind: "tool_call", status: "failed", input: call, error: denied.error, attempts: 0, startedAt: new Date(), finishedAt: new Date() });
+      return denied;
+    }
+  }
   const startedAt = new Date();
   scope.emit({ type: "tool.started", ...common, at: startedAt.getTime() });
   if (scope.tools.has(call.tool) && !scope.tools.get(call.tool).idempotent) {
@@ -107,6 +114,33 @@ async function journaledCall(
     scope.emit({ type: "tool.failed", ...common, at, durationMs: result.durationMs, attempts: result.attempts, error: result.error });
   }
   return result;
+}
+
+/**
+ * Holds a sensitive call until a person approved these exact arguments. The request is an
+ * `ambiguous` approval step (settled with `decide`: done → approved, fail → denied), bound to
+ * the tool and a hash of its arguments. Resolves undefined when approved, a failed result
+ * when denied; throws ApprovalRequiredError while no decision exists.
+ */
+async function approvalGate(
+  scope: SubtaskScope,
+  key: string,
+  call: { tool: string; input: Record<string, unknown> },
+): Promise<Extract<ToolCallResult, { status: "failed" }> | undefined> {
+  const argsHash = canonicalHash({ tool: call.tool, input: call.input });
+  const step = scope.recorded.get(key);
+  if (!step) {
+    await scope.journal.record({ runId: scope.runId, key, kind: "approval", status: "ambiguous", input: { tool: call.tool, input: call.input, argsHash }, startedAt: new Date() });
+    throw new ApprovalRequiredError(key, call.tool);
+  }
+  if (step.status === "ambiguous" || step.status === "started") throw new ApprovalRequiredError(key, call.tool);
+  const approvedHash = (step.input as { argsHash?: unknown } | undefined)?.argsHash;
+  const approved = step.status === "succeeded" && (step.output as { approved?: unknown } | undefined)?.approved === true;
+  if (approved && approvedHash === argsHash) return undefined;
+  const error = approved
+    ? { code: "APPROVAL_MISMATCH", message: `the approval of ${key} was given for other arguments of ${call.tool}` }
+    : { code: "APPROVAL_DENIED", message: `a person denied ${call.tool} (${key})${step.error ? `: ${step.error.message}` : ""}` };
+  return { status: "failed", error, attempts: 0, durationMs: 0 };
 }
 
 /**

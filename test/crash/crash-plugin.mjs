@@ -51,12 +51,25 @@ const send = defineTool({
   },
 });
 
+const pay = defineTool({
+  name: "crash.pay",
+  description: "pays an invoice; a person approves every call",
+  ...io,
+  idempotent: false,
+  sensitive: true,
+  retry: false,
+  handler: async ({ item }, { idempotencyKey }) => {
+    await effect("crash.pay", idempotencyKey ?? "none", false);
+    return { item, done: true };
+  },
+});
+
 /** Calls each tool named in the subtask's input `calls`, in order, then finishes with all outputs. */
 const stepper = defineAgent({
   name: "stepper",
   role: "makes a fixed sequence of calls",
   instructions: "",
-  tools: ["crash.append", "crash.send"],
+  tools: ["crash.append", "crash.send", "crash.pay"],
   rules: ({ subtask, history }) => {
     const last = history.at(-1);
     if (last?.result.status === "failed") return { type: "fail", error: last.result.error };
@@ -71,14 +84,15 @@ const template = definePlanTemplate({
   name: "crash-test",
   description: "a three-subtask run with side effects",
   examples: ["crash test", "crash test with payment"],
-  match: (description) => (/^crash test/.test(description) ? { params: { payment: /payment/.test(description) } } : undefined),
+  match: (description) =>
+    /^crash test/.test(description) ? { params: { payment: /payment/.test(description), approval: /approval/.test(description) } } : undefined,
   build: (params) => [
     { id: "a", title: "a", agent: "stepper", instructions: "", dependsOn: [], tool: "crash.append", input: { calls: ["crash.append", "crash.append"] } },
-    { id: "b", title: "b", agent: "stepper", instructions: "", dependsOn: ["a"], tool: "crash.append", input: { calls: params.payment ? ["crash.send", "crash.append"] : ["crash.append"] } },
+    { id: "b", title: "b", agent: "stepper", instructions: "", dependsOn: ["a"], tool: "crash.append", input: { calls: params.payment ? ["crash.send", "crash.append"] : params.approval ? ["crash.pay"] : ["crash.append"] } },
     { id: "c", title: "c", agent: "stepper", instructions: "", dependsOn: ["b"], tool: "crash.append", input: { calls: ["crash.append"] } },
   ],
 });
 
-export const tools = [append, send];
+export const tools = [append, send, pay];
 export const agents = [stepper];
 export const templates = [template];

@@ -82,5 +82,5 @@ describe.skipIf(!available)("a fleet of 3 worker processes on PostgreSQL", () =>
     console.log(
       `fleet: ${RUNS} runs, ${held.length} orphaned by kill -9, reclaimed after median ${median.toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms (lease ${LEASE_MS} ms); whole test ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
-  });
+  }, 180_000);
 });

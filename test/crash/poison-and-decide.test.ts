@@ -57,4 +57,28 @@ describe("poison runs and decisions on ambiguous steps (SQLite, real processes)"
     expect(logLines(s.calls).filter((l) => l.startsWith("crash.send"))).toHaveLength(1);
     expect(logLines(s.effects).filter((l) => l.startsWith("crash.send"))).toHaveLength(1);
   });
+
+  it.each([
+    ["approve", 0, "succeeded", 1],
+    ["deny", 1, "failed", 0],
+  ] as const)("holds a sensitive call until a person decides: %s", async (verb, exitCode, finalStatus, payments) => {
+    const s = scratch();
+    const cli = (args: string[]) => runCli(["--plugin", PLUGIN, ...args], { cwd: s.dir, env: { DATABASE_URL: s.db, CALLS_FILE: s.calls, EFFECTS_FILE: s.effects } });
+    const first = await cli(["run", "crash test with approval"]);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toMatch(/waits for a decision: the sensitive tool crash\.pay needs a person's approval/);
+    const runId = /^run (\S+)$/m.exec(first.stdout)?.[1] ?? "";
+    const shown = await cli(["status", runId]);
+    expect(shown.stdout).toMatch(/waiting\s+subtask\/b\/approval\/0 needs an approval: crash\.pay \{"item":"b-0"\}/);
+    expect(logLines(s.calls).filter((l) => l.startsWith("crash.pay"))).toEqual([]);
+
+    const decided = await cli([verb, runId, "subtask/b/approval/0", ...(verb === "deny" ? ["--reason", "not approved by finance"] : [])]);
+    expect(decided.code, decided.stderr).toBe(0);
+    const resumed = await cli(["resume", runId, "--json"]);
+    expect(resumed.code).toBe(exitCode);
+    const json = JSON.parse(resumed.stdout) as { status: string; error?: { code: string; message: string } };
+    expect(json.status).toBe(finalStatus);
+    if (verb === "deny") expect(json.error).toMatchObject({ code: "APPROVAL_DENIED", message: expect.stringMatching(/not approved by finance/) });
+    expect(logLines(s.effects).filter((l) => l.startsWith("crash.pay"))).toHaveLength(payments);
+  });
 });

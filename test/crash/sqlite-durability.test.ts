@@ -56,5 +56,5 @@ describe("SQLite durability under kill -9", () => {
       }
     }
     expect(acknowledged).toBeGreaterThanOrEqual(KILLS * 0.8);
-  });
+  }, 180_000);
 });

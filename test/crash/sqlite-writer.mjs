@@ -1,6 +1,6 @@
 // Writes journal steps to a SQLite store as fast as it can, printing "ack <n>" after each
 // step's write has returned (committed). The durability test kills it with SIGKILL at random.
-import { openStore } from "../../dist/index.js";
+import { openStore } from "../../dist/store/index.js";
 
 const [path, runId] = process.argv.slice(2);
 const store = await openStore(path);

@@ -63,7 +63,7 @@ describe.skipIf(!available)("leases on PostgreSQL", () => {
     expect([z.code, r.code]).toEqual([0, 0]);
     const rescuerStats = r.lines.filter((l) => l.event === "stopped").at(-1)?.stats as { reclaims: number } | undefined;
     expect(rescuerStats?.reclaims).toBe(1);
-  });
+  }, 60_000);
 
   it("on SIGTERM exits within the grace period, releases its leases, and the runs finish on another worker", async () => {
     const ids: string[] = [];
@@ -84,5 +84,5 @@ describe.skipIf(!available)("leases on PostgreSQL", () => {
     await until(async () => Number((await client.query<{ n: string }>("select count(*) as n from runs where id = any($1) and status = 'succeeded'", [ids])).rows[0]?.n) === ids.length, 30_000);
     next.child.kill("SIGTERM");
     expect((await next.done).code).toBe(0);
-  });
+  }, 60_000);
 });

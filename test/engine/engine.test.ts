@@ -168,4 +168,53 @@ describe("engine", () => {
     expect(asked).toBe(0);
     expect(second.calls).toHaveLength(0);
   });
+
+  describe("sensitive tools", () => {
+    const approvalKey = "subtask/a/approval/0";
+    async function waitingRun() {
+      const journal = createMemoryJournal();
+      const t = testEngine({ plan: planOf({ a: [] }), journal, sensitive: true });
+      const outcome = await t.engine.execute({ runId: "r1", task: t.task });
+      return { journal, t, outcome };
+    }
+    const settle = async (journal: ReturnType<typeof createMemoryJournal>, change: Record<string, unknown>) => {
+      const step = (await journal.load("r1")).find((s) => s.key === approvalKey);
+      if (!step) throw new Error("no approval step");
+      await journal.record({ ...step, ...change } as typeof step);
+    };
+
+    it("waits for an approval bound to the arguments, without calling the tool", async () => {
+      const { journal, t, outcome } = await waitingRun();
+      expect(outcome).toMatchObject({ status: "waiting_approval", stepKey: approvalKey, error: { code: "APPROVAL_REQUIRED" } });
+      expect(t.calls).toHaveLength(0);
+      const step = (await journal.load("r1")).find((s) => s.key === approvalKey);
+      expect(step).toMatchObject({ kind: "approval", status: "ambiguous", input: { tool: "work", input: { id: "a" } } });
+      expect((step?.input as { argsHash: string }).argsHash).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    it("calls the tool once approved", async () => {
+      const { journal } = await waitingRun();
+      await settle(journal, { status: "succeeded", output: { approved: true } });
+      const again = testEngine({ plan: planOf({ a: [] }), journal, sensitive: true });
+      expect((await again.engine.execute({ runId: "r1", task: again.task })).status).toBe("succeeded");
+      expect(again.calls).toHaveLength(1);
+    });
+
+    it("fails the call when denied", async () => {
+      const { journal } = await waitingRun();
+      await settle(journal, { status: "failed", error: { code: "DECIDED_FAILED", message: "not today" } });
+      const again = testEngine({ plan: planOf({ a: [] }), journal, sensitive: true });
+      const outcome = await again.engine.execute({ runId: "r1", task: again.task });
+      expect(outcome).toMatchObject({ status: "failed", error: { code: "APPROVAL_DENIED" } });
+      expect(again.calls).toHaveLength(0);
+    });
+
+    it("rejects an approval given for other arguments", async () => {
+      const { journal } = await waitingRun();
+      await settle(journal, { status: "succeeded", output: { approved: true }, input: { tool: "work", input: { id: "a" }, argsHash: "0".repeat(64) } });
+      const again = testEngine({ plan: planOf({ a: [] }), journal, sensitive: true });
+      expect(await again.engine.execute({ runId: "r1", task: again.task })).toMatchObject({ status: "failed", error: { code: "APPROVAL_MISMATCH" } });
+      expect(again.calls).toHaveLength(0);
+    });
+  });
 });

@@ -34,7 +34,7 @@ export interface WorkCall {
  * An engine whose one tool, `work`, waits `delayMs`, fails for ids in `failIds`, and records
  * each call; the `worker` agent passes its dependencies' outputs to the tool.
  */
-export function testEngine(options: { plan: Plan; delayMs?: number; failIds?: string[]; journal?: Journal; maxConcurrency?: number; idempotent?: boolean; model?: AgentModel }) {
+export function testEngine(options: { plan: Plan; delayMs?: number; failIds?: string[]; journal?: Journal; maxConcurrency?: number; idempotent?: boolean; model?: AgentModel; sensitive?: boolean }) {
   const calls: WorkCall[] = [];
   const events: EngineEvent[] = [];
   const load = { active: 0, max: 0 };
@@ -45,6 +45,7 @@ export function testEngine(options: { plan: Plan; delayMs?: number; failIds?: st
     output: z.object({ id: z.string(), seen: z.array(z.string()) }),
     retry: false,
     idempotent: options.idempotent ?? true,
+    sensitive: options.sensitive ?? false,
     handler: async (input, ctx: ToolContext) => {
       const call: WorkCall = { id: input.id, start: performance.now(), deps: input.deps };
       calls.push(call);

@@ -40,6 +40,20 @@ export async function pruneCommand(context: CommandContext, options: { olderThan
   return EXIT_OK;
 }
 
+/** `cs-agents approve|deny <run> <step>`: the decision on a sensitive tool's approval step. */
+export async function approvalCommand(context: CommandContext, id: string, stepKey: string, approve: boolean, options: { reason?: string }): Promise<number> {
+  const runId = checkRunId(id);
+  if (!/^subtask\/[^/]+\/approval\/\d+$/.test(stepKey)) {
+    throw new UsageError(`"${stepKey}" is not an approval step; expected subtask/<id>/approval/<n> as \`cs-agents status\` shows it`);
+  }
+  const decision: AmbiguousDecision = approve
+    ? { action: "done", output: { approved: true, by: "cli" } }
+    : { action: "fail", reason: options.reason?.trim() || "denied by a person" };
+  await withStore(context, (store) => store.decide(runId, stepKey, decision));
+  context.io.stdout.write(`${approve ? "approved" : "denied"} ${stepKey}; run ${runId} is queued again\n`);
+  return EXIT_OK;
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;

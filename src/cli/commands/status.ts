@@ -46,7 +46,15 @@ export async function statusCommand(context: CommandContext, id: string, options
       out(`  ${s.status.padEnd(9)} ${s.id} [${s.agent}] ${s.title}${time}${s.error ? ` — ${s.error.message}` : ""}`);
     }
   }
-  for (const w of waiting) out(`waiting  ${w.key} needs a decision: cs-agents decide ${run.id} ${w.key} --retry | --done '<json>' | --fail '<reason>'`);
+  for (const w of waiting) {
+    if (/\/approval\/\d+$/.test(w.key)) {
+      const { tool, input } = w.input as { tool: string; input: unknown };
+      out(`waiting  ${w.key} needs an approval: ${tool} ${JSON.stringify(input)}`);
+      out(`         cs-agents approve ${run.id} ${w.key}   |   cs-agents deny ${run.id} ${w.key} --reason '<why>'`);
+    } else {
+      out(`waiting  ${w.key} needs a decision: cs-agents decide ${run.id} ${w.key} --retry | --done '<json>' | --fail '<reason>'`);
+    }
+  }
   if (run.result) for (const a of run.result.artifacts) out(`artifact ${a.name} (${formatBytes(Buffer.byteLength(a.content))})`);
   return EXIT_OK;
 }
