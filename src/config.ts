@@ -52,6 +52,18 @@ export const ConfigSchema = z.object({
     .min(0, "must not be negative")
     .default(10_000)
     .describe("at most this many finished runs are kept, the newest (0: no limit)"),
+  REDIS_URL: z
+    .string()
+    .default("")
+    .refine((v) => v === "" || /^rediss?:\/\/[^\s]+$/.test(v), "must be redis://[user:password@]host:6379[/db] or rediss://…")
+    .describe("adds the shared L2 tool cache (and cross-worker single-flight); empty: in-process cache only"),
+  CS_AGENTS_CACHE_MAX_ENTRIES: z.coerce
+    .number()
+    .int("must be a whole number")
+    .min(0, "must not be negative")
+    .default(10_000)
+    .describe("entries the in-process (L1) tool cache keeps; 0 turns tool caching off"),
+  CS_AGENTS_CACHE_MAX_MB: z.coerce.number().min(1, "must be at least 1").default(64).describe("megabytes the in-process (L1) tool cache may hold"),
   CS_AGENTS_MAX_CONCURRENCY: z.coerce
     .number()
     .int("must be a whole number")
