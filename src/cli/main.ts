@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { loadConfig, type Config } from "../config.js";
 import { describeError } from "../core/index.js";
-import { createRuntime, loadPlugins, type Runtime } from "../runtime/index.js";
+import { createRuntime, loadPlugins, openToolCache, type Runtime } from "../runtime/index.js";
 import { approvalCommand, decideCommand, migrateCommand, pruneCommand } from "./commands/admin.js";
 import { resumeCommand, runCommand } from "./commands/run.js";
 import { checkRunId, runsCommand, statusCommand } from "./commands/status.js";
@@ -28,7 +28,8 @@ export interface CommandContext {
 export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   let exitCode = EXIT_OK;
   const verbose = argv.includes("--verbose");
-  const program = buildProgram(io, (code) => (exitCode = code));
+  const built: { runtime?: Promise<Runtime> } = {};
+  const program = buildProgram(io, (code) => (exitCode = code), built);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;
@@ -38,10 +39,13 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     io.stderr.write(`error: ${message}${code === "INTERNAL" ? "" : ` [${code}]`}\n`);
     if (verbose && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return exitCodeFor(error);
+  } finally {
+    // The tool cache may hold a Redis connection that would keep the process alive.
+    await built.runtime?.then((r) => r.executor.close()).catch(() => undefined);
   }
 }
 
-function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runtime?: Promise<Runtime> }): Command {
   const program = new Command("cs-agents")
     .description("Plan a task into subtasks, let agents carry them out with tools, and get the result.")
     .option("--plugin <path>", "load tools, agents and plan templates from a module (repeatable)", collect, [])
@@ -51,7 +55,6 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .showHelpAfterError("(run with --help for usage)");
 
   let config: Config | undefined;
-  let runtime: Promise<Runtime> | undefined;
   const context = (): CommandContext => {
     config ??= loadConfig(io.env);
     const cfg = config;
@@ -60,8 +63,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       config: cfg,
       runtime: () => {
         const paths = [...cfg.CS_AGENTS_PLUGINS, ...(program.opts<{ plugin: string[] }>().plugin ?? [])];
-        runtime ??= loadPlugins(paths).then((plugins) => createRuntime({ plugins, maxConcurrency: cfg.CS_AGENTS_MAX_CONCURRENCY }));
-        return runtime;
+        built.runtime ??= buildRuntime(io, cfg, paths);
+        return built.runtime;
       },
     };
   };
@@ -172,6 +175,17 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .action(async (options: { json?: boolean }) => setExit(await listAgents(context(), options)));
 
   return program;
+}
+
+async function buildRuntime(io: CliIo, config: Config, pluginPaths: readonly string[]): Promise<Runtime> {
+  const plugins = await loadPlugins(pluginPaths);
+  const cache = await openToolCache({
+    maxEntries: config.CS_AGENTS_CACHE_MAX_ENTRIES,
+    maxMegabytes: config.CS_AGENTS_CACHE_MAX_MB,
+    redisUrl: config.REDIS_URL,
+    onError: (error) => io.stderr.write(`warning: tool cache: ${error.message}\n`),
+  });
+  return createRuntime({ plugins, maxConcurrency: config.CS_AGENTS_MAX_CONCURRENCY, ...(cache ? { cache } : {}) });
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -4,6 +4,7 @@ import { CsAgentsError } from "../core/index.js";
 import type { Engine, Journal } from "../engine/index.js";
 import { createEngine, createMemoryJournal } from "../engine/index.js";
 import { TaskPlanner } from "../planner/index.js";
+import type { ToolCache } from "../cache/index.js";
 import type { ToolRegistry } from "../tools/index.js";
 import { createToolRegistry, ToolExecutor } from "../tools/index.js";
 import { builtinAgents, builtinTemplates, builtinTools } from "./builtins.js";
@@ -14,6 +15,8 @@ export interface RuntimeOptions {
   readonly journal?: Journal;
   readonly model?: AgentModel;
   readonly maxConcurrency?: number;
+  /** Where tools that opt in keep results; without it nothing is cached. */
+  readonly cache?: ToolCache;
 }
 
 /** Everything a process needs to plan and run tasks, wired once. */
@@ -46,7 +49,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   }
   const templates = [...plugins.flatMap((p) => p.templates), ...builtinTemplates()];
   const planner = new TaskPlanner({ templates, knownAgents: agents.names() });
-  const executor = new ToolExecutor({ registry: tools });
+  const executor = new ToolExecutor({ registry: tools, ...(options.cache ? { cache: options.cache } : {}) });
   const engine = createEngine({
     planner,
     agents,

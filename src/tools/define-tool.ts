@@ -14,6 +14,30 @@ export interface ToolContext {
   readonly tenant: string | undefined;
   /** 1 on the first attempt. */
   readonly attempt: number;
+  /**
+   * Drops cached results of `tool` (this tool when omitted): for one input in this call's
+   * scope, or all of them. A tool that writes invalidates what it changed.
+   */
+  readonly invalidate: (tool?: string, input?: unknown) => Promise<void>;
+}
+
+/** Caching of a tool's results (opt-in): pure or read-only tools whose output is JSON. */
+export interface ToolCacheOptions {
+  readonly ttlMs: number;
+  /** Who shares an entry: one run, one tenant, or everybody (only for tenant-free data). */
+  readonly scope: "run" | "tenant" | "global";
+  /** What of the input the key is made of. Default: the whole validated input. */
+  readonly key?: (input: unknown) => unknown;
+  /** Cache non-retryable failures too. Default false. */
+  readonly cacheFailures?: boolean;
+}
+
+/** Batching of a tool's calls (opt-in): calls made within `maxWaitMs` go to `handler` as one. */
+export interface ToolBatchOptions<I = unknown, O = unknown> {
+  readonly maxSize: number;
+  readonly maxWaitMs: number;
+  /** One result per input, in order; an Error at an index fails only that caller. */
+  readonly handler: (inputs: readonly I[], signal: AbortSignal) => Promise<readonly (O | Error)[]>;
 }
 
 export interface RetryOptions {
@@ -31,7 +55,10 @@ export interface ToolSpec<I extends z.ZodType, O extends z.ZodType> {
   readonly version?: string;
   readonly input: I;
   readonly output: O;
-  readonly handler: (input: z.output<I>, context: ToolContext) => Promise<z.input<O>>;
+  /** Required unless `batch` is given (then a single call is a batch of one). */
+  readonly handler?: (input: z.output<I>, context: ToolContext) => Promise<z.input<O>>;
+  readonly cache?: ToolCacheOptions;
+  readonly batch?: ToolBatchOptions<z.output<I>, z.input<O>>;
   /** Per attempt. Default 10,000. */
   readonly timeoutMs?: number;
   /** `false` for a single attempt. Default 3 attempts, 100 ms doubling up to 2 s, with jitter. */
@@ -50,6 +77,8 @@ export interface Tool {
   readonly input: z.ZodType;
   readonly output: z.ZodType;
   readonly handler: (input: unknown, context: ToolContext) => Promise<unknown>;
+  readonly cache: ToolCacheOptions | undefined;
+  readonly batch: ToolBatchOptions | undefined;
   readonly timeoutMs: number;
   readonly retry: RetryOptions;
   readonly idempotent: boolean;
@@ -78,17 +107,36 @@ export function defineTool<I extends z.ZodType, O extends z.ZodType>(spec: ToolS
   if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
     throw new CsAgentsError("INVALID_TOOL", `tool "${spec.name}": retry.maxAttempts must be a whole number >= 1`);
   }
+  const handler = spec.handler ?? batchOfOne(spec);
+  if (spec.cache && !(Number.isFinite(spec.cache.ttlMs) && spec.cache.ttlMs > 0)) {
+    throw new CsAgentsError("INVALID_TOOL", `tool "${spec.name}": cache.ttlMs must be a positive number of milliseconds`);
+  }
+  if (spec.batch && !(Number.isInteger(spec.batch.maxSize) && spec.batch.maxSize >= 1 && spec.batch.maxWaitMs >= 0)) {
+    throw new CsAgentsError("INVALID_TOOL", `tool "${spec.name}": batch needs maxSize >= 1 and maxWaitMs >= 0`);
+  }
   return {
     name: spec.name,
     description: spec.description,
     version: spec.version ?? "1",
     input: spec.input,
     output: spec.output,
-    handler: spec.handler as Tool["handler"],
+    handler: handler as Tool["handler"],
+    cache: spec.cache,
+    batch: spec.batch as ToolBatchOptions | undefined,
     timeoutMs,
     retry,
     idempotent: spec.idempotent ?? false,
     sensitive: spec.sensitive ?? false,
+  };
+}
+
+function batchOfOne<I extends z.ZodType, O extends z.ZodType>(spec: ToolSpec<I, O>) {
+  const batch = spec.batch;
+  if (!batch) throw new CsAgentsError("INVALID_TOOL", `tool "${spec.name}" needs a handler or a batch handler`);
+  return async (input: z.output<I>, context: ToolContext) => {
+    const [result] = await batch.handler([input], context.signal);
+    if (result instanceof Error) throw result;
+    return result as z.input<O>;
   };
 }
 

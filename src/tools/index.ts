@@ -5,6 +5,8 @@ export {
   ToolError,
   type CallContext,
   type RetryOptions,
+  type ToolBatchOptions,
+  type ToolCacheOptions,
   type Tool,
   type ToolCallRequest,
   type ToolCallResult,

@@ -14,8 +14,11 @@ import {
   type IPolicy,
 } from "cockatiel";
 import type { z } from "zod";
+import { createBatcher, type Batcher } from "../batch/index.js";
+import type { ToolCache } from "../cache/index.js";
 import { CancelledError, CsAgentsError, describeError } from "../core/index.js";
 import { ToolError, type CallContext, type Tool, type ToolCallRequest, type ToolCallResult } from "./define-tool.js";
+import { toolCacheKey } from "./tool-cache-key.js";
 import type { ToolRegistry } from "./tool-registry.js";
 
 export interface ToolExecutorOptions {
@@ -27,6 +30,8 @@ export interface ToolExecutorOptions {
   readonly breaker?: { readonly consecutiveFailures?: number; readonly halfOpenAfterMs?: number };
   /** Source of jitter in [0,1); injectable for tests. Default Math.random. */
   readonly random?: () => number;
+  /** Where tools with a `cache` option keep results. Without it nothing is cached. */
+  readonly cache?: ToolCache;
 }
 
 export type BreakerState = "closed" | "open" | "half-open";
@@ -60,12 +65,15 @@ export class ToolExecutor {
   readonly #halfOpenAfterMs: number;
   readonly #random: () => number;
   readonly #policies = new Map<string, ToolPolicies>();
+  readonly #cache: ToolCache | undefined;
+  readonly #batchers = new Map<string, Batcher<unknown, unknown>>();
 
   constructor(options: ToolExecutorOptions) {
     this.#registry = options.registry;
     this.#consecutiveFailures = options.breaker?.consecutiveFailures ?? 5;
     this.#halfOpenAfterMs = options.breaker?.halfOpenAfterMs ?? 30_000;
     this.#random = options.random ?? Math.random;
+    this.#cache = options.cache;
     if (!Number.isInteger(this.#consecutiveFailures) || this.#consecutiveFailures < 1) {
       throw new CsAgentsError("INVALID_OPTIONS", "breaker.consecutiveFailures must be a whole number >= 1");
     }
@@ -98,14 +106,59 @@ export class ToolExecutor {
       const message = `input for tool "${tool.name}" is invalid: ${describeIssues(input.error)}`;
       return failed({ code: "TOOL_INPUT_INVALID", message });
     }
+    if (context.signal?.aborted) return failed(cancelled(tool));
+    const key = this.#cache ? toolCacheKey(tool, input.data, context) : undefined;
+    if (!key || !this.#cache || !tool.cache) return this.#invoke(tool, input.data, context, countAttempt);
+    try {
+      const compute = async () => {
+        const outcome = await this.#invoke(tool, input.data, context, countAttempt);
+        if (outcome.status === "failed") throw new ToolError(outcome.error.code, outcome.error.message, { retryable: isRetryableCode(outcome.error.code) });
+        return outcome.output;
+      };
+      const { value } = await this.#cache.getOrCompute(key, tool.cache.ttlMs, compute, { cacheFailures: tool.cache.cacheFailures ?? false });
+      return { status: "success", output: value };
+    } catch (error) {
+      return failed(describeError(error));
+    }
+  }
+
+  /** Closes the batchers and the cache. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#batchers.values()].map((b) => b.close()));
+    await this.#cache?.close();
+  }
+
+  async #invalidate(tool: string, input: unknown, context: CallContext): Promise<void> {
+    if (!this.#cache || !this.#registry.has(tool)) return;
+    if (input === undefined) return this.#cache.invalidateTool(tool);
+    const parsed = await this.#registry.get(tool).input.safeParseAsync(input);
+    const key = parsed.success ? toolCacheKey(this.#registry.get(tool), parsed.data, context) : undefined;
+    if (key) await this.#cache.invalidate(key);
+  }
+
+  #batcherFor(tool: Tool): Batcher<unknown, unknown> | undefined {
+    if (!tool.batch) return undefined;
+    let batcher = this.#batchers.get(tool.name);
+    if (!batcher) {
+      const { maxSize, maxWaitMs, handler } = tool.batch;
+      batcher = createBatcher<unknown, unknown>({ maxSize, maxWaitMs, timeoutMs: tool.timeoutMs, handler });
+      this.#batchers.set(tool.name, batcher);
+    }
+    return batcher;
+  }
+
+  async #invoke(tool: Tool, input: unknown, context: CallContext, countAttempt: () => number): Promise<Outcome> {
     const { signal } = context;
-    if (signal?.aborted) return failed(cancelled(tool));
     const policies = this.#policiesFor(tool);
+    const invoker: Invoker = {
+      batcher: this.#batcherFor(tool),
+      invalidate: (name, value) => this.#invalidate(name ?? tool.name, value, context),
+    };
     try {
       // The breaker wraps the whole retried call, so it counts failed calls, not failed attempts.
       const call = policies.breaker.execute(() =>
         policies.attempts.execute(
-          ({ signal: attemptSignal }) => attemptOnce(tool, input.data, context, attemptSignal, countAttempt),
+          ({ signal: attemptSignal }) => attemptOnce(tool, input, context, attemptSignal, countAttempt, invoker),
           signal,
         ),
       );
@@ -155,6 +208,12 @@ export class ToolExecutor {
   }
 }
 
+/** How an attempt reaches the tool: through its batcher when it has one. */
+interface Invoker {
+  readonly batcher: Batcher<unknown, unknown> | undefined;
+  readonly invalidate: (tool: string | undefined, input: unknown) => Promise<void>;
+}
+
 /** One handler invocation: every error leaving it is a CsAgentsError whose `retryable` decides a retry. */
 async function attemptOnce(
   tool: Tool,
@@ -162,6 +221,7 @@ async function attemptOnce(
   call: CallContext,
   signal: AbortSignal,
   countAttempt: () => number,
+  invoker: Invoker,
 ): Promise<unknown> {
   const { runId, stepKey, tenant } = call;
   const idempotencyKey = runId !== undefined && stepKey !== undefined ? `${runId}/${stepKey}` : undefined;
@@ -169,8 +229,11 @@ async function attemptOnce(
   try {
     // The caller may abort during the backoff sleep, and cockatiel starts the next attempt anyway.
     if (call.signal?.aborted) throw new CancelledError();
-    const handlerContext = { signal, attempt: countAttempt(), idempotencyKey, runId, tenant };
-    raw = await raceAbort(tool.handler(input, handlerContext), signal);
+    const attempt = countAttempt();
+    const work = invoker.batcher
+      ? invoker.batcher.call(input, signal)
+      : tool.handler(input, { signal, attempt, idempotencyKey, runId, tenant, invalidate: (name, value) => invoker.invalidate(name, value) });
+    raw = await raceAbort(work, signal);
   } catch (error) {
     throw attemptFailure(error, tool, signal, call.signal);
   }
@@ -197,6 +260,11 @@ function attemptFailure(
   if (error instanceof CsAgentsError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new ToolError("TOOL_FAILED", message, { cause: error, retryable: tool.idempotent });
+}
+
+/** Whether a failure a cached computation rethrows may be retried by a later call (never cached). */
+function isRetryableCode(code: string): boolean {
+  return code === "TOOL_TIMEOUT" || code === "TOOL_CIRCUIT_OPEN" || code === "CANCELLED";
 }
 
 function isRetryable(error: Error): boolean {

@@ -58,7 +58,7 @@ describe("defineTool", () => {
   });
 
   it("makes a single attempt with retry: false, even for an idempotent tool", async () => {
-    const handler = vi.fn<Spec["handler"]>().mockRejectedValue(new Error("socket hang up"));
+    const handler = vi.fn<NonNullable<Spec["handler"]>>().mockRejectedValue(new Error("socket hang up"));
     const tool = defineTool(spec({ handler, retry: false, idempotent: true }));
     expect(tool.retry.maxAttempts).toBe(1);
     const executor = new ToolExecutor({ registry: createToolRegistry([tool]) });

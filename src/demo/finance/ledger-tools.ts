@@ -30,7 +30,23 @@ export const ledgerQueryTool = defineTool({
     "the previous quarter and the same quarter a year earlier (null when outside the ledger), plus the last five quarters.",
   input: z.object({ quarter: z.string().min(1).max(32).describe("a quarter like 2024Q3") }),
   output: LedgerExtractSchema,
-  handler: async ({ quarter }) => queryLedger(loadLedger(), quarter.trim().toUpperCase()),
+  // Concurrent reports (many runs on one worker) share one pass over the parsed ledger, and
+  // the ledger does not change while the process runs, so extracts are cached for everyone.
+  batch: {
+    maxSize: 50,
+    maxWaitMs: 2,
+    handler: async (inputs) => {
+      const ledger = loadLedger();
+      return inputs.map(({ quarter }) => {
+        try {
+          return queryLedger(ledger, quarter.trim().toUpperCase());
+        } catch (error) {
+          return error instanceof Error ? error : new Error(String(error));
+        }
+      });
+    },
+  },
+  cache: { ttlMs: 5 * 60_000, scope: "global" },
   timeoutMs: 5_000,
   idempotent: true,
 });
