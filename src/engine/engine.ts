@@ -44,6 +44,9 @@ export interface Engine {
   execute(request: ExecuteRequest): Promise<RunOutcome>;
 }
 
+/** Shared by runs without a signal: nothing ever aborts it, so one is enough. */
+const NEVER_ABORTED = new AbortController().signal;
+
 /** @throws nothing at construction; bad options surface as failed runs. */
 export function createEngine(options: EngineOptions): Engine {
   const maxConcurrency = Math.max(1, options.maxConcurrency ?? 4);
@@ -51,7 +54,7 @@ export function createEngine(options: EngineOptions): Engine {
     async execute(request) {
       const started = performance.now();
       const emit = safeEmitter(request.onEvent);
-      const signal = request.signal ?? new AbortController().signal;
+      const signal = request.signal ?? NEVER_ABORTED;
       emit({ type: "run.started", runId: request.runId, at: Date.now() });
       const journal = request.journal ?? options.journal;
       const recorded = new Map((await journal.load(request.runId)).map((s) => [s.key, s]));

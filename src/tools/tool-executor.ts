@@ -188,7 +188,7 @@ export class ToolExecutor {
     });
     // Cooperative, not Aggressive: attemptOnce races the handler against the signal itself, so
     // a timeout surfaces as our TOOL_TIMEOUT rather than cockatiel's TaskCancelledError.
-    const perAttempt = timeout(tool.timeoutMs, TimeoutStrategy.Cooperative);
+    const perAttempt = timeout(tool.timeoutMs, { strategy: TimeoutStrategy.Cooperative, abortOnReturn: false });
     const policies: ToolPolicies = { breaker, attempts: wrap(retrying, perAttempt), openedAt: 0 };
     breaker.onBreak(() => {
       policies.openedAt = Date.now();
