@@ -72,7 +72,7 @@ function deferred(): Deferred {
 
 /** A listr2 list with a row per subtask; rows settle as the engine's events arrive. */
 function ttyProgress(): Progress {
-  const rows = new Map<string, { done: Deferred; started: Deferred; output: string[] }>();
+  const rows = new Map<string, { done: Deferred; started: Deferred; output: string[]; durationMs?: number }>();
   let rendering: Promise<unknown> = Promise.resolve();
 
   const start = (plan: Plan) => {
@@ -91,13 +91,13 @@ function ttyProgress(): Progress {
           task.title = `${s.title} [${s.agent}] waiting for ${s.dependsOn.join(", ") || "a slot"}`;
           await row.started.promise;
           task.title = `${s.title} [${s.agent}]`;
-          const started = performance.now();
           const timer = setInterval(() => (task.output = row.output.at(-1) ?? "…"), 100);
           try {
             await row.done.promise;
           } finally {
             clearInterval(timer);
-            task.title = `${s.title} [${s.agent}] ${seconds(performance.now() - started)}`;
+            // The engine's timing, not the display's: the list may start drawing late.
+            if (row.durationMs !== undefined) task.title = `${s.title} [${s.agent}] ${seconds(row.durationMs)}`;
           }
         },
       })),
@@ -116,6 +116,7 @@ function ttyProgress(): Progress {
       if (event.type === "tool.started") row.output.push(`→ ${event.tool}`);
       if (event.type === "tool.finished") row.output.push(`✔ ${event.tool} ${seconds(event.durationMs)}`);
       if (event.type === "tool.failed") row.output.push(`✖ ${event.tool}: ${event.error.message}`);
+      if (event.type === "subtask.finished" || event.type === "subtask.failed") row.durationMs = event.durationMs;
       if (event.type === "subtask.finished") {
         row.started.resolve();
         row.done.resolve();
