@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { readText } from "./tools.js";
+
+// Static checks of the image recipe; building and running it is `npm run test:image` (docs/operations.md).
+const dockerfile = readText("Dockerfile");
+const stages = dockerfile.split(/^FROM /m).slice(1);
+const runtime = stages.at(-1) ?? "";
+
+describe("Dockerfile", () => {
+  it("takes the base image as a build argument and builds in a separate stage", () => {
+    expect(dockerfile).toMatch(/^ARG BASE_IMAGE=node:\d+-[a-z]+-slim$/m);
+    expect(stages.map((stage) => stage.split("\n")[0])).toEqual(["${BASE_IMAGE} AS build", "${BASE_IMAGE} AS runtime"]);
+    expect(stages[0]).toMatch(/npm ci/);
+    expect(stages[0]).toMatch(/npm rebuild better-sqlite3/);
+    expect(stages[0]).toMatch(/npm prune --omit=dev/);
+  });
+
+  it("runs as a non-root user with a health check, data in /var/lib/agents and node as PID 1", () => {
+    expect(runtime).toMatch(/^USER 10001:10001$/m);
+    expect(runtime).toMatch(/^HEALTHCHECK .*\n.*\/healthz/m);
+    expect(runtime).toMatch(/DATABASE_URL=\/var\/lib\/agents\//);
+    expect(runtime).toMatch(/^VOLUME \["\/var\/lib\/agents"\]$/m);
+    expect(runtime).toMatch(/^ENTRYPOINT \["node", /m);
+    expect(runtime).not.toMatch(/npm (ci|install)/);
+  });
+
+  it("sends only the sources to the build context", () => {
+    const ignore = readText(".dockerignore").split("\n");
+    expect(ignore[ignore.findIndex((line) => !line.startsWith("#"))]).toBe("*");
+    for (const needed of ["!package-lock.json", "!src/", "!bin/", "!data/ledger/"]) expect(ignore).toContain(needed);
+  });
+});

@@ -1,0 +1,180 @@
+import { readdirSync } from "node:fs";
+import * as monitoringV1 from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
+import * as appsV1 from "kubernetes-models/apps/v1";
+import * as autoscalingV2 from "kubernetes-models/autoscaling/v2";
+import * as networkingV1 from "kubernetes-models/networking.k8s.io/v1";
+import * as policyV1 from "kubernetes-models/policy/v1";
+import * as coreV1 from "kubernetes-models/v1";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { loadRuleGroups } from "./rules.js";
+import { hasTool, readText, ROOT, run } from "./tools.js";
+
+/** The real Kubernetes (and Prometheus operator) schemas, by apiVersion then kind. */
+const MODELS: Record<string, Record<string, unknown>> = {
+  v1: coreV1,
+  "apps/v1": appsV1,
+  "autoscaling/v2": autoscalingV2,
+  "policy/v1": policyV1,
+  "networking.k8s.io/v1": networkingV1,
+  "monitoring.coreos.com/v1": monitoringV1,
+};
+
+// Loose shapes: the schemas above check the structure; these name what the policy reads.
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  [field: string]: unknown;
+}
+interface Probe {
+  httpGet?: { path: string; port: number | string };
+}
+interface Container {
+  name: string;
+  command?: string[];
+  ports?: { name?: string; containerPort: number }[];
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  startupProbe?: Probe;
+  securityContext?: { runAsNonRoot?: boolean; readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean; capabilities?: { drop?: string[] } };
+  volumeMounts?: { name: string; mountPath: string }[];
+  lifecycle?: { preStop?: { exec?: { command: string[] } } };
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+}
+interface PodSpec {
+  containers: Container[];
+  terminationGracePeriodSeconds?: number;
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+  topologySpreadConstraints?: { topologyKey: string }[];
+  affinity?: { podAntiAffinity?: unknown };
+}
+
+function validate(doc: Manifest): void {
+  const Model = MODELS[doc.apiVersion]?.[doc.kind] as (new (data: unknown) => { validate(): void }) | undefined;
+  if (!Model) throw new Error(`no schema for ${doc.apiVersion} ${doc.kind}`);
+  new Model(doc).validate();
+}
+
+function parseManifests(text: string): Manifest[] {
+  return parseAllDocuments(text)
+    .map((document) => document.toJS() as Manifest | null)
+    .filter((doc): doc is Manifest => doc !== null);
+}
+
+function find<T = Manifest>(docs: Manifest[], kind: string): T {
+  const doc = docs.find((d) => d.kind === kind);
+  if (!doc) throw new Error(`no ${kind}`);
+  return doc as unknown as T;
+}
+
+const BASE = "deploy/k8s/base";
+const baseFiles = readdirSync(`${ROOT}${BASE}`).filter((file) => file.endsWith(".yaml") && file !== "kustomization.yaml");
+const baseDocs = baseFiles.flatMap((file) => parseManifests(readText(`${BASE}/${file}`)));
+
+describe("Kubernetes base manifests (each file, before kustomize)", () => {
+  it.each(baseFiles)("%s validates against the Kubernetes schemas", (file) => {
+    for (const doc of parseManifests(readText(`${BASE}/${file}`))) validate(doc);
+  });
+
+  it("rejects a manifest the schemas forbid (the validation is real)", () => {
+    const statefulSet = find(baseDocs, "StatefulSet");
+    expect(() => validate({ ...statefulSet, spec: { ...(statefulSet.spec as object), replicas: "three" } })).toThrow(/replicas/);
+  });
+
+  it("keeps the PrometheusRule in sync with deploy/prometheus (node scripts/gen-prometheusrule.mjs)", () => {
+    const rule = find<{ spec: { groups: unknown } }>(baseDocs, "PrometheusRule");
+    expect(rule.spec.groups).toEqual(loadRuleGroups());
+  });
+});
+
+describe.runIf(hasTool("kubectl", ["version", "--client"]))("rendered example overlay (kubectl kustomize)", () => {
+  const rendered = run("kubectl", ["kustomize", "deploy/k8s/overlays/example"]);
+  const docs = rendered.status === 0 ? parseManifests(rendered.stdout) : [];
+  const statefulSet = docs.find((d) => d.kind === "StatefulSet") as (Manifest & { spec: { template: { spec: PodSpec }; volumeClaimTemplates: { metadata: { name: string } }[]; serviceName: string } }) | undefined;
+  const pod = statefulSet?.spec.template.spec;
+
+  it("renders", () => {
+    expect(rendered.status, rendered.stderr).toBe(0);
+    expect(docs.map((d) => d.kind).sort()).toEqual(
+      ["ConfigMap", "HorizontalPodAutoscaler", "Namespace", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Secret", "Service", "Service", "ServiceAccount", "ServiceMonitor", "StatefulSet"].sort(),
+    );
+  });
+
+  it("validates every rendered object against the Kubernetes schemas", () => {
+    for (const doc of docs) validate(doc);
+  });
+
+  it("gives every container resources, probes and a non-root, read-only, capability-free context", () => {
+    expect(pod?.securityContext?.runAsNonRoot).toBe(true);
+    expect(pod?.securityContext?.runAsUser).toBeGreaterThan(0);
+    for (const container of pod?.containers ?? []) {
+      expect(container.resources?.requests).toEqual({ cpu: "2", memory: "4Gi" });
+      expect(container.resources?.limits).toEqual({ cpu: "4", memory: "8Gi" });
+      for (const probe of [container.livenessProbe, container.readinessProbe, container.startupProbe]) expect(probe?.httpGet, container.name).toBeDefined();
+      expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+    }
+  });
+
+  it("runs `cs-agents serve` and probes /healthz and /readyz on the port it serves", () => {
+    const container = pod?.containers[0];
+    expect(container?.command).toEqual(["cs-agents", "serve", "--port", "8080", "--host", "0.0.0.0", "--workers", "4"]);
+    const port = Number(container?.command?.[container.command.indexOf("--port") + 1]);
+    const named = new Map((container?.ports ?? []).map((p) => [p.name, p.containerPort]));
+    const probePort = (probe: Probe | undefined) => (typeof probe?.httpGet?.port === "string" ? named.get(probe.httpGet.port) : probe?.httpGet?.port);
+    expect(container?.livenessProbe?.httpGet?.path).toBe("/healthz");
+    expect(container?.startupProbe?.httpGet?.path).toBe("/healthz");
+    expect(container?.readinessProbe?.httpGet?.path).toBe("/readyz");
+    for (const probe of [container?.livenessProbe, container?.readinessProbe, container?.startupProbe]) expect(probePort(probe)).toBe(port);
+  });
+
+  it("mounts the volume claim at /var/lib/agents and writable /tmp only", () => {
+    const mounts = pod?.containers[0]?.volumeMounts ?? [];
+    expect(statefulSet?.spec.volumeClaimTemplates.map((claim) => claim.metadata.name)).toEqual(["data"]);
+    expect(mounts).toContainEqual({ name: "data", mountPath: "/var/lib/agents" });
+  });
+
+  it("gives the drain time to finish: grace period ≥ preStop + CS_AGENTS_GRACE_MS + 10 s", () => {
+    const config = find<{ data: Record<string, string> }>(docs, "ConfigMap").data;
+    const preStopSeconds = Number(pod?.containers[0]?.lifecycle?.preStop?.exec?.command[1] ?? 0);
+    const drainSeconds = Number(config.CS_AGENTS_GRACE_MS) / 1000;
+    expect(pod?.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(preStopSeconds + drainSeconds + 10);
+  });
+
+  it("spreads pods over zones and keeps them on different nodes", () => {
+    expect(pod?.topologySpreadConstraints?.map((c) => c.topologyKey)).toContain("topology.kubernetes.io/zone");
+    expect(pod?.affinity?.podAntiAffinity).toBeDefined();
+  });
+
+  it("scales the StatefulSet on 70 % CPU, stepwise up and slowly down", () => {
+    const hpa = find<{ spec: { scaleTargetRef: { kind: string; name: string; apiVersion: string }; minReplicas: number; metrics: unknown[]; behavior: { scaleUp: { policies: unknown[] }; scaleDown: { stabilizationWindowSeconds: number } } } }>(docs, "HorizontalPodAutoscaler");
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "StatefulSet", name: statefulSet?.metadata.name });
+    expect(hpa.spec.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }]);
+    expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(3);
+    expect(hpa.spec.behavior.scaleUp.policies.length).toBeGreaterThan(0);
+    expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBeGreaterThanOrEqual(300);
+  });
+
+  it("wires the headless Service, the ConfigMap and the Secret the pods name", () => {
+    const services = docs.filter((d) => d.kind === "Service") as (Manifest & { spec: { clusterIP?: string } })[];
+    expect(services.find((s) => s.metadata.name === statefulSet?.spec.serviceName)?.spec.clusterIP).toBe("None");
+    const envFrom = pod?.containers[0]?.envFrom ?? [];
+    expect(envFrom.map((e) => e.configMapRef?.name ?? e.secretRef?.name)).toEqual([find(docs, "ConfigMap").metadata.name, find(docs, "Secret").metadata.name]);
+  });
+
+  it("sets only variables .env.example lists, and the Secret holds placeholders only", () => {
+    const documented = new Set([...readText(".env.example").matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]));
+    const config = find<{ data: Record<string, string> }>(docs, "ConfigMap").data;
+    const secret = find<{ stringData: Record<string, string> }>(docs, "Secret").stringData;
+    for (const key of [...Object.keys(config), ...Object.keys(secret)]) expect(documented.has(key), key).toBe(true);
+    for (const [key, value] of Object.entries(secret)) expect(value, key).toMatch(/REPLACE_ME/);
+  });
+
+  it("scrapes the client Service's /metrics, and only that Service", () => {
+    const monitor = find<{ spec: { selector: { matchLabels: Record<string, string> }; endpoints: { port: string; path: string }[] } }>(docs, "ServiceMonitor");
+    const selected = docs.filter((d) => d.kind === "Service" && Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => d.metadata.labels?.[k] === v));
+    expect(selected.map((s) => s.metadata.name)).toEqual(["cs-agents"]);
+    expect(monitor.spec.endpoints).toContainEqual(expect.objectContaining({ port: "http", path: "/metrics" }));
+  });
+});
