@@ -2,6 +2,45 @@ import { delimiter } from "node:path";
 import { z } from "zod";
 import { InvalidInputError } from "./core/index.js";
 
+/** Settings of `cs-agents serve`: HTTP, auth, limits, approvals and the audit log (docs/security.md). */
+const SERVICE_SETTINGS = {
+  CS_AGENTS_HOST: z.string().min(1).default("127.0.0.1").describe("address `serve` listens on"),
+  CS_AGENTS_PORT: z.coerce.number().int("must be a whole number").min(0).max(65_535, "must be at most 65535").default(8080).describe("port `serve` listens on"),
+  CS_AGENTS_WORKERS: z.coerce.number().int("must be a whole number").min(0).max(256, "must be at most 256").default(2).describe("runs `serve` executes at once in-process; 0: API only"),
+  CS_AGENTS_TLS_CERT: z.string().default("").describe("PEM certificate (chain) file: serve HTTPS (TLS 1.2+)"),
+  CS_AGENTS_TLS_KEY: z.string().default("").describe("PEM private key file for CS_AGENTS_TLS_CERT"),
+  CS_AGENTS_AUTH: z.enum(["jwt", "off"], { message: 'must be "jwt" or "off"' }).default("jwt").describe("bearer-token auth; off only for local development (loopback only)"),
+  CS_AGENTS_JWT_ISSUER: z.string().default("").describe("required `iss` of access tokens"),
+  CS_AGENTS_JWT_AUDIENCE: z.string().default("").describe("required `aud` of access tokens"),
+  CS_AGENTS_JWT_JWKS_URL: z.string().default("").describe("JWKS URL of the issuer's signing keys (cached, refetched on an unknown kid)"),
+  CS_AGENTS_JWT_PUBLIC_KEY_FILE: z.string().default("").describe("PEM public key file, instead of a JWKS URL"),
+  CS_AGENTS_JWT_ALGORITHMS: z
+    .string()
+    .default("RS256")
+    .transform((v) => v.split(",").map((a) => a.trim()).filter((a) => a !== ""))
+    .describe("accepted token algorithms, comma-separated (asymmetric only)"),
+  CS_AGENTS_JWT_CLOCK_TOLERANCE_S: z.coerce.number().int("must be a whole number").min(0).max(300, "must be at most 300").default(30).describe("leeway for exp/nbf/iat, seconds"),
+  CS_AGENTS_JWT_TENANT_CLAIM: z.string().min(1).default("tenant").describe("the token claim naming the tenant"),
+  CS_AGENTS_APPROVAL_TTL_S: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").default(86_400).describe("approval requests older than this are denied"),
+  CS_AGENTS_APPROVALS_REQUIRE_SEPARATE_APPROVER: z
+    .enum(["true", "false"], { message: 'must be "true" or "false"' })
+    .default("true")
+    .transform((v) => v === "true")
+    .describe("the token that submitted a task cannot approve its sensitive steps"),
+  CS_AGENTS_BODY_LIMIT_BYTES: z.coerce.number().int("must be a whole number").min(1_024, "must be at least 1024").default(262_144).describe("largest request body; larger answers 413"),
+  CS_AGENTS_MAX_JSON_DEPTH: z.coerce.number().int("must be a whole number").min(2).max(256).default(32).describe("deepest JSON nesting accepted"),
+  CS_AGENTS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int("must be a whole number").min(0).default(600).describe("requests per tenant per minute (0: no limit); shared through Redis when REDIS_URL is set"),
+  CS_AGENTS_MAX_ACTIVE_RUNS_PER_TENANT: z.coerce.number().int("must be a whole number").min(1).default(100).describe("unfinished runs a tenant may have"),
+  CS_AGENTS_REQUEST_TIMEOUT_MS: z.coerce.number().int("must be a whole number").min(1_000).default(30_000).describe("a request must arrive within this (headers within a third of it)"),
+  CS_AGENTS_CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((o) => o.trim()).filter((o) => o !== ""))
+    .describe("origins allowed by CORS, comma-separated; empty: CORS off"),
+  CS_AGENTS_AUDIT_SIGNING_KEY_FILE: z.string().default("").describe("Ed25519 private key (PEM) that signs audit checkpoints"),
+  CS_AGENTS_AUDIT_CHECKPOINT_DIR: z.string().default("").describe("directory, outside the database, where audit checkpoints are written"),
+};
+
 /**
  * Every environment variable cs-agents reads, with its default. This is the only reader of
  * `process.env`; `.env.example` lists the same names (a test keeps them in step).
@@ -71,6 +110,7 @@ export const ConfigSchema = z.object({
     .max(256, "must be at most 256")
     .default(4)
     .describe("most subtasks of one run running at once"),
+  ...SERVICE_SETTINGS,
 });
 
 export type Config = Readonly<z.output<typeof ConfigSchema>>;

@@ -7,6 +7,8 @@ import { resumeCommand, runCommand } from "./commands/run.js";
 import { checkRunId, runsCommand, statusCommand } from "./commands/status.js";
 import { submitCommand } from "./commands/submit.js";
 import { workerCommand } from "./commands/worker.js";
+import { serveCommand } from "./commands/serve.js";
+import { auditCheckpointCommand, auditVerifyCommand } from "./commands/audit.js";
 import { planCommand } from "./commands/plan.js";
 import { listAgents, listTools } from "./commands/list.js";
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from "./exit-codes.js";
@@ -117,6 +119,34 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .option("--concurrency <n>", "runs executed at once (default 4)")
     .option("--grace-ms <ms>", "on SIGTERM, how long running runs may finish (default CS_AGENTS_GRACE_MS)")
     .action(async (options: { concurrency?: string; graceMs?: string }) => setExit(await workerCommand(context(), options)));
+
+  program
+    .command("serve")
+    .description("serve the HTTP API (and run tasks in-process) until SIGTERM; see docs/api.md")
+    .option("--port <n>", "port (default CS_AGENTS_PORT, 8080)")
+    .option("--host <addr>", "address (default CS_AGENTS_HOST, 127.0.0.1)")
+    .option("--workers <n>", "runs executed at once in-process; 0: API only (default CS_AGENTS_WORKERS)")
+    .option("--tls-cert <file>", "PEM certificate: serve HTTPS (default CS_AGENTS_TLS_CERT)")
+    .option("--tls-key <file>", "PEM private key (default CS_AGENTS_TLS_KEY)")
+    .option("--grace-ms <ms>", "on SIGTERM, how long requests and runs may finish (default CS_AGENTS_GRACE_MS)")
+    .action(async (options: Parameters<typeof serveCommand>[1]) => setExit(await serveCommand(context(), options)));
+
+  const audit = program.command("audit").description("the tamper-evident audit log");
+  audit
+    .command("verify")
+    .description("walk the hash chain and check the signed checkpoints; names the first broken entry")
+    .option("--dir <dir>", "checkpoint directory (default CS_AGENTS_AUDIT_CHECKPOINT_DIR)")
+    .option("--key <file>", "Ed25519 private key PEM (default CS_AGENTS_AUDIT_SIGNING_KEY_FILE)")
+    .option("--public-key <file>", "verify checkpoints with this Ed25519 public key PEM instead")
+    .option("--json", "print the verdict as JSON")
+    .action(async (options: Parameters<typeof auditVerifyCommand>[1]) => setExit(await auditVerifyCommand(context(), options)));
+  audit
+    .command("checkpoint")
+    .description("sign the newest entry with the Ed25519 key and write it outside the database")
+    .option("--dir <dir>", "checkpoint directory (default CS_AGENTS_AUDIT_CHECKPOINT_DIR)")
+    .option("--key <file>", "Ed25519 private key PEM (default CS_AGENTS_AUDIT_SIGNING_KEY_FILE)")
+    .option("--json", "print {seq, hash, path} as JSON")
+    .action(async (options: Parameters<typeof auditCheckpointCommand>[1]) => setExit(await auditCheckpointCommand(context(), options)));
 
   program
     .command("migrate")

@@ -6,3 +6,4 @@ export type { PostgresStoreOptions } from "./postgres/postgres-store.js";
 export { DEFAULT_SQLITE_PATH, openStore, parseStoreUrl } from "./open-store.js";
 export type { OpenStoreOptions, StoreLocation } from "./open-store.js";
 export { redactUrl } from "./redact-url.js";
+export * from "./service-store.js";

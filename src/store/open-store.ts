@@ -2,7 +2,7 @@ import { CsAgentsError } from "../core/index.js";
 import { PostgresStore } from "./postgres/postgres-store.js";
 import { redactUrl } from "./redact-url.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
-import type { Store } from "./store.js";
+import type { ServiceStore } from "./service-store.js";
 
 /** Where runs are kept when DATABASE_URL is not set. */
 export const DEFAULT_SQLITE_PATH = "./data/cs-agents.db";
@@ -48,7 +48,7 @@ export function parseStoreUrl(url: string | undefined): StoreLocation {
  * Opens the store DATABASE_URL names (see `parseStoreUrl`), migrating it unless `migrate: false`.
  * @throws CsAgentsError (STORE_CONFIG) for a malformed URL, (STORE_UNREACHABLE) when the database cannot be reached.
  */
-export async function openStore(url: string | undefined, options: OpenStoreOptions = {}): Promise<Store> {
+export async function openStore(url: string | undefined, options: OpenStoreOptions = {}): Promise<ServiceStore> {
   const location = parseStoreUrl(url);
   const migrate = options.migrate === undefined ? {} : { migrate: options.migrate };
   if (location.kind === "sqlite") {

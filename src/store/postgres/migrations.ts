@@ -51,4 +51,44 @@ CREATE TABLE steps (
 CREATE INDEX steps_order ON steps (run_id, seq);
 `,
   },
+  {
+    version: 2,
+    name: "service",
+    // The HTTP service: who submitted a run and the hash of the request body (Idempotency-Key),
+    // the hash-chained audit log (append-only: UPDATE, DELETE and TRUNCATE are refused), and
+    // the per-run event log that Server-Sent Events resume from.
+    sql: `
+ALTER TABLE runs ADD COLUMN request_hash text, ADD COLUMN submitted_by text;
+
+CREATE TABLE audit_log (
+  seq bigint PRIMARY KEY,
+  at text NOT NULL,
+  tenant text NOT NULL,
+  actor text NOT NULL,
+  action text NOT NULL,
+  target text,
+  details json NOT NULL,
+  prev_hash text NOT NULL,
+  hash text NOT NULL
+);
+CREATE INDEX audit_log_tenant ON audit_log (tenant, seq);
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'the audit log is append-only';
+END
+$$;
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+
+CREATE TABLE run_events (
+  run_id text NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  id integer NOT NULL,
+  key text NOT NULL,
+  type text NOT NULL,
+  data json NOT NULL,
+  PRIMARY KEY (run_id, id),
+  UNIQUE (run_id, key)
+);
+`,
+  },
 ];

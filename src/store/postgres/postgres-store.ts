@@ -21,7 +21,18 @@ import {
   transitionChange,
 } from "../store-rules.js";
 import { JOURNAL_SCHEMA_VERSION } from "../store.js";
-import type { AmbiguousDecision, FinalOutcome, Lease, ListFilter, Retention, Store, StoreStats, SubmitOptions } from "../store.js";
+import type {
+  AuditDraft,
+  AuditEntry,
+  AuditListFilter,
+  AuditedSubmitOptions,
+  RunEvent,
+  RunEventCandidate,
+  ServiceStore,
+  Submission,
+} from "../service-store.js";
+import { postgresServiceOps } from "./postgres-service.js";
+import type { AmbiguousDecision, FinalOutcome, Lease, ListFilter, Retention, StoreStats, SubmitOptions } from "../store.js";
 import { unreachableError } from "./connect-error.js";
 import { migratePostgres } from "./migrate.js";
 import { sql } from "./sql.js";
@@ -45,10 +56,11 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * The distributed store: runs are claimed with `FOR UPDATE SKIP LOCKED`, and every lease time
  * comes from the database clock, so any number of workers on any machines can share it.
  */
-export class PostgresStore implements Store {
+export class PostgresStore implements ServiceStore {
   readonly #pool: pg.Pool;
   readonly #schema: string | undefined;
   readonly #stats = { reclaims: 0, staleWritesRejected: 0 };
+  #serviceOps: ReturnType<typeof postgresServiceOps> | undefined;
   #closed = false;
 
   private constructor(pool: pg.Pool, schema: string | undefined) {
@@ -231,6 +243,51 @@ export class PostgresStore implements Store {
   async storageBytes(runId: string): Promise<number> {
     const { rows } = await this.#query<{ bytes: number | null }>(sql.storageBytes, [runId]);
     return rows[0]?.bytes ?? 0;
+  }
+
+  // The service ports (schema version 2): the audit chain, audited changes, run events.
+  appendAudit(draft: AuditDraft): Promise<AuditEntry> {
+    return this.#service.appendAudit(draft);
+  }
+
+  listAudit(filter?: AuditListFilter): Promise<readonly AuditEntry[]> {
+    return this.#service.listAudit(filter);
+  }
+
+  auditHead(): Promise<AuditEntry | undefined> {
+    return this.#service.auditHead();
+  }
+
+  submitAudited(task: Task, options: AuditedSubmitOptions, audit: AuditDraft): Promise<Submission> {
+    return this.#service.submitAudited(task, options, audit);
+  }
+
+  cancel(runId: string, audit: AuditDraft): Promise<{ readonly run: Run; readonly cancelled: boolean } | undefined> {
+    return this.#service.cancel(runId, audit);
+  }
+
+  decideAudited(runId: string, stepKey: string, decision: AmbiguousDecision, audit: AuditDraft): Promise<void> {
+    return this.#service.decideAudited(runId, stepKey, decision, audit);
+  }
+
+  submission(runId: string): Promise<{ readonly requestHash: string | null; readonly submittedBy: string | null } | undefined> {
+    return this.#service.submission(runId);
+  }
+
+  syncRunEvents(runId: string, candidates: readonly RunEventCandidate[]): Promise<void> {
+    return this.#service.syncRunEvents(runId, candidates);
+  }
+
+  listRunEvents(runId: string, afterId: number, limit?: number): Promise<readonly RunEvent[]> {
+    return this.#service.listRunEvents(runId, afterId, limit);
+  }
+
+  pendingMigrations(): Promise<readonly number[]> {
+    return this.#service.pendingMigrations();
+  }
+
+  get #service(): ReturnType<typeof postgresServiceOps> {
+    return (this.#serviceOps ??= postgresServiceOps(this.#pool));
   }
 
   #query<R extends pg.QueryResultRow = pg.QueryResultRow>(statement: SqlStatement, values: unknown[]): Promise<pg.QueryResult<R>> {

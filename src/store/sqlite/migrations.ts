@@ -50,4 +50,40 @@ CREATE TABLE steps (
 CREATE INDEX steps_order ON steps (run_id, seq);
 `,
   },
+  {
+    version: 2,
+    name: "service",
+    // The HTTP service: who submitted a run and the hash of the request body (Idempotency-Key),
+    // the hash-chained audit log (append-only: UPDATE and DELETE are refused), and the per-run
+    // event log that Server-Sent Events resume from.
+    sql: `
+ALTER TABLE runs ADD COLUMN request_hash TEXT;
+ALTER TABLE runs ADD COLUMN submitted_by TEXT;
+
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  tenant TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT,
+  details TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_log_tenant ON audit_log (tenant, seq);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+CREATE TABLE run_events (
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  id INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (run_id, id),
+  UNIQUE (run_id, key)
+) STRICT;
+`,
+  },
 ];

@@ -23,7 +23,18 @@ import {
   transitionChange,
 } from "../store-rules.js";
 import { JOURNAL_SCHEMA_VERSION } from "../store.js";
-import type { AmbiguousDecision, FinalOutcome, Lease, ListFilter, Retention, Store, StoreStats, SubmitOptions } from "../store.js";
+import type {
+  AuditDraft,
+  AuditEntry,
+  AuditListFilter,
+  AuditedSubmitOptions,
+  RunEvent,
+  RunEventCandidate,
+  ServiceStore,
+  Submission,
+} from "../service-store.js";
+import { sqliteServiceOps } from "./sqlite-service.js";
+import type { AmbiguousDecision, FinalOutcome, Lease, ListFilter, Retention, StoreStats, SubmitOptions } from "../store.js";
 import { migrateSqlite } from "./migrate.js";
 import { prepareStatements } from "./statements.js";
 import type { SqliteStatements } from "./statements.js";
@@ -39,9 +50,10 @@ export interface SqliteStoreOptions {
  * The embedded store: one SQLite file in WAL mode. Several processes may share the file (the
  * write lock serializes claims); times come from this machine's clock.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements ServiceStore {
   readonly #db: Database.Database;
   readonly #stats = { reclaims: 0, staleWritesRejected: 0 };
+  #serviceOps: ReturnType<typeof sqliteServiceOps> | undefined;
   #statements: SqliteStatements | undefined;
 
   private constructor(db: Database.Database) {
@@ -205,6 +217,51 @@ export class SqliteStore implements Store {
 
   async storageBytes(runId: string): Promise<number> {
     return this.#sql.storageBytes.get(runId, runId) ?? 0;
+  }
+
+  // The service ports (schema version 2): the audit chain, audited changes, run events.
+  appendAudit(draft: AuditDraft): Promise<AuditEntry> {
+    return this.#service.appendAudit(draft);
+  }
+
+  listAudit(filter?: AuditListFilter): Promise<readonly AuditEntry[]> {
+    return this.#service.listAudit(filter);
+  }
+
+  auditHead(): Promise<AuditEntry | undefined> {
+    return this.#service.auditHead();
+  }
+
+  submitAudited(task: Task, options: AuditedSubmitOptions, audit: AuditDraft): Promise<Submission> {
+    return this.#service.submitAudited(task, options, audit);
+  }
+
+  cancel(runId: string, audit: AuditDraft): Promise<{ readonly run: Run; readonly cancelled: boolean } | undefined> {
+    return this.#service.cancel(runId, audit);
+  }
+
+  decideAudited(runId: string, stepKey: string, decision: AmbiguousDecision, audit: AuditDraft): Promise<void> {
+    return this.#service.decideAudited(runId, stepKey, decision, audit);
+  }
+
+  submission(runId: string): Promise<{ readonly requestHash: string | null; readonly submittedBy: string | null } | undefined> {
+    return this.#service.submission(runId);
+  }
+
+  syncRunEvents(runId: string, candidates: readonly RunEventCandidate[]): Promise<void> {
+    return this.#service.syncRunEvents(runId, candidates);
+  }
+
+  listRunEvents(runId: string, afterId: number, limit?: number): Promise<readonly RunEvent[]> {
+    return this.#service.listRunEvents(runId, afterId, limit);
+  }
+
+  pendingMigrations(): Promise<readonly number[]> {
+    return this.#service.pendingMigrations();
+  }
+
+  get #service(): ReturnType<typeof sqliteServiceOps> {
+    return (this.#serviceOps ??= sqliteServiceOps(this.#db));
   }
 
   /** Prepared on first use, not at open: `open({ migrate: false })` followed by `migrate()` must work. */

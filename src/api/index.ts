@@ -1,0 +1,8 @@
+export { ApiServer, type ApiDeps, type ApiOptions, type AuthMode } from "./server.js";
+export type { Catalog } from "./handlers.js";
+export { buildOpenApi, jsonSchemaOf } from "./openapi.js";
+export { OPERATIONS, type Operation, type OperationId } from "./operations.js";
+export { ApiError, STATUS_BY_CODE, type Problem, type ProblemCode } from "./problem.js";
+export { approvalId, parseApprovalId } from "./run-view.js";
+export { MOZILLA_INTERMEDIATE_CIPHERS } from "./tls.js";
+export * as schemas from "./schemas.js";

@@ -1,0 +1,43 @@
+import type { z } from "zod";
+import { formatZodIssues } from "../core/index.js";
+import { ApiError } from "./problem.js";
+
+/**
+ * The nesting depth of a JSON text, counted without parsing it (so a hostile, deeply nested
+ * body never reaches a recursive parser). Stops counting once past `limit`.
+ */
+export function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/**
+ * Parses one part of a request with its schema.
+ * @throws ApiError (UNKNOWN_FIELDS) naming fields the schema does not know, (INVALID_INPUT) naming
+ *   the field and what was expected.
+ */
+export function parsePart<T>(schema: z.ZodType<T>, value: unknown, part: "body" | "query" | "path"): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const unknown = parsed.error.issues.flatMap((issue) => (issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k].join(".")) : []));
+  if (unknown.length > 0) throw new ApiError("UNKNOWN_FIELDS", `unknown ${part} field${unknown.length > 1 ? "s" : ""}: ${unknown.map(safeName).join(", ")}`);
+  if (value === undefined && part === "body") throw new ApiError("INVALID_INPUT", "a JSON body (Content-Type: application/json) is required");
+  throw new ApiError("INVALID_INPUT", `${part}: ${formatZodIssues(parsed.error.issues)}`);
+}
+
+/** A field name as echoed back: printable, bounded. */
+function safeName(name: string): string {
+  const printable = name.replace(/[^\x20-\x7e]/g, "?");
+  return printable.length > 64 ? `${printable.slice(0, 64)}…` : printable;
+}

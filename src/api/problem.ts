@@ -1,0 +1,87 @@
+import { CsAgentsError } from "../core/index.js";
+
+/**
+ * The one table from error code to HTTP status. Every error the API answers with is an
+ * `application/problem+json` body carrying one of these codes.
+ */
+export const STATUS_BY_CODE = {
+  INVALID_INPUT: 400,
+  INVALID_JSON: 400,
+  UNKNOWN_FIELDS: 400,
+  JSON_TOO_DEEP: 400,
+  UNAUTHENTICATED: 401,
+  INSUFFICIENT_SCOPE: 403,
+  SEPARATE_APPROVER_REQUIRED: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  REQUEST_TIMEOUT: 408,
+  IDEMPOTENCY_IN_PROGRESS: 409,
+  NOT_AMBIGUOUS: 409,
+  APPROVAL_MISMATCH: 409,
+  RUN_FINISHED: 409,
+  APPROVAL_EXPIRED: 410,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  RATE_LIMITED: 429,
+  TOO_MANY_ACTIVE_RUNS: 429,
+  HEADERS_TOO_LARGE: 431,
+  INTERNAL: 500,
+  NOT_READY: 503,
+  STORE_UNREACHABLE: 503,
+  JOURNAL_UNAVAILABLE: 503,
+} as const satisfies Record<string, number>;
+
+export type ProblemCode = keyof typeof STATUS_BY_CODE;
+
+/** An error the API answers with as it is: its code picks the status from the table. */
+export class ApiError extends CsAgentsError {
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(code: ProblemCode, message: string, options: { headers?: Record<string, string>; cause?: unknown } = {}) {
+    super(code, message, options.cause === undefined ? {} : { cause: options.cause });
+    this.headers = options.headers ?? {};
+  }
+}
+
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly code: string;
+  readonly detail: string;
+  readonly instance?: string;
+}
+
+const TITLES: Readonly<Record<number, string>> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  409: "Conflict",
+  410: "Gone",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+export function statusFor(code: string): number | undefined {
+  return (STATUS_BY_CODE as Readonly<Record<string, number>>)[code];
+}
+
+/** A problem body. Only codes from the table reach clients; anything else is INTERNAL with a fixed message. */
+export function problemOf(error: unknown, instance?: string): Problem {
+  let code = "INTERNAL";
+  let detail = "the server failed to answer this request; it was logged";
+  if (error instanceof CsAgentsError && statusFor(error.code) !== undefined && error.code !== "INTERNAL") {
+    code = error.code;
+    detail = statusFor(code) === 503 ? "the store is unavailable; try again" : error.message;
+  }
+  const status = statusFor(code) ?? 500;
+  return { type: `urn:cs-agents:problem:${code.toLowerCase().replaceAll("_", "-")}`, title: TITLES[status] ?? "Error", status, code, detail, ...(instance ? { instance } : {}) };
+}

@@ -1,0 +1,77 @@
+import type { z } from "zod";
+import { FINAL_RUN_STATUSES, stepKeys } from "../core/index.js";
+import type { Run, Step, SubtaskStatus } from "../core/index.js";
+import type { RunDetailSchema, RunSummarySchema, SubtaskViewSchema } from "./schemas.js";
+
+type RunSummary = z.infer<typeof RunSummarySchema>;
+type RunDetail = z.infer<typeof RunDetailSchema>;
+type SubtaskView = z.infer<typeof SubtaskViewSchema>;
+
+const STEP_KEY = /^subtask\/[a-z0-9][a-z0-9_-]{0,63}\/(approval|call)\/\d{1,6}$/;
+
+/** `<run id>.<base64url of the step key>`: an approval id names one step of one run. */
+export function approvalId(runId: string, stepKey: string): string {
+  return `${runId}.${Buffer.from(stepKey).toString("base64url")}`;
+}
+
+/** The run and step an approval id names, or undefined for anything that is not one. */
+export function parseApprovalId(id: string): { runId: string; stepKey: string } | undefined {
+  const match = /^([0-9a-z-]{1,64})\.([A-Za-z0-9_-]{1,200})$/.exec(id);
+  if (!match?.[1] || !match[2]) return undefined;
+  const stepKey = Buffer.from(match[2], "base64url").toString("utf8");
+  return STEP_KEY.test(stepKey) && approvalId(match[1], stepKey) === id ? { runId: match[1], stepKey } : undefined;
+}
+
+export function runSummary(run: Run): RunSummary {
+  const self = `/v1/tasks/${run.id}`;
+  return {
+    id: run.id,
+    status: run.status,
+    description: run.task.description,
+    createdAt: run.createdAt.toISOString(),
+    updatedAt: run.updatedAt.toISOString(),
+    links: { self, events: `${self}/events`, cancel: `${self}/cancel` },
+  };
+}
+
+/** What GET /v1/tasks/{id} shows: the run with its subtasks as the journal tells them. */
+export function runDetail(run: Run, steps: readonly Step[]): RunDetail {
+  const final = FINAL_RUN_STATUSES.has(run.status);
+  const artifacts = run.result?.artifacts ?? [];
+  return {
+    ...runSummary(run),
+    input: run.task.input ?? null,
+    plan: run.plan
+      ? { source: run.plan.source, language: run.plan.language, subtasks: run.plan.subtasks.map((t) => ({ id: t.id, title: t.title, agent: t.agent, dependsOn: t.dependsOn })) }
+      : null,
+    subtasks: (run.plan?.subtasks ?? []).map((subtask) => subtaskView(subtask, steps, final)),
+    pendingApprovals: steps.filter((s) => s.status === "ambiguous").map((s) => approvalId(run.id, s.key)),
+    result: run.result ? { output: run.result.output } : null,
+    error: run.error ?? null,
+    artifacts: artifacts.map((a) => ({ name: a.name, mediaType: a.mediaType, bytes: Buffer.byteLength(a.content), href: `/v1/tasks/${run.id}/artifacts/${encodeURIComponent(a.name)}` })),
+    durationMs: final ? run.updatedAt.getTime() - run.createdAt.getTime() : null,
+  };
+}
+
+function subtaskView(subtask: { id: string; title: string; agent: string; dependsOn: string[] }, steps: readonly Step[], final: boolean): SubtaskView {
+  const prefix = `subtask/${subtask.id}/`;
+  const own = steps.filter((s) => s.key.startsWith(prefix));
+  const done = own.find((s) => s.key === stepKeys.subtaskDone(subtask.id));
+  const calls = own.filter((s) => s.key.startsWith(`${prefix}call/`));
+  const startedAt = own.reduce<Date | undefined>((first, s) => (first === undefined || s.startedAt < first ? s.startedAt : first), undefined);
+  const status: SubtaskStatus = done ? (done.status === "succeeded" ? "succeeded" : "failed") : final ? "cancelled" : own.length > 0 ? "running" : "pending";
+  const finishedAt = done?.finishedAt;
+  return {
+    id: subtask.id,
+    title: subtask.title,
+    agent: subtask.agent,
+    dependsOn: subtask.dependsOn,
+    status,
+    calls: calls.length,
+    startedAt: startedAt?.toISOString() ?? null,
+    finishedAt: finishedAt?.toISOString() ?? null,
+    durationMs: finishedAt && startedAt ? finishedAt.getTime() - startedAt.getTime() : null,
+    error: done?.error ?? null,
+    ...(done?.status === "succeeded" ? { output: (done.output as { output?: unknown } | undefined)?.output ?? null } : {}),
+  };
+}

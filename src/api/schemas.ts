@@ -1,0 +1,143 @@
+import { z } from "zod";
+import { MAX_TASK_LENGTH, RUN_STATUSES } from "../core/index.js";
+
+// The zod schemas that validate requests and describe responses; /openapi.json is generated
+// from these same objects. Request objects are strict: an unknown field is refused by name.
+
+export const RunIdParams = z.strictObject({ id: z.string().describe("run id") });
+export const ArtifactParams = z.strictObject({ id: z.string().describe("run id"), name: z.string().describe("artifact name") });
+export const ApprovalParams = z.strictObject({ id: z.string().describe("approval id, from GET /v1/approvals") });
+export const NoParams = z.strictObject({});
+
+export const SubmitBody = z
+  .strictObject({
+    description: z.string().min(1).max(MAX_TASK_LENGTH).describe('the task in plain words, e.g. "生成季度财务报告"'),
+    input: z.record(z.string(), z.unknown()).optional().describe("structured input for the planner and tools"),
+  })
+  .describe("a task to run");
+
+export const ListQuery = z.strictObject({
+  status: z
+    .string()
+    .max(200)
+    .regex(new RegExp(`^(${RUN_STATUSES.join("|")})(,(${RUN_STATUSES.join("|")}))*$`), `a comma-separated list of ${RUN_STATUSES.join(", ")}`)
+    .optional()
+    .describe("only runs in these statuses, comma-separated"),
+  limit: z.coerce.number().int().min(1).max(500).optional().describe("page size, default 50"),
+  cursor: z.string().max(64).optional().describe("nextCursor from the previous page"),
+});
+
+export const ApprovalsQuery = z.strictObject({ state: z.enum(["pending"]).optional().describe("only pending decisions (the default and only state)") });
+
+export const ApprovalBody = z
+  .strictObject({
+    decision: z.enum(["approve", "deny"]),
+    argsHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, "the argsHash the approval request shows (64 hex digits)")
+      .describe("binds the decision to the exact arguments shown; a different hash is refused"),
+    reason: z.string().max(1_000).optional().describe("why; recorded with the decision"),
+  })
+  .describe("approve or deny one pending step");
+
+export const AuditQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).optional().describe("entries after this sequence number"),
+  limit: z.coerce.number().int().min(1).max(1_000).optional().describe("page size, default 100"),
+});
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string().describe("stable machine-readable error code"),
+    detail: z.string(),
+    instance: z.string().optional(),
+  })
+  .describe("RFC 9457 problem details");
+
+const ErrorInfo = z.object({ code: z.string(), message: z.string() });
+const Links = z.object({ self: z.string(), events: z.string(), cancel: z.string() });
+
+export const RunSummarySchema = z.object({
+  id: z.string(),
+  status: z.enum(RUN_STATUSES),
+  description: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  links: Links,
+});
+
+export const SubtaskViewSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  agent: z.string(),
+  dependsOn: z.array(z.string()),
+  status: z.enum(["pending", "running", "succeeded", "failed", "cancelled"]),
+  calls: z.number().int(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  error: ErrorInfo.nullable(),
+  output: z.unknown().optional(),
+});
+
+export const ArtifactLinkSchema = z.object({ name: z.string(), mediaType: z.string(), bytes: z.number().int(), href: z.string() });
+
+export const RunDetailSchema = RunSummarySchema.extend({
+  input: z.record(z.string(), z.unknown()).nullable(),
+  plan: z.object({ source: z.string(), language: z.string(), subtasks: z.array(z.object({ id: z.string(), title: z.string(), agent: z.string(), dependsOn: z.array(z.string()) })) }).nullable(),
+  subtasks: z.array(SubtaskViewSchema),
+  pendingApprovals: z.array(z.string()).describe("ids of steps waiting for a person: POST /v1/approvals/{id}"),
+  result: z.object({ output: z.unknown() }).nullable(),
+  error: ErrorInfo.nullable(),
+  artifacts: z.array(ArtifactLinkSchema),
+  durationMs: z.number().nullable(),
+});
+
+export const RunListSchema = z.object({ items: z.array(RunSummarySchema), nextCursor: z.string().nullable() });
+
+export const ApprovalSchema = z.object({
+  id: z.string(),
+  runId: z.string(),
+  stepKey: z.string(),
+  kind: z.enum(["sensitive_tool", "ambiguous_call"]),
+  tool: z.string(),
+  input: z.unknown(),
+  argsHash: z.string(),
+  requestedAt: z.string(),
+  expiresAt: z.string(),
+});
+export const ApprovalListSchema = z.object({ items: z.array(ApprovalSchema) });
+export const ApprovalResultSchema = z.object({ id: z.string(), runId: z.string(), stepKey: z.string(), decision: z.enum(["approve", "deny"]), runStatus: z.enum(RUN_STATUSES) });
+
+export const ToolListSchema = z.object({
+  items: z.array(
+    z.object({
+      name: z.string(),
+      description: z.string(),
+      idempotent: z.boolean(),
+      sensitive: z.boolean(),
+      timeoutMs: z.number(),
+      input: z.record(z.string(), z.unknown()).describe("JSON Schema of the input"),
+      output: z.record(z.string(), z.unknown()).describe("JSON Schema of the output"),
+    }),
+  ),
+});
+export const AgentListSchema = z.object({ items: z.array(z.object({ name: z.string(), role: z.string(), instructions: z.string(), tools: z.array(z.string()) })) });
+
+export const AuditEntrySchema = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  action: z.string(),
+  actor: z.string(),
+  tenant: z.string(),
+  target: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export const AuditListSchema = z.object({ items: z.array(AuditEntrySchema), nextAfter: z.number().int().nullable() });
+
+export const HealthSchema = z.object({ status: z.literal("ok") });
+export const ReadySchema = z.object({ status: z.enum(["ready", "not_ready"]), checks: z.record(z.string(), z.string()) });

@@ -1,0 +1,298 @@
+import type { AddressInfo } from "node:net";
+import helmet from "@fastify/helmet";
+import cors from "@fastify/cors";
+import rateLimit from "@fastify/rate-limit";
+import Fastify from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Redis } from "ioredis";
+import { CsAgentsError, newRunId } from "../core/index.js";
+import { AuthError, SCOPES } from "../auth/index.js";
+import type { Principal, TokenVerifier } from "../auth/index.js";
+import type { ServiceStore } from "../store/index.js";
+import { handlers } from "./handlers.js";
+import type { Catalog, Handler } from "./handlers.js";
+import { jsonDepthExceeds, parsePart } from "./limits.js";
+import { createHttpMetrics } from "./metrics.js";
+import type { HttpMetrics } from "./metrics.js";
+import { OPERATIONS } from "./operations.js";
+import type { Operation } from "./operations.js";
+import { ApiError, problemOf } from "./problem.js";
+import { serverTlsOptions } from "./tls.js";
+
+export type AuthMode = { readonly mode: "jwt"; readonly verifier: TokenVerifier } | { readonly mode: "off" };
+
+export interface ApiOptions {
+  readonly auth: AuthMode;
+  /** Default 262,144 (256 KiB); larger bodies answer 413. */
+  readonly bodyLimitBytes?: number;
+  /** Default 32; deeper JSON answers 400. */
+  readonly maxJsonDepth?: number;
+  /** Default 16,384; larger request headers answer 431. */
+  readonly maxHeaderBytes?: number;
+  /** The whole request must arrive within this. Default 30,000. */
+  readonly requestTimeoutMs?: number;
+  /** The headers must arrive within this. Default 10,000. */
+  readonly headersTimeoutMs?: number;
+  /** Requests per tenant (or per client address without a token) and window. */
+  readonly rateLimit?: { readonly max: number; readonly windowMs: number; readonly redis?: Redis };
+  /** Unfinished runs a tenant may have; more submissions answer 429. */
+  readonly maxActiveRunsPerTenant?: number;
+  readonly approvals?: { readonly ttlMs: number; readonly requireSeparateApprover: boolean };
+  /** Origins allowed by CORS; empty (the default) sends no CORS headers. */
+  readonly corsOrigins?: readonly string[];
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /** How often an event stream looks at the store. Default 250. */
+  readonly eventsPollMs?: number;
+  readonly logger?: boolean;
+  readonly version?: string;
+}
+
+export interface ApiDeps {
+  readonly store: ServiceStore;
+  readonly catalog: Catalog;
+  readonly newRunId?: () => string;
+  readonly now?: () => Date;
+}
+
+export type ResolvedApiOptions = Required<Omit<ApiOptions, "tls" | "rateLimit">> & Pick<ApiOptions, "tls" | "rateLimit">;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+/** The principal when auth is off: one local tenant with every scope. */
+const LOCAL_PRINCIPAL: Principal = { subject: "local", tenant: "local", scopes: new Set(SCOPES) };
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
+/**
+ * The HTTP API in front of the store: routes from the operation table, bearer-token auth,
+ * problem+json errors, limits, metrics, and a drain for graceful shutdown.
+ */
+export class ApiServer {
+  readonly app: FastifyInstance;
+  readonly options: ResolvedApiOptions;
+  readonly #streams = new Set<AbortController>();
+  #draining = false;
+
+  private constructor(app: FastifyInstance, options: ResolvedApiOptions) {
+    this.app = app;
+    this.options = options;
+  }
+
+  /**
+   * Builds the server (not listening yet).
+   * @throws CsAgentsError (AUTH_CONFIG) for contradictory settings.
+   */
+  static async create(options: ApiOptions, deps: ApiDeps): Promise<ApiServer> {
+    const resolved = resolveOptions(options);
+    const app = Fastify({
+      logger: resolved.logger,
+      bodyLimit: resolved.bodyLimitBytes,
+      onProtoPoisoning: "error",
+      onConstructorPoisoning: "error",
+      requestTimeout: resolved.requestTimeoutMs,
+      connectionTimeout: 120_000,
+      keepAliveTimeout: 5_000,
+      // Requests that reach a connection while draining are still served (they were accepted);
+      // responses then carry `Connection: close` so clients reconnect elsewhere.
+      return503OnClosing: false,
+      forceCloseConnections: "idle",
+      ...(resolved.tls
+        ? { https: { ...serverTlsOptions(resolved.tls), maxHeaderSize: resolved.maxHeaderBytes, headersTimeout: resolved.headersTimeoutMs } }
+        : { http: { maxHeaderSize: resolved.maxHeaderBytes, headersTimeout: resolved.headersTimeoutMs } }),
+    }) as unknown as FastifyInstance;
+    const server = new ApiServer(app, resolved);
+    await server.#setUp({ ...deps, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()) });
+    return server;
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /**
+   * Starts listening.
+   * @throws CsAgentsError (AUTH_CONFIG) when auth is off and `host` is not a loopback address.
+   */
+  async listen(port: number, host: string): Promise<AddressInfo> {
+    if (this.options.auth.mode === "off" && !LOOPBACK.has(host)) {
+      throw new CsAgentsError("AUTH_CONFIG", `auth is off (CS_AGENTS_AUTH=off), so the server listens on loopback only; refusing --host ${host}`);
+    }
+    await this.app.listen({ port, host });
+    return this.app.server.address() as AddressInfo;
+  }
+
+  /**
+   * Graceful stop: /readyz fails at once, event streams end (clients resume elsewhere with
+   * Last-Event-ID), no new connections, requests in flight finish.
+   */
+  async close(): Promise<void> {
+    this.#draining = true;
+    for (const stream of this.#streams) stream.abort();
+    await this.app.close();
+  }
+
+  /** Marks the server as draining without closing it yet (readiness probes see it first). */
+  drain(): void {
+    this.#draining = true;
+  }
+
+  async #setUp(deps: Required<ApiDeps>): Promise<void> {
+    const { app, options } = this;
+    const metrics = createHttpMetrics();
+    app.decorateRequest("principal", null);
+    installJsonParser(app, options.maxJsonDepth);
+    app.setErrorHandler((error, request, reply) => this.#answerError(error, request, reply));
+    app.setNotFoundHandler((request, reply) => this.#answerError(new ApiError("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0] ?? ""}`), request, reply));
+    installMetrics(app, metrics);
+    app.addHook("onSend", async (_request, reply) => {
+      if (this.#draining) reply.header("Connection", "close");
+    });
+    await app.register(helmet, { global: true });
+    if (options.corsOrigins.length > 0) await app.register(cors, { origin: [...options.corsOrigins], methods: ["GET", "POST"], allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"] });
+    if (options.rateLimit) {
+      await app.register(rateLimit, {
+        global: true,
+        hook: "preHandler",
+        max: options.rateLimit.max,
+        timeWindow: options.rateLimit.windowMs,
+        ...(options.rateLimit.redis ? { redis: options.rateLimit.redis, nameSpace: "cs-agents-rate:", skipOnError: true } : {}),
+        keyGenerator: (request) => (request.principal ? `tenant:${request.principal.tenant}` : `ip:${request.ip}`),
+        allowList: (request) => request.principal === null,
+        errorResponseBuilder: (_request, context) => new ApiError("RATE_LIMITED", `too many requests for this tenant: at most ${context.max} per window; retry in ${context.after}`),
+      });
+    }
+    const context = { deps, options, metrics, server: this };
+    for (const op of OPERATIONS as readonly Operation[]) {
+      const handler = handlers[op.id as keyof typeof handlers] as Handler;
+      app.route({
+        method: op.method,
+        url: op.path,
+        onRequest: async (request) => this.#authorize(op, request, deps),
+        handler: async (request, reply) => {
+          const input = {
+            params: parsePart(op.params, request.params ?? {}, "path"),
+            query: op.query ? parsePart(op.query, request.query ?? {}, "query") : checkNoQuery(request.query),
+            body: op.body ? parsePart(op.body, request.body, "body") : checkNoBody(request.body),
+          };
+          const answer = await handler({ ...context, principal: request.principal ?? LOCAL_PRINCIPAL, input, request, reply, streams: this.#streams });
+          if (answer === undefined) return reply;
+          for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
+          if (answer.type) reply.type(answer.type);
+          return reply.code(answer.status).send(answer.body);
+        },
+      });
+    }
+    await app.ready();
+  }
+
+  async #authorize(op: Operation, request: FastifyRequest, deps: Required<ApiDeps>): Promise<void> {
+    if (op.scope === null) return;
+    if (this.options.auth.mode === "off") {
+      request.principal = LOCAL_PRINCIPAL;
+      return;
+    }
+    try {
+      request.principal = await this.options.auth.verifier.verify(request.headers.authorization);
+    } catch (error) {
+      if (error instanceof AuthError) {
+        const details = { reason: error.reason, method: request.method, route: op.path, ip: request.ip };
+        await deps.store.appendAudit({ action: "auth.failed", actor: "anonymous", tenant: "", details }).catch((e: unknown) => request.log.error(e));
+      }
+      throw error;
+    }
+    if (!request.principal.scopes.has(op.scope)) throw new ApiError("INSUFFICIENT_SCOPE", `this operation needs the scope "${op.scope}"`);
+  }
+
+  #answerError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const mapped = mapFrameworkError(error);
+    const problem = problemOf(mapped, request.url.split("?")[0]);
+    if (problem.status >= 500) request.log.error({ err: error }, "request failed");
+    if (mapped instanceof ApiError) for (const [name, value] of Object.entries(mapped.headers)) reply.header(name, value);
+    if (problem.status === 401) {
+      reply.header("WWW-Authenticate", `Bearer error="invalid_token", error_description="${problem.detail.replace(/["\\]/g, "'")}"`);
+    }
+    if (problem.code === "INSUFFICIENT_SCOPE") reply.header("WWW-Authenticate", 'Bearer error="insufficient_scope"');
+    return reply.code(problem.status).type("application/problem+json").send(problem);
+  }
+}
+
+function resolveOptions(options: ApiOptions): ResolvedApiOptions {
+  return {
+    auth: options.auth,
+    bodyLimitBytes: options.bodyLimitBytes ?? 262_144,
+    maxJsonDepth: options.maxJsonDepth ?? 32,
+    maxHeaderBytes: options.maxHeaderBytes ?? 16_384,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    headersTimeoutMs: options.headersTimeoutMs ?? 10_000,
+    maxActiveRunsPerTenant: options.maxActiveRunsPerTenant ?? 100,
+    approvals: options.approvals ?? { ttlMs: 86_400_000, requireSeparateApprover: true },
+    corsOrigins: options.corsOrigins ?? [],
+    eventsPollMs: options.eventsPollMs ?? 250,
+    logger: options.logger ?? false,
+    version: options.version ?? "0.0.0",
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+  };
+}
+
+/** JSON only; its depth is checked on the raw text before parsing; `__proto__` and `constructor.prototype` keys are refused. */
+function installJsonParser(app: FastifyInstance, maxDepth: number): void {
+  const parse = app.getDefaultJsonParser("error", "error");
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = body as string;
+    if (jsonDepthExceeds(text, maxDepth)) {
+      done(new ApiError("JSON_TOO_DEEP", `the JSON body is nested deeper than ${maxDepth} levels`), undefined);
+      return;
+    }
+    void parse(request, text, done);
+  });
+}
+
+function installMetrics(app: FastifyInstance, metrics: HttpMetrics): void {
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    metrics.observe({ method: request.method, route, status: reply.statusCode }, reply.elapsedTime / 1_000);
+  });
+}
+
+function checkNoQuery(query: unknown): undefined {
+  const keys = query && typeof query === "object" ? Object.keys(query) : [];
+  if (keys.length > 0) throw new ApiError("UNKNOWN_FIELDS", `unknown query field${keys.length > 1 ? "s" : ""}: ${keys.slice(0, 10).join(", ")}`);
+  return undefined;
+}
+
+function checkNoBody(body: unknown): undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === "object" && !Array.isArray(body)) {
+    const keys = Object.keys(body);
+    if (keys.length === 0) return undefined;
+    throw new ApiError("UNKNOWN_FIELDS", `unknown body field${keys.length > 1 ? "s" : ""}: ${keys.slice(0, 10).join(", ")}`);
+  }
+  throw new ApiError("INVALID_INPUT", "this operation takes no body");
+}
+
+const FRAMEWORK_CODES: Readonly<Record<string, [ConstructorParameters<typeof ApiError>[0], string]>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: ["PAYLOAD_TOO_LARGE", "the body is larger than the limit"],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ["UNSUPPORTED_MEDIA_TYPE", "send the body as application/json"],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ["INVALID_INPUT", "Content-Length does not match the body"],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ["INVALID_JSON", "the body is empty; send a JSON object"],
+  FST_ERR_CTP_INVALID_JSON_BODY: ["INVALID_JSON", "the body is not valid JSON, or holds a forbidden __proto__ or constructor.prototype key"],
+  FST_ERR_BAD_URL: ["INVALID_INPUT", "the URL is malformed"],
+  FST_ERR_ASYNC_CONSTRAINT: ["INVALID_INPUT", "the request is malformed"],
+};
+
+/** Fastify's own errors, translated to our codes; everything else passes through. */
+function mapFrameworkError(error: unknown): unknown {
+  if (error instanceof CsAgentsError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const known = typeof code === "string" ? FRAMEWORK_CODES[code] : undefined;
+  if (known) return new ApiError(known[0], known[1]);
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status === "number" && status === 408) return new ApiError("REQUEST_TIMEOUT", "the request took too long to arrive");
+  if (typeof status === "number" && status >= 400 && status < 500) return new ApiError("INVALID_INPUT", "the request is malformed");
+  return error;
+}

@@ -1,0 +1,70 @@
+import type { z } from "zod";
+import type { Answer, Handler, HandlerContext } from "./handlers.js";
+import { buildOpenApi } from "./openapi.js";
+import { OPERATIONS } from "./operations.js";
+import type { AuditQuery } from "./schemas.js";
+
+const READY_TIMEOUT_MS = 2_000;
+
+async function listAudit(context: HandlerContext): Promise<Answer> {
+  const query = context.input.query as z.infer<typeof AuditQuery>;
+  const limit = query.limit ?? 100;
+  const items = await context.deps.store.listAudit({ tenant: context.principal.tenant, afterSeq: query.after ?? 0, limit });
+  const last = items[items.length - 1];
+  return { status: 200, body: { items, nextAfter: items.length === limit && last ? last.seq : null } };
+}
+
+async function ready(context: HandlerContext): Promise<Answer> {
+  if (context.server.draining) return { status: 503, body: { status: "not_ready", checks: { draining: "shutting down" } } };
+  try {
+    const pending = await withTimeout(context.deps.store.pendingMigrations(), READY_TIMEOUT_MS);
+    if (pending.length > 0) return { status: 503, body: { status: "not_ready", checks: { migrations: `pending: ${pending.join(", ")}` } } };
+    return { status: 200, body: { status: "ready", checks: { store: "ok", migrations: "ok", draining: "no" } } };
+  } catch {
+    return { status: 503, body: { status: "not_ready", checks: { store: "unreachable" } } };
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("timeout")), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+let openApiCache: { version: string; doc: Record<string, unknown> } | undefined;
+
+function openApi(version: string): Record<string, unknown> {
+  if (openApiCache?.version !== version) openApiCache = { version, doc: buildOpenApi(version) };
+  return openApiCache.doc;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A static reference page: no scripts, nothing loaded from elsewhere. */
+function docsPage(): string {
+  const rows = OPERATIONS.map(
+    (op) => `<tr><td><code>${op.method}</code></td><td><code>${escapeHtml(op.path.replace(/:([A-Za-z]+)/g, "{$1}"))}</code></td><td>${op.scope ? `<code>${op.scope}</code>` : "none"}</td><td>${escapeHtml(op.summary)}</td></tr>`,
+  ).join("\n");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>cs-agents API</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}</style></head>
+<body><h1>cs-agents API</h1>
+<p>Bearer JWT on every <code>/v1</code> route; errors are <code>application/problem+json</code> with a stable <code>code</code>.
+The machine-readable description is <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p>
+<table><thead><tr><th>method</th><th>path</th><th>scope</th><th>what</th></tr></thead><tbody>
+${rows}
+</tbody></table></body></html>`;
+}
+
+export const serviceHandlers: Readonly<Record<"listTools" | "listAgents" | "listAudit" | "health" | "ready" | "metrics" | "openapi" | "docs", Handler>> = {
+  listTools: async (context) => ({ status: 200, body: { items: context.deps.catalog.tools } }),
+  listAgents: async (context) => ({ status: 200, body: { items: context.deps.catalog.agents } }),
+  listAudit,
+  health: async () => ({ status: 200, body: { status: "ok" } }),
+  ready,
+  metrics: async (context) => ({ status: 200, body: await context.metrics.registry.metrics(), type: context.metrics.registry.contentType }),
+  openapi: async (context) => ({ status: 200, body: openApi(context.options.version) }),
+  docs: async () => ({ status: 200, body: docsPage(), type: "text/html; charset=utf-8" }),
+};

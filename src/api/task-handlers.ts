@@ -1,0 +1,143 @@
+import type { z } from "zod";
+import { canonicalHash, FINAL_RUN_STATUSES, RUN_ID_PATTERN } from "../core/index.js";
+import type { Run, RunStatus } from "../core/index.js";
+import { streamRunEvents } from "./event-stream.js";
+import type { Answer, Handler, HandlerContext } from "./handlers.js";
+import { ApiError } from "./problem.js";
+import { runDetail, runSummary } from "./run-view.js";
+import type { ArtifactParams, ListQuery, RunIdParams, SubmitBody } from "./schemas.js";
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** Keys of submissions being created right now in this process: a second one answers 409. */
+const inFlight = new WeakMap<object, Set<string>>();
+
+/**
+ * The run, if it exists and belongs to the caller's tenant. Another tenant's run, or an id that
+ * cannot be one, is NOT_FOUND: the answer never tells whether it exists.
+ */
+export async function tenantRun(context: HandlerContext, id: string): Promise<Run> {
+  const run = RUN_ID_PATTERN.test(id) ? await context.deps.store.get(id) : undefined;
+  if (!run || run.task.tenant !== context.principal.tenant) throw new ApiError("NOT_FOUND", `no task ${id}`);
+  return run;
+}
+
+async function submitTask(context: HandlerContext): Promise<Answer> {
+  const body = context.input.body as z.infer<typeof SubmitBody>;
+  const { principal, deps, options } = context;
+  const key = idempotencyKey(context);
+  const requestHash = canonicalHash(body);
+  const busy = inFlight.get(context.server) ?? new Set<string>();
+  inFlight.set(context.server, busy);
+  const slot = key === undefined ? undefined : `${principal.tenant}\n${key}`;
+  if (slot !== undefined && busy.has(slot)) throw new ApiError("IDEMPOTENCY_IN_PROGRESS", "a request with this Idempotency-Key is still being processed; retry shortly");
+  if (slot !== undefined) busy.add(slot);
+  try {
+    const task = { description: body.description, ...(body.input ? { input: body.input } : {}), tenant: principal.tenant, ...(key ? { idempotencyKey: key } : {}) };
+    const details = { requestHash, ...(key ? { idempotencyKey: key } : {}) };
+    const submission = await deps.store.submitAudited(
+      task,
+      { runId: deps.newRunId(), requestHash, submittedBy: principal.subject, maxActiveRuns: options.maxActiveRunsPerTenant },
+      { action: "task.submitted", actor: principal.subject, tenant: principal.tenant, details },
+    );
+    if (!submission.created && submission.requestHash !== null && submission.requestHash !== requestHash) {
+      throw new ApiError("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with a different body; use a new key for a new task");
+    }
+    const headers: Record<string, string> = { Location: `/v1/tasks/${submission.run.id}` };
+    if (!submission.created) headers["Idempotent-Replayed"] = "true";
+    return { status: 202, body: runDetail(submission.run, []), headers };
+  } finally {
+    if (slot !== undefined) busy.delete(slot);
+  }
+}
+
+function idempotencyKey(context: HandlerContext): string | undefined {
+  const header = context.request.headers["idempotency-key"];
+  if (header === undefined) return undefined;
+  if (typeof header !== "string" || !IDEMPOTENCY_KEY.test(header)) {
+    throw new ApiError("INVALID_INPUT", "Idempotency-Key must be 1-200 visible ASCII characters, sent once");
+  }
+  return header;
+}
+
+async function listTasks(context: HandlerContext): Promise<Answer> {
+  const query = context.input.query as z.infer<typeof ListQuery>;
+  const limit = query.limit ?? 50;
+  if (query.cursor !== undefined && !RUN_ID_PATTERN.test(query.cursor)) throw new ApiError("INVALID_INPUT", "query: cursor is not a nextCursor this API gave");
+  const runs = await context.deps.store.list({
+    tenant: context.principal.tenant,
+    limit,
+    ...(query.status ? { status: query.status.split(",") as RunStatus[] } : {}),
+    ...(query.cursor ? { before: query.cursor } : {}),
+  });
+  const last = runs[runs.length - 1];
+  return { status: 200, body: { items: runs.map(runSummary), nextCursor: runs.length === limit && last ? last.id : null } };
+}
+
+async function getTask(context: HandlerContext): Promise<Answer> {
+  const { id } = context.input.params as z.infer<typeof RunIdParams>;
+  const run = await tenantRun(context, id);
+  return { status: 200, body: runDetail(run, await context.deps.store.load(run.id)) };
+}
+
+async function cancelTask(context: HandlerContext): Promise<Answer> {
+  const { id } = context.input.params as z.infer<typeof RunIdParams>;
+  const run = await tenantRun(context, id);
+  if (FINAL_RUN_STATUSES.has(run.status) && run.status !== "cancelled") throw new ApiError("RUN_FINISHED", `task ${id} already ${run.status}; it cannot be cancelled`);
+  const { principal, deps } = context;
+  const outcome = await deps.store.cancel(run.id, { action: "task.cancelled", actor: principal.subject, tenant: principal.tenant, details: { previousStatus: run.status } });
+  if (!outcome) throw new ApiError("NOT_FOUND", `no task ${id}`);
+  if (!outcome.cancelled && outcome.run.status !== "cancelled") throw new ApiError("RUN_FINISHED", `task ${id} already ${outcome.run.status}; it cannot be cancelled`);
+  return { status: 202, body: runDetail(outcome.run, await deps.store.load(run.id)) };
+}
+
+async function getArtifact(context: HandlerContext): Promise<Answer> {
+  const { id, name } = context.input.params as z.infer<typeof ArtifactParams>;
+  const run = await tenantRun(context, id);
+  const artifact = run.result?.artifacts.find((a) => a.name === name);
+  if (!artifact) throw new ApiError("NOT_FOUND", `task ${id} has no artifact ${name.slice(0, 128)}`);
+  return {
+    status: 200,
+    body: artifact.content,
+    type: artifact.mediaType,
+    // Downloaded, never rendered on the API's origin.
+    headers: { "Content-Disposition": `attachment; filename="${artifact.name}"`, "Cache-Control": "private, no-store" },
+  };
+}
+
+async function taskEvents(context: HandlerContext): Promise<undefined> {
+  const { id } = context.input.params as z.infer<typeof RunIdParams>;
+  const run = await tenantRun(context, id);
+  const header = context.request.headers["last-event-id"];
+  const afterId = typeof header === "string" && /^\d{1,10}$/.test(header.trim()) ? Number(header.trim()) : 0;
+  const { reply, request, streams } = context;
+  const controller = new AbortController();
+  streams.add(controller);
+  request.raw.on("close", () => controller.abort());
+  reply.hijack();
+  const headers = { ...(reply.getHeaders() as Record<string, string>), "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" };
+  reply.raw.writeHead(200, headers);
+  try {
+    await streamRunEvents(reply.raw, {
+      store: context.deps.store,
+      runId: run.id,
+      afterId,
+      pollMs: context.options.eventsPollMs,
+      keepAliveMs: 15_000,
+      signal: controller.signal,
+      onError: (error) => request.log.error({ err: error }, "event stream failed"),
+    });
+  } finally {
+    streams.delete(controller);
+  }
+  return undefined;
+}
+
+export const taskHandlers: Readonly<Record<"submitTask" | "listTasks" | "getTask" | "taskEvents" | "cancelTask" | "getArtifact", Handler>> = {
+  submitTask,
+  listTasks,
+  getTask,
+  taskEvents,
+  cancelTask,
+  getArtifact,
+};

@@ -1,0 +1,149 @@
+import { createPublicKey } from "node:crypto";
+import type { KeyObject } from "node:crypto";
+import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify } from "jose";
+import type { JWTPayload, JWTVerifyGetKey } from "jose";
+import { CsAgentsError } from "../core/index.js";
+import { parseScopes } from "./scopes.js";
+import type { Scope } from "./scopes.js";
+
+/** Who is calling: the token's subject, the tenant it acts for, and what it may do. */
+export interface Principal {
+  readonly subject: string;
+  readonly tenant: string;
+  readonly scopes: ReadonlySet<Scope>;
+}
+
+export interface TokenVerifierOptions {
+  /** Required `iss`. Setting: CS_AGENTS_JWT_ISSUER. */
+  readonly issuer: string | undefined;
+  /** Required `aud` (one of). Setting: CS_AGENTS_JWT_AUDIENCE. */
+  readonly audience: string | undefined;
+  /** Keys from a JWKS endpoint, cached and refetched on an unknown `kid`. Setting: CS_AGENTS_JWT_JWKS_URL. */
+  readonly jwksUrl?: string | undefined;
+  /** One PEM public key (SPKI). Setting: CS_AGENTS_JWT_PUBLIC_KEY_FILE. */
+  readonly publicKeyPem?: string | undefined;
+  /** Accepted `alg` values; anything else (`none`, HS256 …) is refused. Default ["RS256"]. */
+  readonly algorithms?: readonly string[];
+  /** Leeway for `exp`, `nbf` and `iat`. Default 30. */
+  readonly clockToleranceSeconds?: number;
+  /** The claim naming the tenant. Default "tenant". */
+  readonly tenantClaim?: string;
+  /** Injected for tests: the JWKS fetch timeout. Default 5,000. */
+  readonly jwksTimeoutMs?: number;
+}
+
+/** Verifies `Authorization: Bearer <jwt>` headers. */
+export interface TokenVerifier {
+  /** @throws AuthError (UNAUTHENTICATED) for a missing, malformed, unverifiable or incomplete token. */
+  verify(authorization: string | undefined): Promise<Principal>;
+}
+
+/** A request without a valid token. `reason` is safe to show and to audit. */
+export class AuthError extends CsAgentsError {
+  readonly reason: string;
+  constructor(reason: string, options: { cause?: unknown } = {}) {
+    super("UNAUTHENTICATED", `the bearer token is missing or invalid: ${reason}`, options);
+    this.reason = reason;
+  }
+}
+
+const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/;
+const FORBIDDEN_HEADERS = ["jku", "jwk", "x5u", "x5c"] as const;
+
+/**
+ * Builds the verifier, checking its settings now: a missing issuer, audience or key fails here,
+ * naming the setting, not on the first request.
+ * @throws CsAgentsError (AUTH_CONFIG) naming the missing or wrong setting.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const { issuer, audience } = options;
+  if (!issuer) throw configError("CS_AGENTS_JWT_ISSUER is not set: tokens' `iss` must be checked");
+  if (!audience) throw configError("CS_AGENTS_JWT_AUDIENCE is not set: tokens' `aud` must be checked");
+  const algorithms = [...(options.algorithms ?? ["RS256"])];
+  const symmetric = algorithms.filter((a) => !ASYMMETRIC.test(a));
+  if (algorithms.length === 0 || symmetric.length > 0) {
+    throw configError(`CS_AGENTS_JWT_ALGORITHMS must list asymmetric algorithms (RS256, ES256, EdDSA, …), got "${algorithms.join(",")}"`);
+  }
+  const key = keySource(options);
+  const tenantClaim = options.tenantClaim ?? "tenant";
+  const clockTolerance = options.clockToleranceSeconds ?? 30;
+
+  return {
+    async verify(authorization) {
+      const token = bearerToken(authorization);
+      let header: ReturnType<typeof decodeProtectedHeader>;
+      try {
+        header = decodeProtectedHeader(token);
+      } catch (error) {
+        throw new AuthError("the token is not a JWT", { cause: error });
+      }
+      // Keys come from configuration only, never from the token itself.
+      const pointer = FORBIDDEN_HEADERS.find((name) => name in header);
+      if (pointer) throw new AuthError(`the token's "${pointer}" header is not accepted`);
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, key, { issuer, audience, algorithms, clockTolerance, requiredClaims: ["exp", "iat", "sub"] }));
+      } catch (error) {
+        throw new AuthError(joseReason(error), { cause: error });
+      }
+      return principalOf(payload, tenantClaim);
+    },
+  };
+}
+
+function keySource(options: TokenVerifierOptions): KeyObject | JWTVerifyGetKey {
+  if (options.jwksUrl && options.publicKeyPem) throw configError("set only one of CS_AGENTS_JWT_JWKS_URL and CS_AGENTS_JWT_PUBLIC_KEY_FILE");
+  if (options.jwksUrl) {
+    let url: URL;
+    try {
+      url = new URL(options.jwksUrl);
+    } catch {
+      throw configError(`CS_AGENTS_JWT_JWKS_URL is not a URL: "${options.jwksUrl}"`);
+    }
+    if (url.protocol !== "https:" && url.hostname !== "127.0.0.1" && url.hostname !== "localhost") {
+      throw configError("CS_AGENTS_JWT_JWKS_URL must use https (http only on localhost)");
+    }
+    return createRemoteJWKSet(url, { timeoutDuration: options.jwksTimeoutMs ?? 5_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+  }
+  if (options.publicKeyPem) {
+    try {
+      const key = createPublicKey(options.publicKeyPem);
+      if (key.type !== "public") throw new Error("not a public key");
+      return key;
+    } catch (error) {
+      throw configError("CS_AGENTS_JWT_PUBLIC_KEY_FILE does not hold a PEM public key", error);
+    }
+  }
+  throw configError("neither CS_AGENTS_JWT_JWKS_URL nor CS_AGENTS_JWT_PUBLIC_KEY_FILE is set: there is no key to verify tokens with");
+}
+
+function bearerToken(authorization: string | undefined): string {
+  if (!authorization) throw new AuthError("no Authorization header");
+  const match = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)\s*$/i.exec(authorization);
+  if (!match?.[1]) throw new AuthError("the Authorization header is not `Bearer <jwt>`");
+  return match[1];
+}
+
+function principalOf(payload: JWTPayload, tenantClaim: string): Principal {
+  const subject = payload.sub;
+  if (typeof subject !== "string" || subject.length === 0 || subject.length > 200) throw new AuthError("the token's sub is not a string of 1-200 characters");
+  const tenant = payload[tenantClaim];
+  if (typeof tenant !== "string" || !/^[A-Za-z0-9._:@-]{1,200}$/.test(tenant)) {
+    throw new AuthError(`the token's "${tenantClaim}" claim does not name a tenant`);
+  }
+  return { subject, tenant, scopes: parseScopes(payload.scope, payload.scp) };
+}
+
+function joseReason(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return "the token has expired";
+  if (error instanceof joseErrors.JWTClaimValidationFailed) return `claim "${error.claim}" is wrong or missing (${error.reason})`;
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return "the token's algorithm is not accepted";
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return "the signature does not verify";
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return "no key matches the token's kid";
+  if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JOSEError) return "the token could not be verified";
+  return "the token could not be verified";
+}
+
+function configError(message: string, cause?: unknown): CsAgentsError {
+  return new CsAgentsError("AUTH_CONFIG", `auth is on, but ${message} (set CS_AGENTS_AUTH=off only for local development)`, cause === undefined ? {} : { cause });
+}

@@ -1,0 +1,165 @@
+import { readFileSync } from "node:fs";
+import { Redis } from "ioredis";
+import { z } from "zod";
+import { ApiServer } from "../../api/index.js";
+import type { AuthMode, Catalog } from "../../api/index.js";
+import { createTokenVerifier } from "../../auth/index.js";
+import type { Config } from "../../config.js";
+import { Worker } from "../../engine/index.js";
+import type { Runtime } from "../../runtime/index.js";
+import { openStore } from "../../store/index.js";
+import { EXIT_OK, UsageError } from "../exit-codes.js";
+import type { CommandContext } from "../main.js";
+import { wholeNumber } from "./worker.js";
+
+export interface ServeOptions {
+  port?: string;
+  host?: string;
+  workers?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  graceMs?: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * `cs-agents serve`: the HTTP API plus `--workers` runs executed in-process, until SIGTERM or
+ * SIGINT; then /readyz fails at once, requests in flight finish, workers release their runs.
+ */
+export async function serveCommand(context: CommandContext, options: ServeOptions): Promise<number> {
+  const { config, io } = context;
+  const port = wholeNumber(options.port, "--port", 0, 65_535) ?? config.CS_AGENTS_PORT;
+  const host = options.host ?? config.CS_AGENTS_HOST;
+  const workers = wholeNumber(options.workers, "--workers", 0, 256) ?? config.CS_AGENTS_WORKERS;
+  const graceMs = wholeNumber(options.graceMs, "--grace-ms", 0, 3_600_000) ?? config.CS_AGENTS_GRACE_MS;
+  // Settings are checked before anything is opened: a missing issuer or key fails here, by name.
+  const auth = authMode(config);
+  const tls = tlsPair(options.tlsCert ?? config.CS_AGENTS_TLS_CERT, options.tlsKey ?? config.CS_AGENTS_TLS_KEY);
+  const log = (line: string) => io.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  if (auth.mode === "off") io.stderr.write("WARNING: auth is off (CS_AGENTS_AUTH=off): anyone who can reach the port acts as tenant \"local\" with every scope; listening on loopback only\n");
+
+  const runtime = await context.runtime();
+  const store = await openStore(config.DATABASE_URL, { migrate: config.CS_AGENTS_MIGRATE });
+  const redis = config.REDIS_URL && config.CS_AGENTS_RATE_LIMIT_PER_MINUTE > 0 ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined;
+  redis?.on("error", () => undefined);
+  let server: ApiServer | undefined;
+  let worker: Worker | undefined;
+  try {
+    server = await ApiServer.create(
+      {
+        auth,
+        bodyLimitBytes: config.CS_AGENTS_BODY_LIMIT_BYTES,
+        maxJsonDepth: config.CS_AGENTS_MAX_JSON_DEPTH,
+        requestTimeoutMs: config.CS_AGENTS_REQUEST_TIMEOUT_MS,
+        headersTimeoutMs: Math.max(1_000, Math.floor(config.CS_AGENTS_REQUEST_TIMEOUT_MS / 3)),
+        ...(config.CS_AGENTS_RATE_LIMIT_PER_MINUTE > 0 ? { rateLimit: { max: config.CS_AGENTS_RATE_LIMIT_PER_MINUTE, windowMs: 60_000, ...(redis ? { redis } : {}) } } : {}),
+        maxActiveRunsPerTenant: config.CS_AGENTS_MAX_ACTIVE_RUNS_PER_TENANT,
+        approvals: { ttlMs: config.CS_AGENTS_APPROVAL_TTL_S * 1_000, requireSeparateApprover: config.CS_AGENTS_APPROVALS_REQUIRE_SEPARATE_APPROVER },
+        corsOrigins: config.CS_AGENTS_CORS_ORIGINS,
+        ...(tls ? { tls } : {}),
+        logger: false,
+        version: packageVersion(),
+      },
+      { store, catalog: catalogOf(runtime) },
+    );
+    const address = await server.listen(port, host);
+    log(`listening on ${tls ? "https" : "http"}://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port} (auth ${auth.mode}, ${workers} in-process worker slot(s))`);
+    if (workers > 0) {
+      worker = new Worker({
+        store,
+        engine: runtime.engine,
+        concurrency: workers,
+        leaseMs: config.CS_AGENTS_LEASE_MS,
+        maxCrashes: config.CS_AGENTS_MAX_CRASHES,
+        onError: (error) => io.stderr.write(`worker: ${(error as Error).message}\n`),
+      });
+      worker.start();
+    }
+    const prune = workers > 0 ? setInterval(() => void pruneOnce(store, config).catch(() => undefined), 60_000) : undefined;
+    const signal = await new Promise<string>((resolve) => {
+      process.once("SIGTERM", () => resolve("SIGTERM"));
+      process.once("SIGINT", () => resolve("SIGINT"));
+    });
+    clearInterval(prune);
+    log(`${signal}: draining (grace ${graceMs} ms)`);
+    server.drain();
+    await Promise.all([closeWithin(server, graceMs), worker?.stop(graceMs)]);
+    log("stopped");
+    return EXIT_OK;
+  } finally {
+    if (server && !server.draining) await server.close();
+    await store.close();
+    redis?.disconnect();
+  }
+}
+
+/** What /v1/tools and /v1/agents list, with JSON Schemas made from the tools' zod schemas. */
+export function catalogOf(runtime: Pick<Runtime, "tools" | "agents">): Catalog {
+  return {
+    tools: runtime.tools.list().map((t) => ({
+      name: t.name,
+      description: t.description,
+      idempotent: t.idempotent,
+      sensitive: t.sensitive,
+      timeoutMs: t.timeoutMs,
+      input: z.toJSONSchema(t.input, { unrepresentable: "any" }) as Record<string, unknown>,
+      output: z.toJSONSchema(t.output, { unrepresentable: "any" }) as Record<string, unknown>,
+    })),
+    agents: runtime.agents.list().map((a) => ({ name: a.name, role: a.role, instructions: a.instructions, tools: [...a.tools] })),
+  };
+}
+
+function authMode(config: Config): AuthMode {
+  if (config.CS_AGENTS_AUTH === "off") return { mode: "off" };
+  const keyFile = config.CS_AGENTS_JWT_PUBLIC_KEY_FILE;
+  return {
+    mode: "jwt",
+    verifier: createTokenVerifier({
+      issuer: config.CS_AGENTS_JWT_ISSUER,
+      audience: config.CS_AGENTS_JWT_AUDIENCE,
+      jwksUrl: config.CS_AGENTS_JWT_JWKS_URL,
+      publicKeyPem: keyFile ? readSetting(keyFile, "CS_AGENTS_JWT_PUBLIC_KEY_FILE") : undefined,
+      algorithms: config.CS_AGENTS_JWT_ALGORITHMS,
+      clockToleranceSeconds: config.CS_AGENTS_JWT_CLOCK_TOLERANCE_S,
+      tenantClaim: config.CS_AGENTS_JWT_TENANT_CLAIM,
+    }),
+  };
+}
+
+function tlsPair(certFile: string, keyFile: string): { cert: Buffer; key: Buffer } | undefined {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new UsageError(`TLS needs both a certificate and a key: set ${certFile ? "--tls-key (CS_AGENTS_TLS_KEY)" : "--tls-cert (CS_AGENTS_TLS_CERT)"}`);
+  return { cert: Buffer.from(readSetting(certFile, "CS_AGENTS_TLS_CERT")), key: Buffer.from(readSetting(keyFile, "CS_AGENTS_TLS_KEY")) };
+}
+
+function readSetting(path: string, name: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    throw new UsageError(`${name}: cannot read ${path}`);
+  }
+}
+
+async function closeWithin(server: ApiServer, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const over = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+  await Promise.race([server.close(), over]);
+  clearTimeout(timer);
+  server.app.server.closeAllConnections();
+}
+
+async function pruneOnce(store: Awaited<ReturnType<typeof openStore>>, config: Config): Promise<void> {
+  await store.prune({
+    ...(config.CS_AGENTS_RETENTION_DAYS > 0 ? { maxAgeMs: config.CS_AGENTS_RETENTION_DAYS * DAY_MS } : {}),
+    ...(config.CS_AGENTS_RETENTION_MAX_RUNS > 0 ? { maxFinishedRuns: config.CS_AGENTS_RETENTION_MAX_RUNS } : {}),
+  });
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version?: string }).version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}

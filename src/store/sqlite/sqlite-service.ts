@@ -1,0 +1,201 @@
+import type Database from "better-sqlite3";
+import { CsAgentsError, parseTask } from "../../core/index.js";
+import type { Run, Task } from "../../core/index.js";
+import { pendingMigrations } from "../migration.js";
+import { runFromRow } from "../rows.js";
+import type { RunRow } from "../rows.js";
+import { auditListLimit, sealAuditEntry } from "../service-store.js";
+import type {
+  AuditDraft,
+  AuditEntry,
+  AuditListFilter,
+  AuditStore,
+  AuditedRunStore,
+  AuditedSubmitOptions,
+  RunEvent,
+  RunEventCandidate,
+  RunEventStore,
+  SchemaStore,
+  Submission,
+} from "../service-store.js";
+import { decisionEffect, FINAL_STATUSES, hasCode, mustExist, notAmbiguousError, runExistsError, runNotFoundError, sqlList, stepNotFoundError } from "../store-rules.js";
+import { JOURNAL_SCHEMA_VERSION } from "../store.js";
+import type { AmbiguousDecision } from "../store.js";
+import { SQLITE_MIGRATIONS } from "./migrations.js";
+import { auditFromRow, tooManyActiveRuns } from "../service-rows.js";
+import type { AuditRow } from "../service-rows.js";
+
+const RUN_COLUMNS = "id, task, status, plan, result, error, created_at, updated_at";
+const FINAL = sqlList(FINAL_STATUSES);
+
+type Ops = AuditStore & AuditedRunStore & RunEventStore & SchemaStore;
+
+/**
+ * The service ports on a SQLite connection. Every change runs in one IMMEDIATE transaction,
+ * so the audit chain's head cannot move between reading it and appending to it.
+ */
+export function sqliteServiceOps(db: Database.Database): Ops {
+  let cached: ReturnType<typeof prepare> | undefined;
+  const sql = () => (cached ??= prepare(db));
+
+  const append = (draft: AuditDraft): AuditEntry => {
+    const entry = sealAuditEntry(sql().auditHead.get(), draft);
+    sql().insertAudit.run({ ...entry, details: JSON.stringify(entry.details) });
+    return entry;
+  };
+
+  return {
+    async appendAudit(draft) {
+      return db.transaction(() => append(draft)).immediate();
+    },
+    async listAudit(filter: AuditListFilter = {}) {
+      const rows = sql().listAudit.all({ after: filter.afterSeq ?? 0, tenant: filter.tenant ?? null, limit: auditListLimit(filter.limit) });
+      return rows.map(auditFromRow);
+    },
+    async auditHead() {
+      const row = sql().auditHeadRow.get();
+      return row && auditFromRow(row);
+    },
+    async submitAudited(input: Task, options: AuditedSubmitOptions, audit: AuditDraft): Promise<Submission> {
+      const task = parseTask(input);
+      const tenant = task.tenant ?? "";
+      const key = task.idempotencyKey ?? null;
+      const s = sql();
+      return db
+        .transaction((): Submission => {
+          const existing = key === null ? undefined : s.runByKey.get({ tenant, key });
+          if (existing) return { run: runFromRow(existing), created: false, requestHash: existing.request_hash, submittedBy: existing.submitted_by };
+          if (options.maxActiveRuns !== undefined && (s.activeRuns.get(tenant) ?? 0) >= options.maxActiveRuns) throw tooManyActiveRuns(options.maxActiveRuns);
+          const row = { id: options.runId, tenant, key, task: JSON.stringify(task), schemaVersion: JOURNAL_SCHEMA_VERSION, now: Date.now() };
+          try {
+            s.insertRun.run({ ...row, requestHash: options.requestHash, submittedBy: options.submittedBy });
+          } catch (error) {
+            if (hasCode(error, "SQLITE_CONSTRAINT_PRIMARYKEY")) throw runExistsError(options.runId, error);
+            throw error;
+          }
+          append({ ...audit, target: options.runId });
+          const run = runFromRow(mustExist(s.runById.get(options.runId), options.runId));
+          return { run, created: true, requestHash: options.requestHash, submittedBy: options.submittedBy };
+        })
+        .immediate();
+    },
+    async cancel(runId: string, audit: AuditDraft) {
+      const s = sql();
+      return db
+        .transaction((): { run: Run; cancelled: boolean } | undefined => {
+          const error = JSON.stringify({ code: "CANCELLED", message: `cancelled by ${audit.actor}` });
+          const cancelled = s.cancel.run({ runId, error, now: Date.now() }).changes === 1;
+          const row = s.runById.get(runId);
+          if (!row) return undefined;
+          if (cancelled) append({ ...audit, target: runId });
+          return { run: runFromRow(row), cancelled };
+        })
+        .immediate();
+    },
+    async decideAudited(runId: string, stepKey: string, decision: AmbiguousDecision, audit: AuditDraft) {
+      const s = sql();
+      const where = { runId, key: stepKey };
+      db.transaction(() => {
+        const step = s.stepStatus.get(where);
+        if (!step) {
+          if (!s.runById.get(runId)) throw runNotFoundError(runId);
+          throw stepNotFoundError(runId, stepKey, s.ambiguousKeys.all(runId));
+        }
+        if (step.status !== "ambiguous") throw notAmbiguousError(runId, stepKey, step.status);
+        const effect = decisionEffect(decision);
+        const now = Date.now();
+        if (effect.kind === "delete") s.deleteStep.run(where);
+        else s.settleStep.run({ ...where, status: effect.status, output: effect.output, error: effect.error, now });
+        s.requeue.run({ runId, now });
+        append({ ...audit, target: runId });
+      }).immediate();
+    },
+    async submission(runId: string) {
+      const row = sql().submission.get(runId);
+      return row && { requestHash: row.request_hash, submittedBy: row.submitted_by };
+    },
+    async syncRunEvents(runId: string, candidates: readonly RunEventCandidate[]) {
+      if (candidates.length === 0) return;
+      const s = sql();
+      db.transaction(() => {
+        if (!s.runExists.get(runId)) return;
+        const known = new Set(s.eventKeys.all(runId));
+        let id = s.lastEventId.get(runId) ?? 0;
+        for (const c of candidates) {
+          if (known.has(c.key)) continue;
+          known.add(c.key);
+          s.insertEvent.run({ runId, id: ++id, key: c.key, type: c.type, data: JSON.stringify(c.data) });
+        }
+      }).immediate();
+    },
+    async listRunEvents(runId: string, afterId: number, limit = 500): Promise<readonly RunEvent[]> {
+      return sql()
+        .events.all({ runId, afterId, limit })
+        .map((row) => ({ id: row.id, type: row.type, data: JSON.parse(row.data) as Record<string, unknown> }));
+    },
+    async pendingMigrations() {
+      const applied = db.prepare<[], number>("SELECT version FROM schema_migrations").pluck().all();
+      return pendingMigrations(SQLITE_MIGRATIONS, new Set(applied)).map((m) => m.version);
+    },
+  };
+}
+
+type ServiceRunRow = RunRow & { readonly request_hash: string | null; readonly submitted_by: string | null };
+
+function prepare(db: Database.Database) {
+  try {
+    return prepareStatements(db);
+  } catch (error) {
+    if (error instanceof Error && /no such (table|column)/.test(error.message)) {
+      throw new CsAgentsError("STORE_CONFIG", "the SQLite database lacks the service tables (schema version 2): run `cs-agents migrate` or set CS_AGENTS_MIGRATE=true", { cause: error });
+    }
+    throw error;
+  }
+}
+
+function prepareStatements(db: Database.Database) {
+  const q = <P extends unknown[] | object, R = unknown>(text: string) => db.prepare<P extends unknown[] ? P : [P], R>(text);
+  return {
+    auditHead: q<[], { seq: number; hash: string }>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"),
+    auditHeadRow: q<[], AuditRow>("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1"),
+    insertAudit: q<Omit<AuditEntry, "details"> & { details: string }>(
+      `INSERT INTO audit_log (seq, at, tenant, actor, action, target, details, prev_hash, hash)
+       VALUES (@seq, @at, @tenant, @actor, @action, @target, @details, @prevHash, @hash)`,
+    ),
+    listAudit: q<{ after: number; tenant: string | null; limit: number }, AuditRow>(
+      "SELECT * FROM audit_log WHERE seq > @after AND (@tenant IS NULL OR tenant = @tenant) ORDER BY seq LIMIT @limit",
+    ),
+    runById: q<[string], ServiceRunRow>(`SELECT ${RUN_COLUMNS}, request_hash, submitted_by FROM runs WHERE id = ?`),
+    runByKey: q<{ tenant: string; key: string }, ServiceRunRow>(
+      `SELECT ${RUN_COLUMNS}, request_hash, submitted_by FROM runs WHERE tenant = @tenant AND idempotency_key = @key`,
+    ),
+    runExists: q<[string], { id: string }>("SELECT id FROM runs WHERE id = ?"),
+    activeRuns: db.prepare<[string], number>(`SELECT COUNT(*) FROM runs WHERE tenant = ? AND status NOT IN (${FINAL})`).pluck(),
+    insertRun: q<{ id: string; tenant: string; key: string | null; task: string; schemaVersion: number; now: number; requestHash: string; submittedBy: string }>(
+      `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version, created_at, updated_at, request_hash, submitted_by)
+       VALUES (@id, @tenant, @key, @task, 'queued', @schemaVersion, @now, @now, @requestHash, @submittedBy)`,
+    ),
+    cancel: q<{ runId: string; error: string; now: number }>(
+      `UPDATE runs SET status = 'cancelled', error = @error, finished_at = @now, updated_at = @now, lease_owner = NULL, lease_expires_at = NULL
+       WHERE id = @runId AND status NOT IN (${FINAL})`,
+    ),
+    stepStatus: q<{ runId: string; key: string }, { status: string }>("SELECT status FROM steps WHERE run_id = @runId AND key = @key"),
+    ambiguousKeys: db.prepare<[string], string>("SELECT key FROM steps WHERE run_id = ? AND status = 'ambiguous' ORDER BY seq").pluck(),
+    deleteStep: q<{ runId: string; key: string }>("DELETE FROM steps WHERE run_id = @runId AND key = @key"),
+    settleStep: q<{ runId: string; key: string; status: string; output: string | null; error: string | null; now: number }>(
+      "UPDATE steps SET status = @status, output = @output, error = @error, finished_at = @now WHERE run_id = @runId AND key = @key",
+    ),
+    requeue: q<{ runId: string; now: number }>(
+      "UPDATE runs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = @now WHERE id = @runId AND status = 'waiting_approval'",
+    ),
+    submission: q<[string], { request_hash: string | null; submitted_by: string | null }>("SELECT request_hash, submitted_by FROM runs WHERE id = ?"),
+    eventKeys: db.prepare<[string], string>("SELECT key FROM run_events WHERE run_id = ?").pluck(),
+    lastEventId: db.prepare<[string], number | null>("SELECT MAX(id) FROM run_events WHERE run_id = ?").pluck(),
+    insertEvent: q<{ runId: string; id: number; key: string; type: string; data: string }>(
+      "INSERT INTO run_events (run_id, id, key, type, data) VALUES (@runId, @id, @key, @type, @data)",
+    ),
+    events: q<{ runId: string; afterId: number; limit: number }, { id: number; type: string; data: string }>(
+      "SELECT id, type, data FROM run_events WHERE run_id = @runId AND id > @afterId ORDER BY id LIMIT @limit",
+    ),
+  };
+}

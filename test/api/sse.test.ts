@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Worker } from "../../src/engine/index.js";
+import { createRuntime } from "../../src/runtime/index.js";
+import { bearer, makeApi, token } from "./harness.js";
+import type { TestApi } from "./harness.js";
+
+interface SseEvent {
+  readonly id: number;
+  readonly event: string;
+  readonly data: Record<string, unknown>;
+}
+
+/** Reads Server-Sent Events until the stream ends or `stopAfter` events arrived (then disconnects). */
+async function readEvents(url: string, headers: Record<string, string>, stopAfter = Infinity): Promise<SseEvent[]> {
+  const controller = new AbortController();
+  const res = await fetch(url, { headers, signal: controller.signal });
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+  const events: SseEvent[] = [];
+  const decoder = new TextDecoder();
+  let buffer = "";
+  const reader = res.body?.getReader();
+  if (!reader) throw new Error("no body");
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const fields = Object.fromEntries(block.split("\n").filter((l) => !l.startsWith(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]));
+      if (fields.id === undefined) continue;
+      events.push({ id: Number(fields.id), event: fields.event ?? "", data: JSON.parse(fields.data ?? "{}") as Record<string, unknown> });
+      if (events.length >= stopAfter) {
+        controller.abort();
+        await reader.cancel().catch(() => undefined);
+        return events;
+      }
+    }
+  }
+  return events;
+}
+
+let t: TestApi;
+let base: string;
+let auth: Record<string, string>;
+
+beforeAll(async () => {
+  t = await makeApi({ eventsPollMs: 20 });
+  const address = await t.api.listen(0, "127.0.0.1");
+  base = `http://127.0.0.1:${address.port}`;
+  auth = bearer(await token());
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe("Server-Sent Events", () => {
+  it("streams a run to its end; a reconnect with Last-Event-ID loses and repeats nothing", async () => {
+    const submitted = await fetch(`${base}/v1/tasks`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ description: "生成季度财务报告" }) });
+    expect(submitted.status).toBe(202);
+    const { id } = (await submitted.json()) as { id: string };
+    const url = `${base}/v1/tasks/${id}/events`;
+
+    const runtime = createRuntime();
+    const worker = new Worker({ store: t.store, engine: runtime.engine, concurrency: 1, pollMs: 20 });
+    const first = readEvents(url, auth, 3);
+    worker.start();
+    const before = await first;
+    // Disconnected while the run goes on; resume from the last id seen.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const after = await readEvents(url, { ...auth, "last-event-id": String(before[before.length - 1]?.id) });
+    await worker.stop(5_000);
+
+    const whole = await readEvents(url, auth);
+    expect(after.length).toBeGreaterThan(0);
+    const stitched = [...before, ...after];
+    expect(stitched.map((e) => e.id)).toEqual(whole.map((e) => e.id));
+    expect(stitched).toEqual(whole);
+    expect(whole.map((e) => e.id)).toEqual(whole.map((_, i) => i + 1));
+    expect(whole.some((e) => e.event === "run.running" || e.event === "run.queued")).toBe(true);
+    expect(whole.map((e) => e.event)).toContain("plan.created");
+    expect(whole.map((e) => e.event)).toContain("subtask.finished");
+    expect(whole[whole.length - 1]).toMatchObject({ event: "run.succeeded", data: { status: "succeeded" } });
+
+    // Resuming after the final event ends at once with nothing.
+    expect(await readEvents(url, { ...auth, "last-event-id": String(whole[whole.length - 1]?.id) })).toEqual([]);
+  });
+
+  it("answers another tenant's stream with 404, not a stream", async () => {
+    const submitted = await fetch(`${base}/v1/tasks`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ description: "x" }) });
+    const { id } = (await submitted.json()) as { id: string };
+    const res = await fetch(`${base}/v1/tasks/${id}/events`, { headers: bearer(await token({ tenant: "globex" })) });
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+  });
+});

@@ -1,0 +1,145 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AUDIT_GENESIS_HASH, auditEntryHash } from "../../src/store/index.js";
+import type { AuditDraft, Lease, ServiceStore } from "../../src/store/index.js";
+
+export interface ServiceStoreFixture {
+  readonly store: ServiceStore;
+  cleanup(): Promise<void>;
+}
+
+const draft = (action: string, tenant = "acme", details: Record<string, unknown> = {}): AuditDraft => ({ action, actor: "alice", tenant, details });
+const submitOptions = (n: number, extra: { maxActiveRuns?: number } = {}) => ({ runId: `run-${String(n).padStart(3, "0")}`, requestHash: `h${n}`, submittedBy: "alice", ...extra });
+
+/**
+ * The behaviour of the service ports (`AuditStore`, `AuditedRunStore`, `RunEventStore`,
+ * `SchemaStore`) every adapter must show, run unchanged against SQLite and PostgreSQL.
+ */
+export function describeServiceStoreContract(name: string, makeStore: () => Promise<ServiceStoreFixture>): void {
+  describe(`${name} (service store contract)`, () => {
+    let fixture: ServiceStoreFixture | undefined;
+    beforeEach(async () => {
+      fixture = await makeStore();
+    });
+    afterEach(async () => {
+      await fixture?.cleanup();
+    });
+    const store = (): ServiceStore => {
+      if (!fixture) throw new Error("no store outside a test");
+      return fixture.store;
+    };
+
+    async function waitingRun(key: string): Promise<{ runId: string; lease: Lease }> {
+      const { run } = await store().submitAudited({ description: "pay", tenant: "acme" }, submitOptions(1), draft("task.submitted"));
+      const [lease] = await store().claim({ workerId: "w1", leaseMs: 60_000, limit: 1, maxCrashes: 3 });
+      if (!lease) throw new Error("nothing claimed");
+      await store().record(lease, { runId: run.id, key, kind: "approval", status: "ambiguous", input: { tool: "pay", argsHash: "x" }, startedAt: new Date() });
+      await store().transition(lease, { status: "waiting_approval" });
+      return { runId: run.id, lease };
+    }
+
+    it("has no pending migrations once migrated", async () => {
+      expect(await store().pendingMigrations()).toEqual([]);
+    });
+
+    it("chains every appended entry to the one before it", async () => {
+      const first = await store().appendAudit(draft("auth.failed", "", { reason: "expired" }));
+      const second = await store().appendAudit(draft("task.submitted"));
+      expect(first).toMatchObject({ seq: 1, prevHash: AUDIT_GENESIS_HASH, details: { reason: "expired" }, target: null });
+      expect(second.seq).toBe(2);
+      expect(second.prevHash).toBe(first.hash);
+      for (const entry of await store().listAudit()) expect(auditEntryHash(entry.prevHash, entry)).toBe(entry.hash);
+      expect((await store().auditHead())?.hash).toBe(second.hash);
+    });
+
+    it("keeps the chain whole under concurrent appends", async () => {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => store().appendAudit(draft(`a${i}`))));
+      const entries = await store().listAudit({ limit: 100 });
+      expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      entries.forEach((entry, i) => expect(entry.prevHash).toBe(i === 0 ? AUDIT_GENESIS_HASH : entries[i - 1]?.hash));
+    });
+
+    it("pages the log by sequence number and filters by tenant", async () => {
+      for (let i = 0; i < 5; i++) await store().appendAudit(draft(`a${i}`, i % 2 === 0 ? "acme" : "globex"));
+      expect((await store().listAudit({ afterSeq: 3 })).map((e) => e.seq)).toEqual([4, 5]);
+      expect((await store().listAudit({ limit: 2 })).map((e) => e.seq)).toEqual([1, 2]);
+      expect((await store().listAudit({ tenant: "globex" })).map((e) => e.seq)).toEqual([2, 4]);
+    });
+
+    it("submits with its audit entry, and returns the same run for the same key without a second entry", async () => {
+      const task = { description: "report", tenant: "acme", idempotencyKey: "k1" };
+      const first = await store().submitAudited(task, submitOptions(1), draft("task.submitted"));
+      const again = await store().submitAudited(task, { ...submitOptions(2), requestHash: "other" }, draft("task.submitted"));
+      expect(first).toMatchObject({ created: true, requestHash: "h1", submittedBy: "alice" });
+      expect(again).toMatchObject({ created: false, requestHash: "h1", submittedBy: "alice" });
+      expect(again.run.id).toBe(first.run.id);
+      expect(await store().submission(first.run.id)).toEqual({ requestHash: "h1", submittedBy: "alice" });
+      const entries = await store().listAudit();
+      expect(entries.map((e) => [e.action, e.target])).toEqual([["task.submitted", first.run.id]]);
+    });
+
+    it("refuses a submission over the tenant's active-run cap, storing and auditing nothing", async () => {
+      await store().submitAudited({ description: "a", tenant: "acme" }, submitOptions(1, { maxActiveRuns: 1 }), draft("task.submitted"));
+      await expect(store().submitAudited({ description: "b", tenant: "acme" }, submitOptions(2, { maxActiveRuns: 1 }), draft("task.submitted"))).rejects.toMatchObject({
+        code: "TOO_MANY_ACTIVE_RUNS",
+      });
+      await store().submitAudited({ description: "c", tenant: "globex" }, submitOptions(3, { maxActiveRuns: 1 }), draft("task.submitted"));
+      expect(await store().get("run-002")).toBeUndefined();
+      expect((await store().listAudit()).length).toBe(2);
+    });
+
+    it("cancels a queued run once, with one audit entry", async () => {
+      const { run } = await store().submitAudited({ description: "a", tenant: "acme" }, submitOptions(1), draft("task.submitted"));
+      const first = await store().cancel(run.id, draft("task.cancelled"));
+      const second = await store().cancel(run.id, draft("task.cancelled"));
+      expect(first).toMatchObject({ cancelled: true, run: { status: "cancelled", error: { code: "CANCELLED" } } });
+      expect(second).toMatchObject({ cancelled: false, run: { status: "cancelled" } });
+      expect(await store().cancel("run-404", draft("task.cancelled"))).toBeUndefined();
+      expect((await store().listAudit()).map((e) => e.action)).toEqual(["task.submitted", "task.cancelled"]);
+    });
+
+    it("fences out the worker of a cancelled running run", async () => {
+      const { run } = await store().submitAudited({ description: "a", tenant: "acme" }, submitOptions(1), draft("task.submitted"));
+      const [lease] = await store().claim({ workerId: "w1", leaseMs: 60_000, limit: 1, maxCrashes: 3 });
+      if (!lease) throw new Error("nothing claimed");
+      await store().transition(lease, { status: "running" });
+      await store().cancel(run.id, draft("task.cancelled"));
+      expect(await store().heartbeat(lease, 60_000)).toBe(false);
+      await expect(store().record(lease, { runId: run.id, key: "plan", kind: "plan", status: "succeeded", startedAt: new Date() })).rejects.toMatchObject({ code: "LEASE_LOST" });
+      await expect(store().transition(lease, { status: "succeeded", plan: { subtasks: [] } as never, result: { subtasks: {}, artifacts: [], output: null } })).rejects.toMatchObject({
+        code: "LEASE_LOST",
+      });
+      expect((await store().get(run.id))?.status).toBe("cancelled");
+      expect(await store().claim({ workerId: "w2", leaseMs: 60_000, limit: 1, maxCrashes: 3 })).toEqual([]);
+    });
+
+    it("decides an ambiguous step with its audit entry, once", async () => {
+      const { runId } = await waitingRun("subtask/pay/approval/0");
+      await store().decideAudited(runId, "subtask/pay/approval/0", { action: "done", output: { approved: true, by: "bob" } }, draft("approval.approved"));
+      const steps = await store().load(runId);
+      expect(steps[0]).toMatchObject({ status: "succeeded", output: { approved: true, by: "bob" } });
+      expect((await store().get(runId))?.status).toBe("queued");
+      await expect(store().decideAudited(runId, "subtask/pay/approval/0", { action: "fail", reason: "no" }, draft("approval.denied"))).rejects.toMatchObject({
+        code: "NOT_AMBIGUOUS",
+      });
+      expect((await store().listAudit()).map((e) => e.action)).toEqual(["task.submitted", "approval.approved"]);
+    });
+
+    it("gives run events ids once, in order, however often they are proposed", async () => {
+      const { run } = await store().submitAudited({ description: "a", tenant: "acme" }, submitOptions(1), draft("task.submitted"));
+      const c = (key: string) => ({ key, type: "t", data: { key } });
+      await store().syncRunEvents(run.id, [c("a"), c("b")]);
+      await Promise.all([store().syncRunEvents(run.id, [c("a"), c("b"), c("c")]), store().syncRunEvents(run.id, [c("a"), c("b"), c("c")])]);
+      await store().syncRunEvents(run.id, [c("b"), c("d")]);
+      const events = await store().listRunEvents(run.id, 0);
+      expect(events.map((e) => [e.id, e.data.key])).toEqual([
+        [1, "a"],
+        [2, "b"],
+        [3, "c"],
+        [4, "d"],
+      ]);
+      expect((await store().listRunEvents(run.id, 2)).map((e) => e.id)).toEqual([3, 4]);
+      await store().syncRunEvents("run-404", [c("a")]);
+      expect(await store().listRunEvents("run-404", 0)).toEqual([]);
+    });
+  });
+}
