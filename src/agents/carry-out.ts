@@ -13,6 +13,8 @@ export interface CarryOutOptions {
   /** Makes call number `n` (0-based) of this subtask; the engine journals it. */
   readonly callTool: (tool: string, input: Record<string, unknown>, n: number) => Promise<ToolCallResult>;
   readonly signal?: AbortSignal;
+  /** Told about every call refused because the tool is not in the agent's list (for the audit log). */
+  readonly onRefused?: (tool: string, input: Record<string, unknown>) => Promise<void>;
 }
 
 export type SubtaskOutcome =
@@ -48,7 +50,9 @@ export async function carryOut(options: CarryOutOptions): Promise<SubtaskOutcome
         calls: history.length,
       };
     }
-    const result: ToolCallResult = agent.tools.includes(decision.tool)
+    const allowed = agent.tools.includes(decision.tool);
+    if (!allowed) await options.onRefused?.(decision.tool, decision.input);
+    const result: ToolCallResult = allowed
       ? await options.callTool(decision.tool, decision.input, history.length)
       : {
           status: "failed",

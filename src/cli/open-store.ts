@@ -1,4 +1,4 @@
-import type { Store } from "../store/index.js";
+import type { ServiceStore as Store } from "../store/index.js";
 import { openStore } from "../store/index.js";
 import type { CommandContext } from "./main.js";
 

@@ -2,6 +2,7 @@ import type { AgentModel, AgentRegistry, SubtaskOutcome } from "../agents/index.
 import type { ErrorInfo, Plan, RunResult, Step, Subtask, SubtaskResult, Task } from "../core/index.js";
 import { DecisionRequiredError, CancelledError, describeError, JournalError, stepKeys, validatePlan } from "../core/index.js";
 import type { Planner } from "../planner/index.js";
+import type { AuditSink } from "../store/index.js";
 import type { ToolRegistry } from "../tools/index.js";
 import type { EngineEvent, EventListener } from "./events.js";
 import type { Journal } from "./journal.js";
@@ -26,6 +27,8 @@ export interface ExecuteRequest {
   readonly onEvent?: EventListener;
   /** The journal of this run (a worker's is fenced by its lease). Default: the engine's. */
   readonly journal?: Journal;
+  /** Receives an entry for every sensitive tool call, refused call and model output. */
+  readonly audit?: AuditSink;
 }
 
 export type RunOutcome =
@@ -62,7 +65,7 @@ export function createEngine(options: EngineOptions): Engine {
       let outcome: RunOutcome;
       try {
         plan = await planOnce({ ...options, journal }, request, recorded, emit);
-        const scope: SubtaskScope = { ...options, journal, runId: request.runId, tenant: request.task.tenant, language: plan.language, recorded, emit, signal };
+        const scope: SubtaskScope = { ...options, journal, audit: request.audit, runId: request.runId, tenant: request.task.tenant, language: plan.language, recorded, emit, signal };
         outcome = await runGraph(scope, plan, options.agents, maxConcurrency);
       } catch (error) {
         const info = describeError(error);

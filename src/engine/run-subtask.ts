@@ -5,6 +5,7 @@ import { AmbiguousStepError, ApprovalRequiredError, CancelledError, canonicalHas
 import type { CallContext, ToolCallRequest, ToolCallResult, ToolRegistry } from "../tools/index.js";
 import type { EventListener } from "./events.js";
 import type { Journal } from "./journal.js";
+import type { AuditSink } from "../store/index.js";
 
 /** The executor as the engine needs it. `ToolExecutor` has this shape. */
 export interface ToolRunner {
@@ -23,6 +24,7 @@ export interface SubtaskScope {
   readonly model: AgentModel;
   readonly emit: EventListener;
   readonly signal: AbortSignal;
+  readonly audit: AuditSink | undefined;
 }
 
 /** A subtask's recorded outcome, read back on replay instead of running it again. */
@@ -52,6 +54,7 @@ export async function runSubtask(
     model: scope.model.deterministic ? scope.model : journaledModel(scope, subtask.id),
     signal: scope.signal,
     callTool: (tool, input, n) => journaledCall(scope, subtask.id, { tool, input }, n),
+    onRefused: (tool, input) => audit(scope, "tool.refused", "system", { subtask: subtask.id, agent: agent.name, tool, input }),
   });
   if (outcome.status === "failed" && scope.signal.aborted) throw new CancelledError();
   const done: Step =
@@ -107,6 +110,9 @@ async function journaledCall(
       ? { ...base(scope.runId, stepKey, "tool_call", startedAt), status: "succeeded", input: call, output: result.output, attempts: result.attempts }
       : { ...base(scope.runId, stepKey, "tool_call", startedAt), status: "failed", input: call, error: result.error, attempts: result.attempts };
   await scope.journal.record(step);
+  if (scope.tools.has(call.tool) && scope.tools.get(call.tool).sensitive) {
+    await audit(scope, "tool.sensitive_call", "system", { stepKey, tool: call.tool, input: call.input, status: result.status, ...(result.status === "failed" ? { error: result.error } : {}) });
+  }
   const at = Date.now();
   if (result.status === "success") {
     scope.emit({ type: "tool.finished", ...common, at, durationMs: result.durationMs, attempts: result.attempts, replayed: false });
@@ -160,9 +166,15 @@ function journaledModel(scope: SubtaskScope, subtaskId: string): AgentModel {
       const decision = await scope.model.decide(context);
       const input = { model: scope.model.name, agent: context.agent.name, turn: context.history.length };
       await scope.journal.record({ runId: scope.runId, key, kind: "model_call", status: "succeeded", input, output: decision, startedAt, finishedAt: new Date() });
+      await audit(scope, "model.output", scope.model.name, { stepKey: key, agent: context.agent.name, decision });
       return decision;
     },
   };
+}
+
+/** One audit entry about this run; nothing when the engine runs without an audit sink. */
+async function audit(scope: SubtaskScope, action: string, actor: string, details: Record<string, unknown>): Promise<void> {
+  await scope.audit?.append({ action, actor, tenant: scope.tenant ?? "", target: scope.runId, details });
 }
 
 function replayCall(step: Step | undefined, tool: string): ToolCallResult | undefined {

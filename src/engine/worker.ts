@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { JournalError } from "../core/index.js";
-import type { Lease, LeaseStore, StepStore } from "../store/index.js";
+import type { AuditSink, Lease, LeaseStore, StepStore } from "../store/index.js";
 import type { Engine, RunOutcome } from "./engine.js";
 import type { EventListener } from "./events.js";
 import type { Journal } from "./journal.js";
@@ -22,6 +22,8 @@ export interface WorkerOptions {
   /** A run whose lease expired this many times is failed as poison. Default 3. */
   readonly maxCrashes?: number;
   readonly onEvent?: EventListener;
+  /** Where the engine writes its audit entries (sensitive calls, refusals, model outputs). */
+  readonly audit?: AuditSink;
   /** Called with anything that went wrong outside a run (store unreachable, …). */
   readonly onError?: (error: unknown) => void;
 }
@@ -165,7 +167,7 @@ export class Worker {
     try {
       await store.transition(lease, { status: "running" });
       const journal: Journal = { record: (step) => store.record(lease, step), load: (id) => store.load(id) };
-      const request = { runId, task: lease.task, signal: controller.signal, journal };
+      const request = { runId, task: lease.task, signal: controller.signal, journal, ...(this.#options.audit ? { audit: this.#options.audit } : {}) };
       const outcome = await engine.execute(this.#options.onEvent ? { ...request, onEvent: this.#options.onEvent } : request);
       if (lost) return { runId, kind: "lease_lost" };
       if (this.#releasing && outcome.status === "cancelled") {

@@ -217,4 +217,28 @@ describe("engine", () => {
       expect(again.calls).toHaveLength(0);
     });
   });
+
+  it("audits sensitive calls, refused calls and model outputs", async () => {
+    const entries: { action: string; details?: Readonly<Record<string, unknown>> }[] = [];
+    const audit = { append: async (draft: { action: string; details?: Readonly<Record<string, unknown>> }) => void entries.push(draft) };
+    const rules = createRulesModel();
+    let turn = 0;
+    const model = {
+      name: "scripted-llm",
+      deterministic: false,
+      decide: async (ctx: Parameters<typeof rules.decide>[0]) =>
+        turn++ === 0 ? ({ type: "call", tool: "shell.exec", input: { cmd: "rm -rf /" } } as const) : rules.decide({ ...ctx, history: ctx.history.slice(1) }),
+    };
+    const journal = createMemoryJournal();
+    const t = testEngine({ plan: planOf({ a: [] }), journal, model, sensitive: true });
+    await t.engine.execute({ runId: "r1", task: t.task, audit });
+    const approval = (await journal.load("r1")).find((s) => s.kind === "approval");
+    if (approval) await journal.record({ ...approval, status: "succeeded", output: { approved: true } });
+    const again = testEngine({ plan: planOf({ a: [] }), journal, model, sensitive: true });
+    expect((await again.engine.execute({ runId: "r1", task: again.task, audit })).status).toBe("succeeded");
+    // The refusal is seen again when the recorded decision is replayed: it is audited each time.
+    expect(entries.map((e) => e.action)).toEqual(["model.output", "tool.refused", "model.output", "tool.refused", "tool.sensitive_call", "model.output"]);
+    expect(entries[1]?.details).toMatchObject({ tool: "shell.exec", input: { cmd: "rm -rf /" } });
+    expect(entries[4]?.details).toMatchObject({ tool: "work", input: { id: "a" }, status: "success" });
+  });
 });

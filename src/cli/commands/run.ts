@@ -4,7 +4,8 @@ import type { Run } from "../../core/index.js";
 import { newRunId, parseTask } from "../../core/index.js";
 import type { RunOutcome } from "../../engine/index.js";
 import { Worker } from "../../engine/index.js";
-import type { Store } from "../../store/index.js";
+import { createStoreAuditSink } from "../../audit/index.js";
+import type { ServiceStore as Store } from "../../store/index.js";
 import { EXIT_OK, EXIT_TASK_FAILED, exitCodeForCode, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
 import { withStore } from "../open-store.js";
@@ -50,7 +51,15 @@ async function execute(context: CommandContext, store: Store, run: Run, options:
   const { io, config } = context;
   const runtime = await context.runtime();
   const progress = createProgress(io.stdout, options.json ? "none" : io.stdout.isTTY ? "tty" : "lines");
-  const worker = new Worker({ store, engine: runtime.engine, concurrency: 1, leaseMs: config.CS_AGENTS_LEASE_MS, maxCrashes: config.CS_AGENTS_MAX_CRASHES, onEvent: (e) => progress.onEvent(e) });
+  const worker = new Worker({
+    store,
+    engine: runtime.engine,
+    audit: createStoreAuditSink(store),
+    concurrency: 1,
+    leaseMs: config.CS_AGENTS_LEASE_MS,
+    maxCrashes: config.CS_AGENTS_MAX_CRASHES,
+    onEvent: (e) => progress.onEvent(e),
+  });
   if (!options.json) io.stdout.write(`run ${run.id}\n`);
   const stop = () => void worker.stop(0);
   process.once("SIGINT", stop);

@@ -1,3 +1,4 @@
+import { createStoreAuditSink } from "../../audit/index.js";
 import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { z } from "zod";
@@ -69,6 +70,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
       worker = new Worker({
         store,
         engine: runtime.engine,
+        audit: createStoreAuditSink(store),
         concurrency: workers,
         leaseMs: config.CS_AGENTS_LEASE_MS,
         maxCrashes: config.CS_AGENTS_MAX_CRASHES,

@@ -1,3 +1,4 @@
+import { createStoreAuditSink } from "../../audit/index.js";
 import { Worker } from "../../engine/index.js";
 import { EXIT_OK, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
@@ -15,6 +16,7 @@ export async function workerCommand(context: CommandContext, options: { concurre
     const worker = new Worker({
       store,
       engine: runtime.engine,
+      audit: createStoreAuditSink(store),
       concurrency,
       leaseMs: config.CS_AGENTS_LEASE_MS,
       maxCrashes: config.CS_AGENTS_MAX_CRASHES,
