@@ -32,6 +32,8 @@ const worker = new Worker({
   onError: (error) => say("error", { message: error.message }),
 });
 const stats = setInterval(() => say("stats", store.stats()), 100);
+// A test that dies must not leave workers behind: each one ends by itself after a while.
+setTimeout(() => process.exit(4), Number(process.env.MAX_LIFETIME_MS ?? "180000")).unref();
 
 if (mode === "run") {
   if (!(await store.get(runId))) await store.submit({ description: task }, { runId });

@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { newRunId } from "../../src/core/index.js";
 
 const WRITER = fileURLToPath(new URL("./sqlite-writer.mjs", import.meta.url));
@@ -38,8 +38,10 @@ function writeThenKill(path: string, runId: string, afterMs: number): Promise<nu
 
 describe("SQLite durability under kill -9", () => {
   it(`keeps the database intact and every acknowledged step, over ${KILLS} kills during writes`, async () => {
-    const path = join(mkdtempSync(join(tmpdir(), "cs-agents-durability-")), "journal.db");
+    const dir = mkdtempSync(join(tmpdir(), "cs-agents-durability-"));
+    const path = join(dir, "journal.db");
     let acknowledged = 0;
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     for (let i = 0; i < KILLS; i++) {
       const runId = newRunId();
       const last = await writeThenKill(path, runId, 20 + ((i * 37) % 80));
