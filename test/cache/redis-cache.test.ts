@@ -2,11 +2,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { RedisCache } from "../../src/cache/index.js";
 import { describeCacheContract } from "./cache-contract.js";
-import { REDIS_URL, redisCommand, removeKeys, requireRedis, uniquePrefix } from "./redis-test-support.js";
+import { REDIS_URL, redisCommand, removeKeys, requireRedis, uniquePrefix, ROOMY_TIMEOUTS } from "./redis-test-support.js";
 
 const redisUp = await requireRedis("RedisCache (redis-cache.test.ts)");
 const keyPrefix = uniquePrefix("redis-cache");
-const connect = () => RedisCache.connect({ url: REDIS_URL, keyPrefix, onError: () => {} });
+const connect = () => RedisCache.connect({ url: REDIS_URL, keyPrefix, onError: () => {}, ...ROOMY_TIMEOUTS });
 
 afterAll(async () => {
   if (redisUp) await removeKeys(keyPrefix);

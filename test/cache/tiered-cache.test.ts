@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { MemoryCache, RedisCache, tieredCache } from "../../src/cache/index.js";
 import { describeCacheContract } from "./cache-contract.js";
-import { REDIS_URL, removeKeys, requireRedis, uniquePrefix } from "./redis-test-support.js";
+import { REDIS_URL, removeKeys, requireRedis, uniquePrefix, ROOMY_TIMEOUTS } from "./redis-test-support.js";
 
 const redisUp = await requireRedis("tieredCache over Redis (tiered-cache.test.ts)");
 const keyPrefix = uniquePrefix("tiered-cache");
-const connectRedis = () => RedisCache.connect({ url: REDIS_URL, keyPrefix, onError: () => {} });
+const connectRedis = () => RedisCache.connect({ url: REDIS_URL, keyPrefix, onError: () => {}, ...ROOMY_TIMEOUTS });
 
 afterAll(async () => {
   if (redisUp) await removeKeys(keyPrefix);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createToolCache, MemoryCache, RedisCache, type ToolCache, type ToolCacheOptions } from "../../src/cache/index.js";
-import { REDIS_URL, redisCommand, removeKeys, requireRedis, uniquePrefix } from "./redis-test-support.js";
+import { REDIS_URL, redisCommand, removeKeys, requireRedis, uniquePrefix, ROOMY_TIMEOUTS } from "./redis-test-support.js";
 
 const redisUp = await requireRedis("createToolCache across processes (tool-cache-redis.test.ts)");
 const keyPrefix = uniquePrefix("tool-cache-redis");
@@ -10,7 +10,7 @@ const open: ToolCache[] = [];
 /** One simulated worker: its own L1 and its own Redis connection, used as both L2 and lock. */
 async function worker(options: Partial<ToolCacheOptions> = {}): Promise<{ cache: ToolCache; l1: MemoryCache }> {
   const l1 = new MemoryCache();
-  const redis = await RedisCache.connect({ url: REDIS_URL, keyPrefix, onError: () => {} });
+  const redis = await RedisCache.connect({ url: REDIS_URL, keyPrefix, onError: () => {}, ...ROOMY_TIMEOUTS });
   const cache = createToolCache({ l1, l2: redis, lock: redis, ...options });
   open.push(cache);
   return { cache, l1 };
