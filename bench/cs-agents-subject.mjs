@@ -1,0 +1,106 @@
+// cs-agents as the bench drives it: an engine with a fixed planner, the no-op agent and tool,
+// the rules model, and one of its journals. Every subject has the same shape:
+//   { name, runOnce(): Promise<void>, close(): Promise<void> }
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createAgentRegistry, createRulesModel } from "../dist/agents/index.js";
+import { newRunId } from "../dist/core/index.js";
+import { createEngine, createMemoryJournal, Worker } from "../dist/engine/index.js";
+import { openStore, SqliteStore } from "../dist/store/index.js";
+import { createToolRegistry, ToolExecutor } from "../dist/tools/index.js";
+import { noopAgent, noopPlan, noopTool } from "./noop-plugin.mjs";
+
+const LEASE_MS = 30_000;
+
+/** The planner port with one fixed plan: planning costs nothing but the engine's own validation. */
+function fixedPlanner(shape) {
+  const plan = noopPlan(shape);
+  return { plan: async () => plan, decompose: async () => [...plan.subtasks] };
+}
+
+export function createNoopEngine(shape, journal = createMemoryJournal()) {
+  const tools = createToolRegistry([noopTool]);
+  return createEngine({
+    planner: fixedPlanner(shape),
+    agents: createAgentRegistry([noopAgent]),
+    tools,
+    executor: new ToolExecutor({ registry: tools }),
+    model: createRulesModel(),
+    journal,
+  });
+}
+
+function task(shape) {
+  return { description: `bench ${shape}` };
+}
+
+function expectSucceeded(outcome) {
+  if (outcome.status !== "succeeded") throw new Error(`run ${outcome.status}: ${JSON.stringify(outcome.error)}`);
+}
+
+/** In-memory journal (one per engine, as `createRuntime()` makes it). */
+export function memorySubject(shape) {
+  const engine = createNoopEngine(shape);
+  return {
+    key: "cs-memory",
+    name: "cs-agents · memory journal",
+    async runOnce() {
+      expectSucceeded(await engine.execute({ runId: newRunId(), task: task(shape) }));
+    },
+    close: async () => undefined,
+  };
+}
+
+/**
+ * A store-backed run. `path: "journal"` submits and claims the run, then executes it with a
+ * journal fenced by the lease (every step committed before the next); `path: "worker"` is what
+ * a worker does: submit, `Worker.runOne` (claim, status transitions, fenced steps, final outcome).
+ */
+const STORE_LABELS = { sqlite: "SQLite", postgres: "PostgreSQL" };
+
+/** @param {{ kind: "sqlite" | "postgres", path: "journal" | "worker" }} how */
+export function storeSubject(shape, store, { kind, path }) {
+  const engine = createNoopEngine(shape);
+  const worker = new Worker({ store, engine, leaseMs: LEASE_MS, workerId: `bench-${process.pid}` });
+  const t = task(shape);
+  const runOnce =
+    path === "worker"
+      ? async () => {
+          const runId = newRunId();
+          await store.submit(t, { runId });
+          const end = await worker.runOne(runId);
+          if (end?.kind !== "finished") throw new Error(`run ended as ${end?.kind}`);
+          expectSucceeded(end.outcome);
+        }
+      : async () => {
+          const runId = newRunId();
+          await store.submit(t, { runId });
+          const [lease] = await store.claim({ workerId: worker.id, leaseMs: LEASE_MS, limit: 1, maxCrashes: 3, runId });
+          const journal = { record: (step) => store.record(lease, step), load: (id) => store.load(id) };
+          expectSucceeded(await engine.execute({ runId, task: t, journal }));
+        };
+  return {
+    key: `cs-${kind}-${path}`,
+    name: `cs-agents · ${STORE_LABELS[kind]} (${path === "worker" ? "Worker.runOne" : "journal only"})`,
+    runOnce,
+    close: async () => undefined,
+  };
+}
+
+/** A fresh SQLite file in a temporary directory; `close` deletes it. */
+export function openTempSqlite() {
+  const dir = mkdtempSync(join(tmpdir(), "cs-agents-bench-"));
+  const store = SqliteStore.open(join(dir, "bench.db"));
+  return {
+    store,
+    async close() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function openPostgres(url, poolSize = 10) {
+  return openStore(url, { poolSize });
+}

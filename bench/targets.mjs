@@ -1,0 +1,68 @@
+// The targets of issue 5, checked against the measured rows: each with what was measured, the
+// ratio to the target (above 1 is met), and ✓ or ✗. A target whose rows are missing is "n/a".
+
+function engineRate(results, key, shape = "linear3", field = "sequentialPerSecond") {
+  return results.engine?.rows.find((r) => r.key === key && r.shape === shape)?.[field];
+}
+
+function row(results, section, key) {
+  return results[section]?.rows.find((r) => r.key === key);
+}
+
+/** `atLeast`: measured ≥ goal (ratio measured/goal); otherwise measured ≤ goal (ratio goal/measured). */
+function check(target, measured, goal, { atLeast = true, unit = "", describe } = {}) {
+  if (measured === undefined || Number.isNaN(measured) || goal === undefined || Number.isNaN(goal)) return { target, measured: "n/a", ratio: undefined, met: undefined };
+  const ratio = atLeast ? measured / goal : measured <= 0 ? Infinity : goal / measured;
+  return { target, measured: describe ?? `${format(measured)}${unit}`, ratio, met: atLeast ? measured >= goal : measured <= goal };
+}
+
+function format(n) {
+  if (Math.abs(n) >= 100) return Math.round(n).toLocaleString("en");
+  if (Math.abs(n) >= 10) return n.toFixed(1);
+  return n.toFixed(2);
+}
+
+function times(a, b) {
+  return a !== undefined && b !== undefined ? a / b : undefined;
+}
+
+export function evaluateTargets(results) {
+  const memory = engineRate(results, "cs-memory");
+  const sqlite = engineRate(results, "cs-sqlite-worker");
+  const postgres = engineRate(results, "cs-postgres-worker");
+  const peer = (key) => engineRate(results, key);
+  const cache = (key) => row(results, "cache", key);
+  const batching = results.batching?.rows ?? [];
+  const out = [
+    check("in-memory ≥ 10,000 3-step runs/s", memory, 10_000, { unit: " runs/s" }),
+    check("in-memory ≥ 40× LangGraph.js (no checkpointer)", times(memory, peer("lg-none")), 40, { unit: "×" }),
+    check("in-memory ≥ 6× Mastra (InMemoryStore)", times(memory, peer("mastra-memory")), 6, { unit: "×" }),
+    check("(no target) in-memory vs Mastra with no storage", times(memory, peer("mastra-none")), 1, { unit: "×" }),
+    check("SQLite (worker path) ≥ 2,000 3-step runs/s", sqlite, 2_000, { unit: " runs/s" }),
+    check("SQLite ≥ 10× LangGraph SqliteSaver", times(sqlite, peer("lg-sqlite")), 10, { unit: "×" }),
+    check("SQLite ≥ 5× Mastra LibSQLStore", times(sqlite, peer("mastra-libsql")), 5, { unit: "×" }),
+    check("PostgreSQL (worker path) ≥ 10× LangGraph PostgresSaver, sequential", times(postgres, peer("lg-postgres")), 10, { unit: "×" }),
+    check("PostgreSQL ≥ 1,000 runs/s from 3 workers", row(results, "fleet", "fleet-3")?.runsPerSecond, 1_000, { unit: " runs/s" }),
+    check("L1 hit adds ≤ 5 µs (cache key + lookup, p50)", cache("l1-lookup")?.p50, 5, { atLeast: false, unit: " µs" }),
+    check("L2 hit ≤ 0.5 ms median", cache("l2-hit")?.p50 && cache("l2-hit").p50 / 1000, 0.5, { atLeast: false, unit: " ms" }),
+  ];
+  for (const key of ["single-flight-l1", "single-flight-l2"]) {
+    const r = cache(key);
+    out.push({
+      target: `single-flight: exactly 1 execution for 1,000 identical calls (${key === "single-flight-l1" ? "L1" : "L1 + L2 + lock"})`,
+      measured: r ? `${r.executions} (max ${r.maxExecutions})` : "n/a",
+      ratio: r && r.maxExecutions > 0 ? 1 / r.maxExecutions : undefined,
+      met: r ? r.maxExecutions === 1 : undefined,
+    });
+  }
+  const batchedCalls = batching.length ? Math.max(...batching.map((b) => b.batched.maxRequests)) : undefined;
+  out.push(check("batching: ≤ 10 backend calls for 1,000 lookups (maxSize 100)", batchedCalls, 10, { atLeast: false, describe: `${batchedCalls} calls` }));
+  for (const b of batching) {
+    out.push(check(`batching ≥ 5× faster (backend with ${b.connections} connection${b.connections === 1 ? "" : "s"})`, b.speedup, 5, { unit: "×" }));
+  }
+  for (const key of ["memory-per-run", "memory-sqlite"]) {
+    const r = row(results, "memory", key);
+    out.push(check(`RSS growth < 5 % (${r?.subject ?? key})`, r && r.rssGrowth * 100, 5, { atLeast: false, unit: " %", ...(r ? { describe: `${(r.rssGrowth * 100).toFixed(1)} % (${r.mid.rssMiB.toFixed(0)} → ${r.end.rssMiB.toFixed(0)} MiB)` } : {}) }));
+  }
+  return out.map((t) => (t.target.startsWith("(no target)") ? { ...t, met: undefined } : t));
+}
