@@ -1,6 +1,8 @@
 import { delimiter } from "node:path";
 import { z } from "zod";
 import { InvalidInputError } from "./core/index.js";
+// The schema file only (pure zod), not the MCP module with its SDK.
+import { McpServersSchema } from "./mcp/mcp-server-config.js";
 
 /** Settings of `cs-agents serve`: HTTP, auth, limits, approvals and the audit log (docs/security.md). */
 const SERVICE_SETTINGS = {
@@ -39,6 +41,46 @@ const SERVICE_SETTINGS = {
     .describe("origins allowed by CORS, comma-separated; empty: CORS off"),
   CS_AGENTS_AUDIT_SIGNING_KEY_FILE: z.string().default("").describe("Ed25519 private key (PEM) that signs audit checkpoints"),
   CS_AGENTS_AUDIT_CHECKPOINT_DIR: z.string().default("").describe("directory, outside the database, where audit checkpoints are written"),
+};
+
+const whole = (what: string) => z.coerce.number().int(`must be a whole number${what}`);
+
+/** Models: an OpenAI-compatible endpoint for agents and the planner, run budgets, MCP tools (docs/models.md). */
+const MODEL_SETTINGS = {
+  CS_AGENTS_LLM_BASE_URL: z
+    .string()
+    .default("")
+    .refine((v) => v === "" || /^https?:\/\/[^\s/]+\S*$/i.test(v), "must be an http(s) URL such as https://api.openai.com/v1")
+    .describe("OpenAI-compatible endpoint for agents and the planner; empty: the built-in rules and templates (offline)"),
+  CS_AGENTS_LLM_API_KEY: z.string().default("").describe("API key of the endpoint (a secret: never logged)"),
+  CS_AGENTS_LLM_MODEL: z.string().default("").describe("model name for agents and the planner; required with a base URL"),
+  CS_AGENTS_LLM_TEMPERATURE: z.coerce.number().min(0, "must be between 0 and 2").max(2, "must be between 0 and 2").default(0).describe("sampling temperature"),
+  CS_AGENTS_LLM_MAX_OUTPUT_TOKENS: whole("").min(1, "must be at least 1").default(2_048).describe("most tokens one answer may have"),
+  CS_AGENTS_LLM_TIMEOUT_MS: whole(" of milliseconds").min(1_000, "must be at least 1000").default(60_000).describe("per request attempt"),
+  CS_AGENTS_LLM_MAX_RETRIES: whole("").min(0).max(10, "must be at most 10").default(2).describe("retries of 429, 5xx and timeouts, honouring Retry-After"),
+  CS_AGENTS_LLM_AGENT_MODELS: z
+    .string()
+    .default("")
+    .refine((v) => v.split(",").every((pair) => pair.trim() === "" || /^\s*[a-z][a-z0-9_-]*\s*=\s*\S+\s*$/.test(pair)), "must be agent=model pairs separated by commas, e.g. writer=qwen-max,analyst=deepseek-chat")
+    .transform((v) => Object.fromEntries(v.split(",").filter((p) => p.trim() !== "").map((p) => p.split("=").map((x) => x.trim()) as [string, string])))
+    .describe('per-agent model names, e.g. writer=qwen-max,analyst=deepseek-chat ("rules": keep the built-in rules)'),
+  CS_AGENTS_RUN_MAX_TOKENS: whole("").min(0, "must not be negative").default(0).describe("a run using more model tokens fails with BUDGET_EXCEEDED (0: no limit)"),
+  CS_AGENTS_RUN_MAX_TOOL_CALLS: whole("").min(0, "must not be negative").default(0).describe("a run asking for more tool calls fails with BUDGET_EXCEEDED (0: no limit)"),
+  CS_AGENTS_RUN_MAX_MS: whole(" of milliseconds").min(0, "must not be negative").default(0).describe("a run executing longer fails with BUDGET_EXCEEDED (0: no limit)"),
+  CS_AGENTS_MCP_SERVERS: z
+    .string()
+    .default("")
+    .transform((v, ctx) => {
+      if (v.trim() === "") return [];
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: 'must be a JSON array such as [{"name":"fs","transport":"stdio","command":"node","args":["server.js"]}]' });
+        return z.NEVER;
+      }
+    })
+    .pipe(McpServersSchema)
+    .describe("MCP servers whose tools are registered as mcp.<server>.<tool> (JSON; see docs/models.md)"),
 };
 
 /**
@@ -111,6 +153,11 @@ export const ConfigSchema = z.object({
     .default(4)
     .describe("most subtasks of one run running at once"),
   ...SERVICE_SETTINGS,
+  ...MODEL_SETTINGS,
+}).superRefine((config, ctx) => {
+  if (config.CS_AGENTS_LLM_BASE_URL !== "" && config.CS_AGENTS_LLM_MODEL.trim() === "") {
+    ctx.addIssue({ code: "custom", path: ["CS_AGENTS_LLM_MODEL"], message: "is required when CS_AGENTS_LLM_BASE_URL is set" });
+  }
 });
 
 export type Config = Readonly<z.output<typeof ConfigSchema>>;

@@ -14,6 +14,27 @@ export { definePlanTemplate, detectLanguage, type PlanTemplate, type PlanTemplat
 export { createEngine, createMemoryJournal, Worker, type Engine, type EngineEvent, type Journal, type RunOutcome, type WorkerOptions } from "./engine/index.js";
 export { openStore, type Store } from "./store/index.js";
 export { createRuntime, loadPlugins, type Runtime } from "./runtime/index.js";
+export {
+  BudgetExceededError,
+  createLlmAgentModel,
+  createLlmEndpoint,
+  createLlmPlanner,
+  createOpenAICompatibleModel,
+  createRunAccounting,
+  LlmError,
+  routeModelByAgent,
+  type LlmEndpoint,
+  type LlmPlannerOptions,
+  type LlmSettings,
+  type ModelResponseCache,
+  type OpenAICompatibleModelOptions,
+  type RunAccounting,
+  type RunBudget,
+  type RunUsage,
+  type TokenUsage,
+  type UsageReport,
+} from "./llm/index.js";
+export { connectMcpServers, type McpServerConfig, type McpToolset } from "./mcp/index.js";
 
 /** The built-in planner; with no options it knows the built-in templates and agents. */
 export class TaskPlanner extends TemplatePlanner {

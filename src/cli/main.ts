@@ -2,6 +2,8 @@ import { Command, CommanderError, Option } from "commander";
 import { loadConfig, type Config } from "../config.js";
 import { describeError } from "../core/index.js";
 import { createRuntime, loadPlugins, openToolCache, type Runtime } from "../runtime/index.js";
+import { llmSettingsFromConfig, runBudgetFromConfig } from "../llm/index.js";
+import type { McpToolset } from "../mcp/index.js";
 import { approvalCommand, decideCommand, migrateCommand, pruneCommand } from "./commands/admin.js";
 import { resumeCommand, runCommand } from "./commands/run.js";
 import { checkRunId, runsCommand, statusCommand } from "./commands/status.js";
@@ -43,7 +45,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     return exitCodeFor(error);
   } finally {
     // The tool cache may hold a Redis connection that would keep the process alive.
-    await built.runtime?.then((r) => r.executor.close()).catch(() => undefined);
+    await built.runtime?.then((r) => r.close()).catch(() => undefined);
   }
 }
 
@@ -215,7 +217,31 @@ async function buildRuntime(io: CliIo, config: Config, pluginPaths: readonly str
     redisUrl: config.REDIS_URL,
     onError: (error) => io.stderr.write(`warning: tool cache: ${error.message}\n`),
   });
-  return createRuntime({ plugins, maxConcurrency: config.CS_AGENTS_MAX_CONCURRENCY, ...(cache ? { cache } : {}) });
+  let mcp: McpToolset | undefined;
+  try {
+    if (config.CS_AGENTS_MCP_SERVERS.length > 0) {
+      // Loaded only when configured: the MCP SDK costs ~0.3 s to load.
+      const { connectMcpServers } = await import("../mcp/index.js");
+      mcp = await connectMcpServers(config.CS_AGENTS_MCP_SERVERS, {
+        onStateChange: (state, server, error) => {
+          if (state === "down") io.stderr.write(`warning: MCP server "${server}" is down (${error?.message ?? "no reason"}); reconnecting\n`);
+        },
+      });
+    }
+    const llm = llmSettingsFromConfig(config);
+    return createRuntime({
+      plugins,
+      maxConcurrency: config.CS_AGENTS_MAX_CONCURRENCY,
+      budget: runBudgetFromConfig(config),
+      ...(cache ? { cache } : {}),
+      ...(llm ? { llm } : {}),
+      ...(mcp ? { mcp } : {}),
+    });
+  } catch (error) {
+    // Nothing else will close what was opened for a runtime that was never built.
+    await Promise.all([mcp?.close(), cache?.close()]);
+    throw error;
+  }
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,0 +1,11 @@
+export { createLlmEndpoint, type LlmEndpoint, type LlmEndpointDeps } from "./llm-endpoint.js";
+export { LlmError, redact, retryAfter } from "./llm-error.js";
+export { checkLlmSettings, hasBudget, llmSettingsFromConfig, runBudgetFromConfig, type LlmConfig, type LlmSettings, type RunBudget } from "./llm-settings.js";
+export { createOpenAICompatibleModel, type OpenAICompatibleModelOptions } from "./openai-compatible-model.js";
+export { createLlmAgentModel, routeModelByAgent, RULES_MODEL_NAME } from "./model-router.js";
+export { createLlmPlanner, type LlmPlannerOptions } from "./llm-planner.js";
+export { LlmPlanSchema, MAX_LLM_SUBTASKS } from "./plan-prompt.js";
+export { BudgetExceededError, createRunAccounting, type RunAccounting, type RunUsage, type UsageTotals } from "./run-accounting.js";
+export { createMemoryResponseCache, responseCacheKey, type ModelResponseCache } from "./response-cache.js";
+export { untrustedBlock, UNTRUSTED_DATA_RULE } from "./untrusted-data.js";
+export type { TokenUsage, UsageListener, UsageReport } from "./usage.js";

@@ -1,0 +1,79 @@
+import { CsAgentsError } from "../core/index.js";
+
+/** How to reach one OpenAI-compatible chat-completions endpoint and how to ask it. */
+export interface LlmSettings {
+  /** e.g. `https://api.openai.com/v1`, `http://127.0.0.1:11434/v1` (Ollama). */
+  readonly baseUrl: string;
+  /** Sent as `Authorization: Bearer …`; empty for endpoints without auth. Never logged. */
+  readonly apiKey: string;
+  /** The default model name for agents and the planner. */
+  readonly model: string;
+  readonly temperature: number;
+  readonly maxOutputTokens: number;
+  /** Per request attempt. */
+  readonly timeoutMs: number;
+  /** Retries of 429, 5xx, timeouts and refused connections. */
+  readonly maxRetries: number;
+  /** Agent name → model name, for agents that should use another model than `model`. */
+  readonly agentModels: Readonly<Record<string, string>>;
+}
+
+/** Run budgets; 0 means no limit. */
+export interface RunBudget {
+  readonly maxTokens: number;
+  readonly maxToolCalls: number;
+  readonly maxMs: number;
+}
+
+/** The configuration variables the llm module reads (a slice of `Config`). */
+export interface LlmConfig {
+  readonly CS_AGENTS_LLM_BASE_URL: string;
+  readonly CS_AGENTS_LLM_API_KEY: string;
+  readonly CS_AGENTS_LLM_MODEL: string;
+  readonly CS_AGENTS_LLM_TEMPERATURE: number;
+  readonly CS_AGENTS_LLM_MAX_OUTPUT_TOKENS: number;
+  readonly CS_AGENTS_LLM_TIMEOUT_MS: number;
+  readonly CS_AGENTS_LLM_MAX_RETRIES: number;
+  readonly CS_AGENTS_LLM_AGENT_MODELS: Readonly<Record<string, string>>;
+  readonly CS_AGENTS_RUN_MAX_TOKENS: number;
+  readonly CS_AGENTS_RUN_MAX_TOOL_CALLS: number;
+  readonly CS_AGENTS_RUN_MAX_MS: number;
+}
+
+/** The LLM settings of a configuration, or undefined when no base URL is set (offline mode). */
+export function llmSettingsFromConfig(config: LlmConfig): LlmSettings | undefined {
+  if (config.CS_AGENTS_LLM_BASE_URL === "") return undefined;
+  return checkLlmSettings({
+    baseUrl: config.CS_AGENTS_LLM_BASE_URL,
+    apiKey: config.CS_AGENTS_LLM_API_KEY,
+    model: config.CS_AGENTS_LLM_MODEL,
+    temperature: config.CS_AGENTS_LLM_TEMPERATURE,
+    maxOutputTokens: config.CS_AGENTS_LLM_MAX_OUTPUT_TOKENS,
+    timeoutMs: config.CS_AGENTS_LLM_TIMEOUT_MS,
+    maxRetries: config.CS_AGENTS_LLM_MAX_RETRIES,
+    agentModels: config.CS_AGENTS_LLM_AGENT_MODELS,
+  });
+}
+
+export function runBudgetFromConfig(config: LlmConfig): RunBudget {
+  return { maxTokens: config.CS_AGENTS_RUN_MAX_TOKENS, maxToolCalls: config.CS_AGENTS_RUN_MAX_TOOL_CALLS, maxMs: config.CS_AGENTS_RUN_MAX_MS };
+}
+
+/** True when any budget is set. */
+export const hasBudget = (budget: RunBudget): boolean => budget.maxTokens > 0 || budget.maxToolCalls > 0 || budget.maxMs > 0;
+
+/**
+ * Checks settings when they are built, so a bad endpoint fails at start, not on the first run.
+ * @throws CsAgentsError (INVALID_OPTIONS) naming the setting.
+ */
+export function checkLlmSettings(settings: LlmSettings): LlmSettings {
+  const problems: string[] = [];
+  if (!/^https?:\/\/[^\s/]+/i.test(settings.baseUrl)) problems.push(`baseUrl must be an http(s) URL, got "${settings.baseUrl}"`);
+  if (settings.model.trim() === "") problems.push("model is required when a base URL is set");
+  if (!(settings.temperature >= 0 && settings.temperature <= 2)) problems.push("temperature must be between 0 and 2");
+  if (!(Number.isInteger(settings.maxOutputTokens) && settings.maxOutputTokens >= 1)) problems.push("maxOutputTokens must be a whole number >= 1");
+  if (!(settings.timeoutMs > 0)) problems.push("timeoutMs must be > 0");
+  if (!(Number.isInteger(settings.maxRetries) && settings.maxRetries >= 0)) problems.push("maxRetries must be a whole number >= 0");
+  if (problems.length > 0) throw new CsAgentsError("INVALID_OPTIONS", `LLM settings: ${problems.join("; ")}`);
+  return settings;
+}

@@ -1,0 +1,59 @@
+import type * as Ai from "ai";
+import type { JSONSchema7, ToolSet } from "ai";
+import { z } from "zod";
+import type { Agent } from "../agents/index.js";
+import type { Tool, ToolRegistry } from "../tools/index.js";
+
+/** The tools one agent is offered, under names the chat-completions protocol accepts. */
+export interface OfferedTools {
+  /** For the SDK: function name → description and JSON Schema (no `execute`: the engine calls tools). */
+  readonly toolSet: ToolSet;
+  /** Our tool name → function name. */
+  toFunction(toolName: string): string;
+  /**
+   * Function name → our tool name. A name that was not offered comes back unchanged, so the
+   * engine refuses it (TOOL_NOT_ALLOWED) under the name the model used, and the attempt is seen.
+   */
+  fromFunction(functionName: string): string;
+}
+
+const schemas = new WeakMap<z.ZodType, JSONSchema7>();
+
+/** The JSON Schema of a tool's input as callers write it (defaults optional), computed once. */
+export function inputJsonSchema(schema: z.ZodType): JSONSchema7 {
+  let json = schemas.get(schema);
+  if (!json) {
+    // `unrepresentable: "any"`: a refinement or transform the JSON Schema cannot say is checked
+    // by the executor's validation anyway.
+    const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+    json = rest as JSONSchema7;
+    schemas.set(schema, json);
+  }
+  return json;
+}
+
+/**
+ * Only the agent's allowed tools are offered; a tool the registry does not know is left out.
+ * Function names may hold only letters, digits, `_` and `-`, so `ledger.query` is offered as
+ * `ledger_query` (with a suffix if two names would clash).
+ */
+export function offeredTools(agent: Agent, registry: ToolRegistry, ai: typeof Ai): OfferedTools {
+  const toFn = new Map<string, string>();
+  const fromFn = new Map<string, string>();
+  const toolSet: ToolSet = {};
+  const allowed: Tool[] = agent.tools.filter((name) => registry.has(name)).map((name) => registry.get(name));
+  for (const t of allowed) {
+    const base = t.name.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 60);
+    let fn = base;
+    for (let i = 2; fromFn.has(fn); i++) fn = `${base}_${i}`;
+    toFn.set(t.name, fn);
+    fromFn.set(fn, t.name);
+    const description = t.sensitive ? `${t.description} (sensitive: a person must approve each call before it runs)` : t.description;
+    toolSet[fn] = ai.tool({ description, inputSchema: ai.jsonSchema(inputJsonSchema(t.input)) });
+  }
+  return {
+    toolSet,
+    toFunction: (name) => toFn.get(name) ?? name.replace(/[^A-Za-z0-9_-]/g, "_"),
+    fromFunction: (fn) => fromFn.get(fn) ?? fn,
+  };
+}

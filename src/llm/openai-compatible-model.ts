@@ -1,0 +1,128 @@
+import type { ModelMessage } from "ai";
+import type { AgentModel, Decision, TurnContext } from "../agents/index.js";
+import type { ToolRegistry } from "../tools/index.js";
+import { appendMalformedCall, buildAgentPrompt } from "./agent-prompt.js";
+import { completeTurn, type TurnAnswer } from "./complete-turn.js";
+import type { LlmEndpoint } from "./llm-endpoint.js";
+import { offeredTools, type OfferedTools } from "./offered-tools.js";
+import { responseCacheKey, type ModelResponseCache } from "./response-cache.js";
+import type { UsageListener } from "./usage.js";
+
+export interface OpenAICompatibleModelOptions {
+  readonly endpoint: LlmEndpoint;
+  /** Where the offered tools' descriptions and schemas come from. */
+  readonly tools: ToolRegistry;
+  /** Default: the endpoint's `model`. */
+  readonly modelName?: string;
+  /** Stream answers (SSE) and hand the text to `onText` as it arrives. Default false. */
+  readonly stream?: boolean;
+  readonly onText?: (delta: string, where: { readonly agent: string; readonly subtaskId: string }) => void;
+  /** Told the tokens of every request; a budget wrapper throws from here to stop the run. */
+  readonly onUsage?: UsageListener;
+  /** Consulted only at temperature 0. */
+  readonly cache?: ModelResponseCache;
+  /** Unusable tool calls sent back for correction within one turn (also bounded by the agent's maxSteps). Default 2. */
+  readonly maxRepairs?: number;
+}
+
+type Interpreted =
+  | { readonly type: "decision"; readonly decision: Decision }
+  | { readonly type: "malformed"; readonly call: { toolName: string; input: unknown } | undefined; readonly problem: string };
+
+/**
+ * An agent model backed by an OpenAI-compatible endpoint. Each turn sends the agent's
+ * instructions, the assignment, the dependencies' outputs and the subtask's calls so far (tool
+ * results as delimited data), offers only the agent's allowed tools, and maps the answer: a
+ * tool call → `call`, text → `finish` (JSON text is parsed), a call whose arguments are not a
+ * JSON object → sent back to the model as an error to fix (arguments that break the tool's
+ * schema are left to the executor, whose TOOL_INPUT_INVALID the model sees next turn).
+ * Not deterministic: the engine journals every decision and replays it without a request.
+ * @throws LlmError from `decide` when the endpoint fails after retries (the subtask fails);
+ *   whatever `onUsage` throws (BUDGET_EXCEEDED).
+ */
+export function createOpenAICompatibleModel(options: OpenAICompatibleModelOptions): AgentModel {
+  const { endpoint } = options;
+  const modelName = options.modelName ?? endpoint.settings.model;
+  const maxRepairs = options.maxRepairs ?? 2;
+  return {
+    name: modelName,
+    deterministic: false,
+    async decide(context) {
+      const offered = offeredTools(context.agent, options.tools, (await endpoint.sdk()).ai);
+      const { system, messages } = buildAgentPrompt(context, offered);
+      const cacheKey =
+        options.cache && endpoint.settings.temperature === 0
+          ? responseCacheKey({ modelName, system, messages, tools: Object.keys(offered.toolSet) })
+          : undefined;
+      const cached = cacheKey ? await options.cache?.get(cacheKey) : undefined;
+      if (cached) return cached;
+      const repairs = Math.min(maxRepairs, Math.max(0, context.agent.maxSteps - context.history.length - 1));
+      for (let attempt = 0; ; attempt++) {
+        const answer = await ask(options, modelName, context, system, messages, offered);
+        const outcome = interpret(answer, offered);
+        if (outcome.type === "decision") {
+          if (cacheKey) await options.cache?.set(cacheKey, outcome.decision);
+          return outcome.decision;
+        }
+        if (attempt >= repairs) {
+          return { type: "fail", error: { code: "LLM_BAD_TOOL_CALL", message: `model ${modelName} gave no usable answer after ${attempt + 1} tries: ${outcome.problem}` } };
+        }
+        if (outcome.call) appendMalformedCall(messages, outcome.call, outcome.problem, attempt);
+        else messages.push({ role: "user", content: outcome.problem });
+      }
+    },
+  };
+}
+
+async function ask(
+  options: OpenAICompatibleModelOptions,
+  modelName: string,
+  context: TurnContext,
+  system: string,
+  messages: readonly ModelMessage[],
+  offered: OfferedTools,
+): Promise<TurnAnswer> {
+  const where = { agent: context.agent.name, subtaskId: context.subtask.id };
+  const onText = options.onText;
+  const answer = await completeTurn(options.endpoint, {
+    modelName,
+    system,
+    messages,
+    toolSet: offered.toolSet,
+    stream: options.stream ?? false,
+    ...(onText ? { onText: (delta: string) => onText(delta, where) } : {}),
+  });
+  options.onUsage?.({ ...answer.usage, model: modelName, purpose: "decide", agent: context.agent.name });
+  return answer;
+}
+
+function interpret(answer: TurnAnswer, offered: OfferedTools): Interpreted {
+  // One call per turn: the engine journals and guards each call before the model sees its
+  // result. Further calls in the same answer are dropped; the model can make them next turn.
+  const [call] = answer.calls;
+  if (call) {
+    const input = call.input;
+    if (typeof input === "string") {
+      const shown = input.length > 200 ? `${input.slice(0, 200)}…` : input;
+      return { type: "malformed", call, problem: `error: the arguments of ${call.toolName} are not valid JSON (${shown}). Call it again with a JSON object that matches its schema.` };
+    }
+    if (input === null || typeof input !== "object" || Array.isArray(input)) {
+      return { type: "malformed", call, problem: `error: the arguments of ${call.toolName} must be a JSON object. Call it again with an object that matches its schema.` };
+    }
+    return { type: "decision", decision: { type: "call", tool: offered.fromFunction(call.toolName), input: input as Record<string, unknown> } };
+  }
+  const text = answer.text.trim();
+  if (text === "") return { type: "malformed", call: undefined, problem: "Your reply was empty. Call a tool, or give your final result as text." };
+  return { type: "decision", decision: { type: "finish", output: finalOutput(text) } };
+}
+
+/** A final answer that is a JSON object or array is handed on as data; anything else as text. */
+function finalOutput(text: string): unknown {
+  const unfenced = /^```(?:json)?\s*([\s\S]*?)\s*```$/.exec(text)?.[1] ?? text;
+  if (!/^[[{]/.test(unfenced)) return text;
+  try {
+    return JSON.parse(unfenced) as unknown;
+  } catch {
+    return text;
+  }
+}

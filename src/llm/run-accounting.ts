@@ -1,0 +1,173 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { AgentModel } from "../agents/index.js";
+import { CsAgentsError } from "../core/index.js";
+import type { Engine, Journal, RunOutcome } from "../engine/index.js";
+import type { RunBudget } from "./llm-settings.js";
+import { addUsage, NO_USAGE, type TokenUsage, type UsageListener } from "./usage.js";
+
+/** What one run (or one tenant, summed) consumed. */
+export interface UsageTotals {
+  readonly tokens: TokenUsage;
+  readonly modelRequests: number;
+  /** Tool calls the model asked for, refused ones included. */
+  readonly toolCalls: number;
+}
+
+export interface RunUsage extends UsageTotals {
+  readonly runId: string;
+  readonly tenant: string;
+  readonly startedAt: number;
+}
+
+/** A run went over one of its budgets; `limit` says which. */
+export class BudgetExceededError extends CsAgentsError {
+  readonly limit: "tokens" | "tool_calls" | "time";
+
+  constructor(limit: BudgetExceededError["limit"], message: string) {
+    super("BUDGET_EXCEEDED", message);
+    this.limit = limit;
+  }
+}
+
+/** Token, request and tool-call accounting per run and per tenant, with the run budgets. */
+export interface RunAccounting {
+  /** The engine with each `execute` in its own account, and the time budget as a deadline. */
+  engine(engine: Engine, options?: { readonly journal?: Journal }): Engine;
+  /** The model with its tool-call decisions counted against the run's budget. */
+  model(model: AgentModel): AgentModel;
+  /** For models and planners: counts tokens into the current run and tenant. */
+  readonly onUsage: UsageListener;
+  /** The usage of a running or recently finished run (the last 1,000 are kept). */
+  run(runId: string): RunUsage | undefined;
+  /** Totals per tenant since the process started (`""`: runs without a tenant). */
+  tenants(): ReadonlyMap<string, UsageTotals>;
+}
+
+interface Account {
+  readonly runId: string;
+  readonly tenant: string;
+  readonly startedAt: number;
+  tokens: TokenUsage;
+  modelRequests: number;
+  toolCalls: number;
+  exceeded: BudgetExceededError | undefined;
+  /** Aborted when the time budget runs out or the caller cancels the run. */
+  stop: AbortSignal | undefined;
+}
+
+const KEEP_FINISHED = 1_000;
+
+/**
+ * Creates the accounting. The run is found through AsyncLocalStorage set by the engine wrapper,
+ * because the model port sees a turn, not a run. Budgets (0: none) stop a run as failed with
+ * BUDGET_EXCEEDED: tokens and tool calls are checked as each is spent (the model's `decide`
+ * throws, the engine fails the subtask and the run), time by a deadline that aborts the run.
+ * Tool calls already in the journal count on resume; tokens and time count per execution
+ * (the journal holds no token counts).
+ * @throws BudgetExceededError (BUDGET_EXCEEDED) from `onUsage` and wrapped models' `decide`.
+ */
+export function createRunAccounting(budget: RunBudget): RunAccounting {
+  const current = new AsyncLocalStorage<Account>();
+  const runs = new Map<string, Account>();
+  const tenants = new Map<string, UsageTotals>();
+
+  const exceed = (account: Account, error: BudgetExceededError): never => {
+    account.exceeded ??= error;
+    throw account.exceeded;
+  };
+  const checkTime = (account: Account) => {
+    const elapsed = Date.now() - account.startedAt;
+    if (budget.maxMs > 0 && elapsed > budget.maxMs) exceed(account, new BudgetExceededError("time", `run ${account.runId} ran ${elapsed} ms, over its budget of ${budget.maxMs} ms`));
+  };
+  const addToTenant = (tenant: string, delta: UsageTotals) => {
+    const before = tenants.get(tenant) ?? { tokens: NO_USAGE, modelRequests: 0, toolCalls: 0 };
+    tenants.set(tenant, { tokens: addUsage(before.tokens, delta.tokens), modelRequests: before.modelRequests + delta.modelRequests, toolCalls: before.toolCalls + delta.toolCalls });
+  };
+
+  const onUsage: UsageListener = (report) => {
+    const account = current.getStore();
+    if (!account) return;
+    account.tokens = addUsage(account.tokens, report);
+    account.modelRequests++;
+    addToTenant(account.tenant, { tokens: report, modelRequests: 1, toolCalls: 0 });
+    if (budget.maxTokens > 0 && account.tokens.totalTokens > budget.maxTokens) {
+      exceed(account, new BudgetExceededError("tokens", `run ${account.runId} used ${account.tokens.totalTokens} tokens, over its budget of ${budget.maxTokens}`));
+    }
+    checkTime(account);
+  };
+
+  const model = (inner: AgentModel): AgentModel => ({
+    name: inner.name,
+    deterministic: inner.deterministic,
+    async decide(context) {
+      const account = current.getStore();
+      if (account) checkTime(account);
+      // A model request that hangs must not hold the run past its deadline or a cancel: the
+      // request ends at its own timeout, the run does not wait for it.
+      const decision = await untilStopped(inner.decide(context), account?.stop);
+      if (account && decision.type === "call") {
+        account.toolCalls++;
+        addToTenant(account.tenant, { tokens: NO_USAGE, modelRequests: 0, toolCalls: 1 });
+        if (budget.maxToolCalls > 0 && account.toolCalls > budget.maxToolCalls) {
+          exceed(account, new BudgetExceededError("tool_calls", `run ${account.runId} asked for tool call ${account.toolCalls}, over its budget of ${budget.maxToolCalls}`));
+        }
+      }
+      return decision;
+    },
+  });
+
+  const engine = (inner: Engine, options: { readonly journal?: Journal } = {}): Engine => ({
+    async execute(request) {
+      const journal = request.journal ?? options.journal;
+      const recordedCalls = budget.maxToolCalls > 0 && journal ? (await journal.load(request.runId)).filter((s) => s.kind === "tool_call").length : 0;
+      const account: Account = { runId: request.runId, tenant: request.task.tenant ?? "", startedAt: Date.now(), tokens: NO_USAGE, modelRequests: 0, toolCalls: recordedCalls, exceeded: undefined, stop: request.signal };
+      runs.delete(request.runId);
+      runs.set(request.runId, account);
+      for (const id of runs.keys()) {
+        if (runs.size <= KEEP_FINISHED) break;
+        runs.delete(id);
+      }
+      if (budget.maxMs <= 0) return current.run(account, () => inner.execute(request));
+      const deadline = new AbortController();
+      const timer = setTimeout(() => {
+        account.exceeded ??= new BudgetExceededError("time", `run ${account.runId} reached its time budget of ${budget.maxMs} ms`);
+        deadline.abort(account.exceeded);
+      }, budget.maxMs);
+      try {
+        const signal = request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal;
+        account.stop = signal;
+        const outcome = await current.run(account, () => inner.execute({ ...request, signal }));
+        return asBudgetFailure(outcome, account, request.signal);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  });
+
+  return {
+    engine,
+    model,
+    onUsage,
+    run: (runId) => {
+      const a = runs.get(runId);
+      return a && { runId: a.runId, tenant: a.tenant, startedAt: a.startedAt, tokens: a.tokens, modelRequests: a.modelRequests, toolCalls: a.toolCalls };
+    },
+    tenants: () => new Map(tenants),
+  };
+}
+
+/** A run the deadline cancelled failed for its budget; a run cancelled by its caller stays cancelled. */
+function asBudgetFailure(outcome: RunOutcome, account: Account, callerSignal: AbortSignal | undefined): RunOutcome {
+  if (outcome.status !== "cancelled" || !account.exceeded || callerSignal?.aborted) return outcome;
+  return { status: "failed", plan: outcome.plan, error: { code: account.exceeded.code, message: account.exceeded.message } };
+}
+
+function untilStopped<T>(work: Promise<T>, stop: AbortSignal | undefined): Promise<T> {
+  if (!stop) return work;
+  if (stop.aborted) return Promise.reject(stop.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(stop.reason as Error);
+    stop.addEventListener("abort", onAbort, { once: true });
+    void work.then(resolve, reject).finally(() => stop.removeEventListener("abort", onAbort));
+  });
+}

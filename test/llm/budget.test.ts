@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createLlmPlanner, createRunAccounting, type RunBudget } from "../../src/llm/index.js";
+import { hang, inOrder, lastMessage, startFakeOpenAI, text, toolCall, type FakeOpenAI, type Script } from "./fake-openai-server.js";
+import { engineFor, fixedPlanner, llmModel, notePlan, task, testDomain, testEndpoint } from "./support.js";
+
+let fake: FakeOpenAI | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+const NO_LIMIT: RunBudget = { maxTokens: 0, maxToolCalls: 0, maxMs: 0 };
+
+/** Reads the note over and over: only a budget (or maxSteps) stops it. */
+const readForever: Script = () => toolCall("notes_read", { title: "q3" }, 10);
+
+function budgetedRun(budget: Partial<RunBudget>, overrides: { timeoutMs?: number } = {}) {
+  if (!fake) throw new Error("start the fake server first");
+  const accounting = createRunAccounting({ ...NO_LIMIT, ...budget });
+  const domain = testDomain();
+  const model = accounting.model(llmModel(domain, testEndpoint(fake.baseUrl, overrides).endpoint, { onUsage: accounting.onUsage }));
+  const { engine, journal } = engineFor(domain, fixedPlanner(notePlan()), model);
+  return { accounting, domain, journal, engine: accounting.engine(engine, { journal }) };
+}
+
+describe("run budgets", () => {
+  it("stops a run as failed with BUDGET_EXCEEDED when its tokens pass the budget", async () => {
+    fake = await startFakeOpenAI(readForever);
+    const { engine, domain, accounting } = budgetedRun({ maxTokens: 30 });
+    const outcome = await engine.execute({ runId: "t1", task: task() });
+    expect(outcome.status).toBe("failed");
+    expect(outcome.status === "failed" && outcome.error).toMatchObject({ code: "BUDGET_EXCEEDED", message: expect.stringMatching(/used 40 tokens, over its budget of 30/) });
+    // Each answer costs 20 tokens: the first turn's call went through, the second was stopped.
+    expect(domain.calls.read).toBe(1);
+    expect(accounting.run("t1")?.tokens.totalTokens).toBe(40);
+  });
+
+  it("stops a run that asks for more tool calls than its budget", async () => {
+    fake = await startFakeOpenAI(readForever);
+    const { engine, domain } = budgetedRun({ maxToolCalls: 2 });
+    const outcome = await engine.execute({ runId: "t2", task: task() });
+    expect(outcome.status === "failed" && outcome.error.code).toBe("BUDGET_EXCEEDED");
+    expect(outcome.status === "failed" && outcome.error.message).toMatch(/tool call 3, over its budget of 2/);
+    expect(domain.calls.read).toBe(2);
+  });
+
+  it("stops a run at its time budget even while a model request hangs", async () => {
+    fake = await startFakeOpenAI(inOrder(hang()));
+    const { engine } = budgetedRun({ maxMs: 200 }, { timeoutMs: 10_000 });
+    const started = Date.now();
+    const outcome = await engine.execute({ runId: "t3", task: task() });
+    expect(outcome.status).toBe("failed");
+    expect(outcome.status === "failed" && outcome.error).toMatchObject({ code: "BUDGET_EXCEEDED", message: expect.stringMatching(/time budget of 200 ms/) });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("counts the planner's tokens too, and does not fall back when the budget stops it", async () => {
+    fake = await startFakeOpenAI(() => text("not a plan", 10));
+    const accounting = createRunAccounting({ ...NO_LIMIT, maxTokens: 30 });
+    const domain = testDomain();
+    const { endpoint } = testEndpoint(fake.baseUrl);
+    const fallback = fixedPlanner(notePlan());
+    const planner = createLlmPlanner({ endpoint, agents: domain.agents, tools: domain.tools, fallback, onUsage: accounting.onUsage });
+    const engine = accounting.engine(engineFor(domain, planner, llmModel(domain, endpoint)).engine);
+    const outcome = await engine.execute({ runId: "t5", task: task() });
+    expect(outcome.status === "failed" && outcome.error.code).toBe("BUDGET_EXCEEDED");
+    // The first answer (20 tokens) got a repair round; the second passed the budget.
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it("leaves a run its caller cancelled as cancelled, without waiting for a hanging request", async () => {
+    fake = await startFakeOpenAI(inOrder(hang()));
+    const { engine } = budgetedRun({ maxMs: 5_000 }, { timeoutMs: 10_000 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    const outcome = await engine.execute({ runId: "t4", task: task(), signal: controller.signal });
+    expect(outcome.status).toBe("cancelled");
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("counts tokens, model requests and tool calls per run and per tenant", async () => {
+    fake = await startFakeOpenAI((request) => (lastMessage(request)?.role === "tool" ? text("done", 5) : toolCall("notes_read", { title: "q3" }, 10)));
+    const { engine, accounting } = budgetedRun({});
+    await engine.execute({ runId: "a1", task: { ...task(), tenant: "acme" } });
+    await engine.execute({ runId: "a2", task: { ...task(), tenant: "acme" } });
+    await engine.execute({ runId: "b1", task: { ...task(), tenant: "beta" } });
+    expect(accounting.run("a1")).toMatchObject({ tenant: "acme", modelRequests: 2, toolCalls: 1, tokens: { inputTokens: 15, outputTokens: 15, totalTokens: 30 } });
+    expect(accounting.tenants().get("acme")).toEqual({ modelRequests: 4, toolCalls: 2, tokens: { inputTokens: 30, outputTokens: 30, totalTokens: 60 } });
+    expect(accounting.tenants().get("beta")?.tokens.totalTokens).toBe(30);
+  });
+});
