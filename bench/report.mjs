@@ -78,8 +78,16 @@ function endToEnd(section) {
 
 function fleet(section) {
   return table(
-    ["worker processes", "concurrency each", "runs", "runs/s (median)", "spread"],
-    section.rows.map((r) => [String(r.workers), String(r.concurrency), n0(r.runs), n0(r.runsPerSecond), `${n0(r.spread[0])}–${n0(r.spread[1])}`]),
+    ["worker processes", "concurrency each", "runs", "runs/s (median)", "spread", "workers' CPU ms/run", "machine CPU busy"],
+    section.rows.map((r) => [
+      String(r.workers),
+      String(r.concurrency),
+      n0(r.runs),
+      n0(r.runsPerSecond),
+      `${n0(r.spread[0])}–${n0(r.spread[1])}`,
+      r.workerCpuMsPerRun?.toFixed(2) ?? "–",
+      r.machineBusy === undefined ? "–" : `${(r.machineBusy * 100).toFixed(0)} %`,
+    ]),
   );
 }
 
@@ -102,7 +110,8 @@ function profile(section) {
     .map((r) => {
       const areas = r.areas.slice(0, 8).map((a) => `${a.name} ${(a.share * 100).toFixed(1)} %`).join(", ");
       const fns = table(["self time", "function"], r.functions.slice(0, 15).map((f) => [`${(f.share * 100).toFixed(1)} %`, `\`${f.name}\``]));
-      return `**${r.target}** (${n0(r.runs)} runs in ${r.seconds} s under the profiler; \`${r.file}\`)\n\nby area: ${areas}\n\n${fns}`;
+      const idle = r.idleShare ? `, ${(r.idleShare * 100).toFixed(0)} % idle` : "";
+      return `**${r.target}** (${n0(r.runs)} runs in ${r.seconds} s under the profiler${idle}; \`${r.file}\`)\n\nby area: ${areas}\n\n${fns}`;
     })
     .join("\n\n");
 }

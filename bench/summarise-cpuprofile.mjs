@@ -22,7 +22,10 @@ function shortLocation(url, line) {
   return `${path}:${line + 1}`;
 }
 
-/** Self milliseconds per function and per area, largest first; samples before `sinceMicros` (V8's clock) are left out. */
+/**
+ * Self milliseconds per function and per area, largest first, with shares of the busy time
+ * (idle left out); samples before `sinceMicros` (V8's clock) are left out.
+ */
 export function summarise(profile, sinceMicros = 0) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfMs = new Map();
@@ -37,9 +40,14 @@ export function summarise(profile, sinceMicros = 0) {
   const functions = new Map();
   const areas = new Map();
   let total = 0;
+  let idleMs = 0;
   for (const [id, ms] of selfMs) {
     const { functionName, url, lineNumber } = byId.get(id).callFrame;
     const name = functionName || "(anonymous)";
+    if (name === "(idle)") {
+      idleMs += ms;
+      continue;
+    }
     const key = `${name} ${shortLocation(url, lineNumber)}`.trim();
     functions.set(key, (functions.get(key) ?? 0) + ms);
     const area = areaOf(url, name);
@@ -47,13 +55,13 @@ export function summarise(profile, sinceMicros = 0) {
     total += ms;
   }
   const ranked = (map) => [...map].sort((a, b) => b[1] - a[1]).map(([name, ms]) => ({ name, ms, share: ms / total }));
-  return { totalMs: total, functions: ranked(functions), areas: ranked(areas) };
+  return { totalMs: total, idleShare: idleMs / (total + idleMs), functions: ranked(functions), areas: ranked(areas) };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [file, top = "20", since = "0"] = process.argv.slice(2);
-  const { totalMs, functions, areas } = summarise(JSON.parse(readFileSync(file, "utf8")), Number(since));
-  console.log(`${file}: ${totalMs.toFixed(0)} ms sampled\n\nself time by area`);
+  const { totalMs, idleShare, functions, areas } = summarise(JSON.parse(readFileSync(file, "utf8")), Number(since));
+  console.log(`${file}: ${totalMs.toFixed(0)} ms busy (${(idleShare * 100).toFixed(0)} % of the samples idle, left out)\n\nself time by area`);
   for (const a of areas.slice(0, 12)) console.log(`${(a.share * 100).toFixed(1).padStart(6)} %  ${a.name}`);
   console.log("\nself time by function");
   for (const f of functions.slice(0, Number(top))) console.log(`${(f.share * 100).toFixed(1).padStart(6)} %  ${f.name}`);

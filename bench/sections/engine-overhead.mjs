@@ -70,7 +70,7 @@ async function measureAll(entries, mode, timing) {
 }
 
 export async function run({ quick, log }) {
-  const timing = quick ? { repMs: 150, reps: 3, warmupMs: 500 } : { repMs: 250, reps: 5, warmupMs: 1_500 };
+  const timing = quick ? { repMs: 150, reps: 3, warmupMs: 500 } : { repMs: 200, reps: 5, warmupMs: 1_200 };
   const concurrentTiming = { ...timing, reps: 3, warmupMs: timing.repMs * 2, minN: IN_FLIGHT };
   const notes = [];
   const dir = mkdtempSync(join(tmpdir(), "cs-agents-bench-peers-"));

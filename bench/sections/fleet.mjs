@@ -2,6 +2,7 @@
 // PostgreSQL database; N no-op 3-step runs submitted up front; runs/s from the first claim to
 // the last finish, both read from the database afterwards.
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { newRunId } from "../../dist/core/index.js";
@@ -13,6 +14,30 @@ const CLI = fileURLToPath(new URL("../../bin/cs-agents.js", import.meta.url));
 const PLUGIN = fileURLToPath(new URL("../noop-plugin.mjs", import.meta.url));
 const CONCURRENCY = Number(process.env.BENCH_FLEET_CONCURRENCY ?? 32);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** CPU seconds a process has used (user + system), from /proc; 0 where /proc is missing. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** Busy and total jiffies of the whole machine (every process, other sessions' too). */
+function machineTicks() {
+  try {
+    const [, ...values] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/);
+    const n = values.map(Number);
+    const idle = n[3] + n[4];
+    const total = n.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
 
 function startWorker(url, id) {
   const env = {
@@ -23,11 +48,20 @@ function startWorker(url, id) {
     CS_AGENTS_CACHE_MAX_ENTRIES: "0",
     CS_AGENTS_GRACE_MS: "5000",
   };
-  const child = spawn(process.execPath, [CLI, "--plugin", PLUGIN, "worker", "--concurrency", String(CONCURRENCY)], { env, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [CLI, "--plugin", PLUGIN, "worker", "--concurrency", String(CONCURRENCY)], { env, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr += chunk));
+  // The CPU the process used to start (loading modules, connecting) is left out of its CPU per run.
+  const ready = new Promise((resolve) => {
+    let stdout = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      if (stdout.includes(" started: ")) resolve(cpuSeconds(child.pid));
+    });
+    child.on("exit", () => resolve(0));
+  });
   const done = new Promise((resolve) => child.on("exit", (code) => resolve({ code, stderr, id })));
-  return { child, done };
+  return { child, ready, done };
 }
 
 async function submitAll(store, count) {
@@ -43,6 +77,7 @@ async function submitAll(store, count) {
 async function round(url, store, client, workers, runs) {
   const ids = await submitAll(store, runs);
   const started = workers === 0 ? [] : Array.from({ length: workers }, (_, i) => startWorker(url, `w${i + 1}`));
+  const ticksBefore = machineTicks();
   const deadline = performance.now() + 300_000;
   for (;;) {
     const { rows } = await client.query("select count(*)::int as open from runs where id = any($1) and status not in ('succeeded', 'failed', 'cancelled')", [ids]);
@@ -50,6 +85,9 @@ async function round(url, store, client, workers, runs) {
     if (performance.now() > deadline) throw new Error(`${rows[0].open} runs still open after 300 s`);
     await sleep(50);
   }
+  const ticksAfter = machineTicks();
+  const startupCpu = (await Promise.all(started.map((w) => w.ready))).reduce((a, b) => a + b, 0);
+  const workerCpu = started.reduce((sum, w) => sum + cpuSeconds(w.child.pid), 0) - startupCpu;
   for (const w of started) w.child.kill("SIGTERM");
   const exits = await Promise.all(started.map((w) => w.done));
   const bad = exits.filter((e) => e.code !== 0);
@@ -63,13 +101,14 @@ async function round(url, store, client, workers, runs) {
   const { succeeded, first_claim: first, last_finish: last } = rows[0];
   if (succeeded !== runs) throw new Error(`${succeeded} of ${runs} runs succeeded`);
   const seconds = (last - first) / 1000;
-  return { runsPerSecond: runs / seconds, seconds };
+  const machineBusy = ticksBefore && ticksAfter ? (ticksAfter.busy - ticksBefore.busy) / (ticksAfter.total - ticksBefore.total) : undefined;
+  return { runsPerSecond: runs / seconds, seconds, workerCpuMsPerRun: (workerCpu * 1000) / runs, machineBusy };
 }
 
 export async function run({ quick, log }) {
   const problem = await postgresProblem();
   if (problem) return { rows: [], notes: [`PostgreSQL unreachable (${problem}): fleet skipped`] };
-  const runs = quick ? 600 : 1_500;
+  const runs = quick ? 600 : 1_200;
   const reps = quick ? 1 : 3;
   const database = await createDatabase("fleet");
   const store = await openStore(database.url);
@@ -81,9 +120,21 @@ export async function run({ quick, log }) {
       const rounds = [];
       for (let i = 0; i < reps; i++) {
         rounds.push(await round(database.url, store, client, workers, runs));
-        log(`${workers} worker process(es) × concurrency ${CONCURRENCY}: ${runs} runs in ${rounds.at(-1).seconds.toFixed(2)} s = ${rounds.at(-1).runsPerSecond.toFixed(0)} runs/s`);
+        const last = rounds.at(-1);
+        log(`${workers} worker process(es) × concurrency ${CONCURRENCY}: ${runs} runs in ${last.seconds.toFixed(2)} s = ${last.runsPerSecond.toFixed(0)} runs/s; workers' CPU ${last.workerCpuMsPerRun.toFixed(2)} ms/run; machine ${((last.machineBusy ?? 0) * 100).toFixed(0)} % busy`);
       }
-      rows.push({ section: "fleet", key: `fleet-${workers}`, workers, concurrency: CONCURRENCY, runs, reps, runsPerSecond: median(rounds.map((r) => r.runsPerSecond)), spread: [Math.min(...rounds.map((r) => r.runsPerSecond)), Math.max(...rounds.map((r) => r.runsPerSecond))] });
+      rows.push({
+        section: "fleet",
+        key: `fleet-${workers}`,
+        workers,
+        concurrency: CONCURRENCY,
+        runs,
+        reps,
+        runsPerSecond: median(rounds.map((r) => r.runsPerSecond)),
+        spread: [Math.min(...rounds.map((r) => r.runsPerSecond)), Math.max(...rounds.map((r) => r.runsPerSecond))],
+        workerCpuMsPerRun: median(rounds.map((r) => r.workerCpuMsPerRun)),
+        machineBusy: median(rounds.map((r) => r.machineBusy ?? 0)),
+      });
     }
   } finally {
     await client.end();
