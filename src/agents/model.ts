@@ -18,13 +18,26 @@ export interface TurnContext {
   readonly dependencies: Readonly<Record<string, SubtaskResult>>;
   /** This subtask's calls so far, oldest first. */
   readonly history: readonly Turn[];
+  /** Receives the model's text as it streams (the engine turns it into `model.delta` events). */
+  readonly onText?: (delta: string) => void;
 }
 
-/** The next step: call a tool, finish the subtask with an output, or give up. */
-export type Decision =
+/** Tokens one model decision cost, as the endpoint reported them. */
+export interface ModelUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly totalTokens: number;
+}
+
+/**
+ * The next step: call a tool, finish the subtask with an output, or give up. `usage` is what
+ * the decision cost (LLMs); it is journaled with the decision, so a resumed run keeps its count.
+ */
+export type Decision = (
   | { readonly type: "call"; readonly tool: string; readonly input: Record<string, unknown> }
   | { readonly type: "finish"; readonly output: unknown; readonly artifacts?: readonly Artifact[] }
-  | { readonly type: "fail"; readonly error: ErrorInfo };
+  | { readonly type: "fail"; readonly error: ErrorInfo }
+) & { readonly usage?: ModelUsage };
 
 /**
  * The port every model adapter implements: the built-in rules model and, later, LLMs.

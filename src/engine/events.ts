@@ -1,3 +1,4 @@
+import type { ModelUsage } from "../agents/index.js";
 import type { ErrorInfo, Plan, RunStatus } from "../core/index.js";
 
 interface At {
@@ -33,6 +34,20 @@ export type EngineEvent =
       readonly attempts: number;
       readonly error: ErrorInfo;
     })
+  /** A journaled model decision was made (or read back on replay, with `replayed`). */
+  | (At & {
+      readonly type: "model.finished";
+      readonly subtaskId: string;
+      readonly agent: string;
+      readonly model: string;
+      readonly stepKey: string;
+      readonly decision: "call" | "finish" | "fail";
+      readonly durationMs: number;
+      readonly usage?: ModelUsage;
+      readonly replayed: boolean;
+    })
+  /** Text a model streamed while deciding; not journaled (the decision is). */
+  | (At & { readonly type: "model.delta"; readonly subtaskId: string; readonly agent: string; readonly stepKey: string; readonly text: string })
   | (At & { readonly type: "run.finished"; readonly status: Extract<RunStatus, "succeeded" | "failed" | "cancelled" | "waiting_approval">; readonly durationMs: number; readonly error?: ErrorInfo });
 
 export type EngineEventType = EngineEvent["type"];

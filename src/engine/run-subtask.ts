@@ -160,16 +160,28 @@ function journaledModel(scope: SubtaskScope, subtaskId: string): AgentModel {
     deterministic: false,
     async decide(context) {
       const key = stepKeys.modelTurn(subtaskId, turn++);
+      const common = { runId: scope.runId, subtaskId, agent: context.agent.name, model: scope.model.name, stepKey: key };
       const recorded = scope.recorded.get(key);
-      if (recorded?.status === "succeeded") return recorded.output as Decision;
+      if (recorded?.status === "succeeded") {
+        const decision = recorded.output as Decision;
+        scope.emit({ type: "model.finished", ...common, at: Date.now(), decision: decision.type, durationMs: 0, ...usageOf(decision), replayed: true });
+        return decision;
+      }
       const startedAt = new Date();
-      const decision = await scope.model.decide(context);
+      const started = performance.now();
+      const onText = (text: string) => scope.emit({ type: "model.delta", runId: scope.runId, subtaskId, agent: context.agent.name, stepKey: key, text, at: Date.now() });
+      const decision = await scope.model.decide({ ...context, onText });
       const input = { model: scope.model.name, agent: context.agent.name, turn: context.history.length };
       await scope.journal.record({ runId: scope.runId, key, kind: "model_call", status: "succeeded", input, output: decision, startedAt, finishedAt: new Date() });
+      scope.emit({ type: "model.finished", ...common, at: Date.now(), decision: decision.type, durationMs: performance.now() - started, ...usageOf(decision), replayed: false });
       await audit(scope, "model.output", scope.model.name, { stepKey: key, agent: context.agent.name, decision });
       return decision;
     },
   };
+}
+
+function usageOf(decision: Decision) {
+  return decision.usage ? { usage: decision.usage } : {};
 }
 
 /** One audit entry about this run; nothing when the engine runs without an audit sink. */
