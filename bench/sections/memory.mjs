@@ -78,15 +78,7 @@ const VARIANTS = {
         expectSucceeded(end.outcome);
         if (++count % PRUNE_EVERY === 0) await sqlite.store.prune({ maxFinishedRuns: PRUNE_EVERY });
       };
-      // Diagnosis: how much of the heap is the worker's list of ended runs? Measured last,
-      // after the checkpoints, by emptying that list (its getter hands out the array itself).
-      runOnce.describe = () => {
-        const held = worker.ended.length;
-        const before = snapshot(0).heapMiB;
-        worker.ended.length = 0;
-        const after = snapshot(0).heapMiB;
-        return `Worker.ended held ${held.toLocaleString("en")} entries, ${(before - after).toFixed(1)} MiB of heap; heap without them ${after.toFixed(1)} MiB`;
-      };
+      runOnce.describe = () => `Worker.ended keeps the newest ${worker.ended.length.toLocaleString("en")} of ${worker.endedCount.toLocaleString("en")} ended runs`;
       runOnce.cleanup = () => sqlite.close();
       return runOnce;
     },

@@ -65,7 +65,7 @@ export function createEngine(options: EngineOptions): Engine {
       let outcome: RunOutcome;
       try {
         plan = await planOnce({ ...options, journal }, request, recorded, emit);
-        const scope: SubtaskScope = { ...options, journal, audit: request.audit, runId: request.runId, tenant: request.task.tenant, language: plan.language, recorded, emit, signal };
+        const scope: SubtaskScope = { ...options, journal, audit: request.audit, runId: request.runId, tenant: request.task.tenant, language: plan.language, recorded, emit, signal, toolSignal: request.signal };
         outcome = await runGraph(scope, plan, options.agents, maxConcurrency);
       } catch (error) {
         const info = describeError(error);

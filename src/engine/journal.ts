@@ -7,20 +7,52 @@ import type { Step } from "../core/index.js";
  */
 export interface Journal {
   record(step: Step): Promise<void>;
+  /**
+   * Records steps of distinct keys at once, all or none (one commit in a store). Optional: the
+   * engine records them one by one, in order, when a journal has no `recordAll`.
+   */
+  recordAll?(steps: readonly Step[]): Promise<void>;
   /** Every step of the run, in the order they were first recorded. */
   load(runId: string): Promise<readonly Step[]>;
 }
 
+export interface MemoryJournalOptions {
+  /**
+   * Runs kept, newest first written; older runs' steps are dropped, so a long-lived process
+   * does not grow with every run. Default 10,000.
+   */
+  readonly maxRuns?: number;
+}
+
 /** A journal in process memory: for tests, one-off runs and benchmarks. Nothing survives a crash. */
-export function createMemoryJournal(): Journal {
+export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal {
+  const maxRuns = Math.max(1, options.maxRuns ?? 10_000);
   const runs = new Map<string, Map<string, Step>>();
+  const record = (step: Step) => {
+    let steps = runs.get(step.runId);
+    if (!steps) {
+      runs.set(step.runId, (steps = new Map()));
+      // Maps iterate in insertion order: the first key is the run written to first.
+      if (runs.size > maxRuns) runs.delete(runs.keys().next().value as string);
+    }
+    steps.set(step.key, step);
+  };
   return {
     record(step) {
-      let steps = runs.get(step.runId);
-      if (!steps) runs.set(step.runId, (steps = new Map()));
-      steps.set(step.key, step);
+      record(step);
+      return Promise.resolve();
+    },
+    recordAll(steps) {
+      steps.forEach(record);
       return Promise.resolve();
     },
     load: (runId) => Promise.resolve([...(runs.get(runId)?.values() ?? [])]),
   };
+}
+
+/** `journal.recordAll` when it has one, else each step in order. */
+export async function recordSteps(journal: Journal, steps: readonly Step[]): Promise<void> {
+  if (steps.length === 1 && steps[0]) return journal.record(steps[0]);
+  if (journal.recordAll) return journal.recordAll(steps);
+  for (const step of steps) await journal.record(step);
 }

@@ -5,6 +5,7 @@ import { AmbiguousStepError, ApprovalRequiredError, CancelledError, canonicalHas
 import type { CallContext, ToolCallRequest, ToolCallResult, ToolRegistry } from "../tools/index.js";
 import type { EventListener } from "./events.js";
 import type { Journal } from "./journal.js";
+import { recordSteps } from "./journal.js";
 import type { AuditSink } from "../store/index.js";
 
 /** The executor as the engine needs it. `ToolExecutor` has this shape. */
@@ -24,6 +25,8 @@ export interface SubtaskScope {
   readonly model: AgentModel;
   readonly emit: EventListener;
   readonly signal: AbortSignal;
+  /** The run's own signal, undefined when nothing can abort it: tools then get no listener to hang. */
+  readonly toolSignal: AbortSignal | undefined;
   readonly audit: AuditSink | undefined;
 }
 
@@ -46,23 +49,52 @@ export async function runSubtask(
   dependencies: Readonly<Record<string, SubtaskResult>>,
 ): Promise<SubtaskOutcome> {
   const startedAt = new Date();
-  const outcome = await carryOut({
-    agent,
-    subtask,
-    language: scope.language,
-    dependencies,
-    model: scope.model.deterministic ? scope.model : journaledModel(scope, subtask.id),
-    signal: scope.signal,
-    callTool: (tool, input, n) => journaledCall(scope, subtask.id, { tool, input }, n),
-    onRefused: (tool, input) => audit(scope, "tool.refused", "system", { subtask: subtask.id, agent: agent.name, tool, input }),
-  });
-  if (outcome.status === "failed" && scope.signal.aborted) throw new CancelledError();
+  const deferred: Deferred = { step: undefined };
+  let outcome: SubtaskOutcome;
+  try {
+    outcome = await carryOut({
+      agent,
+      subtask,
+      language: scope.language,
+      dependencies,
+      model: scope.model.deterministic ? scope.model : journaledModel(scope, subtask.id),
+      signal: scope.signal,
+      callTool: (tool, input, n) => journaledCall(scope, subtask.id, { tool, input }, n, deferred),
+      onRefused: (tool, input) => audit(scope, "tool.refused", "system", { subtask: subtask.id, agent: agent.name, tool, input }),
+    });
+  } catch (error) {
+    // Whatever stopped the subtask, a call that finished is still recorded.
+    await flush(scope, deferred);
+    throw error;
+  }
+  if (outcome.status === "failed" && scope.signal.aborted) {
+    await flush(scope, deferred);
+    throw new CancelledError();
+  }
+  const key = stepKeys.subtaskDone(subtask.id);
   const done: Step =
     outcome.status === "succeeded"
-      ? { ...base(scope.runId, stepKeys.subtaskDone(subtask.id), "subtask", startedAt), status: "succeeded", output: { output: outcome.output, artifacts: outcome.artifacts } }
-      : { ...base(scope.runId, stepKeys.subtaskDone(subtask.id), "subtask", startedAt), status: "failed", error: outcome.error };
-  await scope.journal.record(done);
+      ? { ...base(scope.runId, key, "subtask", startedAt), status: "succeeded", output: { output: outcome.output, artifacts: outcome.artifacts } }
+      : { ...base(scope.runId, key, "subtask", startedAt), status: "failed", error: outcome.error };
+  await recordSteps(scope.journal, deferred.step ? [deferred.step, done] : [done]);
   return outcome;
+}
+
+/**
+ * A tool call's step not yet committed. Only an idempotent, non-sensitive call decided by a
+ * deterministic model is deferred: nothing outside the engine has acted on its result, and
+ * if the process dies first, replay decides the same call and makes it again. It is committed
+ * with the next step of the subtask (usually its `done`), before any further call starts.
+ */
+interface Deferred {
+  step: Step | undefined;
+}
+
+async function flush(scope: SubtaskScope, deferred: Deferred): Promise<void> {
+  const step = deferred.step;
+  if (!step) return;
+  deferred.step = undefined;
+  await scope.journal.record(step);
 }
 
 async function journaledCall(
@@ -70,7 +102,9 @@ async function journaledCall(
   subtaskId: string,
   call: { tool: string; input: Record<string, unknown> },
   n: number,
+  deferred: Deferred,
 ): Promise<ToolCallResult> {
+  await flush(scope, deferred);
   const stepKey = stepKeys.call(subtaskId, n);
   const previous = scope.recorded.get(stepKey);
   if (previous?.status === "started" || previous?.status === "ambiguous") {
@@ -96,12 +130,13 @@ async function journaledCall(
   }
   const startedAt = new Date();
   scope.emit({ type: "tool.started", ...common, at: startedAt.getTime() });
-  if (scope.tools.has(call.tool) && !scope.tools.get(call.tool).idempotent) {
+  const tool = scope.tools.has(call.tool) ? scope.tools.get(call.tool) : undefined;
+  if (tool && !tool.idempotent) {
     // A tool that may not run twice leaves an intent first, so recovery can tell "never
     // called" from "called, outcome unknown".
     await scope.journal.record({ runId: scope.runId, key: stepKey, kind: "tool_call", startedAt, status: "started", input: call });
   }
-  const result = await scope.executor.run(call, { signal: scope.signal, runId: scope.runId, stepKey, ...(scope.tenant ? { tenant: scope.tenant } : {}) });
+  const result = await scope.executor.run(call, { ...(scope.toolSignal ? { signal: scope.toolSignal } : {}), runId: scope.runId, stepKey, ...(scope.tenant ? { tenant: scope.tenant } : {}) });
   // A call cut short by cancellation is no outcome of the tool: leave it unrecorded, so a
   // resume makes it again (idempotent) or finds its intent and asks a person (not idempotent).
   if (result.status === "failed" && scope.signal.aborted) throw new CancelledError();
@@ -109,8 +144,9 @@ async function journaledCall(
     result.status === "success"
       ? { ...base(scope.runId, stepKey, "tool_call", startedAt), status: "succeeded", input: call, output: result.output, attempts: result.attempts }
       : { ...base(scope.runId, stepKey, "tool_call", startedAt), status: "failed", input: call, error: result.error, attempts: result.attempts };
-  await scope.journal.record(step);
-  if (scope.tools.has(call.tool) && scope.tools.get(call.tool).sensitive) {
+  if (scope.model.deterministic && tool?.idempotent && !tool.sensitive) deferred.step = step;
+  else await scope.journal.record(step);
+  if (tool?.sensitive) {
     await audit(scope, "tool.sensitive_call", "system", { stepKey, tool: call.tool, input: call.input, status: result.status, ...(result.status === "failed" ? { error: result.error } : {}) });
   }
   const at = Date.now();

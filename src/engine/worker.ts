@@ -28,6 +28,8 @@ export interface WorkerOptions {
   readonly onError?: (error: unknown) => void;
 }
 
+const ENDED_KEPT = 1_000;
+
 /** What became of a run this worker held. */
 export type RunEnd = { readonly runId: string } & (
   | { readonly kind: "finished"; readonly outcome: RunOutcome }
@@ -45,7 +47,9 @@ export class Worker {
   readonly #concurrency: number;
   readonly #leaseMs: number;
   readonly #active = new Map<string, { lease: Lease; controller: AbortController; done: Promise<RunEnd> }>();
+  /** The newest ended runs, at most ENDED_KEPT: a long-lived worker must not grow with every run. */
   readonly #ended: RunEnd[] = [];
+  #endedCount = 0;
   #claiming = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -70,9 +74,14 @@ export class Worker {
     return [...this.#active.keys()];
   }
 
-  /** Runs this worker has let go of, oldest first. */
+  /** The newest runs this worker has let go of (at most 1,000), oldest first. */
   get ended(): readonly RunEnd[] {
-    return this.#ended;
+    return [...this.#ended];
+  }
+
+  /** How many runs this worker has let go of since it started. */
+  get endedCount(): number {
+    return this.#endedCount;
   }
 
   /**
@@ -141,7 +150,8 @@ export class Worker {
     const controller = new AbortController();
     const done = this.#drive(lease, controller).then((end) => {
       this.#active.delete(lease.runId);
-      this.#ended.push(end);
+      this.#endedCount += 1;
+      if (this.#ended.push(end) > ENDED_KEPT) this.#ended.shift();
       this.#wake?.();
       return end;
     });
@@ -165,8 +175,8 @@ export class Worker {
       );
     }, this.#options.heartbeatMs ?? Math.max(50, Math.floor(this.#leaseMs / 3)));
     try {
-      await store.transition(lease, { status: "running" });
-      const journal: Journal = { record: (step) => store.record(lease, step), load: (id) => store.load(id) };
+      // The claim made the run `running`: no transition to write here.
+      const journal: Journal = { record: (step) => store.record(lease, step), recordAll: (steps) => store.recordAll(lease, steps), load: (id) => store.load(id) };
       const request = { runId, task: lease.task, signal: controller.signal, journal, ...(this.#options.audit ? { audit: this.#options.audit } : {}) };
       const outcome = await engine.execute(this.#options.onEvent ? { ...request, onEvent: this.#options.onEvent } : request);
       if (lost) return { runId, kind: "lease_lost" };

@@ -116,6 +116,21 @@ export function checkStepRun(lease: Lease, step: Step): void {
   }
 }
 
+/** Steps written together must be distinct keys of the lease's run: one write per key. */
+export function checkStepBatch(lease: Lease, steps: readonly Step[]): void {
+  if (steps.length === 0) throw new InvalidInputError("recordAll needs at least one step");
+  const keys = new Set<string>();
+  for (const step of steps) {
+    checkStepRun(lease, step);
+    if (keys.has(step.key)) throw new InvalidInputError(`step ${step.key} appears twice in one write; record it once`);
+    keys.add(step.key);
+  }
+}
+
+export function describeSteps(steps: readonly Step[]): string {
+  return steps.length === 1 ? `step ${steps[0]?.key}` : `steps ${steps.map((s) => s.key).join(", ")}`;
+}
+
 export function mustExist<T>(row: T | undefined, runId: string): T {
   if (row === undefined) throw new CsAgentsError("INTERNAL", `run ${runId} vanished while it was being written`);
   return row;

@@ -101,6 +101,12 @@ export interface StepStore {
    *   nothing is written.
    */
   record(lease: Lease, step: Step): Promise<void>;
+  /**
+   * Records several steps of distinct keys in one fenced transaction: all or none. The engine
+   * uses it to commit a tool call's result with the step that follows it.
+   * @throws JournalError (LEASE_LOST) as `record`; InvalidInputError for an empty list or a key twice.
+   */
+  recordAll(lease: Lease, steps: readonly Step[]): Promise<void>;
   /** The run's steps in the order their keys were first recorded. */
   load(runId: string): Promise<readonly Step[]>;
 }

@@ -189,7 +189,9 @@ export class ToolExecutor {
     // Cooperative, not Aggressive: attemptOnce races the handler against the signal itself, so
     // a timeout surfaces as our TOOL_TIMEOUT rather than cockatiel's TaskCancelledError.
     const perAttempt = timeout(tool.timeoutMs, { strategy: TimeoutStrategy.Cooperative, abortOnReturn: false });
-    const policies: ToolPolicies = { breaker, attempts: wrap(retrying, perAttempt), openedAt: 0 };
+    // A single-attempt tool skips the retry policy's machinery altogether.
+    const attempts = tool.retry.maxAttempts > 1 ? wrap(retrying, perAttempt) : perAttempt;
+    const policies: ToolPolicies = { breaker, attempts, openedAt: 0 };
     breaker.onBreak(() => {
       policies.openedAt = Date.now();
     });

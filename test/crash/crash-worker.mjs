@@ -15,9 +15,17 @@ const crashAt = process.env.CRASH_AT ?? "";
 if (crashAt.startsWith("recorded:")) {
   const key = crashAt.slice("recorded:".length);
   const record = store.record.bind(store);
+  const recordAll = store.recordAll.bind(store);
+  const killAfter = (steps) => {
+    if (steps.some((step) => step.key === key && step.status !== "started")) process.kill(process.pid, "SIGKILL");
+  };
   store.record = async (lease, step) => {
     await record(lease, step);
-    if (step.key === key && step.status !== "started") process.kill(process.pid, "SIGKILL");
+    killAfter([step]);
+  };
+  store.recordAll = async (lease, steps) => {
+    await recordAll(lease, steps);
+    killAfter(steps);
   };
 }
 const plugins = await loadPlugins([fileURLToPath(new URL("./crash-plugin.mjs", import.meta.url))]);
@@ -49,7 +57,7 @@ if (mode === "run") {
     say("draining", { signal, active: worker.activeRuns.length });
     await worker.stop(grace);
     clearInterval(stats);
-    say("stopped", { stats: store.stats(), ended: worker.ended.length });
+    say("stopped", { stats: store.stats(), ended: worker.endedCount });
     await store.close();
     process.exit(0);
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createRulesModel } from "../../src/agents/index.js";
-import { createMemoryJournal } from "../../src/engine/index.js";
+import { createRulesModel, type AgentModel } from "../../src/agents/index.js";
+import { createMemoryJournal, type Journal } from "../../src/engine/index.js";
 import { planOf, testEngine } from "./fixtures.js";
 
 describe("engine", () => {
@@ -132,6 +132,52 @@ describe("engine", () => {
     const again = await t.engine.execute({ runId: "r1", task: t.task });
     expect(again.status).toBe("waiting_approval");
     expect(t.calls).toHaveLength(0);
+  });
+
+  it("commits an idempotent call with its subtask's done in one write when a deterministic model decides", async () => {
+    const inner = createMemoryJournal();
+    const writes: string[][] = [];
+    const journal: Journal = {
+      record: (step) => (writes.push([step.key]), inner.record(step)),
+      recordAll: (steps) => (writes.push(steps.map((s) => s.key)), inner.recordAll?.(steps) ?? Promise.resolve()),
+      load: (runId) => inner.load(runId),
+    };
+    const t = testEngine({ plan: planOf({ a: [], b: ["a"] }), journal });
+    expect((await t.engine.execute({ runId: "r1", task: t.task })).status).toBe("succeeded");
+    expect(writes).toEqual([["plan"], ["subtask/a/call/0", "subtask/a/done"], ["subtask/b/call/0", "subtask/b/done"]]);
+  });
+
+  it("writes each call on its own when the tool is not idempotent or the model is not deterministic", async () => {
+    const keysOf = async (options: { idempotent?: boolean; model?: AgentModel }) => {
+      const inner = createMemoryJournal();
+      const writes: string[][] = [];
+      const journal: Journal = {
+        record: (step) => (writes.push([`${step.key}:${step.status}`]), inner.record(step)),
+        recordAll: (steps) => (writes.push(steps.map((s) => `${s.key}:${s.status}`)), inner.recordAll?.(steps) ?? Promise.resolve()),
+        load: (runId) => inner.load(runId),
+      };
+      const t = testEngine({ plan: planOf({ a: [] }), journal, ...options });
+      expect((await t.engine.execute({ runId: "r1", task: t.task })).status).toBe("succeeded");
+      return writes;
+    };
+    expect(await keysOf({ idempotent: false })).toEqual([["plan:succeeded"], ["subtask/a/call/0:started"], ["subtask/a/call/0:succeeded"], ["subtask/a/done:succeeded"]]);
+    const rules = createRulesModel();
+    const llmLike: AgentModel = { name: "scripted", deterministic: false, decide: (context) => rules.decide(context) };
+    expect((await keysOf({ model: llmLike })).map((w) => w[0])).toEqual([
+      "plan:succeeded",
+      "subtask/a/model/0:succeeded",
+      "subtask/a/call/0:succeeded",
+      "subtask/a/model/1:succeeded",
+      "subtask/a/done:succeeded",
+    ]);
+  });
+
+  it("keeps only the newest runs in a bounded memory journal", async () => {
+    const journal = createMemoryJournal({ maxRuns: 2 });
+    const t = testEngine({ plan: planOf({ a: [] }), journal });
+    for (const runId of ["r1", "r2", "r3"]) await t.engine.execute({ runId, task: t.task });
+    expect(await journal.load("r1")).toEqual([]);
+    expect((await journal.load("r3")).map((s) => s.key)).toEqual(["plan", "subtask/a/call/0", "subtask/a/done"]);
   });
 
   it("journals nothing for a call or subtask cut short by cancellation, so a resume does the work", async () => {

@@ -4,7 +4,9 @@ import type { Run, Step, Task } from "../../core/index.js";
 import { encodeStep, leaseFromRow, runFromRow, stepFromRow } from "../rows.js";
 import type { ClaimedRow, RunRow, StepRow } from "../rows.js";
 import {
+  checkStepBatch,
   checkStepRun,
+  describeSteps,
   createdAtFromRunId,
   decisionEffect,
   hasCode,
@@ -200,6 +202,36 @@ export class PostgresStore implements ServiceStore {
       written = rowCount === 1;
     } catch (cause) {
       throw journalUnavailableError(`record step ${step.key} of run ${lease.runId}`, cause);
+    }
+    if (!written) {
+      this.#stats.staleWritesRejected += 1;
+      throw leaseLostError(lease.runId, lease.epoch);
+    }
+  }
+
+  async recordAll(lease: Lease, steps: readonly Step[]): Promise<void> {
+    checkStepBatch(lease, steps);
+    if (steps.length === 1 && steps[0]) return this.record(lease, steps[0]);
+    // The encoded columns are JSON text already: spliced in, not parsed and stringified again.
+    const batch = steps.map((step) => {
+      const { input, output, error, plan } = encodeStep(step);
+      const text = (json: string | null) => json ?? "null";
+      const scalars = JSON.stringify({
+        key: step.key,
+        kind: step.kind,
+        status: step.status,
+        attempts: step.attempts ?? null,
+        started_at: step.startedAt.toISOString(),
+        finished_at: step.finishedAt?.toISOString() ?? null,
+      });
+      return `${scalars.slice(0, -1)},"input":${text(input)},"output":${text(output)},"error":${text(error)},"plan":${text(plan)}}`;
+    });
+    let written: boolean;
+    try {
+      const { rowCount } = await this.#query(sql.recordAll, [...fence(lease), `[${batch.join(",")}]`]);
+      written = rowCount === steps.length;
+    } catch (cause) {
+      throw journalUnavailableError(`record ${describeSteps(steps)} of run ${lease.runId}`, cause);
     }
     if (!written) {
       this.#stats.staleWritesRejected += 1;

@@ -28,7 +28,7 @@ function claimStatement(name: string, candidates: string): SqlStatement {
     name,
     `WITH candidates AS (${candidates}),
      claimed AS (
-       UPDATE runs r SET lease_owner = $1, lease_expires_at = ${msFromNow("$2")}, lease_epoch = r.lease_epoch + 1,
+       UPDATE runs r SET status = 'running', updated_at = now(), lease_owner = $1, lease_expires_at = ${msFromNow("$2")}, lease_epoch = r.lease_epoch + 1,
          claims = r.claims + 1, crashes = r.crashes + c.reclaimed::int
        FROM candidates c WHERE r.id = c.id
        RETURNING r.id, r.task::text AS task, r.lease_epoch, r.crashes, c.reclaimed, r.created_at)
@@ -91,6 +91,27 @@ export const sql = {
      INSERT INTO steps (run_id, key, seq, kind, status, input, output, error, attempts, started_at, finished_at, epoch)
      SELECT $1::text, $4::text, fenced.step_seq, $6::text, $7::text, $8::json, $9::json, $10::json, $11::int, $12::timestamptz, $13::timestamptz, $3::int
      FROM fenced
+     ON CONFLICT (run_id, key) DO UPDATE SET kind = EXCLUDED.kind, status = EXCLUDED.status, input = EXCLUDED.input,
+       output = EXCLUDED.output, error = EXCLUDED.error, attempts = EXCLUDED.attempts, started_at = EXCLUDED.started_at,
+       finished_at = EXCLUDED.finished_at, epoch = EXCLUDED.epoch`,
+  ),
+  // Several steps in one statement (one commit): $4 is a JSON array of steps with distinct keys;
+  // they take the next places in the order given.
+  recordAll: statement(
+    "record_all",
+    `WITH batch AS (
+       SELECT * FROM ROWS FROM (json_to_recordset($4::json)
+         AS (key text, kind text, status text, input json, output json, error json, attempts int, started_at timestamptz, finished_at timestamptz, plan json))
+         WITH ORDINALITY AS b(key, kind, status, input, output, error, attempts, started_at, finished_at, plan, n)),
+     fenced AS (
+       UPDATE runs SET step_seq = step_seq + (SELECT count(*) FROM batch),
+         plan = COALESCE((SELECT plan FROM batch WHERE plan IS NOT NULL LIMIT 1), plan), updated_at = now()
+       WHERE ${FENCE}
+       RETURNING step_seq)
+     INSERT INTO steps (run_id, key, seq, kind, status, input, output, error, attempts, started_at, finished_at, epoch)
+     SELECT $1::text, b.key, fenced.step_seq - (SELECT count(*) FROM batch) + b.n, b.kind, b.status, b.input, b.output, b.error,
+       b.attempts, b.started_at, b.finished_at, $3::int
+     FROM fenced, batch b
      ON CONFLICT (run_id, key) DO UPDATE SET kind = EXCLUDED.kind, status = EXCLUDED.status, input = EXCLUDED.input,
        output = EXCLUDED.output, error = EXCLUDED.error, attempts = EXCLUDED.attempts, started_at = EXCLUDED.started_at,
        finished_at = EXCLUDED.finished_at, epoch = EXCLUDED.epoch`,

@@ -6,7 +6,8 @@ import type { Run, Step, Task } from "../../core/index.js";
 import { encodeStep, leaseFromRow, runFromRow, stepFromRow } from "../rows.js";
 import type { ClaimedRow, EncodedStep } from "../rows.js";
 import {
-  checkStepRun,
+  checkStepBatch,
+  describeSteps,
   createdAtFromRunId,
   hasCode,
   decisionEffect,
@@ -55,6 +56,7 @@ export class SqliteStore implements ServiceStore {
   readonly #stats = { reclaims: 0, staleWritesRejected: 0 };
   #serviceOps: ReturnType<typeof sqliteServiceOps> | undefined;
   #statements: SqliteStatements | undefined;
+  #recordTransaction: Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[]) => boolean> | undefined;
 
   private constructor(db: Database.Database) {
     this.#db = db;
@@ -135,7 +137,7 @@ export class SqliteStore implements ServiceStore {
       .transaction((): ClaimedRow[] => {
         const candidates = request.runId === undefined ? sql.claimCandidates.all({ now, limit: request.limit }) : sql.claimCandidate.all(request.runId);
         const rows = candidates.map((c) =>
-          mustExist(sql.lease.get({ id: c.id, workerId: request.workerId, expiresAt: now + request.leaseMs, reclaimed: c.lease_owner === null ? 0 : 1 }), c.id),
+          mustExist(sql.lease.get({ id: c.id, workerId: request.workerId, expiresAt: now + request.leaseMs, reclaimed: c.lease_owner === null ? 0 : 1, now }), c.id),
         );
         for (const row of rows) {
           if (isPoisoned(row, request.maxCrashes)) sql.poison.run({ id: row.id, error: JSON.stringify(poisonError(row.crashes)), now });
@@ -167,16 +169,21 @@ export class SqliteStore implements ServiceStore {
   }
 
   async record(lease: Lease, step: Step): Promise<void> {
-    checkStepRun(lease, step);
-    const encoded = encodeStep(step);
+    return this.recordAll(lease, [step]);
+  }
+
+  async recordAll(lease: Lease, steps: readonly Step[]): Promise<void> {
+    checkStepBatch(lease, steps);
+    const encoded = steps.map(encodeStep);
+    let written: boolean;
     try {
-      const written = this.#recordFenced(lease, step, encoded);
-      if (!written) {
-        this.#stats.staleWritesRejected += 1;
-        throw leaseLostError(lease.runId, lease.epoch);
-      }
+      written = this.#recordTx.immediate(lease, steps, encoded);
     } catch (error) {
-      throw journalUnavailableError(`record step ${step.key} of run ${lease.runId}`, error);
+      throw journalUnavailableError(`record ${describeSteps(steps)} of run ${lease.runId}`, error);
+    }
+    if (!written) {
+      this.#stats.staleWritesRejected += 1;
+      throw leaseLostError(lease.runId, lease.epoch);
     }
   }
 
@@ -277,30 +284,31 @@ export class SqliteStore implements ServiceStore {
     }
   }
 
-  #recordFenced(lease: Lease, step: Step, encoded: EncodedStep): boolean {
-    const sql = this.#sql;
-    const now = Date.now();
-    return this.#db
-      .transaction(() => {
-        const fenced = sql.fenceStep.get({ ...fence(lease), plan: encoded.plan, now });
-        if (!fenced) return false;
+  /** Built once: creating a better-sqlite3 transaction function per step costs more than the step. */
+  get #recordTx(): Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[]) => boolean> {
+    return (this.#recordTransaction ??= this.#db.transaction((lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[]) => {
+      const sql = this.#sql;
+      if (sql.fence.get(lease.runId, lease.workerId, lease.epoch) === undefined) return false;
+      const now = Date.now();
+      steps.forEach((step, i) => {
+        const { input, output, error, plan } = encoded[i] as EncodedStep;
+        if (plan !== null) sql.setPlan.run({ runId: lease.runId, plan, now });
         sql.upsertStep.run({
           runId: lease.runId,
           key: step.key,
-          seq: fenced.step_seq,
           kind: step.kind,
           status: step.status,
-          input: encoded.input,
-          output: encoded.output,
-          error: encoded.error,
+          input,
+          output,
+          error,
           attempts: step.attempts ?? null,
           startedAt: step.startedAt.getTime(),
           finishedAt: step.finishedAt?.getTime() ?? null,
           epoch: lease.epoch,
         });
-        return true;
-      })
-      .immediate();
+      });
+      return true;
+    }));
   }
 }
 

@@ -49,8 +49,9 @@ export function prepareStatements(db: Database.Database) {
        ORDER BY created_at, id LIMIT @limit`,
     ),
     claimCandidate: prepare<[string], Candidate>(`SELECT id, lease_owner FROM runs WHERE id = ? AND status IN (${CLAIMABLE})`),
-    lease: prepare<{ id: string; workerId: string; expiresAt: number; reclaimed: number }, ClaimedRow>(
-      `UPDATE runs SET lease_owner = @workerId, lease_expires_at = @expiresAt, lease_epoch = lease_epoch + 1,
+    // A claimed run is running: the claim is its transition, not a separate write.
+    lease: prepare<{ id: string; workerId: string; expiresAt: number; reclaimed: number; now: number }, ClaimedRow>(
+      `UPDATE runs SET status = 'running', updated_at = @now, lease_owner = @workerId, lease_expires_at = @expiresAt, lease_epoch = lease_epoch + 1,
          claims = claims + 1, crashes = crashes + @reclaimed
        WHERE id = @id
        RETURNING id, task, lease_epoch, crashes, @reclaimed AS reclaimed`,
@@ -75,15 +76,15 @@ export function prepareStatements(db: Database.Database) {
          updated_at = @now
        WHERE id = @runId AND lease_owner = @workerId AND lease_epoch = @epoch AND status NOT IN (${FINAL})`,
     ),
-    // The fence and the step's place in the run: one row update, so a stale writer gets no row.
-    fenceStep: prepare<Fence & { plan: string | null; now: number }, { step_seq: number }>(
-      `UPDATE runs SET step_seq = step_seq + 1, plan = COALESCE(@plan, plan), updated_at = @now
-       WHERE id = @runId AND lease_owner = @workerId AND lease_epoch = @epoch
-       RETURNING step_seq`,
-    ),
+    // Read under the write lock of an IMMEDIATE transaction, so the lease cannot change before
+    // the step is written; the runs row itself is not rewritten for every step.
+    fence: preparePluck<[string, string, number], number>(`SELECT 1 FROM runs WHERE id = ? AND lease_owner = ? AND lease_epoch = ?`),
+    setPlan: prepare<{ runId: string; plan: string; now: number }>(`UPDATE runs SET plan = @plan, updated_at = @now WHERE id = @runId`),
+    // A new key takes the next place in the run; a key recorded again keeps its place.
     upsertStep: prepare<StepParams>(
       `INSERT INTO steps (run_id, key, seq, kind, status, input, output, error, attempts, started_at, finished_at, epoch)
-       VALUES (@runId, @key, @seq, @kind, @status, @input, @output, @error, @attempts, @startedAt, @finishedAt, @epoch)
+       VALUES (@runId, @key, COALESCE((SELECT MAX(seq) FROM steps WHERE run_id = @runId), 0) + 1,
+         @kind, @status, @input, @output, @error, @attempts, @startedAt, @finishedAt, @epoch)
        ON CONFLICT (run_id, key) DO UPDATE SET kind = excluded.kind, status = excluded.status, input = excluded.input,
          output = excluded.output, error = excluded.error, attempts = excluded.attempts, started_at = excluded.started_at,
          finished_at = excluded.finished_at, epoch = excluded.epoch`,
@@ -115,7 +116,6 @@ export function prepareStatements(db: Database.Database) {
 export interface StepParams {
   runId: string;
   key: string;
-  seq: number;
   kind: string;
   status: string;
   input: string | null;

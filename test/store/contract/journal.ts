@@ -31,6 +31,33 @@ export function describeJournal(makeStore: MakeStore): void {
       ]);
     });
 
+    it("records several steps in one write, in order, after steps already there", async () => {
+      const lease = await leased();
+      await store().record(lease, step(lease, "plan", { kind: "plan", output: PLAN }));
+      await store().recordAll(lease, [step(lease, "subtask/a/call/0", { output: { n: 1 } }), step(lease, "subtask/a/done", { kind: "subtask", output: { ok: "是" } })]);
+      await store().recordAll(lease, [step(lease, "subtask/a/call/0", { status: "failed", error: { code: "X", message: "x" } })]);
+      const steps = await store().load(lease.runId);
+      expect(steps.map((s) => [s.key, s.status])).toEqual([
+        ["plan", "succeeded"],
+        ["subtask/a/call/0", "failed"],
+        ["subtask/a/done", "succeeded"],
+      ]);
+      expect(steps[2]?.output).toEqual({ ok: "是" });
+      expect((await store().get(lease.runId))?.plan).toEqual(PLAN);
+    });
+
+    it("writes none of several steps for a stale lease, and refuses an empty list or a key twice", async () => {
+      const old = await leased();
+      await claimOne(store(), "w2", { runId: old.runId });
+      await expect(store().recordAll(old, [step(old, "x"), step(old, "y")])).rejects.toMatchObject({ code: "LEASE_LOST" });
+      expect(store().stats().staleWritesRejected).toBe(1);
+      expect(await store().load(old.runId)).toEqual([]);
+      const current = await claimOne(store(), "w3", { runId: old.runId });
+      await expect(store().recordAll(current, [])).rejects.toMatchObject({ code: "INVALID_INPUT" });
+      await expect(store().recordAll(current, [step(current, "x"), step(current, "x")])).rejects.toMatchObject({ code: "INVALID_INPUT" });
+      expect(await store().load(old.runId)).toEqual([]);
+    });
+
     it("gives every step of concurrent records its own place", async () => {
       const lease = await leased();
       const keys = Array.from({ length: 12 }, (_, i) => `subtask/s${i}/done`);
@@ -115,9 +142,9 @@ export function describeJournal(makeStore: MakeStore): void {
     it("rejects a stale lease with LEASE_LOST and counts it", async () => {
       const old = await leased();
       await claimOne(store(), "w2", { runId: old.runId });
-      await expect(store().transition(old, { status: "running" })).rejects.toBeInstanceOf(JournalError);
+      await expect(store().transition(old, { status: "waiting_approval" })).rejects.toBeInstanceOf(JournalError);
       expect(store().stats().staleWritesRejected).toBe(1);
-      expect((await store().get(old.runId))?.status).toBe("queued");
+      expect((await store().get(old.runId))?.status).toBe("running");
     });
 
     it("lets go of the lease while the run waits for approval", async () => {

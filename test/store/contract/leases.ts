@@ -16,6 +16,9 @@ export function describeLeases(makeStore: MakeStore): void {
         [runId(2), "w1", 1, false],
       ]);
       expect(first[0]?.task).toEqual({ description: "task 1" });
+      // The claim is the run's move to running: workers write no separate transition.
+      expect((await store().get(runId(1)))?.status).toBe("running");
+      expect((await store().get(runId(3)))?.status).toBe("queued");
       expect((await claim("w2", { limit: 5 })).map((l) => l.runId)).toEqual([runId(3)]);
       expect(await claim("w3", { limit: 5 })).toEqual([]);
       expect(store().stats()).toEqual({ reclaims: 0, staleWritesRejected: 0 });
