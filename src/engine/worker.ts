@@ -176,7 +176,12 @@ export class Worker {
     }, this.#options.heartbeatMs ?? Math.max(50, Math.floor(this.#leaseMs / 3)));
     try {
       // The claim made the run `running`: no transition to write here.
-      const journal: Journal = { record: (step) => store.record(lease, step), recordAll: (steps) => store.recordAll(lease, steps), load: (id) => store.load(id) };
+      const journal: Journal = {
+        record: (step) => store.record(lease, step),
+        recordAll: (steps) => store.recordAll(lease, steps),
+        // Steps are written only under a lease: a run on its first lease has none to read.
+        load: (id) => (lease.epoch === 1 ? Promise.resolve([]) : store.load(id)),
+      };
       const request = { runId, task: lease.task, signal: controller.signal, journal, ...(this.#options.audit ? { audit: this.#options.audit } : {}) };
       const outcome = await engine.execute(this.#options.onEvent ? { ...request, onEvent: this.#options.onEvent } : request);
       if (lost) return { runId, kind: "lease_lost" };

@@ -124,17 +124,18 @@ export class PostgresStore implements ServiceStore {
     const task = parseTask(input);
     const tenant = task.tenant ?? "";
     const key = task.idempotencyKey ?? null;
-    let created: boolean;
+    let inserted: RunRow | undefined;
     try {
-      created = (await this.#query(sql.insertRun, [options.runId, tenant, key, JSON.stringify(task), JOURNAL_SCHEMA_VERSION])).rowCount === 1;
+      inserted = (await this.#query<RunRow>(sql.insertRun, [options.runId, tenant, key, JSON.stringify(task), JOURNAL_SCHEMA_VERSION])).rows[0];
     } catch (error) {
       if (hasCode(error, "23505")) throw runExistsError(options.runId, error);
       throw error;
     }
+    if (inserted) return { run: runFromRow(inserted), created: true };
     // A concurrent submit with the same key waited on the unique index and did nothing; this
     // second statement sees the run the first one committed.
-    const { rows } = created || key === null ? await this.#query<RunRow>(sql.runById, [options.runId]) : await this.#query<RunRow>(sql.runByKey, [tenant, key]);
-    return { run: runFromRow(mustExist(rows[0], options.runId)), created };
+    const { rows } = key === null ? await this.#query<RunRow>(sql.runById, [options.runId]) : await this.#query<RunRow>(sql.runByKey, [tenant, key]);
+    return { run: runFromRow(mustExist(rows[0], options.runId)), created: false };
   }
 
   async get(runId: string): Promise<Run | undefined> {

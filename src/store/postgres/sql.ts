@@ -41,7 +41,8 @@ export const sql = {
     "insert_run",
     `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version)
      VALUES ($1, $2, $3, $4::json, 'queued', $5)
-     ON CONFLICT (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
+     ON CONFLICT (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+     RETURNING ${RUN_COLUMNS}`,
   ),
   runById: statement("run_by_id", `SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`),
   runByKey: statement("run_by_key", `SELECT ${RUN_COLUMNS} FROM runs WHERE tenant = $1 AND idempotency_key = $2`),

@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import { CsAgentsError, parseTask } from "../../core/index.js";
 import type { Run, Step, Task } from "../../core/index.js";
 import { encodeStep, leaseFromRow, runFromRow, stepFromRow } from "../rows.js";
-import type { ClaimedRow, EncodedStep } from "../rows.js";
+import type { ClaimedRow, EncodedStep, RunRow } from "../rows.js";
 import {
   checkStepBatch,
   describeSteps,
@@ -100,16 +100,16 @@ export class SqliteStore implements ServiceStore {
     const sql = this.#sql;
     const tenant = task.tenant ?? "";
     const key = task.idempotencyKey ?? null;
-    let created: boolean;
+    let inserted: RunRow | undefined;
     try {
-      const row = { id: options.runId, tenant, key, task: JSON.stringify(task), schemaVersion: JOURNAL_SCHEMA_VERSION, now: Date.now() };
-      created = sql.insertRun.run(row).changes === 1;
+      inserted = sql.insertRun.get({ id: options.runId, tenant, key, task: JSON.stringify(task), schemaVersion: JOURNAL_SCHEMA_VERSION, now: Date.now() });
     } catch (error) {
       if (hasCode(error, "SQLITE_CONSTRAINT_PRIMARYKEY")) throw runExistsError(options.runId, error);
       throw error;
     }
-    const row = created || key === null ? sql.runById.get(options.runId) : sql.runByKey.get({ tenant, key });
-    return { run: runFromRow(mustExist(row, options.runId)), created };
+    if (inserted) return { run: runFromRow(inserted), created: true };
+    const row = key === null ? sql.runById.get(options.runId) : sql.runByKey.get({ tenant, key });
+    return { run: runFromRow(mustExist(row, options.runId)), created: false };
   }
 
   async get(runId: string): Promise<Run | undefined> {

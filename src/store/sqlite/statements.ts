@@ -29,10 +29,11 @@ export function prepareStatements(db: Database.Database) {
   // Single-column statements return the value itself, not a row object.
   const preparePluck = <P extends unknown[], R>(sql: string) => db.prepare<P, R>(sql).pluck() as SqliteStatement<P, R>;
   return {
-    insertRun: prepare<{ id: string; tenant: string; key: string | null; task: string; schemaVersion: number; now: number }>(
+    insertRun: prepare<{ id: string; tenant: string; key: string | null; task: string; schemaVersion: number; now: number }, RunRow>(
       `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version, created_at, updated_at)
        VALUES (@id, @tenant, @key, @task, 'queued', @schemaVersion, @now, @now)
-       ON CONFLICT (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
+       ON CONFLICT (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+       RETURNING ${RUN_COLUMNS}`,
     ),
     runById: prepare<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`),
     runByKey: prepare<{ tenant: string; key: string }, RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE tenant = @tenant AND idempotency_key = @key`),
