@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll } from "vitest";
 
 export const BIN = fileURLToPath(new URL("../../bin/cs-agents.js", import.meta.url));
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -13,9 +14,17 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** A fresh folder for one test's database and outputs. */
+const scratchDirs: string[] = [];
+// Registered when a test file imports this module: its folders go when the file is done.
+afterAll(() => {
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder for one test's database and outputs, removed after the test file. */
 export function scratchDir(): string {
-  return mkdtempSync(join(tmpdir(), "cs-agents-test-"));
+  const dir = mkdtempSync(join(tmpdir(), "cs-agents-test-"));
+  scratchDirs.push(dir);
+  return dir;
 }
 
 /** Runs the built binary (`npm run build` first) with its own database in `cwd`. */
