@@ -203,9 +203,8 @@ export class Worker {
   }
 }
 
+/** The plan is left out: this run's `plan` step, recorded through the same store, holds it. */
 function finalOf(outcome: Exclude<RunOutcome, { status: "waiting_approval" }>) {
-  return outcome.status === "succeeded"
-    ? { status: "succeeded" as const, plan: outcome.plan, result: outcome.result }
-    : { status: outcome.status, plan: outcome.plan, error: outcome.error };
+  return outcome.status === "succeeded" ? { status: "succeeded" as const, result: outcome.result } : { status: outcome.status, error: outcome.error };
 }
 

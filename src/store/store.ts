@@ -28,10 +28,13 @@ export interface ListFilter {
   readonly before?: string;
 }
 
-/** A finished run's outcome, as `LeaseStore.finish` records it. */
+/**
+ * A finished run's outcome, as `LeaseStore.transition` records it. A plan left out keeps the one
+ * the `plan` step already stored (a worker's runs always have it), so it is not written twice.
+ */
 export type FinalOutcome =
-  | { readonly status: "succeeded"; readonly plan: Plan; readonly result: RunResult }
-  | { readonly status: "failed" | "cancelled"; readonly plan: Plan | undefined; readonly error: ErrorInfo };
+  | { readonly status: "succeeded"; readonly plan?: Plan | undefined; readonly result: RunResult }
+  | { readonly status: "failed" | "cancelled"; readonly plan?: Plan | undefined; readonly error: ErrorInfo };
 
 /** What a person decides about an `ambiguous` step. */
 export type AmbiguousDecision =

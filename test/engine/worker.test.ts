@@ -14,7 +14,7 @@ describe("Worker", () => {
     await store.submit(t.task, { runId: "r1" });
     const end = await worker.runOne("r1");
     expect(end).toMatchObject({ runId: "r1", kind: "finished", outcome: { status: "succeeded" } });
-    expect((await store.get("r1"))?.status).toBe("succeeded");
+    expect(await store.get("r1")).toMatchObject({ status: "succeeded", plan: planOf({ a: [], b: ["a"] }), result: { output: { id: "b" } } });
     expect((await store.load("r1")).map((s) => s.key)).toEqual(["plan", "subtask/a/call/0", "subtask/a/done", "subtask/b/call/0", "subtask/b/done"]);
   });
 
