@@ -65,7 +65,7 @@ export function createEngine(options: EngineOptions): Engine {
       let outcome: RunOutcome;
       try {
         plan = await planOnce({ ...options, journal }, request, recorded, emit);
-        const scope: SubtaskScope = { ...options, journal, audit: request.audit, runId: request.runId, tenant: request.task.tenant, language: plan.language, recorded, emit, signal, toolSignal: request.signal };
+        const scope: SubtaskScope = { ...options, journal, audit: request.audit, runId: request.runId, tenant: request.task.tenant, language: plan.language, recorded, emit, listening: request.onEvent !== undefined, signal, toolSignal: request.signal };
         outcome = await runGraph(scope, plan, options.agents, maxConcurrency);
       } catch (error) {
         const info = describeError(error);
@@ -152,7 +152,7 @@ async function runOne(
   const started = performance.now();
   const common = { runId: scope.runId, subtaskId: subtask.id };
   const replayed = recordedOutcome(scope.recorded.get(stepKeys.subtaskDone(subtask.id)));
-  if (!replayed) scope.emit({ type: "subtask.started", ...common, agent: subtask.agent, at: Date.now() });
+  if (!replayed && scope.listening) scope.emit({ type: "subtask.started", ...common, agent: subtask.agent, at: Date.now() });
   let outcome: SubtaskOutcome;
   try {
     outcome = replayed ?? (await runSubtask(scope, subtask, agents.get(subtask.agent), deps));
@@ -162,6 +162,7 @@ async function runOne(
     if (error instanceof DecisionRequiredError) return error;
     outcome = { status: "failed", error: describeError(error), calls: 0 };
   }
+  if (!scope.listening) return outcome;
   const durationMs = performance.now() - started;
   if (outcome.status === "succeeded") {
     scope.emit({ type: "subtask.finished", ...common, at: Date.now(), durationMs, replayed: replayed !== undefined });

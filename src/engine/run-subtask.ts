@@ -24,6 +24,8 @@ export interface SubtaskScope {
   readonly executor: ToolRunner;
   readonly model: AgentModel;
   readonly emit: EventListener;
+  /** False when nobody listens: events are then not even built. */
+  readonly listening: boolean;
   readonly signal: AbortSignal;
   /** The run's own signal, undefined when nothing can abort it: tools then get no listener to hang. */
   readonly toolSignal: AbortSignal | undefined;
@@ -116,12 +118,13 @@ async function journaledCall(
   const replayed = replayCall(previous, call.tool);
   const common = { runId: scope.runId, subtaskId, tool: call.tool, stepKey };
   if (replayed) {
-    if (replayed.status === "success") {
+    if (replayed.status === "success" && scope.listening) {
       scope.emit({ type: "tool.finished", ...common, at: Date.now(), durationMs: 0, attempts: replayed.attempts, replayed: true });
     }
     return replayed;
   }
-  if (scope.tools.has(call.tool) && scope.tools.get(call.tool).sensitive) {
+  const tool = scope.tools.has(call.tool) ? scope.tools.get(call.tool) : undefined;
+  if (tool?.sensitive) {
     const denied = await approvalGate(scope, stepKeys.approval(subtaskId, n), call);
     if (denied) {
       await scope.journal.record({ runId: scope.runId, key: stepKey, kind: "tool_call", status: "failed", input: call, error: denied.error, attempts: 0, startedAt: new Date(), finishedAt: new Date() });
@@ -129,14 +132,13 @@ async function journaledCall(
     }
   }
   const startedAt = new Date();
-  scope.emit({ type: "tool.started", ...common, at: startedAt.getTime() });
-  const tool = scope.tools.has(call.tool) ? scope.tools.get(call.tool) : undefined;
+  if (scope.listening) scope.emit({ type: "tool.started", ...common, at: startedAt.getTime() });
   if (tool && !tool.idempotent) {
     // A tool that may not run twice leaves an intent first, so recovery can tell "never
     // called" from "called, outcome unknown".
     await scope.journal.record({ runId: scope.runId, key: stepKey, kind: "tool_call", startedAt, status: "started", input: call });
   }
-  const result = await scope.executor.run(call, { ...(scope.toolSignal ? { signal: scope.toolSignal } : {}), runId: scope.runId, stepKey, ...(scope.tenant ? { tenant: scope.tenant } : {}) });
+  const result = await scope.executor.run(call, callContext(scope, stepKey));
   // A call cut short by cancellation is no outcome of the tool: leave it unrecorded, so a
   // resume makes it again (idempotent) or finds its intent and asks a person (not idempotent).
   if (result.status === "failed" && scope.signal.aborted) throw new CancelledError();
@@ -149,6 +151,7 @@ async function journaledCall(
   if (tool?.sensitive) {
     await audit(scope, "tool.sensitive_call", "system", { stepKey, tool: call.tool, input: call.input, status: result.status, ...(result.status === "failed" ? { error: result.error } : {}) });
   }
+  if (!scope.listening) return result;
   const at = Date.now();
   if (result.status === "success") {
     scope.emit({ type: "tool.finished", ...common, at, durationMs: result.durationMs, attempts: result.attempts, replayed: false });
@@ -223,6 +226,13 @@ function usageOf(decision: Decision) {
 /** One audit entry about this run; nothing when the engine runs without an audit sink. */
 async function audit(scope: SubtaskScope, action: string, actor: string, details: Record<string, unknown>): Promise<void> {
   await scope.audit?.append({ action, actor, tenant: scope.tenant ?? "", target: scope.runId, details });
+}
+
+function callContext(scope: SubtaskScope, stepKey: string): CallContext {
+  const context: { -readonly [K in keyof CallContext]: CallContext[K] } = { runId: scope.runId, stepKey };
+  if (scope.toolSignal) context.signal = scope.toolSignal;
+  if (scope.tenant) context.tenant = scope.tenant;
+  return context;
 }
 
 function replayCall(step: Step | undefined, tool: string): ToolCallResult | undefined {
