@@ -1,9 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll } from "vitest";
 
 export const BIN = fileURLToPath(new URL("../../bin/cs-agents.js", import.meta.url));
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -14,18 +10,7 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-const scratchDirs: string[] = [];
-// Registered when a test file imports this module: its folders go when the file is done.
-afterAll(() => {
-  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A fresh folder for one test's database and outputs, removed after the test file. */
-export function scratchDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "cs-agents-test-"));
-  scratchDirs.push(dir);
-  return dir;
-}
+export { scratchDir } from "../support/scratch.js";
 
 /** Runs the built binary (`npm run build` first) with its own database in `cwd`. */
 export function runCli(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {

@@ -1,5 +1,4 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { scratchDir } from "../support/scratch.js";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { newRunId } from "../../src/core/index.js";
@@ -26,7 +25,7 @@ const ALL_CALLS = ["a/call/0", "a/call/1", "b/call/0", "c/call/0"];
  */
 export function describeCrashSweep(databaseUrl: () => Promise<string>): void {
   const scratch = () => {
-    const dir = mkdtempSync(join(tmpdir(), "cs-agents-crash-"));
+    const dir = scratchDir("cs-agents-crash-");
     return { calls: join(dir, "calls.log"), effects: join(dir, "effects.log") };
   };
 

@@ -1,5 +1,4 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { scratchDir } from "../support/scratch.js";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,7 +30,7 @@ describe.skipIf(!available)("a fleet of 3 worker processes on PostgreSQL", () =>
 
   it(`finishes ${RUNS} runs with no duplicate side effect when one worker is killed -9 mid-flight`, async () => {
     const started = performance.now();
-    const dir = mkdtempSync(join(tmpdir(), "cs-agents-fleet-"));
+    const dir = scratchDir("cs-agents-fleet-");
     const effects = join(dir, "effects.log");
     const ids: string[] = [];
     for (let i = 0; i < RUNS; i++) ids.push((await store.submit({ description: "crash test" }, { runId: newRunId() })).run.id);

@@ -1,5 +1,4 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { scratchDir } from "../support/scratch.js";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -11,7 +10,7 @@ import { endOf, logLines, runWorker } from "./harness.js";
 const PLUGIN = fileURLToPath(new URL("./crash-plugin.mjs", import.meta.url));
 
 function scratch() {
-  const dir = mkdtempSync(join(tmpdir(), "cs-agents-decide-"));
+  const dir = scratchDir("cs-agents-decide-");
   return { dir, db: join(dir, "runs.db"), calls: join(dir, "calls.log"), effects: join(dir, "effects.log") };
 }
 
