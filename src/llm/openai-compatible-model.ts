@@ -6,7 +6,7 @@ import { completeTurn, type TurnAnswer } from "./complete-turn.js";
 import type { LlmEndpoint } from "./llm-endpoint.js";
 import { offeredTools, type OfferedTools } from "./offered-tools.js";
 import { responseCacheKey, type ModelResponseCache } from "./response-cache.js";
-import type { UsageListener } from "./usage.js";
+import { addUsage, NO_USAGE, type UsageListener } from "./usage.js";
 
 export interface OpenAICompatibleModelOptions {
   readonly endpoint: LlmEndpoint;
@@ -55,17 +55,22 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
           ? responseCacheKey({ modelName, system, messages, tools: Object.keys(offered.toolSet) })
           : undefined;
       const cached = cacheKey ? await options.cache?.get(cacheKey) : undefined;
-      if (cached) return cached;
+      // A cached answer cost nothing this time.
+      if (cached) return withoutUsage(cached);
       const repairs = Math.min(maxRepairs, Math.max(0, context.agent.maxSteps - context.history.length - 1));
+      let usage = NO_USAGE;
       for (let attempt = 0; ; attempt++) {
         const answer = await ask(options, modelName, context, system, messages, offered);
+        usage = addUsage(usage, answer.usage);
         const outcome = interpret(answer, offered);
         if (outcome.type === "decision") {
           if (cacheKey) await options.cache?.set(cacheKey, outcome.decision);
-          return outcome.decision;
+          // The usage travels with the decision into the journal: a resumed run keeps its count.
+          return { ...outcome.decision, usage };
         }
         if (attempt >= repairs) {
-          return { type: "fail", error: { code: "LLM_BAD_TOOL_CALL", message: `model ${modelName} gave no usable answer after ${attempt + 1} tries: ${outcome.problem}` } };
+          const message = `model ${modelName} gave no usable answer after ${attempt + 1} tries: ${outcome.problem}`;
+          return { type: "fail", error: { code: "LLM_BAD_TOOL_CALL", message }, usage };
         }
         if (outcome.call) appendMalformedCall(messages, outcome.call, outcome.problem, attempt);
         else messages.push({ role: "user", content: outcome.problem });
@@ -84,13 +89,16 @@ async function ask(
 ): Promise<TurnAnswer> {
   const where = { agent: context.agent.name, subtaskId: context.subtask.id };
   const onText = options.onText;
+  // The engine's listener (model.delta events) and the option's, when both are there.
+  const listeners = [context.onText, onText && ((delta: string) => onText(delta, where))].filter((f): f is (delta: string) => void => f !== undefined);
+  const toText = listeners.length > 0 ? (delta: string) => listeners.forEach((listen) => listen(delta)) : undefined;
   const answer = await completeTurn(options.endpoint, {
     modelName,
     system,
     messages,
     toolSet: offered.toolSet,
     stream: options.stream ?? false,
-    ...(onText ? { onText: (delta: string) => onText(delta, where) } : {}),
+    ...(toText ? { onText: toText } : {}),
   });
   options.onUsage?.({ ...answer.usage, model: modelName, purpose: "decide", agent: context.agent.name });
   return answer;
@@ -125,4 +133,9 @@ function finalOutput(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+function withoutUsage(decision: Decision): Decision {
+  const { usage: _spent, ...rest } = decision;
+  return rest;
 }

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { AgentModel } from "../agents/index.js";
-import { CsAgentsError } from "../core/index.js";
+import { CsAgentsError, type Step } from "../core/index.js";
 import type { Engine, Journal, RunOutcome } from "../engine/index.js";
 import type { RunBudget } from "./llm-settings.js";
 import { addUsage, NO_USAGE, type TokenUsage, type UsageListener } from "./usage.js";
@@ -62,8 +62,8 @@ const KEEP_FINISHED = 1_000;
  * because the model port sees a turn, not a run. Budgets (0: none) stop a run as failed with
  * BUDGET_EXCEEDED: tokens and tool calls are checked as each is spent (the model's `decide`
  * throws, the engine fails the subtask and the run), time by a deadline that aborts the run.
- * Tool calls already in the journal count on resume; tokens and time count per execution
- * (the journal holds no token counts).
+ * Tool calls and the tokens of model decisions already in the journal count on resume; time
+ * counts per execution.
  * @throws BudgetExceededError (BUDGET_EXCEEDED) from `onUsage` and wrapped models' `decide`.
  */
 export function createRunAccounting(budget: RunBudget): RunAccounting {
@@ -119,8 +119,8 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
   const engine = (inner: Engine, options: { readonly journal?: Journal } = {}): Engine => ({
     async execute(request) {
       const journal = request.journal ?? options.journal;
-      const recordedCalls = budget.maxToolCalls > 0 && journal ? (await journal.load(request.runId)).filter((s) => s.kind === "tool_call").length : 0;
-      const account: Account = { runId: request.runId, tenant: request.task.tenant ?? "", startedAt: Date.now(), tokens: NO_USAGE, modelRequests: 0, toolCalls: recordedCalls, exceeded: undefined, stop: request.signal };
+      const recorded = journal ? spentBefore(await journal.load(request.runId)) : { tokens: NO_USAGE, modelRequests: 0, toolCalls: 0 };
+      const account: Account = { runId: request.runId, tenant: request.task.tenant ?? "", startedAt: Date.now(), ...recorded, exceeded: undefined, stop: request.signal };
       runs.delete(request.runId);
       runs.set(request.runId, account);
       for (const id of runs.keys()) {
@@ -154,6 +154,26 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
     },
     tenants: () => new Map(tenants),
   };
+}
+
+/**
+ * What the journal says a resumed run already spent: its tool calls, and the tokens of its
+ * recorded model decisions (each carries the usage of the requests that made it).
+ */
+function spentBefore(steps: readonly Step[]): UsageTotals {
+  let tokens = NO_USAGE;
+  let modelRequests = 0;
+  let toolCalls = 0;
+  for (const step of steps) {
+    if (step.kind === "tool_call") toolCalls++;
+    if (step.kind !== "model_call" || step.status !== "succeeded") continue;
+    const usage = (step.output as { usage?: TokenUsage } | undefined)?.usage;
+    if (usage) {
+      tokens = addUsage(tokens, usage);
+      modelRequests++;
+    }
+  }
+  return { tokens, modelRequests, toolCalls };
 }
 
 /** A run the deadline cancelled failed for its budget; a run cancelled by its caller stays cancelled. */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createRulesModel } from "../../src/agents/index.js";
+import type { EngineEvent } from "../../src/engine/index.js";
 import { createLlmAgentModel, createMemoryResponseCache } from "../../src/llm/index.js";
 import { inOrder, lastMessage, startFakeOpenAI, text, toolCall, transcript, type ChatRequest, type FakeOpenAI, type Script } from "./fake-openai-server.js";
 import { API_KEY, engineFor, fixedPlanner, llmModel, notePlan, task, testDomain, testEndpoint } from "./support.js";
@@ -78,11 +79,19 @@ describe("OpenAI-compatible agent model", () => {
     const domain = testDomain();
     const deltas: string[] = [];
     const model = llmModel(domain, testEndpoint(fake.baseUrl).endpoint, { stream: true, onText: (delta) => deltas.push(delta) });
-    const outcome = await engineFor(domain, fixedPlanner(notePlan()), model).engine.execute({ runId: "r5", task: task() });
+    const events: EngineEvent[] = [];
+    const outcome = await engineFor(domain, fixedPlanner(notePlan()), model).engine.execute({ runId: "r5", task: task(), onEvent: (e) => events.push(e) });
     expect(outcome.status === "succeeded" && outcome.result.output).toBe("The note says revenue was 12.5M CNY.");
     expect(fake.requests.every((r) => r.stream === true)).toBe(true);
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.join("")).toBe("The note says revenue was 12.5M CNY.");
+    // The same text reaches the engine's listeners as model.delta events of the answering turn.
+    const streamed = events.filter((e) => e.type === "model.delta");
+    expect(streamed.map((e) => e.text).join("")).toBe("The note says revenue was 12.5M CNY.");
+    expect(new Set(streamed.map((e) => e.stepKey))).toEqual(new Set(["subtask/summary/model/1"]));
+    const finished = events.filter((e) => e.type === "model.finished");
+    expect(finished.map((e) => [e.decision, e.replayed])).toEqual([["call", false], ["finish", false]]);
+    expect(finished.every((e) => (e.usage?.totalTokens ?? 0) > 0)).toBe(true);
     expect(domain.calls.read).toBe(1);
   });
 

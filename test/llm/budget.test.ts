@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { createMemoryJournal } from "../../src/engine/index.js";
 import { createLlmPlanner, createRunAccounting, type RunBudget } from "../../src/llm/index.js";
 import { hang, inOrder, lastMessage, startFakeOpenAI, text, toolCall, type FakeOpenAI, type Script } from "./fake-openai-server.js";
 import { engineFor, fixedPlanner, llmModel, notePlan, task, testDomain, testEndpoint } from "./support.js";
@@ -33,6 +34,28 @@ describe("run budgets", () => {
     // Each answer costs 20 tokens: the first turn's call went through, the second was stopped.
     expect(domain.calls.read).toBe(1);
     expect(accounting.run("t1")?.tokens.totalTokens).toBe(40);
+  });
+
+  it("journals each decision's token usage and keeps the count across a resume", async () => {
+    fake = await startFakeOpenAI(inOrder(toolCall("notes_read", { title: "q3" }, 10), text("done", 10)));
+    const first = budgetedRun({});
+    expect((await first.engine.execute({ runId: "r1", task: task() })).status).toBe("succeeded");
+    const decisions = (await first.journal.load("r1")).filter((s) => s.kind === "model_call");
+    expect(decisions.map((s) => (s.output as { usage?: unknown }).usage)).toEqual([
+      { inputTokens: 10, outputTokens: 10, totalTokens: 20 },
+      { inputTokens: 10, outputTokens: 10, totalTokens: 20 },
+    ]);
+    // A new process resumes the run from the journal: no request, and the 40 tokens still count.
+    const requests = fake.requests.length;
+    const resumedAccounting = createRunAccounting({ ...NO_LIMIT, maxTokens: 30 });
+    const domain = testDomain();
+    const model = resumedAccounting.model(llmModel(domain, testEndpoint(fake.baseUrl).endpoint, { onUsage: resumedAccounting.onUsage }));
+    const survived = createMemoryJournal();
+    for (const step of await first.journal.load("r1")) if (step.kind !== "subtask") await survived.record(step);
+    const { engine } = engineFor(domain, fixedPlanner(notePlan()), model, survived);
+    await resumedAccounting.engine(engine, { journal: survived }).execute({ runId: "r1", task: task() });
+    expect(fake.requests.length).toBe(requests);
+    expect(resumedAccounting.run("r1")).toMatchObject({ tokens: { totalTokens: 40 }, modelRequests: 2, toolCalls: 1 });
   });
 
   it("stops a run that asks for more tool calls than its budget", async () => {
