@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import type { Principal } from "../auth/index.js";
 import { approvalHandlers } from "./approval-handlers.js";
-import type { HttpMetrics } from "./metrics.js";
+import type { MetricsRegistry } from "../observability/index.js";
 import type { OperationId } from "./operations.js";
 import type { AgentListSchema, ToolListSchema } from "./schemas.js";
 import type { ApiDeps, ApiServer, ResolvedApiOptions } from "./server.js";
@@ -18,7 +18,7 @@ export interface Catalog {
 export interface HandlerContext {
   readonly deps: Required<ApiDeps>;
   readonly options: ResolvedApiOptions;
-  readonly metrics: HttpMetrics;
+  readonly metrics: MetricsRegistry;
   readonly server: ApiServer;
   /** The caller; with auth off, the local principal. */
   readonly principal: Principal;

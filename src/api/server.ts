@@ -12,8 +12,7 @@ import type { ServiceStore } from "../store/index.js";
 import { handlers } from "./handlers.js";
 import type { Catalog, Handler } from "./handlers.js";
 import { jsonDepthExceeds, parsePart } from "./limits.js";
-import { createHttpMetrics } from "./metrics.js";
-import type { HttpMetrics } from "./metrics.js";
+import { MetricsRegistry } from "../observability/index.js";
 import { OPERATIONS } from "./operations.js";
 import type { Operation } from "./operations.js";
 import { ApiError, problemOf } from "./problem.js";
@@ -52,6 +51,8 @@ export interface ApiDeps {
   readonly catalog: Catalog;
   readonly newRunId?: () => string;
   readonly now?: () => Date;
+  /** Where HTTP metrics go and what /metrics serves; default: a registry of the server's own. */
+  readonly metrics?: MetricsRegistry;
 }
 
 export type ResolvedApiOptions = Required<Omit<ApiOptions, "tls" | "rateLimit">> & Pick<ApiOptions, "tls" | "rateLimit">;
@@ -104,7 +105,7 @@ export class ApiServer {
         : { http: { maxHeaderSize: resolved.maxHeaderBytes, headersTimeout: resolved.headersTimeoutMs } }),
     }) as unknown as FastifyInstance;
     const server = new ApiServer(app, resolved);
-    await server.#setUp({ ...deps, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()) });
+    await server.#setUp({ ...deps, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()), metrics: deps.metrics ?? new MetricsRegistry() });
     return server;
   }
 
@@ -141,7 +142,7 @@ export class ApiServer {
 
   async #setUp(deps: Required<ApiDeps>): Promise<void> {
     const { app, options } = this;
-    const metrics = createHttpMetrics();
+    const { metrics } = deps;
     app.decorateRequest("principal", null);
     installJsonParser(app, options.maxJsonDepth);
     app.setErrorHandler((error, request, reply) => this.#answerError(error, request, reply));
@@ -252,10 +253,13 @@ function installJsonParser(app: FastifyInstance, maxDepth: number): void {
   });
 }
 
-function installMetrics(app: FastifyInstance, metrics: HttpMetrics): void {
+function installMetrics(app: FastifyInstance, metrics: MetricsRegistry): void {
+  app.addHook("onRequest", async () => metrics.add("cs_agents_http_requests_in_flight", 1));
   app.addHook("onResponse", async (request, reply) => {
-    const route = request.routeOptions.url ?? "unmatched";
-    metrics.observe({ method: request.method, route, status: reply.statusCode }, reply.elapsedTime / 1_000);
+    metrics.add("cs_agents_http_requests_in_flight", -1);
+    const labels = { method: request.method, route: request.routeOptions.url ?? "unmatched", status: String(reply.statusCode) };
+    metrics.inc("cs_agents_http_requests_total", labels);
+    metrics.observe("cs_agents_http_request_duration_seconds", reply.elapsedTime / 1_000, labels);
   });
 }
 

@@ -64,7 +64,7 @@ export const serviceHandlers: Readonly<Record<"listTools" | "listAgents" | "list
   listAudit,
   health: async () => ({ status: 200, body: { status: "ok" } }),
   ready,
-  metrics: async (context) => ({ status: 200, body: await context.metrics.registry.metrics(), type: context.metrics.registry.contentType }),
+  metrics: async (context) => ({ status: 200, body: await context.metrics.text(), type: context.metrics.contentType }),
   openapi: async (context) => ({ status: 200, body: openApi(context.options.version) }),
   docs: async () => ({ status: 200, body: docsPage(), type: "text/html; charset=utf-8" }),
 };

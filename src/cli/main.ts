@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { loadConfig, type Config } from "../config.js";
 import { describeError } from "../core/index.js";
+import { MetricsRegistry } from "../observability/index.js";
 import { createRuntime, loadPlugins, openToolCache, type Runtime } from "../runtime/index.js";
 import { llmSettingsFromConfig, runBudgetFromConfig } from "../llm/index.js";
 import type { McpToolset } from "../mcp/index.js";
@@ -26,6 +27,8 @@ export interface CommandContext {
   readonly io: CliIo;
   readonly config: Config;
   runtime(): Promise<Runtime>;
+  /** The process's metrics (made on first use): one registry for the runtime and `serve`. */
+  metrics(): MetricsRegistry;
 }
 
 /** Runs the CLI and resolves to the process exit code; never throws, never calls process.exit. */
@@ -59,15 +62,18 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .showHelpAfterError("(run with --help for usage)");
 
   let config: Config | undefined;
+  let metrics: MetricsRegistry | undefined;
   const context = (): CommandContext => {
     config ??= loadConfig(io.env);
     const cfg = config;
+    const registry = () => (metrics ??= new MetricsRegistry());
     return {
       io,
       config: cfg,
+      metrics: registry,
       runtime: () => {
         const paths = [...cfg.CS_AGENTS_PLUGINS, ...(program.opts<{ plugin: string[] }>().plugin ?? [])];
-        built.runtime ??= buildRuntime(io, cfg, paths);
+        built.runtime ??= buildRuntime(io, cfg, paths, (tool, size) => registry().observe("cs_agents_batch_size_calls", size, { tool }));
         return built.runtime;
       },
     };
@@ -209,7 +215,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
   return program;
 }
 
-async function buildRuntime(io: CliIo, config: Config, pluginPaths: readonly string[]): Promise<Runtime> {
+async function buildRuntime(io: CliIo, config: Config, pluginPaths: readonly string[], onBatch: (tool: string, size: number) => void): Promise<Runtime> {
   const plugins = await loadPlugins(pluginPaths);
   const cache = await openToolCache({
     maxEntries: config.CS_AGENTS_CACHE_MAX_ENTRIES,
@@ -233,6 +239,7 @@ async function buildRuntime(io: CliIo, config: Config, pluginPaths: readonly str
       plugins,
       maxConcurrency: config.CS_AGENTS_MAX_CONCURRENCY,
       budget: runBudgetFromConfig(config),
+      onBatch,
       ...(cache ? { cache } : {}),
       ...(llm ? { llm } : {}),
       ...(mcp ? { mcp } : {}),

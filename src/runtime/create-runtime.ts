@@ -31,6 +31,8 @@ export interface RuntimeOptions {
   readonly budget?: RunBudget;
   /** MCP servers' tools (`connectMcpServers`): registered, and granted to the agents each server names. */
   readonly mcp?: McpToolset;
+  /** Told the size of every batch a batching tool sends (metrics). */
+  readonly onBatch?: (tool: string, size: number) => void;
 }
 
 /** Everything a process needs to plan and run tasks, wired once. */
@@ -77,7 +79,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   }
   const templates = [...plugins.flatMap((p) => p.templates), ...builtinTemplates()];
   const templatePlanner = new TaskPlanner({ templates, knownAgents: agents.names() });
-  const executor = new ToolExecutor({ registry: tools, ...(options.cache ? { cache: options.cache } : {}) });
+  const executor = new ToolExecutor({ registry: tools, ...(options.cache ? { cache: options.cache } : {}), ...(options.onBatch ? { onBatch: options.onBatch } : {}) });
   const budget = options.budget ?? { maxTokens: 0, maxToolCalls: 0, maxMs: 0 };
   // Accounting wraps the model and the engine only when something reads it.
   const usage = options.llm || hasBudget(budget) ? createRunAccounting(budget) : undefined;

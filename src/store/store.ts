@@ -36,6 +36,12 @@ export type FinalOutcome =
   | { readonly status: "succeeded"; readonly plan?: Plan | undefined; readonly result: RunResult }
   | { readonly status: "failed" | "cancelled"; readonly plan?: Plan | undefined; readonly error: ErrorInfo };
 
+export interface QueueStats {
+  readonly depth: number;
+  /** Undefined when the queue is empty. */
+  readonly oldestCreatedAt: Date | undefined;
+}
+
 /** What a person decides about an `ambiguous` step. */
 export type AmbiguousDecision =
   | { readonly action: "retry" }
@@ -73,6 +79,8 @@ export interface RunStore {
   prune(retention: Retention): Promise<number>;
   /** Bytes the run's row and steps take (JSON payload sizes). */
   storageBytes(runId: string): Promise<number>;
+  /** Runs waiting in the queue (not yet claimed) and when the oldest of them was submitted. */
+  queueStats(): Promise<QueueStats>;
 }
 
 /** Work distribution: claim runs with a lease, keep it, give it back. */

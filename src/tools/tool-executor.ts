@@ -15,7 +15,7 @@ import {
 } from "cockatiel";
 import type { z } from "zod";
 import { createBatcher, type Batcher } from "../batch/index.js";
-import type { ToolCache } from "../cache/index.js";
+import type { ToolCache, ToolCacheStats } from "../cache/index.js";
 import { CancelledError, CsAgentsError, describeError } from "../core/index.js";
 import { ToolError, type CallContext, type Tool, type ToolCallRequest, type ToolCallResult } from "./define-tool.js";
 import { toolCacheKey } from "./tool-cache-key.js";
@@ -32,6 +32,8 @@ export interface ToolExecutorOptions {
   readonly random?: () => number;
   /** Where tools with a `cache` option keep results. Without it nothing is cached. */
   readonly cache?: ToolCache;
+  /** Told the size of every batch sent to a tool's batch handler (for metrics). */
+  readonly onBatch?: (tool: string, size: number) => void;
 }
 
 export type BreakerState = "closed" | "open" | "half-open";
@@ -67,6 +69,7 @@ export class ToolExecutor {
   readonly #policies = new Map<string, ToolPolicies>();
   readonly #cache: ToolCache | undefined;
   readonly #batchers = new Map<string, Batcher<unknown, unknown>>();
+  readonly #onBatch: ((tool: string, size: number) => void) | undefined;
 
   constructor(options: ToolExecutorOptions) {
     this.#registry = options.registry;
@@ -74,6 +77,7 @@ export class ToolExecutor {
     this.#halfOpenAfterMs = options.breaker?.halfOpenAfterMs ?? 30_000;
     this.#random = options.random ?? Math.random;
     this.#cache = options.cache;
+    this.#onBatch = options.onBatch;
     if (!Number.isInteger(this.#consecutiveFailures) || this.#consecutiveFailures < 1) {
       throw new CsAgentsError("INVALID_OPTIONS", "breaker.consecutiveFailures must be a whole number >= 1");
     }
@@ -87,6 +91,11 @@ export class ToolExecutor {
     let attempts = 0;
     const outcome = await this.#call(request, context, () => ++attempts);
     return { ...outcome, attempts, durationMs: performance.now() - startedAt };
+  }
+
+  /** The tool cache's counters, or undefined when the executor has no cache. */
+  cacheStats(): ToolCacheStats | undefined {
+    return this.#cache?.stats();
   }
 
   breakerState(toolName: string): BreakerState {
@@ -141,7 +150,9 @@ export class ToolExecutor {
     let batcher = this.#batchers.get(tool.name);
     if (!batcher) {
       const { maxSize, maxWaitMs, handler } = tool.batch;
-      batcher = createBatcher<unknown, unknown>({ maxSize, maxWaitMs, timeoutMs: tool.timeoutMs, handler });
+      const onBatch = this.#onBatch;
+      const counted: typeof handler = onBatch ? (inputs, signal) => (onBatch(tool.name, inputs.length), handler(inputs, signal)) : handler;
+      batcher = createBatcher<unknown, unknown>({ maxSize, maxWaitMs, timeoutMs: tool.timeoutMs, handler: counted });
       this.#batchers.set(tool.name, batcher);
     }
     return batcher;

@@ -21,7 +21,7 @@ export function readYaml<T>(relativePath: string): T {
 export function hasTool(command: string, versionArgs: readonly string[]): boolean {
   const found = spawnSync(command, versionArgs, { encoding: "utf8" }).status === 0;
   if (!found) {
-    const message = `${command} not found: install it (apt-get install -y ${command === "promtool" ? "prometheus" : "kubernetes-client"}) — .ci/run does`;
+    const message = `${command} not found: install it (apt-get install -y ${command === "promtool" || command === "prometheus" ? "prometheus" : "kubernetes-client"}) — .ci/run does`;
     if (process.env.CI === "true") throw new Error(`${message}; CI=true makes this a failure`);
     console.warn(`WARNING: ${message}; skipping the suites that need it`);
   }

@@ -8,6 +8,7 @@ import { createTokenVerifier } from "../../auth/index.js";
 import type { Config } from "../../config.js";
 import { Worker } from "../../engine/index.js";
 import type { Runtime } from "../../runtime/index.js";
+import { engineMetricsListener, watchProcess } from "../../observability/index.js";
 import { openStore } from "../../store/index.js";
 import { EXIT_OK, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
@@ -42,6 +43,13 @@ export async function serveCommand(context: CommandContext, options: ServeOption
 
   const runtime = await context.runtime();
   const store = await openStore(config.DATABASE_URL, { migrate: config.CS_AGENTS_MIGRATE });
+  const metrics = context.metrics();
+  watchProcess(metrics, {
+    store,
+    cache: { stats: () => runtime.executor.cacheStats(), levels: config.REDIS_URL ? 2 : 1 },
+    breakers: { tools: () => runtime.tools.list().map((t) => t.name), state: (tool) => runtime.executor.breakerState(tool) },
+    version: packageVersion(),
+  });
   const redis = config.REDIS_URL && config.CS_AGENTS_RATE_LIMIT_PER_MINUTE > 0 ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined;
   redis?.on("error", () => undefined);
   let server: ApiServer | undefined;
@@ -62,7 +70,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
         logger: false,
         version: packageVersion(),
       },
-      { store, catalog: catalogOf(runtime) },
+      { store, catalog: catalogOf(runtime), metrics },
     );
     const address = await server.listen(port, host);
     log(`listening on ${tls ? "https" : "http"}://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port} (auth ${auth.mode}, ${workers} in-process worker slot(s))`);
@@ -74,6 +82,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
         concurrency: workers,
         leaseMs: config.CS_AGENTS_LEASE_MS,
         maxCrashes: config.CS_AGENTS_MAX_CRASHES,
+        onEvent: engineMetricsListener(metrics),
         onError: (error) => io.stderr.write(`worker: ${(error as Error).message}\n`),
       });
       worker.start();

@@ -34,7 +34,7 @@ import type {
   Submission,
 } from "../service-store.js";
 import { postgresServiceOps } from "./postgres-service.js";
-import type { AmbiguousDecision, FinalOutcome, Lease, ListFilter, Retention, StoreStats, SubmitOptions } from "../store.js";
+import type { AmbiguousDecision, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions } from "../store.js";
 import { unreachableError } from "./connect-error.js";
 import { migratePostgres } from "./migrate.js";
 import { sql } from "./sql.js";
@@ -271,6 +271,11 @@ export class PostgresStore implements ServiceStore {
     const keep = retention.maxFinishedRuns === undefined ? null : Math.max(0, Math.floor(retention.maxFinishedRuns));
     if (maxAgeMs === null && keep === null) return 0;
     return (await this.#query(sql.prune, [maxAgeMs, keep])).rowCount ?? 0;
+  }
+
+  async queueStats(): Promise<QueueStats> {
+    const { rows } = await this.#query<{ depth: number; oldest: Date | null }>(sql.queueStats, []);
+    return { depth: rows[0]?.depth ?? 0, oldestCreatedAt: rows[0]?.oldest ?? undefined };
   }
 
   async storageBytes(runId: string): Promise<number> {

@@ -35,7 +35,7 @@ import type {
   Submission,
 } from "../service-store.js";
 import { sqliteServiceOps } from "./sqlite-service.js";
-import type { AmbiguousDecision, FinalOutcome, Lease, ListFilter, Retention, StoreStats, SubmitOptions } from "../store.js";
+import type { AmbiguousDecision, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions } from "../store.js";
 import { migrateSqlite } from "./migrate.js";
 import { prepareStatements } from "./statements.js";
 import type { SqliteStatements } from "./statements.js";
@@ -224,6 +224,11 @@ export class SqliteStore implements ServiceStore {
 
   async storageBytes(runId: string): Promise<number> {
     return this.#sql.storageBytes.get(runId, runId) ?? 0;
+  }
+
+  async queueStats(): Promise<QueueStats> {
+    const row = this.#sql.queueStats.get();
+    return { depth: row?.depth ?? 0, oldestCreatedAt: row?.oldest == null ? undefined : new Date(row.oldest) };
   }
 
   // The service ports (schema version 2): the audit chain, audited changes, run events.

@@ -7,6 +7,18 @@ export function describeSubmitAndList(makeStore: MakeStore): void {
   const store = useFreshStore(makeStore);
 
   describe("submit and get", () => {
+    it("counts the queue: unclaimed runs and the oldest one's submission time", async () => {
+      expect(await store().queueStats()).toEqual({ depth: 0, oldestCreatedAt: undefined });
+      const before = Date.now();
+      await submitRuns(store(), 3);
+      const queued = await store().queueStats();
+      expect(queued.depth).toBe(3);
+      expect(queued.oldestCreatedAt?.getTime()).toBeGreaterThanOrEqual(before - 1_000);
+      expect(queued.oldestCreatedAt?.getTime()).toBeLessThanOrEqual(Date.now() + 1_000);
+      await claimOne(store(), "w1");
+      expect((await store().queueStats()).depth).toBe(2);
+    });
+
     it("creates a queued run and reads it back", async () => {
       const task = { description: "  生成季度财务报告 ", input: { quarter: "2024Q1" }, tenant: "acme" };
       const { run, created } = await store().submit(task, { runId: "run-001" });

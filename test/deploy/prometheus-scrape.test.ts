@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN, scratchDir } from "../cli/spawn-cli.js";
+import { hasTool } from "./tools.js";
+
+const children: ChildProcess[] = [];
+
+/** Started under coreutils' `timeout`: if this test process dies, the child still ends. */
+function start(command: string, args: readonly string[], options: { cwd: string; env: Record<string, string> }): ChildProcess & { output: () => string } {
+  const child = spawn("timeout", ["-s", "KILL", "180", command, ...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let output = "";
+  child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
+  return Object.assign(child, { output: () => output });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+interface Sample {
+  readonly metric: Record<string, string>;
+  readonly value: [number, string];
+}
+
+describe.runIf(hasTool("prometheus", ["--version"]))("a real Prometheus scraping cs-agents serve", () => {
+  let prometheus = "";
+
+  /** The instant vector of a PromQL query, through Prometheus' HTTP API. */
+  async function query(promql: string): Promise<Sample[]> {
+    const res = await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(promql)}`);
+    const body = (await res.json()) as { status: string; data: { result: Sample[] } };
+    if (body.status !== "success") throw new Error(`query ${promql} failed`);
+    return body.data.result;
+  }
+  const scalar = async (promql: string) => Number((await query(promql))[0]?.value[1] ?? Number.NaN);
+
+  beforeAll(async () => {
+    const dir = scratchDir("cs-agents-prometheus-");
+    const env = { PATH: process.env.PATH ?? "", HOME: dir, CS_AGENTS_AUTH: "off", DATABASE_URL: join(dir, "db.sqlite"), CS_AGENTS_RATE_LIMIT_PER_MINUTE: "0" };
+    const serve = start(process.execPath, [BIN, "serve", "--port", "0", "--workers", "2"], { cwd: dir, env });
+    const base = await until("cs-agents serve to listen", async () => /listening on (http:\/\/\S+)/.exec(serve.output())?.[1]);
+
+    // A small workload: two reports that succeed and one task no plan template matches.
+    const submit = async (description: string) => {
+      const res = await fetch(`${base}/v1/tasks`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ description }) });
+      return ((await res.json()) as { id: string }).id;
+    };
+    const ids = [await submit("生成季度财务报告"), await submit("generate the quarterly financial report"), await submit("paint the office walls green")];
+    for (const id of ids) {
+      await until(`run ${id} to end`, async () => {
+        const run = (await (await fetch(`${base}/v1/tasks/${id}`)).json()) as { status: string };
+        return ["succeeded", "failed", "cancelled"].includes(run.status) ? run.status : undefined;
+      });
+    }
+
+    const port = await freePort();
+    const target = new URL(base).host;
+    writeFileSync(
+      join(dir, "prometheus.yml"),
+      `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: cs-agents\n    static_configs:\n      - targets: ["${target}"]\n`,
+    );
+    start("prometheus", [`--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "tsdb")}`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"], { cwd: dir, env: { PATH: env.PATH } });
+    prometheus = `http://127.0.0.1:${port}`;
+    await until("Prometheus to scrape cs-agents", async () => ((await scalar('up{job="cs-agents"}')) === 1 && (await query("cs_agents_runs_total")).length > 0 ? true : undefined));
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once("exit", () => resolve());
+            // `timeout` passes SIGTERM on to its command; SIGKILL would orphan it.
+            child.kill("SIGTERM");
+            setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
+          }),
+      ),
+    );
+  });
+
+  it("sees runs by outcome and the work they did", async () => {
+    expect(await scalar('cs_agents_runs_total{outcome="succeeded"}')).toBe(2);
+    expect(await scalar('cs_agents_runs_total{outcome="failed"}')).toBe(1);
+    expect(await scalar('sum(cs_agents_subtasks_total{outcome="succeeded"})')).toBeGreaterThanOrEqual(6);
+    expect(await scalar('sum(cs_agents_tool_calls_total{outcome="success"})')).toBeGreaterThan(6);
+    expect(await scalar("sum(cs_agents_run_duration_seconds_count)")).toBe(3);
+    expect(await scalar("cs_agents_runs_in_progress")).toBe(0);
+    // Nothing failed inside an agent: the failed run never got a plan.
+    expect(await query("agent_errors_total")).toEqual([]);
+    const efficiency = await scalar("sum(cs_agents_run_critical_path_seconds_total) / sum(cs_agents_run_wall_seconds_total)");
+    expect(efficiency).toBeGreaterThan(0);
+    expect(efficiency).toBeLessThanOrEqual(1);
+  });
+
+  it("sees HTTP traffic by route template, the queue and the process", async () => {
+    const routes = (await query("cs_agents_http_requests_total")).map((s) => s.metric.route);
+    expect(routes).toContain("/v1/tasks");
+    expect(routes).toContain("/v1/tasks/:id");
+    expect(routes.some((r) => /[0-9a-z]{9}-[0-9a-z]{8}/.test(r ?? ""))).toBe(false);
+    expect(await scalar('sum(cs_agents_http_requests_total{route="/v1/tasks",method="POST",status="202"})')).toBe(3);
+    expect(await scalar("cs_agents_queue_depth_runs")).toBe(0);
+    expect(await scalar("cs_agents_process_resident_memory_bytes")).toBeGreaterThan(10 * 2 ** 20);
+    expect(await scalar("cs_agents_nodejs_eventloop_lag_seconds")).toBeGreaterThanOrEqual(0);
+    expect((await query("cs_agents_build_info"))[0]?.metric).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), node_version: process.version });
+  });
+});
