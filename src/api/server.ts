@@ -53,6 +53,8 @@ export interface ApiDeps {
   readonly now?: () => Date;
   /** Where HTTP metrics go and what /metrics serves; default: a registry of the server's own. */
   readonly metrics?: MetricsRegistry;
+  /** Told of each run the API cancelled, so in-process workers stop it at once. */
+  readonly onCancelled?: (runId: string) => void;
 }
 
 export type ResolvedApiOptions = Required<Omit<ApiOptions, "tls" | "rateLimit">> & Pick<ApiOptions, "tls" | "rateLimit">;
@@ -105,7 +107,7 @@ export class ApiServer {
         : { http: { maxHeaderSize: resolved.maxHeaderBytes, headersTimeout: resolved.headersTimeoutMs } }),
     }) as unknown as FastifyInstance;
     const server = new ApiServer(app, resolved);
-    await server.#setUp({ ...deps, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()), metrics: deps.metrics ?? new MetricsRegistry() });
+    await server.#setUp({ ...deps, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()), metrics: deps.metrics ?? new MetricsRegistry(), onCancelled: deps.onCancelled ?? (() => undefined) });
     return server;
   }
 

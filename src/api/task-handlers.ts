@@ -88,6 +88,7 @@ async function cancelTask(context: HandlerContext): Promise<Answer> {
   const outcome = await deps.store.cancel(run.id, { action: "task.cancelled", actor: principal.subject, tenant: principal.tenant, details: { previousStatus: run.status } });
   if (!outcome) throw new ApiError("NOT_FOUND", `no task ${id}`);
   if (!outcome.cancelled && outcome.run.status !== "cancelled") throw new ApiError("RUN_FINISHED", `task ${id} already ${outcome.run.status}; it cannot be cancelled`);
+  if (outcome.cancelled) deps.onCancelled(run.id);
   return { status: 202, body: runDetail(outcome.run, await deps.store.load(run.id)) };
 }
 

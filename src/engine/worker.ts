@@ -21,6 +21,8 @@ export interface WorkerOptions {
   readonly pollMs?: number;
   /** A run whose lease expired this many times is failed as poison. Default 3. */
   readonly maxCrashes?: number;
+  /** How often held runs are checked for a cancellation made elsewhere (API, CLI). Default 1,000. */
+  readonly cancelCheckMs?: number;
   readonly onEvent?: EventListener;
   /** Where the engine writes its audit entries (sensitive calls, refusals, model outputs). */
   readonly audit?: AuditSink;
@@ -35,6 +37,8 @@ export type RunEnd = { readonly runId: string } & (
   | { readonly kind: "finished"; readonly outcome: RunOutcome }
   | { readonly kind: "released" }
   | { readonly kind: "lease_lost" }
+  /** Cancelled while it ran (the store already says so): stopped here, nothing more written. */
+  | { readonly kind: "cancelled" }
 );
 
 /**
@@ -46,7 +50,8 @@ export class Worker {
   readonly #options: WorkerOptions;
   readonly #concurrency: number;
   readonly #leaseMs: number;
-  readonly #active = new Map<string, { lease: Lease; controller: AbortController; done: Promise<RunEnd> }>();
+  readonly #active = new Map<string, { lease: Lease; controller: AbortController; done: Promise<RunEnd>; cancelled: boolean }>();
+  #cancelCheck: NodeJS.Timeout | undefined;
   /** The newest ended runs, at most ENDED_KEPT: a long-lived worker must not grow with every run. */
   readonly #ended: RunEnd[] = [];
   #endedCount = 0;
@@ -82,6 +87,18 @@ export class Worker {
   /** How many runs this worker has let go of since it started. */
   get endedCount(): number {
     return this.#endedCount;
+  }
+
+  /**
+   * Stops a run this worker holds because it was cancelled (the store already records it):
+   * its tools see their signal abort. False when the run is not held here.
+   */
+  cancel(runId: string): boolean {
+    const active = this.#active.get(runId);
+    if (!active) return false;
+    active.cancelled = true;
+    active.controller.abort();
+    return true;
   }
 
   /**
@@ -150,13 +167,33 @@ export class Worker {
     const controller = new AbortController();
     const done = this.#drive(lease, controller).then((end) => {
       this.#active.delete(lease.runId);
+      if (this.#active.size === 0) this.#stopCancelCheck();
       this.#endedCount += 1;
       if (this.#ended.push(end) > ENDED_KEPT) this.#ended.shift();
       this.#wake?.();
       return end;
     });
-    this.#active.set(lease.runId, { lease, controller, done });
+    this.#active.set(lease.runId, { lease, controller, done, cancelled: false });
+    this.#startCancelCheck();
     return done;
+  }
+
+  /** One query for every held run, while there are any: a cancel elsewhere stops the run here within a check. */
+  #startCancelCheck(): void {
+    if (this.#cancelCheck) return;
+    this.#cancelCheck = setInterval(() => {
+      const held = [...this.#active.keys()];
+      this.#options.store.cancelledAmong(held).then(
+        (cancelled) => cancelled.forEach((runId) => this.cancel(runId)),
+        (error: unknown) => this.#options.onError?.(error),
+      );
+    }, this.#options.cancelCheckMs ?? 1_000);
+    this.#cancelCheck.unref();
+  }
+
+  #stopCancelCheck(): void {
+    clearInterval(this.#cancelCheck);
+    this.#cancelCheck = undefined;
   }
 
   async #drive(lease: Lease, controller: AbortController): Promise<RunEnd> {
@@ -184,6 +221,7 @@ export class Worker {
       };
       const request = { runId, task: lease.task, signal: controller.signal, journal, ...(this.#options.audit ? { audit: this.#options.audit } : {}) };
       const outcome = await engine.execute(this.#options.onEvent ? { ...request, onEvent: this.#options.onEvent } : request);
+      if (this.#active.get(runId)?.cancelled && outcome.status === "cancelled") return { runId, kind: "cancelled" };
       if (lost) return { runId, kind: "lease_lost" };
       if (this.#releasing && outcome.status === "cancelled") {
         await store.release(lease);
@@ -192,7 +230,7 @@ export class Worker {
       await store.transition(lease, outcome.status === "waiting_approval" ? { status: "waiting_approval" } : finalOf(outcome));
       return { runId, kind: "finished", outcome };
     } catch (error) {
-      if (error instanceof JournalError && error.code === "LEASE_LOST") return { runId, kind: "lease_lost" };
+      if (error instanceof JournalError && error.code === "LEASE_LOST") return { runId, kind: this.#active.get(runId)?.cancelled ? "cancelled" : "lease_lost" };
       this.#options.onError?.(error);
       // The store failed under us: give the run back rather than leave it to lease expiry.
       await store.release(lease).catch(() => undefined);

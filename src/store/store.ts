@@ -92,6 +92,8 @@ export interface LeaseStore {
    * not expired (`cs-agents resume`).
    */
   claim(request: { workerId: string; leaseMs: number; limit: number; maxCrashes: number; runId?: string }): Promise<readonly Lease[]>;
+  /** Which of these runs were cancelled (a person or the API): the worker stops them. */
+  cancelledAmong(runIds: readonly string[]): Promise<readonly string[]>;
   /** Extends the lease; false when it was lost (another claim bumped the epoch). */
   heartbeat(lease: Lease, leaseMs: number): Promise<boolean>;
   /** Gives the run back unfinished so another worker can claim it at once. */

@@ -97,6 +97,16 @@ export function describeServiceStoreContract(name: string, makeStore: () => Prom
       expect((await store().listAudit()).map((e) => e.action)).toEqual(["task.submitted", "task.cancelled"]);
     });
 
+    it("tells which of the given runs were cancelled", async () => {
+      const a = (await store().submitAudited({ description: "a", tenant: "acme" }, submitOptions(1), draft("task.submitted"))).run;
+      const b = (await store().submitAudited({ description: "b", tenant: "acme" }, submitOptions(2), draft("task.submitted"))).run;
+      await store().claim({ workerId: "w1", leaseMs: 60_000, limit: 2, maxCrashes: 3 });
+      expect(await store().cancelledAmong([a.id, b.id])).toEqual([]);
+      await store().cancel(b.id, draft("task.cancelled"));
+      expect(await store().cancelledAmong([a.id, b.id, "run-404"])).toEqual([b.id]);
+      expect(await store().cancelledAmong([])).toEqual([]);
+    });
+
     it("fences out the worker of a cancelled running run", async () => {
       const { run } = await store().submitAudited({ description: "a", tenant: "acme" }, submitOptions(1), draft("task.submitted"));
       const [lease] = await store().claim({ workerId: "w1", leaseMs: 60_000, limit: 1, maxCrashes: 3 });

@@ -1,6 +1,8 @@
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Worker } from "../../src/engine/index.js";
 import { SqliteStore } from "../../src/store/index.js";
+import { scratchDir } from "../support/scratch.js";
 import { planOf, testEngine } from "./fixtures.js";
 
 describe("Worker", () => {
@@ -33,3 +35,34 @@ describe("Worker", () => {
     expect(worker.ended.at(-1)?.runId).toBe("r1002");
   });
 });
+
+describe("Worker cancellation", () => {
+  it("stops a running run cancelled through another connection within its cancel check, tools aborted", async () => {
+    const dir = scratchDir("cs-agents-cancel-");
+    const mine = SqliteStore.open(join(dir, "db.sqlite"));
+    const elsewhere = SqliteStore.open(join(dir, "db.sqlite"));
+    try {
+      const t = testEngine({ plan: planOf({ a: [], b: ["a"] }), delayMs: 10_000 });
+      const worker = new Worker({ store: mine, engine: t.engine, workerId: "w1", cancelCheckMs: 100 });
+      await mine.submit(t.task, { runId: "r1" });
+      const end = worker.runOne("r1");
+      await until(() => t.calls.length === 1);
+      const cancelledAt = performance.now();
+      await elsewhere.cancel("r1", { action: "task.cancelled", actor: "tester", tenant: "" });
+      expect(await end).toEqual({ runId: "r1", kind: "cancelled" });
+      // Well inside the tool's 10 s: the check saw the cancel and the tool's signal aborted.
+      expect(performance.now() - cancelledAt).toBeLessThan(5_000);
+      expect(t.calls[0]?.end).toBeUndefined();
+      expect((await elsewhere.get("r1"))?.status).toBe("cancelled");
+      expect((await elsewhere.load("r1")).map((s) => s.key)).toEqual(["plan"]);
+      expect(worker.cancel("r1")).toBe(false);
+    } finally {
+      await Promise.all([mine.close(), elsewhere.close()]);
+    }
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (!condition()) throw new Error("condition not met in 2 s");
+}

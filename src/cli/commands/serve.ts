@@ -70,7 +70,8 @@ export async function serveCommand(context: CommandContext, options: ServeOption
         logger: false,
         version: packageVersion(),
       },
-      { store, catalog: catalogOf(runtime), metrics },
+      // A run cancelled here stops at once on this replica's workers; elsewhere within their cancel check.
+      { store, catalog: catalogOf(runtime), metrics, onCancelled: (runId) => worker?.cancel(runId) },
     );
     const address = await server.listen(port, host);
     log(`listening on ${tls ? "https" : "http"}://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port} (auth ${auth.mode}, ${workers} in-process worker slot(s))`);

@@ -273,6 +273,12 @@ export class PostgresStore implements ServiceStore {
     return (await this.#query(sql.prune, [maxAgeMs, keep])).rowCount ?? 0;
   }
 
+  async cancelledAmong(runIds: readonly string[]): Promise<readonly string[]> {
+    if (runIds.length === 0) return [];
+    const { rows } = await this.#query<{ id: string }>(sql.cancelledAmong, [runIds]);
+    return rows.map((r) => r.id);
+  }
+
   async queueStats(): Promise<QueueStats> {
     const { rows } = await this.#query<{ depth: number; oldest: Date | null }>(sql.queueStats, []);
     return { depth: rows[0]?.depth ?? 0, oldestCreatedAt: rows[0]?.oldest ?? undefined };

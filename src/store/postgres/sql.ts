@@ -137,6 +137,7 @@ export const sql = {
        OR ($2::bigint IS NOT NULL AND id NOT IN (SELECT id FROM runs WHERE status IN (${FINAL}) ORDER BY created_at DESC, id DESC LIMIT $2::bigint)))`,
   ),
   // octet_length of the stored JSON text: the same bytes SQLite counts.
+  cancelledAmong: statement("cancelled_among", "SELECT id FROM runs WHERE status = 'cancelled' AND id = ANY($1::text[])"),
   queueStats: statement("queue_stats", "SELECT count(*)::int AS depth, MIN(created_at) AS oldest FROM runs WHERE status = 'queued'"),
   storageBytes: statement(
     "storage_bytes",

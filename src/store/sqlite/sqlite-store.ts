@@ -226,6 +226,10 @@ export class SqliteStore implements ServiceStore {
     return this.#sql.storageBytes.get(runId, runId) ?? 0;
   }
 
+  async cancelledAmong(runIds: readonly string[]): Promise<readonly string[]> {
+    return runIds.length === 0 ? [] : this.#sql.cancelledAmong.all(JSON.stringify(runIds));
+  }
+
   async queueStats(): Promise<QueueStats> {
     const row = this.#sql.queueStats.get();
     return { depth: row?.depth ?? 0, oldestCreatedAt: row?.oldest == null ? undefined : new Date(row.oldest) };

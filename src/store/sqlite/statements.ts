@@ -106,6 +106,7 @@ export function prepareStatements(db: Database.Database) {
          (@finishedBefore IS NOT NULL AND COALESCE(finished_at, updated_at) < @finishedBefore)
          OR (@keep IS NOT NULL AND id NOT IN (SELECT id FROM runs WHERE status IN (${FINAL}) ORDER BY created_at DESC, id DESC LIMIT @keep)))`,
     ),
+    cancelledAmong: preparePluck<[string], string>(`SELECT id FROM runs WHERE status = 'cancelled' AND id IN (SELECT value FROM json_each(?))`),
     queueStats: prepare<[], { depth: number; oldest: number | null }>(`SELECT count(*) AS depth, MIN(created_at) AS oldest FROM runs WHERE status = 'queued'`),
     // Bytes of the JSON text, as PostgreSQL's octet_length counts them, so both stores agree.
     storageBytes: preparePluck<[string, string], number | null>(
