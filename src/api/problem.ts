@@ -28,6 +28,7 @@ export const STATUS_BY_CODE = {
   HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
   NOT_READY: 503,
+  AUTH_UNAVAILABLE: 503,
   STORE_UNREACHABLE: 503,
   JOURNAL_UNAVAILABLE: 503,
 } as const satisfies Record<string, number>;

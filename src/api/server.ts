@@ -6,7 +6,7 @@ import Fastify from "fastify";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
 import { CsAgentsError, newRunId } from "../core/index.js";
-import { AuthError, SCOPES } from "../auth/index.js";
+import { AuthError, AuthUnavailableError, SCOPES } from "../auth/index.js";
 import type { Principal, TokenVerifier } from "../auth/index.js";
 import type { ServiceStore } from "../store/index.js";
 import { handlers } from "./handlers.js";
@@ -204,6 +204,7 @@ export class ApiServer {
         const details = { reason: error.reason, method: request.method, route: op.path, ip: request.ip };
         await deps.store.appendAudit({ action: "auth.failed", actor: "anonymous", tenant: "", details }).catch((e: unknown) => request.log.error(e));
       }
+      if (error instanceof AuthUnavailableError) throw new ApiError("AUTH_UNAVAILABLE", error.message, { headers: { "Retry-After": "5" }, cause: error });
       throw error;
     }
     if (!request.principal.scopes.has(op.scope)) throw new ApiError("INSUFFICIENT_SCOPE", `this operation needs the scope "${op.scope}"`);

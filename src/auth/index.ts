@@ -1,2 +1,2 @@
-export { AuthError, createTokenVerifier, type Principal, type TokenVerifier, type TokenVerifierOptions } from "./token-verifier.js";
+export { AuthError, AuthUnavailableError, createTokenVerifier, type Principal, type TokenVerifier, type TokenVerifierOptions } from "./token-verifier.js";
 export { parseScopes, SCOPES, type Scope } from "./scopes.js";

@@ -28,14 +28,28 @@ export interface TokenVerifierOptions {
   readonly clockToleranceSeconds?: number;
   /** The claim naming the tenant. Default "tenant". */
   readonly tenantClaim?: string;
-  /** Injected for tests: the JWKS fetch timeout. Default 5,000. */
+  /** The JWKS fetch timeout. Default 5,000. */
   readonly jwksTimeoutMs?: number;
+  /** Least time between two JWKS fetches for unknown `kid`s (a rotation). Default 30,000. */
+  readonly jwksCooldownMs?: number;
+  /** Keys are fetched again after this long, so a removed key stops verifying. Default 600,000. */
+  readonly jwksCacheMaxAgeMs?: number;
 }
 
 /** Verifies `Authorization: Bearer <jwt>` headers. */
 export interface TokenVerifier {
   /** @throws AuthError (UNAUTHENTICATED) for a missing, malformed, unverifiable or incomplete token. */
   verify(authorization: string | undefined): Promise<Principal>;
+}
+
+/**
+ * The key server (JWKS) could not be asked and no cached key answers: the token may be fine,
+ * so this is the service's failure (503), not the caller's (401).
+ */
+export class AuthUnavailableError extends CsAgentsError {
+  constructor(options: { cause?: unknown } = {}) {
+    super("AUTH_UNAVAILABLE", "tokens cannot be verified right now: the key server (CS_AGENTS_JWT_JWKS_URL) did not answer; retry shortly", { ...options, retryable: true });
+  }
 }
 
 /** A request without a valid token. `reason` is safe to show and to audit. */
@@ -65,6 +79,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     throw configError(`CS_AGENTS_JWT_ALGORITHMS must list asymmetric algorithms (RS256, ES256, EdDSA, …), got "${algorithms.join(",")}"`);
   }
   const key = keySource(options);
+  const remote = typeof key === "function";
   const tenantClaim = options.tenantClaim ?? "tenant";
   const clockTolerance = options.clockToleranceSeconds ?? 30;
 
@@ -84,6 +99,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       try {
         ({ payload } = await jwtVerify(token, key, { issuer, audience, algorithms, clockTolerance, requiredClaims: ["exp", "iat", "sub"] }));
       } catch (error) {
+        if (remote && keyServerFailed(error)) throw new AuthUnavailableError({ cause: error });
         throw new AuthError(joseReason(error), { cause: error });
       }
       return principalOf(payload, tenantClaim);
@@ -103,7 +119,11 @@ function keySource(options: TokenVerifierOptions): KeyObject | JWTVerifyGetKey {
     if (url.protocol !== "https:" && url.hostname !== "127.0.0.1" && url.hostname !== "localhost") {
       throw configError("CS_AGENTS_JWT_JWKS_URL must use https (http only on localhost)");
     }
-    return createRemoteJWKSet(url, { timeoutDuration: options.jwksTimeoutMs ?? 5_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+    return createRemoteJWKSet(url, {
+      timeoutDuration: options.jwksTimeoutMs ?? 5_000,
+      cooldownDuration: options.jwksCooldownMs ?? 30_000,
+      cacheMaxAge: options.jwksCacheMaxAgeMs ?? 600_000,
+    });
   }
   if (options.publicKeyPem) {
     try {
@@ -142,6 +162,13 @@ function joseReason(error: unknown): string {
   if (error instanceof joseErrors.JWKSNoMatchingKey) return "no key matches the token's kid";
   if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JOSEError) return "the token could not be verified";
   return "the token could not be verified";
+}
+
+/** A timeout, a refused connection, a non-200 answer or a malformed key set: not the token's fault. */
+function keyServerFailed(error: unknown): boolean {
+  if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid) return true;
+  if (error instanceof joseErrors.JOSEError) return error.code === "ERR_JOSE_GENERIC";
+  return true;
 }
 
 function configError(message: string, cause?: unknown): CsAgentsError {
