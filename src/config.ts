@@ -138,6 +138,15 @@ export const ConfigSchema = z.object({
     .default("")
     .refine((v) => v === "" || /^rediss?:\/\/[^\s]+$/.test(v), "must be redis://[user:password@]host:6379[/db] or rediss://…")
     .describe("adds the shared L2 tool cache (and cross-worker single-flight); empty: in-process cache only"),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .default("")
+    .refine((v) => v === "" || /^https?:\/\/[^\s]+$/.test(v), "must be the OTLP/HTTP base URL, e.g. http://otel-collector:4318")
+    .describe("sends traces (run → subtask → tool/model call) over OTLP/HTTP to <url>/v1/traces; empty: no tracing, nothing sent"),
+  CS_AGENTS_LOG_FORMAT: z
+    .enum(["auto", "json", "pretty"])
+    .default("auto")
+    .describe("serve/worker logs: JSON lines (pino), human-readable lines, or auto (pretty on a terminal, JSON otherwise)"),
   CS_AGENTS_CACHE_MAX_ENTRIES: z.coerce
     .number()
     .int("must be a whole number")

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { canonicalHash, FINAL_RUN_STATUSES, RUN_ID_PATTERN } from "../core/index.js";
+import { canonicalHash, FINAL_RUN_STATUSES, newTraceparent, RUN_ID_PATTERN, TRACEPARENT } from "../core/index.js";
 import type { Run, RunStatus } from "../core/index.js";
 import { streamRunEvents } from "./event-stream.js";
 import type { Answer, Handler, HandlerContext } from "./handlers.js";
@@ -33,7 +33,11 @@ async function submitTask(context: HandlerContext): Promise<Answer> {
   if (slot !== undefined && busy.has(slot)) throw new ApiError("IDEMPOTENCY_IN_PROGRESS", "a request with this Idempotency-Key is still being processed; retry shortly");
   if (slot !== undefined) busy.add(slot);
   try {
-    const task = { description: body.description, ...(body.input ? { input: body.input } : {}), tenant: principal.tenant, ...(key ? { idempotencyKey: key } : {}) };
+    // The caller's trace context when it sent a valid one, else a new trace: the run carries it
+    // through the queue, so its spans join the caller's trace on whichever worker runs it.
+    const incoming = context.request.headers.traceparent;
+    const traceparent = typeof incoming === "string" && TRACEPARENT.test(incoming.trim()) ? incoming.trim() : newTraceparent();
+    const task = { description: body.description, ...(body.input ? { input: body.input } : {}), tenant: principal.tenant, ...(key ? { idempotencyKey: key } : {}), traceparent };
     const details = { requestHash, ...(key ? { idempotencyKey: key } : {}) };
     const submission = await deps.store.submitAudited(
       task,

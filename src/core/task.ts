@@ -3,6 +3,9 @@ import { InvalidInputError } from "./errors.js";
 
 export const MAX_TASK_LENGTH = 10_000;
 
+/** `version-traceid-parentid-flags`, lower-case hex, ids not all zeros. */
+export const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
 export const TaskSchema = z.object({
   description: z
     .string()
@@ -11,6 +14,14 @@ export const TaskSchema = z.object({
   input: z.record(z.string(), z.unknown()).optional(),
   tenant: z.string().min(1).max(200).optional(),
   idempotencyKey: z.string().min(1).max(200).optional(),
+  /**
+   * The W3C trace context the run was submitted in, carried with it through the queue so the
+   * worker that runs it (or resumes it after a crash) continues the same trace.
+   */
+  traceparent: z
+    .string()
+    .regex(TRACEPARENT, "traceparent must be a W3C trace context: 00-<32 hex>-<16 hex>-<2 hex>")
+    .optional(),
 });
 
 /** What was asked: the words of the task, optional structured input, who asked. */

@@ -28,6 +28,21 @@ describe("tasks", () => {
     expect((await t.store.listAudit()).map((e) => [e.action, e.actor, e.tenant, e.target])).toEqual([["task.submitted", "alice", "acme", run.id]]);
   });
 
+  it("carries the caller's trace context with the run, or starts a new trace; a bad one is not taken", async () => {
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const traced = (await submit({ description: "a" }, { traceparent })).json<{ id: string }>();
+    expect((await t.store.get(traced.id))?.task.traceparent).toBe(traceparent);
+    const fresh = (await submit({ description: "b" })).json<{ id: string }>();
+    const bogus = (await submit({ description: "c" }, { traceparent: "00-zz-not-a-trace" })).json<{ id: string }>();
+    for (const id of [fresh.id, bogus.id]) {
+      const carried = (await t.store.get(id))?.task.traceparent;
+      expect(carried).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      expect(carried).not.toContain("4bf92f3577b34da6a3ce929d0e0e4736");
+    }
+    // The body cannot set it.
+    expect((await submit({ description: "d", traceparent })).statusCode).toBe(400);
+  });
+
   it("refuses fields the caller may not set, naming them, and stores nothing", async () => {
     const res = await submit({ description: "x", tenant: "globex", status: "succeeded" });
     expect(res.statusCode).toBe(400);

@@ -13,3 +13,10 @@ describe("newRunId", () => {
     expect([...ids].sort()).toEqual([ids[1], ids[2], ids[0]]);
   });
 });
+
+describe("newRunId without an explicit time", () => {
+  it("strictly increases, even for ids made in the same millisecond", () => {
+    const ids = Array.from({ length: 2_000 }, () => newRunId());
+    for (let i = 1; i < ids.length; i++) expect((ids[i] as string) > (ids[i - 1] as string), `${ids[i - 1]} then ${ids[i]}`).toBe(true);
+  });
+});

@@ -8,7 +8,7 @@ import { createTokenVerifier } from "../../auth/index.js";
 import type { Config } from "../../config.js";
 import { Worker } from "../../engine/index.js";
 import type { Runtime } from "../../runtime/index.js";
-import { engineMetricsListener, watchProcess } from "../../observability/index.js";
+import { createLogger, createTracing, engineMetricsListener, loggedEngine, tracedEngine, watchProcess } from "../../observability/index.js";
 import { openStore } from "../../store/index.js";
 import { EXIT_OK, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
@@ -38,11 +38,14 @@ export async function serveCommand(context: CommandContext, options: ServeOption
   // Settings are checked before anything is opened: a missing issuer or key fails here, by name.
   const auth = authMode(config);
   const tls = tlsPair(options.tlsCert ?? config.CS_AGENTS_TLS_CERT, options.tlsKey ?? config.CS_AGENTS_TLS_KEY);
-  const log = (line: string) => io.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  const logger = createLogger(io.stdout, config.CS_AGENTS_LOG_FORMAT);
+  const log = (line: string) => logger.info(line);
   if (auth.mode === "off") io.stderr.write("WARNING: auth is off (CS_AGENTS_AUTH=off): anyone who can reach the port acts as tenant \"local\" with every scope; listening on loopback only\n");
 
   const runtime = await context.runtime();
   const store = await openStore(config.DATABASE_URL, { migrate: config.CS_AGENTS_MIGRATE });
+  const tracing = await createTracing({ otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceVersion: packageVersion() });
+  const engine = loggedEngine(tracing ? tracedEngine(runtime.engine, tracing.tracer) : runtime.engine, logger);
   const metrics = context.metrics();
   watchProcess(metrics, {
     store,
@@ -78,13 +81,13 @@ export async function serveCommand(context: CommandContext, options: ServeOption
     if (workers > 0) {
       worker = new Worker({
         store,
-        engine: runtime.engine,
+        engine,
         audit: createStoreAuditSink(store),
         concurrency: workers,
         leaseMs: config.CS_AGENTS_LEASE_MS,
         maxCrashes: config.CS_AGENTS_MAX_CRASHES,
         onEvent: engineMetricsListener(metrics),
-        onError: (error) => io.stderr.write(`worker: ${(error as Error).message}\n`),
+        onError: (error) => logger.error({ reason: (error as Error).message }, "worker error"),
       });
       worker.start();
     }
@@ -102,6 +105,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
   } finally {
     if (server && !server.draining) await server.close();
     await store.close();
+    await tracing?.shutdown().catch(() => undefined);
     redis?.disconnect();
   }
 }

@@ -1,5 +1,6 @@
 import { createStoreAuditSink } from "../../audit/index.js";
 import { Worker } from "../../engine/index.js";
+import { createLogger, createTracing, loggedEngine, tracedEngine } from "../../observability/index.js";
 import { EXIT_OK, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
 import { withStore } from "../open-store.js";
@@ -12,17 +13,20 @@ export async function workerCommand(context: CommandContext, options: { concurre
   const concurrency = wholeNumber(options.concurrency, "--concurrency", 1, 256) ?? 4;
   const graceMs = wholeNumber(options.graceMs, "--grace-ms", 0, 3_600_000) ?? config.CS_AGENTS_GRACE_MS;
   const runtime = await context.runtime();
+  const logger = createLogger(io.stdout, config.CS_AGENTS_LOG_FORMAT);
+  const tracing = await createTracing({ otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const engine = loggedEngine(tracing ? tracedEngine(runtime.engine, tracing.tracer) : runtime.engine, logger);
   return withStore(context, async (store) => {
     const worker = new Worker({
       store,
-      engine: runtime.engine,
+      engine,
       audit: createStoreAuditSink(store),
       concurrency,
       leaseMs: config.CS_AGENTS_LEASE_MS,
       maxCrashes: config.CS_AGENTS_MAX_CRASHES,
-      onError: (error) => io.stderr.write(`worker: ${(error as Error).message}\n`),
+      onError: (error) => logger.error({ reason: (error as Error).message }, "worker error"),
     });
-    const log = (line: string) => io.stdout.write(`${new Date().toISOString()} ${line}\n`);
+    const log = (line: string) => logger.info(line);
     const stopped = new Promise<string>((resolve) => {
       process.once("SIGTERM", () => resolve("SIGTERM"));
       process.once("SIGINT", () => resolve("SIGINT"));
@@ -34,7 +38,7 @@ export async function workerCommand(context: CommandContext, options: { concurre
           ...(config.CS_AGENTS_RETENTION_MAX_RUNS > 0 ? { maxFinishedRuns: config.CS_AGENTS_RETENTION_MAX_RUNS } : {}),
         })
         .then((n) => n > 0 && log(`pruned ${n} finished runs`))
-        .catch((error: unknown) => io.stderr.write(`worker: prune failed: ${(error as Error).message}\n`));
+        .catch((error: unknown) => logger.error({ reason: (error as Error).message }, "prune failed"));
     }, 60_000);
     worker.start();
     log(`worker ${worker.id} started: concurrency ${concurrency}, lease ${config.CS_AGENTS_LEASE_MS} ms`);
@@ -43,6 +47,7 @@ export async function workerCommand(context: CommandContext, options: { concurre
     log(`${signal}: draining ${worker.activeRuns.length} run(s) for up to ${graceMs} ms`);
     await worker.stop(graceMs);
     log(`worker ${worker.id} stopped`);
+    await tracing?.shutdown().catch(() => undefined);
     return EXIT_OK;
   });
 }
