@@ -58,6 +58,10 @@ const MODEL_SETTINGS = {
   CS_AGENTS_LLM_MAX_OUTPUT_TOKENS: whole("").min(1, "must be at least 1").default(2_048).describe("most tokens one answer may have"),
   CS_AGENTS_LLM_TIMEOUT_MS: whole(" of milliseconds").min(1_000, "must be at least 1000").default(60_000).describe("per request attempt"),
   CS_AGENTS_LLM_MAX_RETRIES: whole("").min(0).max(10, "must be at most 10").default(2).describe("retries of 429, 5xx and timeouts, honouring Retry-After"),
+  CS_AGENTS_LLM_RESPONSE_CACHE_TTL_S: whole(" of seconds")
+    .min(0, "must not be negative")
+    .default(0)
+    .describe("reuse answers to identical temperature-0 requests for this long, through the tool cache (0: off)"),
   CS_AGENTS_LLM_AGENT_MODELS: z
     .string()
     .default("")

@@ -16,6 +16,11 @@ export interface LlmSettings {
   readonly maxRetries: number;
   /** Agent name → model name, for agents that should use another model than `model`. */
   readonly agentModels: Readonly<Record<string, string>>;
+  /**
+   * Keep answers to identical temperature-0 requests this long in the project's tool cache
+   * (memory, plus Redis when configured); 0 (default): never reuse an answer.
+   */
+  readonly responseCacheTtlMs?: number;
 }
 
 /** Run budgets; 0 means no limit. */
@@ -35,6 +40,7 @@ export interface LlmConfig {
   readonly CS_AGENTS_LLM_TIMEOUT_MS: number;
   readonly CS_AGENTS_LLM_MAX_RETRIES: number;
   readonly CS_AGENTS_LLM_AGENT_MODELS: Readonly<Record<string, string>>;
+  readonly CS_AGENTS_LLM_RESPONSE_CACHE_TTL_S: number;
   readonly CS_AGENTS_RUN_MAX_TOKENS: number;
   readonly CS_AGENTS_RUN_MAX_TOOL_CALLS: number;
   readonly CS_AGENTS_RUN_MAX_MS: number;
@@ -52,6 +58,7 @@ export function llmSettingsFromConfig(config: LlmConfig): LlmSettings | undefine
     timeoutMs: config.CS_AGENTS_LLM_TIMEOUT_MS,
     maxRetries: config.CS_AGENTS_LLM_MAX_RETRIES,
     agentModels: config.CS_AGENTS_LLM_AGENT_MODELS,
+    responseCacheTtlMs: config.CS_AGENTS_LLM_RESPONSE_CACHE_TTL_S * 1_000,
   });
 }
 
@@ -74,6 +81,8 @@ export function checkLlmSettings(settings: LlmSettings): LlmSettings {
   if (!(Number.isInteger(settings.maxOutputTokens) && settings.maxOutputTokens >= 1)) problems.push("maxOutputTokens must be a whole number >= 1");
   if (!(settings.timeoutMs > 0)) problems.push("timeoutMs must be > 0");
   if (!(Number.isInteger(settings.maxRetries) && settings.maxRetries >= 0)) problems.push("maxRetries must be a whole number >= 0");
+  const ttl = settings.responseCacheTtlMs ?? 0;
+  if (!(Number.isFinite(ttl) && ttl >= 0)) problems.push("responseCacheTtlMs must be a number of milliseconds >= 0");
   if (problems.length > 0) throw new CsAgentsError("INVALID_OPTIONS", `LLM settings: ${problems.join("; ")}`);
   return settings;
 }

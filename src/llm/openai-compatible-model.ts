@@ -54,29 +54,56 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
         options.cache && endpoint.settings.temperature === 0
           ? responseCacheKey({ modelName, system, messages, tools: Object.keys(offered.toolSet) })
           : undefined;
-      const cached = cacheKey ? await options.cache?.get(cacheKey) : undefined;
-      // A cached answer cost nothing this time.
-      if (cached) return withoutUsage(cached);
       const repairs = Math.min(maxRepairs, Math.max(0, context.agent.maxSteps - context.history.length - 1));
-      let usage = NO_USAGE;
-      for (let attempt = 0; ; attempt++) {
-        const answer = await ask(options, modelName, context, system, messages, offered);
-        usage = addUsage(usage, answer.usage);
-        const outcome = interpret(answer, offered);
-        if (outcome.type === "decision") {
-          if (cacheKey) await options.cache?.set(cacheKey, outcome.decision);
-          // The usage travels with the decision into the journal: a resumed run keeps its count.
-          return { ...outcome.decision, usage };
-        }
-        if (attempt >= repairs) {
-          const message = `model ${modelName} gave no usable answer after ${attempt + 1} tries: ${outcome.problem}`;
-          return { type: "fail", error: { code: "LLM_BAD_TOOL_CALL", message }, usage };
-        }
-        if (outcome.call) appendMalformedCall(messages, outcome.call, outcome.problem, attempt);
-        else messages.push({ role: "user", content: outcome.problem });
+      const answer = () => decideWithRepairs(options, modelName, context, system, messages, offered, repairs);
+      if (!cacheKey || !options.cache) return answer();
+      try {
+        const { decision, cached } = await options.cache.lookup(cacheKey, async () => {
+          const decision = await answer();
+          // A model that gave no usable answer is not kept: the next identical request asks again.
+          if (decision.type === "fail") throw new UnusableAnswer(decision);
+          return decision;
+        });
+        // A cached answer cost nothing this time.
+        return cached ? withoutUsage(decision) : decision;
+      } catch (error) {
+        if (error instanceof UnusableAnswer) return error.decision;
+        throw error;
       }
     },
   };
+}
+
+/** Asks, and gives a malformed answer back to the model up to `repairs` times. */
+async function decideWithRepairs(
+  options: OpenAICompatibleModelOptions,
+  modelName: string,
+  context: TurnContext,
+  system: string,
+  messages: ModelMessage[],
+  offered: OfferedTools,
+  repairs: number,
+): Promise<Decision> {
+  let usage = NO_USAGE;
+  for (let attempt = 0; ; attempt++) {
+    const answer = await ask(options, modelName, context, system, messages, offered);
+    usage = addUsage(usage, answer.usage);
+    const outcome = interpret(answer, offered);
+    // The usage travels with the decision into the journal: a resumed run keeps its count.
+    if (outcome.type === "decision") return { ...outcome.decision, usage };
+    if (attempt >= repairs) {
+      const message = `model ${modelName} gave no usable answer after ${attempt + 1} tries: ${outcome.problem}`;
+      return { type: "fail", error: { code: "LLM_BAD_TOOL_CALL", message }, usage };
+    }
+    if (outcome.call) appendMalformedCall(messages, outcome.call, outcome.problem, attempt);
+    else messages.push({ role: "user", content: outcome.problem });
+  }
+}
+
+class UnusableAnswer extends Error {
+  constructor(readonly decision: Decision) {
+    super("the model gave no usable answer");
+  }
 }
 
 async function ask(

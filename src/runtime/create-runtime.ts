@@ -8,7 +8,7 @@ import type { ToolCache } from "../cache/index.js";
 import type { ToolRegistry } from "../tools/index.js";
 import { createToolRegistry, ToolExecutor } from "../tools/index.js";
 import type { LlmEndpointDeps, LlmSettings, RunAccounting, RunBudget } from "../llm/index.js";
-import { createLlmAgentModel, createLlmEndpoint, createLlmPlanner, createRunAccounting, hasBudget } from "../llm/index.js";
+import { createLlmAgentModel, createLlmEndpoint, createLlmPlanner, createRunAccounting, hasBudget, toolCacheResponses } from "../llm/index.js";
 import type { McpToolset } from "../mcp/index.js";
 import { builtinAgents, builtinTemplates, builtinTools } from "./builtins.js";
 import type { Plugin } from "./load-plugins.js";
@@ -85,7 +85,10 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const usage = options.llm || hasBudget(budget) ? createRunAccounting(budget) : undefined;
   const endpoint = options.llm ? createLlmEndpoint(options.llm, options.llmDeps) : undefined;
   const onUsage = usage ? { onUsage: usage.onUsage } : {};
-  const baseModel = options.model ?? (endpoint ? createLlmAgentModel({ endpoint, tools, rules: createRulesModel(), ...onUsage }) : createRulesModel());
+  // Answers are reused only when asked for, at temperature 0, and only through a real cache.
+  const ttl = options.llm?.responseCacheTtlMs ?? 0;
+  const responses = ttl > 0 && options.cache ? { cache: toolCacheResponses(options.cache, ttl) } : {};
+  const baseModel = options.model ?? (endpoint ? createLlmAgentModel({ endpoint, tools, rules: createRulesModel(), ...onUsage, ...responses }) : createRulesModel());
   const model = usage ? usage.model(baseModel) : baseModel;
   const planner = endpoint ? createLlmPlanner({ endpoint, agents, tools, fallback: templatePlanner, ...onUsage }) : templatePlanner;
   const journal = options.journal ?? createMemoryJournal();
