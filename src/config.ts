@@ -71,6 +71,27 @@ const MODEL_SETTINGS = {
   CS_AGENTS_RUN_MAX_TOKENS: whole("").min(0, "must not be negative").default(0).describe("a run using more model tokens fails with BUDGET_EXCEEDED (0: no limit)"),
   CS_AGENTS_RUN_MAX_TOOL_CALLS: whole("").min(0, "must not be negative").default(0).describe("a run asking for more tool calls fails with BUDGET_EXCEEDED (0: no limit)"),
   CS_AGENTS_RUN_MAX_MS: whole(" of milliseconds").min(0, "must not be negative").default(0).describe("a run executing longer fails with BUDGET_EXCEEDED (0: no limit)"),
+  CS_AGENTS_RUN_MAX_COST: z.coerce.number().min(0, "must not be negative").default(0).describe("a run whose model calls cost more (at CS_AGENTS_LLM_PRICES) fails with BUDGET_EXCEEDED (0: no limit)"),
+  CS_AGENTS_LLM_PRICES: z
+    .string()
+    .default("")
+    .refine(
+      (v) => v.split(",").every((pair) => pair.trim() === "" || /^\s*[^\s=]+\s*=\s*\d+(\.\d+)?\s*\/\s*\d+(\.\d+)?\s*$/.test(pair)),
+      "must be model=input/output prices per million tokens, separated by commas, e.g. qwen-plus=0.8/2,gpt-4o=2.5/10",
+    )
+    .transform((v) =>
+      Object.fromEntries(
+        v
+          .split(",")
+          .filter((p) => p.trim() !== "")
+          .map((p) => {
+            const [model = "", prices = ""] = p.split("=").map((x) => x.trim());
+            const [input = "0", output = "0"] = prices.split("/").map((x) => x.trim());
+            return [model, { inputPerMillion: Number(input), outputPerMillion: Number(output) }];
+          }),
+      ),
+    )
+    .describe("model prices per million input/output tokens, e.g. qwen-plus=0.8/2,gpt-4o=2.5/10 (any one currency): cost per run and tenant, and CS_AGENTS_RUN_MAX_COST"),
   CS_AGENTS_MCP_SERVERS: z
     .string()
     .default("")

@@ -28,6 +28,15 @@ export interface RunBudget {
   readonly maxTokens: number;
   readonly maxToolCalls: number;
   readonly maxMs: number;
+  /** In the unit of `prices` (e.g. USD or CNY); needs a price for the models used. */
+  readonly maxCost?: number;
+  /** Model name → price per million input and output tokens; unpriced models cost 0. */
+  readonly prices?: Readonly<Record<string, ModelPrice>>;
+}
+
+export interface ModelPrice {
+  readonly inputPerMillion: number;
+  readonly outputPerMillion: number;
 }
 
 /** The configuration variables the llm module reads (a slice of `Config`). */
@@ -44,6 +53,8 @@ export interface LlmConfig {
   readonly CS_AGENTS_RUN_MAX_TOKENS: number;
   readonly CS_AGENTS_RUN_MAX_TOOL_CALLS: number;
   readonly CS_AGENTS_RUN_MAX_MS: number;
+  readonly CS_AGENTS_RUN_MAX_COST: number;
+  readonly CS_AGENTS_LLM_PRICES: Readonly<Record<string, ModelPrice>>;
 }
 
 /** The LLM settings of a configuration, or undefined when no base URL is set (offline mode). */
@@ -63,11 +74,23 @@ export function llmSettingsFromConfig(config: LlmConfig): LlmSettings | undefine
 }
 
 export function runBudgetFromConfig(config: LlmConfig): RunBudget {
-  return { maxTokens: config.CS_AGENTS_RUN_MAX_TOKENS, maxToolCalls: config.CS_AGENTS_RUN_MAX_TOOL_CALLS, maxMs: config.CS_AGENTS_RUN_MAX_MS };
+  return {
+    maxTokens: config.CS_AGENTS_RUN_MAX_TOKENS,
+    maxToolCalls: config.CS_AGENTS_RUN_MAX_TOOL_CALLS,
+    maxMs: config.CS_AGENTS_RUN_MAX_MS,
+    maxCost: config.CS_AGENTS_RUN_MAX_COST,
+    prices: config.CS_AGENTS_LLM_PRICES,
+  };
 }
 
 /** True when any budget is set. */
-export const hasBudget = (budget: RunBudget): boolean => budget.maxTokens > 0 || budget.maxToolCalls > 0 || budget.maxMs > 0;
+export const hasBudget = (budget: RunBudget): boolean => budget.maxTokens > 0 || budget.maxToolCalls > 0 || budget.maxMs > 0 || (budget.maxCost ?? 0) > 0;
+
+/** What `usage` of `model` costs at `prices` (0 when the model has no price). */
+export function costOf(prices: Readonly<Record<string, ModelPrice>> | undefined, model: string, usage: { readonly inputTokens: number; readonly outputTokens: number }): number {
+  const price = prices?.[model];
+  return price ? (usage.inputTokens * price.inputPerMillion + usage.outputTokens * price.outputPerMillion) / 1_000_000 : 0;
+}
 
 /**
  * Checks settings when they are built, so a bad endpoint fails at start, not on the first run.

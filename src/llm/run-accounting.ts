@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { AgentModel } from "../agents/index.js";
 import { CsAgentsError, type Step } from "../core/index.js";
 import type { Engine, Journal, RunOutcome } from "../engine/index.js";
-import type { RunBudget } from "./llm-settings.js";
+import { costOf, type RunBudget } from "./llm-settings.js";
 import { addUsage, NO_USAGE, type TokenUsage, type UsageListener } from "./usage.js";
 
 /** What one run (or one tenant, summed) consumed. */
@@ -11,6 +11,8 @@ export interface UsageTotals {
   readonly modelRequests: number;
   /** Tool calls the model asked for, refused ones included. */
   readonly toolCalls: number;
+  /** What the model calls cost at the configured prices (0 for unpriced models). */
+  readonly cost: number;
 }
 
 export interface RunUsage extends UsageTotals {
@@ -21,7 +23,7 @@ export interface RunUsage extends UsageTotals {
 
 /** A run went over one of its budgets; `limit` says which. */
 export class BudgetExceededError extends CsAgentsError {
-  readonly limit: "tokens" | "tool_calls" | "time";
+  readonly limit: "tokens" | "tool_calls" | "time" | "cost";
 
   constructor(limit: BudgetExceededError["limit"], message: string) {
     super("BUDGET_EXCEEDED", message);
@@ -50,6 +52,7 @@ interface Account {
   tokens: TokenUsage;
   modelRequests: number;
   toolCalls: number;
+  cost: number;
   exceeded: BudgetExceededError | undefined;
   /** Aborted when the time budget runs out or the caller cancels the run. */
   stop: AbortSignal | undefined;
@@ -80,18 +83,29 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
     if (budget.maxMs > 0 && elapsed > budget.maxMs) exceed(account, new BudgetExceededError("time", `run ${account.runId} ran ${elapsed} ms, over its budget of ${budget.maxMs} ms`));
   };
   const addToTenant = (tenant: string, delta: UsageTotals) => {
-    const before = tenants.get(tenant) ?? { tokens: NO_USAGE, modelRequests: 0, toolCalls: 0 };
-    tenants.set(tenant, { tokens: addUsage(before.tokens, delta.tokens), modelRequests: before.modelRequests + delta.modelRequests, toolCalls: before.toolCalls + delta.toolCalls });
+    const before = tenants.get(tenant) ?? NOTHING_SPENT;
+    tenants.set(tenant, {
+      tokens: addUsage(before.tokens, delta.tokens),
+      modelRequests: before.modelRequests + delta.modelRequests,
+      toolCalls: before.toolCalls + delta.toolCalls,
+      cost: before.cost + delta.cost,
+    });
   };
 
   const onUsage: UsageListener = (report) => {
     const account = current.getStore();
     if (!account) return;
+    const cost = costOf(budget.prices, report.model, report);
     account.tokens = addUsage(account.tokens, report);
     account.modelRequests++;
-    addToTenant(account.tenant, { tokens: report, modelRequests: 1, toolCalls: 0 });
+    account.cost += cost;
+    addToTenant(account.tenant, { tokens: report, modelRequests: 1, toolCalls: 0, cost });
     if (budget.maxTokens > 0 && account.tokens.totalTokens > budget.maxTokens) {
       exceed(account, new BudgetExceededError("tokens", `run ${account.runId} used ${account.tokens.totalTokens} tokens, over its budget of ${budget.maxTokens}`));
+    }
+    const maxCost = budget.maxCost ?? 0;
+    if (maxCost > 0 && account.cost > maxCost) {
+      exceed(account, new BudgetExceededError("cost", `run ${account.runId} cost ${account.cost.toFixed(4)}, over its budget of ${maxCost}`));
     }
     checkTime(account);
   };
@@ -107,7 +121,7 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
       const decision = await untilStopped(inner.decide(context), account?.stop);
       if (account && decision.type === "call") {
         account.toolCalls++;
-        addToTenant(account.tenant, { tokens: NO_USAGE, modelRequests: 0, toolCalls: 1 });
+        addToTenant(account.tenant, { ...NOTHING_SPENT, toolCalls: 1 });
         if (budget.maxToolCalls > 0 && account.toolCalls > budget.maxToolCalls) {
           exceed(account, new BudgetExceededError("tool_calls", `run ${account.runId} asked for tool call ${account.toolCalls}, over its budget of ${budget.maxToolCalls}`));
         }
@@ -119,7 +133,7 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
   const engine = (inner: Engine, options: { readonly journal?: Journal } = {}): Engine => ({
     async execute(request) {
       const journal = request.journal ?? options.journal;
-      const recorded = journal ? spentBefore(await journal.load(request.runId)) : { tokens: NO_USAGE, modelRequests: 0, toolCalls: 0 };
+      const recorded = journal ? spentBefore(await journal.load(request.runId), budget) : NOTHING_SPENT;
       const account: Account = { runId: request.runId, tenant: request.task.tenant ?? "", startedAt: Date.now(), ...recorded, exceeded: undefined, stop: request.signal };
       runs.delete(request.runId);
       runs.set(request.runId, account);
@@ -150,7 +164,7 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
     onUsage,
     run: (runId) => {
       const a = runs.get(runId);
-      return a && { runId: a.runId, tenant: a.tenant, startedAt: a.startedAt, tokens: a.tokens, modelRequests: a.modelRequests, toolCalls: a.toolCalls };
+      return a && { runId: a.runId, tenant: a.tenant, startedAt: a.startedAt, tokens: a.tokens, modelRequests: a.modelRequests, toolCalls: a.toolCalls, cost: a.cost };
     },
     tenants: () => new Map(tenants),
   };
@@ -160,10 +174,11 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
  * What the journal says a resumed run already spent: its tool calls, and the tokens of its
  * recorded model decisions (each carries the usage of the requests that made it).
  */
-function spentBefore(steps: readonly Step[]): UsageTotals {
+function spentBefore(steps: readonly Step[], budget: RunBudget): UsageTotals {
   let tokens = NO_USAGE;
   let modelRequests = 0;
   let toolCalls = 0;
+  let cost = 0;
   for (const step of steps) {
     if (step.kind === "tool_call") toolCalls++;
     if (step.kind !== "model_call" || step.status !== "succeeded") continue;
@@ -171,10 +186,13 @@ function spentBefore(steps: readonly Step[]): UsageTotals {
     if (usage) {
       tokens = addUsage(tokens, usage);
       modelRequests++;
+      cost += costOf(budget.prices, String((step.input as { model?: unknown } | undefined)?.model ?? ""), usage);
     }
   }
-  return { tokens, modelRequests, toolCalls };
+  return { tokens, modelRequests, toolCalls, cost };
 }
+
+const NOTHING_SPENT: UsageTotals = { tokens: NO_USAGE, modelRequests: 0, toolCalls: 0, cost: 0 };
 
 /** A run the deadline cancelled failed for its budget; a run cancelled by its caller stays cancelled. */
 function asBudgetFailure(outcome: RunOutcome, account: Account, callerSignal: AbortSignal | undefined): RunOutcome {

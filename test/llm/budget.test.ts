@@ -58,6 +58,21 @@ describe("run budgets", () => {
     expect(resumedAccounting.run("r1")).toMatchObject({ tokens: { totalTokens: 40 }, modelRequests: 2, toolCalls: 1 });
   });
 
+  it("prices each request by model and stops a run over its cost budget", async () => {
+    fake = await startFakeOpenAI(readForever);
+    // 10 input + 10 output tokens per answer: 0.01 + 0.02 = 0.03 per request.
+    const prices = { "test-model": { inputPerMillion: 1_000, outputPerMillion: 2_000 } };
+    const { engine, accounting } = budgetedRun({ maxCost: 0.05, prices });
+    const outcome = await engine.execute({ runId: "c1", task: task("cost me") });
+    expect(outcome.status === "failed" && outcome.error).toMatchObject({ code: "BUDGET_EXCEEDED", message: expect.stringMatching(/cost 0\.0600, over its budget of 0\.05/) });
+    expect(accounting.run("c1")?.cost).toBeCloseTo(0.06, 10);
+    // An unpriced model costs nothing, so a cost budget never stops it.
+    const unpriced = budgetedRun({ maxCost: 0.05, maxToolCalls: 3, prices: { "other-model": { inputPerMillion: 1, outputPerMillion: 1 } } });
+    const stopped = await unpriced.engine.execute({ runId: "c2", task: task() });
+    expect(stopped.status === "failed" && stopped.error.message).toMatch(/tool call 4/);
+    expect(unpriced.accounting.run("c2")?.cost).toBe(0);
+  });
+
   it("stops a run that asks for more tool calls than its budget", async () => {
     fake = await startFakeOpenAI(readForever);
     const { engine, domain } = budgetedRun({ maxToolCalls: 2 });
@@ -104,12 +119,13 @@ describe("run budgets", () => {
 
   it("counts tokens, model requests and tool calls per run and per tenant", async () => {
     fake = await startFakeOpenAI((request) => (lastMessage(request)?.role === "tool" ? text("done", 5) : toolCall("notes_read", { title: "q3" }, 10)));
-    const { engine, accounting } = budgetedRun({});
+    const { engine, accounting } = budgetedRun({ prices: { "test-model": { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 } } });
     await engine.execute({ runId: "a1", task: { ...task(), tenant: "acme" } });
     await engine.execute({ runId: "a2", task: { ...task(), tenant: "acme" } });
     await engine.execute({ runId: "b1", task: { ...task(), tenant: "beta" } });
     expect(accounting.run("a1")).toMatchObject({ tenant: "acme", modelRequests: 2, toolCalls: 1, tokens: { inputTokens: 15, outputTokens: 15, totalTokens: 30 } });
-    expect(accounting.tenants().get("acme")).toEqual({ modelRequests: 4, toolCalls: 2, tokens: { inputTokens: 30, outputTokens: 30, totalTokens: 60 } });
+    // At 1 per input token and 2 per output token: 30 + 60.
+    expect(accounting.tenants().get("acme")).toEqual({ modelRequests: 4, toolCalls: 2, tokens: { inputTokens: 30, outputTokens: 30, totalTokens: 60 }, cost: 90 });
     expect(accounting.tenants().get("beta")?.tokens.totalTokens).toBe(30);
   });
 });

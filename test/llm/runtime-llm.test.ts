@@ -73,10 +73,19 @@ describe("model configuration", () => {
       CS_AGENTS_LLM_MODEL: "qwen-plus",
       CS_AGENTS_LLM_AGENT_MODELS: "writer=qwen-max, analyst = deepseek-chat",
       CS_AGENTS_RUN_MAX_TOKENS: "50000",
+      CS_AGENTS_RUN_MAX_COST: "0.5",
+      CS_AGENTS_LLM_PRICES: "qwen-plus=0.8/2, qwen-max = 2.4/9.6",
       CS_AGENTS_MCP_SERVERS: '[{"name":"fs","transport":"stdio","command":"node","args":["server.js"]},{"name":"web","transport":"http","url":"http://127.0.0.1:8931/mcp"}]',
     });
     expect(llmSettingsFromConfig(config)).toMatchObject({ model: "qwen-plus", temperature: 0, maxRetries: 2, timeoutMs: 60_000, agentModels: { writer: "qwen-max", analyst: "deepseek-chat" } });
-    expect(runBudgetFromConfig(config)).toEqual({ maxTokens: 50_000, maxToolCalls: 0, maxMs: 0 });
+    expect(runBudgetFromConfig(config)).toEqual({
+      maxTokens: 50_000,
+      maxToolCalls: 0,
+      maxMs: 0,
+      maxCost: 0.5,
+      prices: { "qwen-plus": { inputPerMillion: 0.8, outputPerMillion: 2 }, "qwen-max": { inputPerMillion: 2.4, outputPerMillion: 9.6 } },
+    });
+    expect(() => loadConfig({ CS_AGENTS_LLM_PRICES: "qwen-plus=cheap" })).toThrow(/CS_AGENTS_LLM_PRICES.*model=input\/output prices per million tokens/);
     expect(config.CS_AGENTS_MCP_SERVERS.map((s) => s.name)).toEqual(["fs", "web"]);
     expect(llmSettingsFromConfig(loadConfig({}))).toBeUndefined();
   });
