@@ -38,6 +38,7 @@ export function engineMetricsListener(metrics: MetricsRegistry): EventListener {
         return;
       case "plan.created":
         track(event.runId).plan = event.plan;
+        if (!event.replayed) metrics.inc("cs_agents_plans_total", { planner: plannerOf(event.plan.source) });
         return;
       case "subtask.started": {
         const run = track(event.runId);
@@ -102,6 +103,12 @@ export function engineMetricsListener(metrics: MetricsRegistry): EventListener {
         return;
     }
   };
+}
+
+/** The planner kind from `plan.source` (`llm:<model>`, `llm:<model>+repair`, `template:<name>`): bounded. */
+function plannerOf(source: string): string {
+  if (source.startsWith("llm:")) return source.endsWith("+repair") ? "llm_repaired" : "llm";
+  return source.startsWith("template:") ? "template" : "other";
 }
 
 /** Failures the tool never saw (refused, invalid, breaker open) are `rejected`. */

@@ -26,6 +26,7 @@ describe("engine metrics", () => {
     expect(await value(metrics, "cs_agents_tool_calls_total", { tool: "work", outcome: "success" })).toBe(3);
     expect(await value(metrics, "cs_agents_tool_call_duration_seconds", { tool: "work", outcome: "success" }, "_count")).toBe(3);
     expect(await value(metrics, "cs_agents_runs_in_progress")).toBe(0);
+    expect(await value(metrics, "cs_agents_plans_total", { planner: "other" })).toBe(1);
     expect(await value(metrics, "agent_errors_total", { agent: "worker", tool: "work" })).toBeUndefined();
   });
 
