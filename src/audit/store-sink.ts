@@ -1,13 +1,15 @@
-import type { AuditSink, AuditStore } from "../store/index.js";
+import type { AuditSink, AuditStore, AuditedStepStore } from "../store/index.js";
 
 /**
- * The `AuditSink` the engine is meant to call for every sensitive tool call (with its arguments)
- * and every model output; each becomes one chained entry in the store's audit log.
+ * The `AuditSink` the engine calls for every sensitive tool call (with its arguments), refused
+ * tool and model output; each becomes one chained entry in the store's audit log. Given a store
+ * that also holds the journal, an entry about a step is committed with that step.
  */
-export function createStoreAuditSink(store: Pick<AuditStore, "appendAudit">): AuditSink {
-  return {
-    async append(draft) {
-      await store.appendAudit(draft);
-    },
+export function createStoreAuditSink(store: Pick<AuditStore, "appendAudit"> & Partial<AuditedStepStore>): AuditSink {
+  const append = async (draft: Parameters<AuditSink["append"]>[0]) => {
+    await store.appendAudit(draft);
   };
+  if (!store.recordAudited) return { append };
+  const recordAudited = store.recordAudited.bind(store);
+  return { append, recordStep: (lease, step, draft) => recordAudited(lease, step, draft) };
 }

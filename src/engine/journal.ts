@@ -1,4 +1,5 @@
 import type { Step } from "../core/index.js";
+import type { AuditDraft } from "../store/index.js";
 
 /**
  * Where a run's steps are recorded. `record` must be durable when it resolves: the engine
@@ -12,6 +13,11 @@ export interface Journal {
    * engine records them one by one, in order, when a journal has no `recordAll`.
    */
   recordAll?(steps: readonly Step[]): Promise<void>;
+  /**
+   * Records a step with the audit entry about it, both or neither (one commit in a store).
+   * Optional: without it the engine records the step, then appends the entry to its sink.
+   */
+  recordAudited?(step: Step, audit: AuditDraft): Promise<void>;
   /** Every step of the run, in the order they were first recorded. */
   load(runId: string): Promise<readonly Step[]>;
 }

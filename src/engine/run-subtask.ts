@@ -6,7 +6,7 @@ import type { CallContext, ToolCallRequest, ToolCallResult, ToolRegistry } from 
 import type { EventListener } from "./events.js";
 import type { Journal } from "./journal.js";
 import { recordSteps } from "./journal.js";
-import type { AuditSink } from "../store/index.js";
+import type { AuditDraft, AuditSink } from "../store/index.js";
 
 /** The executor as the engine needs it. `ToolExecutor` has this shape. */
 export interface ToolRunner {
@@ -146,11 +146,10 @@ async function journaledCall(
     result.status === "success"
       ? { ...base(scope.runId, stepKey, "tool_call", startedAt), status: "succeeded", input: call, output: result.output, attempts: result.attempts }
       : { ...base(scope.runId, stepKey, "tool_call", startedAt), status: "failed", input: call, error: result.error, attempts: result.attempts };
-  if (scope.model.deterministic && tool?.idempotent && !tool.sensitive) deferred.step = step;
-  else await scope.journal.record(step);
   if (tool?.sensitive) {
-    await audit(scope, "tool.sensitive_call", "system", { stepKey, tool: call.tool, input: call.input, status: result.status, ...(result.status === "failed" ? { error: result.error } : {}) });
-  }
+    await recordAudited(scope, step, "tool.sensitive_call", "system", { stepKey, tool: call.tool, input: call.input, status: result.status, ...(result.status === "failed" ? { error: result.error } : {}) });
+  } else if (scope.model.deterministic && tool?.idempotent) deferred.step = step;
+  else await scope.journal.record(step);
   if (!scope.listening) return result;
   const at = Date.now();
   if (result.status === "success") {
@@ -211,9 +210,9 @@ function journaledModel(scope: SubtaskScope, subtaskId: string): AgentModel {
       const onText = (text: string) => scope.emit({ type: "model.delta", runId: scope.runId, subtaskId, agent: context.agent.name, stepKey: key, text, at: Date.now() });
       const decision = await scope.model.decide({ ...context, onText });
       const input = { model: scope.model.name, agent: context.agent.name, turn: context.history.length };
-      await scope.journal.record({ runId: scope.runId, key, kind: "model_call", status: "succeeded", input, output: decision, startedAt, finishedAt: new Date() });
+      const step: Step = { runId: scope.runId, key, kind: "model_call", status: "succeeded", input, output: decision, startedAt, finishedAt: new Date() };
+      await recordAudited(scope, step, "model.output", scope.model.name, { stepKey: key, agent: context.agent.name, decision });
       scope.emit({ type: "model.finished", ...common, at: Date.now(), decision: decision.type, durationMs: performance.now() - started, ...usageOf(decision), replayed: false });
-      await audit(scope, "model.output", scope.model.name, { stepKey: key, agent: context.agent.name, decision });
       return decision;
     },
   };
@@ -225,7 +224,23 @@ function usageOf(decision: Decision) {
 
 /** One audit entry about this run; nothing when the engine runs without an audit sink. */
 async function audit(scope: SubtaskScope, action: string, actor: string, details: Record<string, unknown>): Promise<void> {
-  await scope.audit?.append({ action, actor, tenant: scope.tenant ?? "", target: scope.runId, details });
+  await scope.audit?.append(auditDraft(scope, action, actor, details));
+}
+
+/**
+ * Records `step` with its audit entry: in one commit when the journal can, else the step first
+ * (it is the record the run resumes from), then the entry.
+ */
+async function recordAudited(scope: SubtaskScope, step: Step, action: string, actor: string, details: Record<string, unknown>): Promise<void> {
+  if (!scope.audit) return scope.journal.record(step);
+  const draft = auditDraft(scope, action, actor, details);
+  if (scope.journal.recordAudited) return scope.journal.recordAudited(step, draft);
+  await scope.journal.record(step);
+  await scope.audit.append(draft);
+}
+
+function auditDraft(scope: SubtaskScope, action: string, actor: string, details: Record<string, unknown>): AuditDraft {
+  return { action, actor, tenant: scope.tenant ?? "", target: scope.runId, details };
 }
 
 function callContext(scope: SubtaskScope, stepKey: string): CallContext {

@@ -213,9 +213,11 @@ export class Worker {
     }, this.#options.heartbeatMs ?? Math.max(50, Math.floor(this.#leaseMs / 3)));
     try {
       // The claim made the run `running`: no transition to write here.
+      const recordStep = this.#options.audit?.recordStep;
       const journal: Journal = {
         record: (step) => store.record(lease, step),
         recordAll: (steps) => store.recordAll(lease, steps),
+        ...(recordStep ? { recordAudited: (step, draft) => recordStep(lease, step, draft) } : {}),
         // Steps are written only under a lease: a run on its first lease has none to read.
         load: (id) => (lease.epoch === 1 ? Promise.resolve([]) : store.load(id)),
       };

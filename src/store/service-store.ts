@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../core/index.js";
-import type { Run, Task } from "../core/index.js";
-import type { AmbiguousDecision, Store, SubmitOptions } from "./store.js";
+import type { Run, Step, Task } from "../core/index.js";
+import type { AmbiguousDecision, Lease, Store, SubmitOptions } from "./store.js";
 
 // The ports the HTTP service adds to the store (schema version 2): a hash-chained audit log,
 // changes written together with their audit entry, the event log SSE streams from, and a
@@ -84,12 +84,26 @@ export interface AuditStore {
 }
 
 /**
- * Where the engine (later) reports sensitive tool calls and model outputs. A port of one
- * method so the engine needs nothing but this; `createStoreAuditSink` in `audit/` adapts an
- * `AuditStore` to it.
+ * Where the engine reports sensitive tool calls, refused tools and model outputs;
+ * `createStoreAuditSink` in `audit/` adapts a store to it.
  */
 export interface AuditSink {
   append(draft: AuditDraft): Promise<void>;
+  /**
+   * Records a run's step and the audit entry about it in one transaction, fenced by the lease
+   * like `StepStore.record`: both or neither. Present when the sink writes to the store the
+   * journal is in; without it the step is recorded, then the entry appended.
+   */
+  readonly recordStep?: (lease: Lease, step: Step, draft: AuditDraft) => Promise<void>;
+}
+
+/** A journal write and its audit entry, committed together. */
+export interface AuditedStepStore {
+  /**
+   * As `StepStore.record`, appending `audit` to the chain in the same transaction.
+   * @throws JournalError (LEASE_LOST) when the lease is no longer held: nothing is written.
+   */
+  recordAudited(lease: Lease, step: Step, audit: AuditDraft): Promise<void>;
 }
 
 export interface AuditedSubmitOptions extends SubmitOptions {
@@ -158,7 +172,7 @@ export interface SchemaStore {
 }
 
 /** Everything `cs-agents serve` needs from one database. */
-export type ServiceStore = Store & AuditStore & AuditedRunStore & RunEventStore & SchemaStore;
+export type ServiceStore = Store & AuditStore & AuditedRunStore & AuditedStepStore & RunEventStore & SchemaStore;
 
 export const AUDIT_LIST_LIMIT_MAX = 1_000;
 

@@ -122,6 +122,23 @@ export function describeServiceStoreContract(name: string, makeStore: () => Prom
       expect(await store().claim({ workerId: "w2", leaseMs: 60_000, limit: 1, maxCrashes: 3 })).toEqual([]);
     });
 
+    it("records a step with its audit entry together, and neither once the lease is lost", async () => {
+      const { run } = await store().submitAudited({ description: "a", tenant: "acme" }, submitOptions(1), draft("task.submitted"));
+      const [lease] = await store().claim({ workerId: "w1", leaseMs: 60_000, limit: 1, maxCrashes: 3 });
+      if (!lease) throw new Error("nothing claimed");
+      const step = { runId: run.id, key: "subtask/a/model/0", kind: "model_call" as const, status: "succeeded" as const, output: { type: "finish" }, startedAt: new Date(), finishedAt: new Date() };
+      await store().recordAudited(lease, step, { ...draft("model.output"), target: run.id, details: { stepKey: step.key } });
+      expect((await store().load(run.id)).map((s) => s.key)).toEqual([step.key]);
+      const entries = await store().listAudit();
+      expect(entries.map((e) => e.action)).toEqual(["task.submitted", "model.output"]);
+      expect(entries[1]).toMatchObject({ target: run.id, details: { stepKey: step.key } });
+
+      await store().cancel(run.id, draft("task.cancelled"));
+      await expect(store().recordAudited(lease, { ...step, key: "subtask/a/model/1" }, draft("model.output"))).rejects.toMatchObject({ code: "LEASE_LOST" });
+      expect((await store().load(run.id)).map((s) => s.key)).toEqual([step.key]);
+      expect((await store().listAudit()).map((e) => e.action)).toEqual(["task.submitted", "model.output", "task.cancelled"]);
+    });
+
     it("decides an ambiguous step with its audit entry, once", async () => {
       const { runId } = await waitingRun("subtask/pay/approval/0");
       await store().decideAudited(runId, "subtask/pay/approval/0", { action: "done", output: { approved: true, by: "bob" } }, draft("approval.approved"));

@@ -1,5 +1,7 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { createRulesModel } from "../../src/agents/index.js";
+import { createStoreAuditSink } from "../../src/audit/index.js";
 import { Worker } from "../../src/engine/index.js";
 import { SqliteStore } from "../../src/store/index.js";
 import { scratchDir } from "../support/scratch.js";
@@ -18,6 +20,37 @@ describe("Worker", () => {
     expect(end).toMatchObject({ runId: "r1", kind: "finished", outcome: { status: "succeeded" } });
     expect(await store.get("r1")).toMatchObject({ status: "succeeded", plan: planOf({ a: [], b: ["a"] }), result: { output: { id: "b" } } });
     expect((await store.load("r1")).map((s) => s.key)).toEqual(["plan", "subtask/a/call/0", "subtask/a/done", "subtask/b/call/0", "subtask/b/done"]);
+  });
+
+  it("commits each model output and sensitive call with its audit entry, through the store's sink", async () => {
+    store = SqliteStore.open(":memory:");
+    const rules = createRulesModel();
+    // Not deterministic, so its decisions are journaled (and audited) one by one.
+    const model = { name: "scripted-llm", deterministic: false, decide: rules.decide.bind(rules) };
+    const t = testEngine({ plan: planOf({ a: [] }), model, sensitive: true });
+    const appended: string[] = [];
+    const sink = createStoreAuditSink({
+      appendAudit: async (draft) => {
+        appended.push(draft.action);
+        return (store as SqliteStore).appendAudit(draft);
+      },
+      recordAudited: (lease, step, draft) => (store as SqliteStore).recordAudited(lease, step, draft),
+    });
+    const worker = new Worker({ store, engine: t.engine, workerId: "w1", audit: sink });
+    await store.submit(t.task, { runId: "r1" });
+    expect(await worker.runOne("r1")).toMatchObject({ outcome: { status: "waiting_approval" } });
+    const [approval] = (await store.load("r1")).filter((s) => s.kind === "approval");
+    await store.decide("r1", approval?.key ?? "", { action: "done", output: { approved: true } });
+    expect(await worker.runOne("r1")).toMatchObject({ outcome: { status: "succeeded" } });
+
+    const steps = await store.load("r1");
+    const entries = await store.listAudit();
+    const modelKeys = steps.filter((s) => s.kind === "model_call").map((s) => s.key);
+    expect(modelKeys.length).toBeGreaterThan(0);
+    expect(entries.filter((e) => e.action === "model.output").map((e) => e.details.stepKey)).toEqual(modelKeys);
+    expect(entries.filter((e) => e.action === "tool.sensitive_call").map((e) => e.details.tool)).toEqual(["work"]);
+    // Every entry went in with its step: none through a separate append.
+    expect(appended).toEqual([]);
   });
 
   it("keeps the newest 1,000 ended runs and counts them all, so a long-lived worker does not grow", async () => {

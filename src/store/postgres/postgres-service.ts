@@ -18,7 +18,10 @@ const AUDIT_COLUMNS = "seq, at, tenant, actor, action, target, details::text AS 
 const FINAL = sqlList(FINAL_STATUSES);
 
 type ServiceRunRow = RunRow & { readonly request_hash: string | null; readonly submitted_by: string | null };
-type Ops = AuditStore & AuditedRunStore & RunEventStore & SchemaStore;
+type Ops = AuditStore & AuditedRunStore & RunEventStore & SchemaStore & {
+  /** Appends on the caller's connection, inside its open transaction (fenced journal writes). */
+  appendWithin(client: pg.PoolClient, draft: AuditDraft): Promise<AuditEntry>;
+};
 
 /**
  * The service ports on a PostgreSQL pool. Appends to the audit chain take a transaction-scoped
@@ -40,6 +43,7 @@ export function postgresServiceOps(pool: pg.Pool): Ops {
 
   return {
     appendAudit: (draft) => withTransaction(pool, (client) => append(client, draft)),
+    appendWithin: append,
     async listAudit(filter = {}) {
       const { rows } = await pool.query<AuditRow>(
         `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 AND ($2::text IS NULL OR tenant = $2) ORDER BY seq LIMIT $3`,

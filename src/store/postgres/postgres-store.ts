@@ -210,6 +210,28 @@ export class PostgresStore implements ServiceStore {
     }
   }
 
+  async recordAudited(lease: Lease, step: Step, audit: AuditDraft): Promise<void> {
+    checkStepRun(lease, step);
+    const { input, output, error, plan } = encodeStep(step);
+    const values = [...fence(lease), step.key, plan, step.kind, step.status, input, output, error, step.attempts ?? null, step.startedAt, step.finishedAt ?? null];
+    let written: boolean;
+    try {
+      written = await withTransaction(this.#pool, async (client) => {
+        const { rowCount } = await client.query({ ...sql.record, values });
+        // Fenced out: nothing to audit, and the empty transaction commits.
+        if (rowCount !== 1) return false;
+        await this.#service.appendWithin(client, audit);
+        return true;
+      });
+    } catch (cause) {
+      throw journalUnavailableError(`record step ${step.key} of run ${lease.runId} with its audit entry`, cause);
+    }
+    if (!written) {
+      this.#stats.staleWritesRejected += 1;
+      throw leaseLostError(lease.runId, lease.epoch);
+    }
+  }
+
   async recordAll(lease: Lease, steps: readonly Step[]): Promise<void> {
     checkStepBatch(lease, steps);
     if (steps.length === 1 && steps[0]) return this.record(lease, steps[0]);

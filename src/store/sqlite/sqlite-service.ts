@@ -28,7 +28,10 @@ import type { AuditRow } from "../service-rows.js";
 const RUN_COLUMNS = "id, task, status, plan, result, error, created_at, updated_at";
 const FINAL = sqlList(FINAL_STATUSES);
 
-type Ops = AuditStore & AuditedRunStore & RunEventStore & SchemaStore;
+type Ops = AuditStore & AuditedRunStore & RunEventStore & SchemaStore & {
+  /** Appends inside the caller's open transaction (the store's fenced journal writes). */
+  appendWithin(draft: AuditDraft): AuditEntry;
+};
 
 /**
  * The service ports on a SQLite connection. Every change runs in one IMMEDIATE transaction,
@@ -48,6 +51,7 @@ export function sqliteServiceOps(db: Database.Database): Ops {
     async appendAudit(draft) {
       return db.transaction(() => append(draft)).immediate();
     },
+    appendWithin: append,
     async listAudit(filter: AuditListFilter = {}) {
       const rows = sql().listAudit.all({ after: filter.afterSeq ?? 0, tenant: filter.tenant ?? null, limit: auditListLimit(filter.limit) });
       return rows.map(auditFromRow);

@@ -187,6 +187,29 @@ export class SqliteStore implements ServiceStore {
     }
   }
 
+  async recordAudited(lease: Lease, step: Step, audit: AuditDraft): Promise<void> {
+    checkStepBatch(lease, [step]);
+    const encoded = [encodeStep(step)];
+    let written: boolean;
+    try {
+      // The record transaction nested in this one (a savepoint): the entry is appended only
+      // when the fence held, and both commit together.
+      written = this.#db
+        .transaction(() => {
+          const held = this.#recordTx(lease, [step], encoded);
+          if (held) this.#service.appendWithin(audit);
+          return held;
+        })
+        .immediate();
+    } catch (error) {
+      throw journalUnavailableError(`record step ${step.key} of run ${lease.runId} with its audit entry`, error);
+    }
+    if (!written) {
+      this.#stats.staleWritesRejected += 1;
+      throw leaseLostError(lease.runId, lease.epoch);
+    }
+  }
+
   async load(runId: string): Promise<readonly Step[]> {
     try {
       return this.#sql.steps.all(runId).map(stepFromRow);
