@@ -232,7 +232,15 @@ async function buildRuntime(io: CliIo, config: Config, pluginPaths: readonly str
         onStateChange: (state, server, error) => {
           if (state === "down") io.stderr.write(`warning: MCP server "${server}" is down (${error?.message ?? "no reason"}); reconnecting\n`);
         },
+        onToolsChange: (server, change, error) => {
+          if (error) io.stderr.write(`warning: MCP server "${server}" changed its tools and listing them again failed (${error.message})\n`);
+          if (change?.removed.length) io.stderr.write(`warning: MCP server "${server}" no longer offers ${change.removed.join(", ")}: calls to them fail with MCP_TOOL_REMOVED\n`);
+          if (change?.added.length) io.stderr.write(`warning: MCP server "${server}" now offers ${change.added.join(", ")}: restart cs-agents to register them\n`);
+        },
       });
+      for (const [server, error] of mcp.skipped) {
+        io.stderr.write(`warning: MCP server "${server}" (required: false) did not answer, its tools are left out until the next start: ${error.message}\n`);
+      }
     }
     const llm = llmSettingsFromConfig(config);
     return createRuntime({

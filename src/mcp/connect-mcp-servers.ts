@@ -9,6 +9,8 @@ export interface McpToolset {
   readonly tools: readonly Tool[];
   /** Agent name → MCP tool names it may call (from each server's `agents`). */
   readonly grants: ReadonlyMap<string, readonly string[]>;
+  /** Servers with `required: false` that did not answer at start, and why; their tools are missing. */
+  readonly skipped: ReadonlyMap<string, Error>;
   /** Each server's connection state, by server name. */
   states(): ReadonlyMap<string, McpConnectionState>;
   /** Closes every connection (stdio servers' processes end). */
@@ -17,10 +19,13 @@ export interface McpToolset {
 
 /**
  * Connects to every server, lists its tools and turns them into registry tools. Servers are
- * connected in parallel; one that cannot be reached at start fails the start (its tools would
- * be missing from every allow-list), naming the server. After the start, a dropped server is
- * reconnected in the background and its tools fail with MCP_UNAVAILABLE meanwhile.
- * @throws ToolError (MCP_UNAVAILABLE) naming the server that could not be reached; the
+ * connected in parallel, each given its `startTimeoutMs` to answer. A required server that does
+ * not answer fails the start (its tools would be missing from every allow-list), naming it; an
+ * optional one is left out and reported in `skipped`. After the start, a dropped server is
+ * reconnected in the background and its tools fail with MCP_UNAVAILABLE meanwhile; a changed
+ * tool list is followed (see `mcpTool`), and tools a server adds are reported through
+ * `onToolsChange`, to be registered at the next start.
+ * @throws ToolError (MCP_UNAVAILABLE) naming the required server that could not be reached; the
  *   connections already made are closed first.
  */
 export async function connectMcpServers(servers: readonly McpServerConfig[], options: McpConnectionOptions = {}): Promise<McpToolset> {
@@ -30,14 +35,20 @@ export async function connectMcpServers(servers: readonly McpServerConfig[], opt
   };
   const listed = await Promise.allSettled(
     connections.map(async (connection) => {
-      await connection.connect();
+      await connection.connectWithin(connection.server.startTimeoutMs);
       return { connection, infos: await connection.listTools() };
     }),
   );
-  const failed = listed.find((r) => r.status === "rejected");
-  if (failed) {
-    await closeAll();
-    throw failed.reason;
+  const skipped = new Map<string, Error>();
+  for (const [i, result] of listed.entries()) {
+    if (result.status === "fulfilled") continue;
+    const connection = connections[i] as McpConnection;
+    if (connection.server.required) {
+      await closeAll();
+      throw result.reason;
+    }
+    skipped.set(connection.server.name, result.reason as Error);
+    await connection.close();
   }
   const tools: Tool[] = [];
   const grants = new Map<string, string[]>();
@@ -56,6 +67,7 @@ export async function connectMcpServers(servers: readonly McpServerConfig[], opt
   return {
     tools,
     grants,
+    skipped,
     states: () => new Map(connections.map((c) => [c.server.name, c.state])),
     close: closeAll,
   };

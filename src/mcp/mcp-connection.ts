@@ -15,10 +15,22 @@ export interface ReconnectOptions {
   readonly maxDelayMs?: number;
 }
 
+/** What a server's new tool list changed, by MCP tool name. */
+export interface McpToolsChange {
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  readonly changed: readonly string[];
+}
+
 export interface McpConnectionOptions {
   readonly reconnect?: ReconnectOptions;
   /** Told on every change, e.g. to log a dropped server. */
   readonly onStateChange?: (state: McpConnectionState, server: string, error?: Error) => void;
+  /**
+   * Told when the server's tool list changed (its `list_changed` notification, or a reconnect
+   * to a server that now offers other tools); `error` when listing them again failed.
+   */
+  readonly onToolsChange?: (server: string, change: McpToolsChange | undefined, error?: Error) => void;
   /** Where a stdio server's stderr goes. Default "inherit". */
   readonly stderr?: "inherit" | "ignore" | "pipe";
 }
@@ -26,7 +38,8 @@ export interface McpConnectionOptions {
 /**
  * One MCP server, kept connected: a drop (the process exited, the HTTP endpoint stopped
  * answering) marks it down and reconnects it with exponential backoff in the background.
- * While it is down, calls fail at once with the retryable MCP_UNAVAILABLE.
+ * While it is down, calls fail at once with the retryable MCP_UNAVAILABLE. The server's tool
+ * list is kept current: listed again on its `list_changed` notification and after a reconnect.
  */
 export class McpConnection {
   readonly server: McpServerConfig;
@@ -34,6 +47,9 @@ export class McpConnection {
   #client: Client | undefined;
   #timer: NodeJS.Timeout | undefined;
   #delayMs: number;
+  /** The tools the server offered when last listed, by MCP name; undefined before the first list. */
+  #tools: Map<string, McpToolInfo> | undefined;
+  #everReady = false;
   readonly #options: McpConnectionOptions;
 
   constructor(server: McpServerConfig, options: McpConnectionOptions = {}) {
@@ -60,7 +76,27 @@ export class McpConnection {
     }
   }
 
-  /** Every tool the server offers (all pages). */
+  /**
+   * The first connection, tried again with backoff until `withinMs` passed: a server started
+   * next to this process (a sidecar, a container in the same pod) may not answer yet.
+   * @throws ToolError (MCP_UNAVAILABLE) with the last reason when it never answered.
+   */
+  async connectWithin(withinMs: number): Promise<void> {
+    const deadline = Date.now() + withinMs;
+    let delay = this.#options.reconnect?.initialDelayMs ?? 250;
+    for (;;) {
+      try {
+        return await this.connect();
+      } catch (error) {
+        if (this.#state === "closed" || Date.now() >= deadline) throw error;
+      }
+      // The last try comes at the deadline, not a backoff step before it.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, deadline - Date.now())));
+      delay = Math.min(delay * 2, this.#options.reconnect?.maxDelayMs ?? 30_000);
+    }
+  }
+
+  /** Every tool the server offers (all pages); kept as the current list. */
   async listTools(): Promise<McpToolInfo[]> {
     const client = this.#ready();
     const tools: McpToolInfo[] = [];
@@ -70,7 +106,16 @@ export class McpConnection {
       tools.push(...page.tools);
       cursor = page.nextCursor;
     } while (cursor !== undefined);
+    this.#tools = new Map(tools.map((tool) => [tool.name, tool]));
     return tools;
+  }
+
+  /**
+   * The tool as the server offers it now; undefined when the server no longer lists it.
+   * Before the first list, and while the server is down, the last list stands.
+   */
+  toolInfo(name: string): McpToolInfo | undefined {
+    return this.#tools?.get(name);
   }
 
   /**
@@ -105,7 +150,14 @@ export class McpConnection {
 
   async #open(): Promise<void> {
     this.#setState("connecting");
-    const client = new Client({ name: "cs-agents", version: "1" }, { capabilities: {} });
+    const client = new Client(
+      { name: "cs-agents", version: "1" },
+      {
+        capabilities: {},
+        // Our own listing (every page) rather than the SDK's refresh of the first page only.
+        listChanged: { tools: { autoRefresh: false, debounceMs: 100, onChanged: () => void this.#relist(client) } },
+      },
+    );
     client.onclose = () => this.#drop(client, new Error("the connection closed"));
     await client.connect(this.#transport());
     if (this.#state === "closed") {
@@ -115,6 +167,29 @@ export class McpConnection {
     this.#client = client;
     this.#delayMs = this.#options.reconnect?.initialDelayMs ?? 250;
     this.#setState("ready");
+    // A server that came back may be a new version offering other tools.
+    if (this.#everReady) void this.#relist(client);
+    this.#everReady = true;
+  }
+
+  /** Lists the tools again and tells what changed, if anything. */
+  async #relist(client: Client): Promise<void> {
+    if (this.#client !== client) return;
+    const before = this.#tools ?? new Map<string, McpToolInfo>();
+    try {
+      await this.listTools();
+    } catch (error) {
+      this.#options.onToolsChange?.(this.server.name, undefined, error as Error);
+      return;
+    }
+    const after = this.#tools ?? new Map<string, McpToolInfo>();
+    const same = (a: McpToolInfo, b: McpToolInfo) => JSON.stringify(a) === JSON.stringify(b);
+    const change = {
+      added: [...after.keys()].filter((name) => !before.has(name)),
+      removed: [...before.keys()].filter((name) => !after.has(name)),
+      changed: [...after.keys()].filter((name) => before.has(name) && !same(before.get(name) as McpToolInfo, after.get(name) as McpToolInfo)),
+    };
+    if (change.added.length + change.removed.length + change.changed.length > 0) this.#options.onToolsChange?.(this.server.name, change);
   }
 
   #transport(): Transport {

@@ -9,6 +9,16 @@ const common = {
   sensitiveTools: z.array(z.string()).default([]),
   /** Per call attempt, in the executor. */
   timeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+  /**
+   * How long the start waits for the server to answer, trying again with backoff (a sidecar
+   * may start after this process).
+   */
+  startTimeoutMs: z.number().int().min(0).max(600_000).default(10_000),
+  /**
+   * false: a server that did not answer within `startTimeoutMs` is left out (its tools are
+   * missing until the next start) instead of failing the start.
+   */
+  required: z.boolean().default(true),
 };
 
 /** One MCP server as configured in CS_AGENTS_MCP_SERVERS (a JSON array of these). */

@@ -49,6 +49,7 @@ describe("runtime with a model endpoint", () => {
     const mcp: McpToolset = {
       tools: [tool],
       grants: new Map([["writer", ["mcp.fs.read_file"]]]),
+      skipped: new Map(),
       states: () => new Map([["fs", "ready"]]),
       close: () => {
         closed = true;

@@ -1,5 +1,6 @@
-// A small MCP server built with the official SDK, for the MCP tests: two tools, `add` (structured
-// output) and `echo` (text; "boom" answers with isError). Runs over stdio by default, or over
+// A small MCP server built with the official SDK, for the MCP tests: `add` (structured output),
+// `Echo-Text` (text; "boom" answers with isError) and `evolve` (changes the tool list). Runs over
+// stdio by default, or over
 // Streamable HTTP on 127.0.0.1 with `--http <port>` (0: any port; the port is printed as
 // `listening <port>` on stdout). It counts calls in `calls` of its answers so the tests can see
 // a restarted server.
@@ -16,7 +17,7 @@ if (process.env.FIXTURE_PID_FILE) writeFileSync(process.env.FIXTURE_PID_FILE, St
 
 function buildServer() {
   const server = new McpServer({ name: "fixture", version: "1.0.0" });
-  server.registerTool(
+  const add = server.registerTool(
     "add",
     {
       description: "adds two numbers",
@@ -30,7 +31,7 @@ function buildServer() {
       return { content: [{ type: "text", text: JSON.stringify(result) }], structuredContent: result };
     },
   );
-  server.registerTool(
+  const echo = server.registerTool(
     "Echo-Text",
     { description: "echoes text back", inputSchema: { text: z.string().min(1), shout: z.boolean().optional() } },
     async ({ text, shout }) => {
@@ -39,6 +40,22 @@ function buildServer() {
       return { content: [{ type: "text", text: shout ? text.toUpperCase() : text }] };
     },
   );
+  // Changes the tool list while connected (the SDK sends `list_changed`): `add` takes a third
+  // number and is now destructive, `Echo-Text` goes away, `mul` is new.
+  server.registerTool("evolve", { description: "changes this server's tools", inputSchema: {} }, async () => {
+    add.update({
+      paramsSchema: { a: z.number(), b: z.number(), c: z.number() },
+      annotations: { destructiveHint: true },
+      callback: async ({ a, b, c }) => {
+        calls++;
+        const result = { sum: a + b + c, calls };
+        return { content: [{ type: "text", text: JSON.stringify(result) }], structuredContent: result };
+      },
+    });
+    echo.remove();
+    server.registerTool("mul", { description: "multiplies", inputSchema: { a: z.number(), b: z.number() } }, async ({ a, b }) => ({ content: [{ type: "text", text: String(a * b) }] }));
+    return { content: [{ type: "text", text: "evolved" }] };
+  });
   return server;
 }
 

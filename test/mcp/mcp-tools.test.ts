@@ -53,14 +53,14 @@ describe("MCP tools over stdio", () => {
   it("registers each tool as mcp.<server>.<tool> with its JSON Schema as the input schema", async () => {
     const { servers, options } = stdioServer();
     toolset = await connectMcpServers(servers, options);
-    expect(toolset.tools.map((t) => t.name).sort()).toEqual(["mcp.calc.add", "mcp.calc.echo-text"]);
+    expect(toolset.tools.map((t) => t.name).sort()).toEqual(["mcp.calc.add", "mcp.calc.echo-text", "mcp.calc.evolve"]);
     const add = toolset.tools.find((t) => t.name === "mcp.calc.add");
     expect(add?.input.safeParse({ a: 1, b: 2 }).success).toBe(true);
     expect(add?.input.safeParse({ a: "1", b: 2 }).success).toBe(false);
     expect(z.toJSONSchema(add?.input ?? z.never(), { io: "input" })).toMatchObject({ type: "object", properties: { a: { type: "number" }, b: { type: "number", description: "the second number" } }, required: ["a", "b"] });
     expect(add).toMatchObject({ idempotent: true, sensitive: false, timeoutMs: 30_000 });
     expect(toolset.tools.find((t) => t.name === "mcp.calc.echo-text")?.sensitive).toBe(true);
-    expect(toolset.grants.get("assistant")).toEqual(["mcp.calc.add", "mcp.calc.echo-text"]);
+    expect(toolset.grants.get("assistant")).toEqual(["mcp.calc.add", "mcp.calc.echo-text", "mcp.calc.evolve"]);
   });
 
   it("calls tools through the ToolExecutor: validation, structured results and tool errors", async () => {
@@ -90,18 +90,61 @@ describe("MCP tools over stdio", () => {
     expect(await executor.run({ tool: "mcp.calc.add", input: { a: 1, b: 2 } })).toMatchObject({ status: "success", output: { sum: 3, calls: 1 } });
   });
 
-  it("fails the start naming a server that cannot be started", async () => {
-    const servers = config({ name: "ghost", transport: "stdio", command: join(tmpdir(), "no-such-mcp-server") });
-    await expect(connectMcpServers(servers, { stderr: "ignore" })).rejects.toMatchObject({ code: "MCP_UNAVAILABLE", message: expect.stringContaining('MCP server "ghost"') });
+  it("follows a changed tool list: new schema, new caution, removed tools refused, new tools reported", async () => {
+    const { servers, options } = stdioServer();
+    const changes: unknown[] = [];
+    toolset = await connectMcpServers(servers, { ...options, onToolsChange: (server, change) => changes.push({ server, change }) });
+    const executor = executorFor(toolset);
+    const add = toolset.tools.find((t) => t.name === "mcp.calc.add");
+    expect(add?.input.safeParse({ a: 1, b: 2 }).success).toBe(true);
+    expect(add?.sensitive).toBe(false);
+
+    expect(await executor.run({ tool: "mcp.calc.evolve", input: {} })).toMatchObject({ status: "success" });
+    await waitFor(() => changes.length > 0);
+    expect(changes).toEqual([{ server: "calc", change: { added: ["mul"], removed: ["Echo-Text"], changed: ["add"] } }]);
+    expect(add?.input.safeParse({ a: 1, b: 2 }).success).toBe(false);
+    expect(add?.sensitive).toBe(true);
+    expect(await executor.run({ tool: "mcp.calc.add", input: { a: 1, b: 2, c: 3 } })).toMatchObject({ status: "success", output: { sum: 6 } });
+    expect(await executor.run({ tool: "mcp.calc.echo-text", input: { text: "hi" } })).toMatchObject({ status: "failed", attempts: 1, error: { code: "MCP_TOOL_REMOVED", message: expect.stringContaining("no longer offers") } });
+    // Registered at the next start: allow-lists are fixed for a process's life.
+    expect(toolset.tools.map((t) => t.name)).not.toContain("mcp.calc.mul");
+  });
+
+  it("fails the start naming a required server that did not answer in its start time", async () => {
+    const servers = config({ name: "ghost", transport: "stdio", command: join(tmpdir(), "no-such-mcp-server"), startTimeoutMs: 300 });
+    const started = Date.now();
+    await expect(connectMcpServers(servers, { stderr: "ignore", reconnect: { initialDelayMs: 50 } })).rejects.toMatchObject({ code: "MCP_UNAVAILABLE", message: expect.stringContaining('MCP server "ghost"') });
+    // Tried again until its start time was up, not given up at the first refusal.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+  });
+
+  it("leaves out an optional server that does not answer, and starts with the others", async () => {
+    const { servers } = stdioServer();
+    const ghost = config({ name: "ghost", transport: "stdio", command: join(tmpdir(), "no-such-mcp-server"), startTimeoutMs: 200, required: false });
+    toolset = await connectMcpServers([...servers, ...ghost], { stderr: "ignore", reconnect: { initialDelayMs: 50 } });
+    expect(toolset.tools.map((t) => t.name).sort()).toEqual(["mcp.calc.add", "mcp.calc.echo-text", "mcp.calc.evolve"]);
+    expect([...toolset.skipped.keys()]).toEqual(["ghost"]);
+    expect(toolset.skipped.get("ghost")?.message).toContain('MCP server "ghost"');
   });
 });
 
 describe("MCP tools over Streamable HTTP", () => {
+  it("waits at start for a server that begins answering within its start time", async () => {
+    const port = await startHttpServer();
+    children.pop()?.kill("SIGKILL");
+    const connecting = connectMcpServers(config({ name: "late", transport: "http", url: `http://127.0.0.1:${port}/mcp`, startTimeoutMs: 5_000 }), { reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await startHttpServer(port);
+    toolset = await connecting;
+    expect(toolset.states().get("late")).toBe("ready");
+    expect(await executorFor(toolset).run({ tool: "mcp.late.add", input: { a: 2, b: 2 } })).toMatchObject({ status: "success", output: { sum: 4 } });
+  });
+
   it("lists and calls tools on a loopback server, and recovers after the server is killed and restarted", async () => {
     const port = await startHttpServer();
     toolset = await connectMcpServers(config({ name: "web", transport: "http", url: `http://127.0.0.1:${port}/mcp` }), { reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
     const set = toolset;
-    expect(set.tools.map((t) => t.name).sort()).toEqual(["mcp.web.add", "mcp.web.echo-text"]);
+    expect(set.tools.map((t) => t.name).sort()).toEqual(["mcp.web.add", "mcp.web.echo-text", "mcp.web.evolve"]);
     const executor = executorFor(set);
     expect(await executor.run({ tool: "mcp.web.add", input: { a: 20, b: 22 } })).toMatchObject({ status: "success", output: { sum: 42 } });
 
