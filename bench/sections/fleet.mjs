@@ -12,7 +12,8 @@ import { createDatabase, postgresProblem } from "../postgres-database.mjs";
 
 const CLI = fileURLToPath(new URL("../../bin/cs-agents.js", import.meta.url));
 const PLUGIN = fileURLToPath(new URL("../noop-plugin.mjs", import.meta.url));
-const CONCURRENCY = Number(process.env.BENCH_FLEET_CONCURRENCY ?? 32);
+// Runs in flight per worker process: each value is measured with 1 and with 3 processes.
+const CONCURRENCIES = (process.env.BENCH_FLEET_CONCURRENCY ?? "32,64").split(",").map(Number);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -39,7 +40,7 @@ function machineTicks() {
   }
 }
 
-function startWorker(url, id) {
+function startWorker(url, id, concurrency) {
   const env = {
     ...process.env,
     DATABASE_URL: url,
@@ -48,7 +49,7 @@ function startWorker(url, id) {
     CS_AGENTS_CACHE_MAX_ENTRIES: "0",
     CS_AGENTS_GRACE_MS: "5000",
   };
-  const child = spawn(process.execPath, [CLI, "--plugin", PLUGIN, "worker", "--concurrency", String(CONCURRENCY)], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, "--plugin", PLUGIN, "worker", "--concurrency", String(concurrency)], { env, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr += chunk));
   // The CPU the process used to start (loading modules, connecting) is left out of its CPU per run.
@@ -74,9 +75,9 @@ async function submitAll(store, count) {
 }
 
 /** Submits `runs`, starts `workers` processes, waits until every run is final, stops them. */
-async function round(url, store, client, workers, runs) {
+async function round(url, store, client, workers, concurrency, runs) {
   const ids = await submitAll(store, runs);
-  const started = workers === 0 ? [] : Array.from({ length: workers }, (_, i) => startWorker(url, `w${i + 1}`));
+  const started = workers === 0 ? [] : Array.from({ length: workers }, (_, i) => startWorker(url, `w${i + 1}`, concurrency));
   const ticksBefore = machineTicks();
   const deadline = performance.now() + 300_000;
   for (;;) {
@@ -108,7 +109,7 @@ async function round(url, store, client, workers, runs) {
 export async function run({ quick, log }) {
   const problem = await postgresProblem();
   if (problem) return { rows: [], notes: [`PostgreSQL unreachable (${problem}): fleet skipped`] };
-  const runs = quick ? 600 : 1_200;
+  const runs = quick ? 600 : 2_000;
   const reps = quick ? 1 : 3;
   const database = await createDatabase("fleet");
   const store = await openStore(database.url);
@@ -116,25 +117,27 @@ export async function run({ quick, log }) {
   await client.connect();
   const rows = [];
   try {
-    for (const workers of [1, 3]) {
-      const rounds = [];
-      for (let i = 0; i < reps; i++) {
-        rounds.push(await round(database.url, store, client, workers, runs));
-        const last = rounds.at(-1);
-        log(`${workers} worker process(es) × concurrency ${CONCURRENCY}: ${runs} runs in ${last.seconds.toFixed(2)} s = ${last.runsPerSecond.toFixed(0)} runs/s; workers' CPU ${last.workerCpuMsPerRun.toFixed(2)} ms/run; machine ${((last.machineBusy ?? 0) * 100).toFixed(0)} % busy`);
+    for (const concurrency of CONCURRENCIES) {
+      for (const workers of [1, 3]) {
+        const rounds = [];
+        for (let i = 0; i < reps; i++) {
+          rounds.push(await round(database.url, store, client, workers, concurrency, runs));
+          const last = rounds.at(-1);
+          log(`${workers} worker process(es) × concurrency ${concurrency}: ${runs} runs in ${last.seconds.toFixed(2)} s = ${last.runsPerSecond.toFixed(0)} runs/s; workers' CPU ${last.workerCpuMsPerRun.toFixed(2)} ms/run; machine ${((last.machineBusy ?? 0) * 100).toFixed(0)} % busy`);
+        }
+        rows.push({
+          section: "fleet",
+          key: `fleet-${workers}-c${concurrency}`,
+          workers,
+          concurrency,
+          runs,
+          reps,
+          runsPerSecond: median(rounds.map((r) => r.runsPerSecond)),
+          spread: [Math.min(...rounds.map((r) => r.runsPerSecond)), Math.max(...rounds.map((r) => r.runsPerSecond))],
+          workerCpuMsPerRun: median(rounds.map((r) => r.workerCpuMsPerRun)),
+          machineBusy: median(rounds.map((r) => r.machineBusy ?? 0)),
+        });
       }
-      rows.push({
-        section: "fleet",
-        key: `fleet-${workers}`,
-        workers,
-        concurrency: CONCURRENCY,
-        runs,
-        reps,
-        runsPerSecond: median(rounds.map((r) => r.runsPerSecond)),
-        spread: [Math.min(...rounds.map((r) => r.runsPerSecond)), Math.max(...rounds.map((r) => r.runsPerSecond))],
-        workerCpuMsPerRun: median(rounds.map((r) => r.workerCpuMsPerRun)),
-        machineBusy: median(rounds.map((r) => r.machineBusy ?? 0)),
-      });
     }
   } finally {
     await client.end();
@@ -143,6 +146,6 @@ export async function run({ quick, log }) {
   }
   return {
     rows,
-    notes: [`fleet: \`cs-agents worker --concurrency ${CONCURRENCY}\` processes with bench/noop-plugin.mjs; ${runs.toLocaleString("en")} "bench linear3" runs submitted before the workers start; first claim = earliest plan step, last finish = latest finished_at; median of ${reps} round(s)`],
+    notes: [`fleet: \`cs-agents worker --concurrency <n>\` processes with bench/noop-plugin.mjs; ${runs.toLocaleString("en")} "bench linear3" runs submitted before the workers start; first claim = earliest plan step, last finish = latest finished_at; median of ${reps} round(s)`],
   };
 }

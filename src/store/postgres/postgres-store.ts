@@ -22,6 +22,7 @@ import {
   stepNotFoundError,
   transitionChange,
 } from "../store-rules.js";
+import type { TransitionChange } from "../store-rules.js";
 import { JOURNAL_SCHEMA_VERSION } from "../store.js";
 import type {
   AuditDraft,
@@ -39,6 +40,7 @@ import { unreachableError } from "./connect-error.js";
 import { migratePostgres } from "./migrate.js";
 import { sql } from "./sql.js";
 import type { SqlStatement } from "./sql.js";
+import { GroupCommit, type GroupEntry } from "./group-commit.js";
 import { withTransaction } from "./transaction.js";
 
 export interface PostgresStoreOptions {
@@ -63,6 +65,8 @@ export class PostgresStore implements ServiceStore {
   readonly #schema: string | undefined;
   readonly #stats = { reclaims: 0, staleWritesRejected: 0 };
   #serviceOps: ReturnType<typeof postgresServiceOps> | undefined;
+  readonly #steps = new GroupCommit<StepWrite>((group) => this.#writeStepGroup(group));
+  readonly #transitions = new GroupCommit<TransitionWrite>((group) => this.#writeTransitionGroup(group));
   #closed = false;
 
   private constructor(pool: pg.Pool, schema: string | undefined) {
@@ -185,29 +189,50 @@ export class PostgresStore implements ServiceStore {
   }
 
   async transition(lease: Lease, update: { readonly status: "planning" | "running" | "waiting_approval" } | FinalOutcome): Promise<void> {
-    const c = transitionChange(update);
-    const { rowCount } = await this.#query(sql.transition, [...fence(lease), c.status, c.plan, c.result, c.error, c.finished, c.keepLease]);
-    if (rowCount === 0) {
-      this.#stats.staleWritesRejected += 1;
-      throw leaseLostError(lease.runId, lease.epoch);
+    const change = transitionChange(update);
+    return new Promise((resolve, reject) => this.#transitions.add({ lease, change, keys: [lease.runId], resolve, reject }));
+  }
+
+  /** One transition alone, or several runs' in one statement (group commit); each settles on its own fence. */
+  async #writeTransitionGroup(group: readonly TransitionWrite[]): Promise<void> {
+    let written: Set<string>;
+    try {
+      const only = group.length === 1 ? group[0] : undefined;
+      if (only) {
+        const c = only.change;
+        const { rowCount } = await this.#query(sql.transition, [...fence(only.lease), c.status, c.plan, c.result, c.error, c.finished, c.keepLease]);
+        written = new Set(rowCount === 1 ? [only.lease.runId] : []);
+      } else {
+        const rows = group.map(({ lease, change: c }) => {
+          const json = (text: string | null) => text ?? "null";
+          const scalars = JSON.stringify({ run_id: lease.runId, owner: lease.workerId, epoch: lease.epoch, status: c.status, finished: c.finished, keep_lease: c.keepLease });
+          return `${scalars.slice(0, -1)},"plan":${json(c.plan)},"result":${json(c.result)},"error":${json(c.error)}}`;
+        });
+        const { rows: fenced } = await this.#query<{ id: string }>(sql.transitionGroup, [`[${rows.join(",")}]`]);
+        written = new Set(fenced.map((row) => row.id));
+      }
+    } catch (error) {
+      for (const entry of group) entry.reject(error);
+      return;
+    }
+    this.#settle(group, written);
+  }
+
+  /** Resolves the writes whose run was written; the others lost their lease. */
+  #settle(group: readonly (GroupEntry & { readonly lease: Lease })[], written: ReadonlySet<string>): void {
+    for (const { lease, resolve, reject } of group) {
+      if (written.has(lease.runId)) {
+        resolve();
+      } else {
+        this.#stats.staleWritesRejected += 1;
+        reject(leaseLostError(lease.runId, lease.epoch));
+      }
     }
   }
 
   async record(lease: Lease, step: Step): Promise<void> {
     checkStepRun(lease, step);
-    const { input, output, error, plan } = encodeStep(step);
-    let written: boolean;
-    try {
-      const values = [...fence(lease), step.key, plan, step.kind, step.status, input, output, error];
-      const { rowCount } = await this.#query(sql.record, [...values, step.attempts ?? null, step.startedAt, step.finishedAt ?? null]);
-      written = rowCount === 1;
-    } catch (cause) {
-      throw journalUnavailableError(`record step ${step.key} of run ${lease.runId}`, cause);
-    }
-    if (!written) {
-      this.#stats.staleWritesRejected += 1;
-      throw leaseLostError(lease.runId, lease.epoch);
-    }
+    return this.#commitSteps(lease, [step]);
   }
 
   async recordAudited(lease: Lease, step: Step, audit: AuditDraft): Promise<void> {
@@ -234,32 +259,51 @@ export class PostgresStore implements ServiceStore {
 
   async recordAll(lease: Lease, steps: readonly Step[]): Promise<void> {
     checkStepBatch(lease, steps);
-    if (steps.length === 1 && steps[0]) return this.record(lease, steps[0]);
-    // The encoded columns are JSON text already: spliced in, not parsed and stringified again.
-    const batch = steps.map((step) => {
-      const { input, output, error, plan } = encodeStep(step);
-      const text = (json: string | null) => json ?? "null";
-      const scalars = JSON.stringify({
-        key: step.key,
-        kind: step.kind,
-        status: step.status,
-        attempts: step.attempts ?? null,
-        started_at: step.startedAt.toISOString(),
-        finished_at: step.finishedAt?.toISOString() ?? null,
-      });
-      return `${scalars.slice(0, -1)},"input":${text(input)},"output":${text(output)},"error":${text(error)},"plan":${text(plan)}}`;
+    return this.#commitSteps(lease, steps);
+  }
+
+  /** Through the group commit: alone when nothing else is being written, else with the others. */
+  #commitSteps(lease: Lease, steps: readonly Step[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#steps.add({ lease, steps, keys: steps.map((step) => `${lease.runId}\n${step.key}`), resolve, reject });
     });
-    let written: boolean;
+  }
+
+  /** Writes one group of step writes and settles each: written, its lease lost, or the database failed. */
+  async #writeStepGroup(group: readonly StepWrite[]): Promise<void> {
+    let written: Set<string>;
     try {
-      const { rowCount } = await this.#query(sql.recordAll, [...fence(lease), `[${batch.join(",")}]`]);
-      written = rowCount === steps.length;
+      const only = group.length === 1 ? group[0] : undefined;
+      written = only ? ((await this.#writeSteps(only.lease, only.steps)) ? new Set([only.lease.runId]) : new Set()) : await this.#writeGroup(group);
     } catch (cause) {
-      throw journalUnavailableError(`record ${describeSteps(steps)} of run ${lease.runId}`, cause);
+      for (const { lease, steps, reject } of group) reject(journalUnavailableError(`record ${describeSteps(steps)} of run ${lease.runId}`, cause));
+      return;
     }
-    if (!written) {
-      this.#stats.staleWritesRejected += 1;
-      throw leaseLostError(lease.runId, lease.epoch);
+    this.#settle(group, written);
+  }
+
+  /** One run's steps in one statement; false when its fence failed. */
+  async #writeSteps(lease: Lease, steps: readonly Step[]): Promise<boolean> {
+    const step = steps[0];
+    if (steps.length === 1 && step) {
+      const { input, output, error, plan } = encodeStep(step);
+      const values = [...fence(lease), step.key, plan, step.kind, step.status, input, output, error];
+      return (await this.#query(sql.record, [...values, step.attempts ?? null, step.startedAt, step.finishedAt ?? null])).rowCount === 1;
     }
+    const batch = steps.map((s) => stepJson(s, ""));
+    return (await this.#query(sql.recordAll, [...fence(lease), `[${batch.join(",")}]`])).rowCount === steps.length;
+  }
+
+  /** Several runs' steps in one statement: the runs whose fence held. */
+  async #writeGroup(group: readonly StepWrite[]): Promise<Set<string>> {
+    let n = 0;
+    const rows: string[] = [];
+    for (const { lease, steps } of group) {
+      const fenceJson = `"run_id":${JSON.stringify(lease.runId)},"owner":${JSON.stringify(lease.workerId)},"epoch":${lease.epoch}`;
+      for (const step of steps) rows.push(stepJson(step, `${fenceJson},"n":${n++},`));
+    }
+    const { rows: fenced } = await this.#query<{ id: string }>(sql.recordGroup, [`[${rows.join(",")}]`]);
+    return new Set(fenced.map((row) => row.id));
   }
 
   async load(runId: string): Promise<readonly Step[]> {
@@ -363,4 +407,34 @@ export class PostgresStore implements ServiceStore {
 
 function fence(lease: Lease): [string, string, number] {
   return [lease.runId, lease.workerId, lease.epoch];
+}
+
+/** A transition waiting in the group commit. */
+interface TransitionWrite extends GroupEntry {
+  readonly lease: Lease;
+  readonly change: TransitionChange;
+}
+
+/** A record or recordAll call waiting in the group commit. */
+interface StepWrite extends GroupEntry {
+  readonly lease: Lease;
+  readonly steps: readonly Step[];
+}
+
+/**
+ * A step as a JSON object for json_to_recordset, `prefix` (fence fields, ending in a comma)
+ * first. The encoded columns are JSON text already: spliced in, not parsed and stringified again.
+ */
+function stepJson(step: Step, prefix: string): string {
+  const { input, output, error, plan } = encodeStep(step);
+  const text = (json: string | null) => json ?? "null";
+  const scalars = JSON.stringify({
+    key: step.key,
+    kind: step.kind,
+    status: step.status,
+    attempts: step.attempts ?? null,
+    started_at: step.startedAt.toISOString(),
+    finished_at: step.finishedAt?.toISOString() ?? null,
+  });
+  return `{${prefix}${scalars.slice(1, -1)},"input":${text(input)},"output":${text(output)},"error":${text(error)},"plan":${text(plan)}}`;
 }

@@ -81,6 +81,23 @@ export const sql = {
        updated_at = now()
      WHERE ${FENCE} AND status NOT IN (${FINAL})`,
   ),
+  // Transitions of several runs in one statement (group commit): $1 is a JSON array of
+  // { run_id, owner, epoch, status, plan, result, error, finished, keep_lease }; the ids of the
+  // runs whose fence held are returned.
+  transitionGroup: statement(
+    "transition_group",
+    `WITH b AS (
+       SELECT * FROM json_to_recordset($1::json)
+         AS b(run_id text, owner text, epoch int, status text, plan json, result json, error json, finished boolean, keep_lease boolean))
+     UPDATE runs r SET status = b.status,
+       plan = COALESCE(b.plan, r.plan), result = COALESCE(b.result, r.result), error = COALESCE(b.error, r.error),
+       finished_at = CASE WHEN b.finished THEN now() ELSE r.finished_at END,
+       lease_owner = CASE WHEN b.keep_lease THEN r.lease_owner END,
+       lease_expires_at = CASE WHEN b.keep_lease THEN r.lease_expires_at END,
+       updated_at = now()
+     FROM b WHERE r.id = b.run_id AND r.lease_owner = b.owner AND r.lease_epoch = b.epoch AND r.status NOT IN (${FINAL})
+     RETURNING r.id`,
+  ),
   // One statement: the fenced run update locks the run row and hands out the step's place; a
   // stale writer matches no run row, so the INSERT gets no row to write.
   record: statement(
@@ -116,6 +133,32 @@ export const sql = {
      ON CONFLICT (run_id, key) DO UPDATE SET kind = EXCLUDED.kind, status = EXCLUDED.status, input = EXCLUDED.input,
        output = EXCLUDED.output, error = EXCLUDED.error, attempts = EXCLUDED.attempts, started_at = EXCLUDED.started_at,
        finished_at = EXCLUDED.finished_at, epoch = EXCLUDED.epoch`,
+  ),
+  // Steps of several runs in one statement (group commit): $1 is a JSON array of steps, each
+  // with its run's fence (run_id, owner, epoch) and its place `n` in the group. A run whose
+  // fence fails writes nothing; the ids of the runs written are returned.
+  recordGroup: statement(
+    "record_group",
+    `WITH batch AS (
+       SELECT * FROM json_to_recordset($1::json)
+         AS b(run_id text, owner text, epoch int, n int, key text, kind text, status text, input json, output json, error json,
+              attempts int, started_at timestamptz, finished_at timestamptz, plan json)),
+     per_run AS (
+       SELECT run_id, owner, epoch, count(*) AS c, (array_agg(plan ORDER BY n) FILTER (WHERE plan IS NOT NULL))[1] AS plan
+       FROM batch GROUP BY run_id, owner, epoch),
+     fenced AS (
+       UPDATE runs r SET step_seq = r.step_seq + p.c, plan = COALESCE(p.plan, r.plan), updated_at = now()
+       FROM per_run p WHERE r.id = p.run_id AND r.lease_owner = p.owner AND r.lease_epoch = p.epoch
+       RETURNING r.id, r.step_seq, p.c),
+     written AS (
+       INSERT INTO steps (run_id, key, seq, kind, status, input, output, error, attempts, started_at, finished_at, epoch)
+       SELECT b.run_id, b.key, f.step_seq - f.c + row_number() OVER (PARTITION BY b.run_id ORDER BY b.n), b.kind, b.status,
+         b.input, b.output, b.error, b.attempts, b.started_at, b.finished_at, b.epoch
+       FROM batch b JOIN fenced f ON f.id = b.run_id
+       ON CONFLICT (run_id, key) DO UPDATE SET kind = EXCLUDED.kind, status = EXCLUDED.status, input = EXCLUDED.input,
+         output = EXCLUDED.output, error = EXCLUDED.error, attempts = EXCLUDED.attempts, started_at = EXCLUDED.started_at,
+         finished_at = EXCLUDED.finished_at, epoch = EXCLUDED.epoch)
+     SELECT id FROM fenced`,
   ),
   steps: statement("steps", `SELECT ${STEP_COLUMNS} FROM steps WHERE run_id = $1 ORDER BY seq`),
   lockRun: statement("lock_run", "SELECT status FROM runs WHERE id = $1 FOR UPDATE"),

@@ -68,6 +68,36 @@ export function describeJournal(makeStore: MakeStore): void {
       expect((await store().load(lease.runId)).map((s) => s.key)).toEqual(loaded);
     });
 
+    it("settles concurrent writes of many runs each by its own lease, steps in order within each run", async () => {
+      const ids = await submitRuns(store(), 8);
+      const leases = await Promise.all(ids.map((id) => claimOne(store(), "w1", { runId: id })));
+      // Two runs taken over by another worker: only their writes fail.
+      const stale = new Set([ids[2] ?? "", ids[5] ?? ""]);
+      for (const id of stale) await claimOne(store(), "w2", { runId: id });
+      // Each run writes as the engine does, one write after the other; the runs write at once.
+      const settled = await Promise.allSettled(
+        leases.map(async (lease) => {
+          await store().recordAll(lease, [step(lease, "plan", { kind: "plan", output: PLAN }), step(lease, "subtask/a/call/0", { output: { run: lease.runId } })]);
+          await store().record(lease, step(lease, "subtask/a/done", { kind: "subtask" }));
+        }),
+      );
+      for (const [i, result] of settled.entries()) {
+        if (stale.has(leases[i]?.runId ?? "")) expect(result).toMatchObject({ status: "rejected", reason: { code: "LEASE_LOST" } });
+        else expect(result.status).toBe("fulfilled");
+      }
+      expect(store().stats().staleWritesRejected).toBe(2);
+      for (const lease of leases) {
+        const steps = await store().load(lease.runId);
+        if (stale.has(lease.runId)) {
+          expect(steps).toEqual([]);
+          continue;
+        }
+        expect(steps.map((s) => s.key)).toEqual(["plan", "subtask/a/call/0", "subtask/a/done"]);
+        expect(steps[1]?.output).toEqual({ run: lease.runId });
+        expect((await store().get(lease.runId))?.plan).toEqual(PLAN);
+      }
+    });
+
     it("reads back every field, keeping absent fields absent and JSON null as null", async () => {
       const lease = await leased();
       const full = step(lease, "full", {
@@ -137,6 +167,28 @@ export function describeJournal(makeStore: MakeStore): void {
       await store().record(lease, step(lease, "plan", { kind: "plan", output: PLAN }));
       await store().transition(lease, { status: "failed", plan: undefined, error: { code: "BOOM", message: "it broke" } });
       expect(await store().get(lease.runId)).toMatchObject({ status: "failed", plan: PLAN, error: { code: "BOOM", message: "it broke" } });
+    });
+
+    it("settles concurrent transitions of many runs each by its own lease", async () => {
+      const ids = await submitRuns(store(), 8);
+      const leases = await Promise.all(ids.map((id) => claimOne(store(), "w1", { runId: id })));
+      const stale = ids[3] ?? "";
+      await claimOne(store(), "w2", { runId: stale });
+      const outcomes = leases.map((lease, i) =>
+        i % 2 === 0
+          ? ({ status: "succeeded", plan: PLAN, result: { subtasks: {}, artifacts: [], output: { i } } } as const)
+          : ({ status: "failed", plan: undefined, error: { code: "BOOM", message: `run ${i} broke` } } as const),
+      );
+      const settled = await Promise.allSettled(leases.map((lease, i) => store().transition(lease, outcomes[i] ?? { status: "running" })));
+      expect(settled.map((r) => r.status)).toEqual(ids.map((id) => (id === stale ? "rejected" : "fulfilled")));
+      expect(settled[3]).toMatchObject({ reason: { code: "LEASE_LOST" } });
+      for (const [i, lease] of leases.entries()) {
+        const run = await store().get(lease.runId);
+        if (lease.runId === stale) expect(run?.status).toBe("running");
+        else if (i % 2 === 0) expect(run).toMatchObject({ status: "succeeded", plan: PLAN, result: { output: { i } } });
+        else expect(run).toMatchObject({ status: "failed", error: { code: "BOOM", message: `run ${i} broke` } });
+        if (lease.runId !== stale) expect(await store().heartbeat(lease, 1000)).toBe(false);
+      }
     });
 
     it("rejects a stale lease with LEASE_LOST and counts it", async () => {
