@@ -13,10 +13,13 @@ import { noopAgent, noopPlan, noopTool } from "./noop-plugin.mjs";
 
 const LEASE_MS = 30_000;
 
-/** The planner port with one fixed plan: planning costs nothing but the engine's own validation. */
+/**
+ * The planner port with one fixed plan: planning costs nothing but the engine's own validation.
+ * Deterministic, as the template planner is: the plan is committed with the first step.
+ */
 function fixedPlanner(shape) {
   const plan = noopPlan(shape);
-  return { plan: async () => plan, decompose: async () => [...plan.subtasks] };
+  return { deterministic: true, plan: async () => plan, decompose: async () => [...plan.subtasks] };
 }
 
 export function createNoopEngine(shape, journal = createMemoryJournal()) {

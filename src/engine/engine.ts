@@ -2,10 +2,11 @@ import type { AgentModel, AgentRegistry, SubtaskOutcome } from "../agents/index.
 import type { ErrorInfo, Plan, RunResult, Step, Subtask, SubtaskResult, Task } from "../core/index.js";
 import { DecisionRequiredError, CancelledError, describeError, JournalError, stepKeys, validatePlan } from "../core/index.js";
 import type { Planner } from "../planner/index.js";
-import type { AuditSink } from "../store/index.js";
+import type { AuditDraft, AuditSink } from "../store/index.js";
 import type { ToolRegistry } from "../tools/index.js";
 import type { EngineEvent, EventListener } from "./events.js";
 import type { Journal } from "./journal.js";
+import { recordSteps } from "./journal.js";
 import type { SubtaskScope, ToolRunner } from "./run-subtask.js";
 import { recordedOutcome, runSubtask } from "./run-subtask.js";
 
@@ -59,14 +60,19 @@ export function createEngine(options: EngineOptions): Engine {
       const emit = safeEmitter(request.onEvent);
       const signal = request.signal ?? NEVER_ABORTED;
       emit({ type: "run.started", runId: request.runId, at: Date.now() });
-      const journal = request.journal ?? options.journal;
-      const recorded = new Map((await journal.load(request.runId)).map((s) => [s.key, s]));
+      const base = request.journal ?? options.journal;
+      const recorded = new Map((await base.load(request.runId)).map((s) => [s.key, s]));
       let plan: Plan | undefined;
       let outcome: RunOutcome;
       try {
-        plan = await planOnce({ ...options, journal }, request, recorded, emit);
+        const planned = await planOnce(options, base, request, recorded, emit);
+        plan = planned.plan;
+        const withPlan = planned.unrecorded ? withFirstWrite(base, planned.unrecorded) : undefined;
+        const journal = withPlan ?? base;
         const scope: SubtaskScope = { ...options, journal, audit: request.audit, runId: request.runId, tenant: request.task.tenant, language: plan.language, recorded, emit, listening: request.onEvent !== undefined, signal, toolSignal: request.signal };
         outcome = await runGraph(scope, plan, options.agents, maxConcurrency);
+        // A run that wrote nothing else (no subtasks, say) still keeps its plan.
+        await withPlan?.flush();
       } catch (error) {
         const info = describeError(error);
         outcome = signal.aborted || error instanceof CancelledError ? { status: "cancelled", plan, error: info } : { status: "failed", plan, error: info };
@@ -79,18 +85,60 @@ export function createEngine(options: EngineOptions): Engine {
   };
 }
 
-async function planOnce(options: EngineOptions, request: ExecuteRequest, recorded: ReadonlyMap<string, Step>, emit: EventListener): Promise<Plan> {
+/**
+ * The recorded plan, or a new one. A deterministic planner's new plan is returned as
+ * `unrecorded`, to be committed with the run's first step (one commit fewer per run); any other
+ * plan is committed before anything runs, since planning again could give another.
+ */
+async function planOnce(
+  options: EngineOptions,
+  journal: Journal,
+  request: ExecuteRequest,
+  recorded: ReadonlyMap<string, Step>,
+  emit: EventListener,
+): Promise<{ plan: Plan; unrecorded?: Step }> {
   const step = recorded.get(stepKeys.plan);
   if (step?.status === "succeeded") {
     const plan = step.output as Plan;
     emit({ type: "plan.created", runId: request.runId, at: Date.now(), plan, replayed: true });
-    return plan;
+    return { plan };
   }
   const startedAt = new Date();
   const plan = validatePlan(await options.planner.plan(request.task), options.agents.names());
-  await options.journal.record({ runId: request.runId, key: stepKeys.plan, kind: "plan", status: "succeeded", input: request.task, output: plan, startedAt, finishedAt: new Date() });
+  const planStep: Step = { runId: request.runId, key: stepKeys.plan, kind: "plan", status: "succeeded", input: request.task, output: plan, startedAt, finishedAt: new Date() };
+  if (!options.planner.deterministic) await journal.record(planStep);
   emit({ type: "plan.created", runId: request.runId, at: Date.now(), plan, replayed: false });
-  return plan;
+  return options.planner.deterministic ? { plan, unrecorded: planStep } : { plan };
+}
+
+/**
+ * The journal with `first` put in front of the next write, in the same commit; `flush` writes it
+ * alone when nothing else was written.
+ */
+function withFirstWrite(journal: Journal, first: Step): Journal & { flush(): Promise<void> } {
+  let pending: Step | undefined = first;
+  const take = (): Step[] => {
+    const steps = pending ? [pending] : [];
+    pending = undefined;
+    return steps;
+  };
+  const recordAudited = journal.recordAudited?.bind(journal);
+  return {
+    record: (step) => (pending ? recordSteps(journal, [...take(), step]) : journal.record(step)),
+    recordAll: (steps) => recordSteps(journal, [...take(), ...steps]),
+    ...(recordAudited
+      ? {
+          recordAudited: async (step: Step, draft: AuditDraft) => {
+            if (pending) await recordSteps(journal, take());
+            await recordAudited(step, draft);
+          },
+        }
+      : {}),
+    load: (runId) => journal.load(runId),
+    flush: async () => {
+      if (pending) await recordSteps(journal, take());
+    },
+  };
 }
 
 /**

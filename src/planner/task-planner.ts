@@ -4,6 +4,12 @@ import type { PlanTemplate } from "./define-plan-template.js";
 
 /** The port every planner implements: the built-in template planner now, an LLM planner later. */
 export interface Planner {
+  /**
+   * The same task always gets the same plan (templates, a fixed plan). The engine then commits
+   * the plan with the run's first step instead of on its own: after a crash before that step
+   * it plans again and gets the same plan. Default false: the plan is committed at once.
+   */
+  readonly deterministic?: boolean;
   /** The whole plan: subtasks plus where they came from, the language and parameters. */
   plan(task: Task): Promise<Plan>;
   /** Just the subtasks of `plan(task)`. */
@@ -31,6 +37,7 @@ export function detectLanguage(text: string): Language {
  *   PlanValidationError (PLAN_INVALID) when a template builds an invalid plan.
  */
 export class TaskPlanner implements Planner {
+  readonly deterministic = true;
   readonly #templates: readonly PlanTemplate[];
   readonly #knownAgents: ReadonlySet<string> | undefined;
 

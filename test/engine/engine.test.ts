@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createRulesModel, type AgentModel } from "../../src/agents/index.js";
+import { JournalError } from "../../src/core/index.js";
 import { createMemoryJournal, type Journal } from "../../src/engine/index.js";
 import { planOf, testEngine } from "./fixtures.js";
 
@@ -145,6 +146,30 @@ describe("engine", () => {
     const t = testEngine({ plan: planOf({ a: [], b: ["a"] }), journal });
     expect((await t.engine.execute({ runId: "r1", task: t.task })).status).toBe("succeeded");
     expect(writes).toEqual([["plan"], ["subtask/a/call/0", "subtask/a/done"], ["subtask/b/call/0", "subtask/b/done"]]);
+  });
+
+  it("commits a deterministic planner's plan with the first step, and plans again the same after a crash before it", async () => {
+    const inner = createMemoryJournal();
+    const writes: string[][] = [];
+    let crash = true;
+    const journal: Journal = {
+      record: (step) => (writes.push([step.key]), inner.record(step)),
+      recordAll: async (steps) => {
+        writes.push(steps.map((s) => s.key));
+        // The process dies at its first commit: nothing of the run is durable.
+        if (crash) throw new JournalError("JOURNAL_UNAVAILABLE", "the disk went away");
+        await inner.recordAll?.(steps);
+      },
+      load: (runId) => inner.load(runId),
+    };
+    const t = testEngine({ plan: planOf({ a: [], b: ["a"] }), journal, deterministicPlanner: true });
+    await expect(t.engine.execute({ runId: "r1", task: t.task })).rejects.toMatchObject({ code: "JOURNAL_UNAVAILABLE" });
+    expect(await inner.load("r1")).toEqual([]);
+    crash = false;
+    writes.length = 0;
+    expect((await t.engine.execute({ runId: "r1", task: t.task })).status).toBe("succeeded");
+    expect(writes).toEqual([["plan", "subtask/a/call/0", "subtask/a/done"], ["subtask/b/call/0", "subtask/b/done"]]);
+    expect((await inner.load("r1")).find((s) => s.key === "plan")?.output).toEqual(planOf({ a: [], b: ["a"] }));
   });
 
   it("writes each call on its own when the tool is not idempotent or the model is not deterministic", async () => {

@@ -19,8 +19,8 @@ export function planOf(shape: Record<string, string[]>, input: Record<string, un
   return { source: "test", language: "en", params: {}, subtasks };
 }
 
-export function fixedPlanner(plan: Plan): Planner {
-  return { plan: () => Promise.resolve(plan), decompose: () => Promise.resolve([...plan.subtasks]) };
+export function fixedPlanner(plan: Plan, deterministic = false): Planner {
+  return { deterministic, plan: () => Promise.resolve(plan), decompose: () => Promise.resolve([...plan.subtasks]) };
 }
 
 export interface WorkCall {
@@ -34,7 +34,17 @@ export interface WorkCall {
  * An engine whose one tool, `work`, waits `delayMs`, fails for ids in `failIds`, and records
  * each call; the `worker` agent passes its dependencies' outputs to the tool.
  */
-export function testEngine(options: { plan: Plan; delayMs?: number; failIds?: string[]; journal?: Journal; maxConcurrency?: number; idempotent?: boolean; model?: AgentModel; sensitive?: boolean }) {
+export function testEngine(options: {
+  plan: Plan;
+  delayMs?: number;
+  failIds?: string[];
+  journal?: Journal;
+  maxConcurrency?: number;
+  idempotent?: boolean;
+  model?: AgentModel;
+  sensitive?: boolean;
+  deterministicPlanner?: boolean;
+}) {
   const calls: WorkCall[] = [];
   const events: EngineEvent[] = [];
   const load = { active: 0, max: 0 };
@@ -81,7 +91,7 @@ export function testEngine(options: { plan: Plan; delayMs?: number; failIds?: st
   const tools = createToolRegistry([work]);
   const journal = options.journal ?? createMemoryJournal();
   const engine = createEngine({
-    planner: fixedPlanner(options.plan),
+    planner: fixedPlanner(options.plan, options.deterministicPlanner),
     agents: createAgentRegistry([worker]),
     tools,
     executor: new ToolExecutor({ registry: tools }),
