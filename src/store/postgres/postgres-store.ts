@@ -195,27 +195,31 @@ export class PostgresStore implements ServiceStore {
 
   /** One transition alone, or several runs' in one statement (group commit); each settles on its own fence. */
   async #writeTransitionGroup(group: readonly TransitionWrite[]): Promise<void> {
-    let written: Set<string>;
-    try {
-      const only = group.length === 1 ? group[0] : undefined;
-      if (only) {
-        const c = only.change;
-        const { rowCount } = await this.#query(sql.transition, [...fence(only.lease), c.status, c.plan, c.result, c.error, c.finished, c.keepLease]);
-        written = new Set(rowCount === 1 ? [only.lease.runId] : []);
-      } else {
+    if (group.length > 1) {
+      try {
         const rows = group.map(({ lease, change: c }) => {
           const json = (text: string | null) => text ?? "null";
           const scalars = JSON.stringify({ run_id: lease.runId, owner: lease.workerId, epoch: lease.epoch, status: c.status, finished: c.finished, keep_lease: c.keepLease });
           return `${scalars.slice(0, -1)},"plan":${json(c.plan)},"result":${json(c.result)},"error":${json(c.error)}}`;
         });
         const { rows: fenced } = await this.#query<{ id: string }>(sql.transitionGroup, [`[${rows.join(",")}]`]);
-        written = new Set(fenced.map((row) => row.id));
+        this.#settle(group, new Set(fenced.map((row) => row.id)));
+        return;
+      } catch {
+        // As for steps: one refused change must not fail the others.
       }
-    } catch (error) {
-      for (const entry of group) entry.reject(error);
-      return;
     }
-    this.#settle(group, written);
+    await Promise.all(
+      group.map(async (entry) => {
+        const c = entry.change;
+        try {
+          const { rowCount } = await this.#query(sql.transition, [...fence(entry.lease), c.status, c.plan, c.result, c.error, c.finished, c.keepLease]);
+          this.#settle([entry], new Set(rowCount === 1 ? [entry.lease.runId] : []));
+        } catch (error) {
+          entry.reject(error);
+        }
+      }),
+    );
   }
 
   /** Resolves the writes whose run was written; the others lost their lease. */
@@ -271,15 +275,23 @@ export class PostgresStore implements ServiceStore {
 
   /** Writes one group of step writes and settles each: written, its lease lost, or the database failed. */
   async #writeStepGroup(group: readonly StepWrite[]): Promise<void> {
-    let written: Set<string>;
-    try {
-      const only = group.length === 1 ? group[0] : undefined;
-      written = only ? ((await this.#writeSteps(only.lease, only.steps)) ? new Set([only.lease.runId]) : new Set()) : await this.#writeGroup(group);
-    } catch (cause) {
-      for (const { lease, steps, reject } of group) reject(journalUnavailableError(`record ${describeSteps(steps)} of run ${lease.runId}`, cause));
-      return;
+    if (group.length > 1) {
+      try {
+        this.#settle(group, await this.#writeGroup(group));
+        return;
+      } catch {
+        // One write the database refuses must not fail the others: each is tried on its own.
+      }
     }
-    this.#settle(group, written);
+    await Promise.all(
+      group.map(async (entry) => {
+        try {
+          this.#settle([entry], new Set((await this.#writeSteps(entry.lease, entry.steps)) ? [entry.lease.runId] : []));
+        } catch (cause) {
+          entry.reject(journalUnavailableError(`record ${describeSteps(entry.steps)} of run ${entry.lease.runId}`, cause));
+        }
+      }),
+    );
   }
 
   /** One run's steps in one statement; false when its fence failed. */

@@ -98,6 +98,16 @@ export function describeJournal(makeStore: MakeStore): void {
       }
     });
 
+    it("fails only the write the database refuses when many runs write at once", async () => {
+      const ids = await submitRuns(store(), 6);
+      const leases = await Promise.all(ids.map((id) => claimOne(store(), "w1", { runId: id })));
+      // An invalid time: the store cannot write it, whatever else is written with it.
+      const settled = await Promise.allSettled(leases.map((lease, i) => store().record(lease, step(lease, "subtask/a/done", i === 2 ? { startedAt: new Date(Number.NaN) } : {}))));
+      expect(settled.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled", "fulfilled"]);
+      expect(settled[2]).toMatchObject({ reason: { code: "JOURNAL_UNAVAILABLE" } });
+      for (const [i, lease] of leases.entries()) expect((await store().load(lease.runId)).map((s) => s.key)).toEqual(i === 2 ? [] : ["subtask/a/done"]);
+    });
+
     it("reads back every field, keeping absent fields absent and JSON null as null", async () => {
       const lease = await leased();
       const full = step(lease, "full", {
