@@ -3,15 +3,12 @@ import {
   CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
-  TimeoutStrategy,
   circuitBreaker,
   handleWhen,
   retry,
-  timeout,
-  wrap,
   type CircuitBreakerPolicy,
   type GeneratorFn,
-  type IPolicy,
+  type RetryPolicy,
 } from "cockatiel";
 import type { z } from "zod";
 import { createBatcher, type Batcher } from "../batch/index.js";
@@ -40,8 +37,8 @@ export type BreakerState = "closed" | "open" | "half-open";
 
 interface ToolPolicies {
   readonly breaker: CircuitBreakerPolicy;
-  /** Retry around a per-attempt timeout. */
-  readonly attempts: IPolicy;
+  /** Undefined for a single-attempt tool: it skips the retry policy's machinery altogether. */
+  readonly retrying: RetryPolicy | undefined;
   /** When the breaker last opened (Date.now()), to tell callers when it will try again. */
   openedAt: number;
 }
@@ -167,12 +164,8 @@ export class ToolExecutor {
     };
     try {
       // The breaker wraps the whole retried call, so it counts failed calls, not failed attempts.
-      const call = policies.breaker.execute(() =>
-        policies.attempts.execute(
-          ({ signal: attemptSignal }) => attemptOnce(tool, input, context, attemptSignal, countAttempt, invoker),
-          signal,
-        ),
-      );
+      const attempt = () => attemptOnce(tool, input, context, countAttempt, invoker);
+      const call = policies.breaker.execute(() => (policies.retrying ? policies.retrying.execute(attempt, signal) : attempt()));
       // Cockatiel's backoff sleep ignores the signal; racing it here makes cancellation immediate.
       return { status: "success", output: await raceAbort(call, signal) };
     } catch (error) {
@@ -197,12 +190,7 @@ export class ToolExecutor {
         generator: equalJitter(this.#random),
       }),
     });
-    // Cooperative, not Aggressive: attemptOnce races the handler against the signal itself, so
-    // a timeout surfaces as our TOOL_TIMEOUT rather than cockatiel's TaskCancelledError.
-    const perAttempt = timeout(tool.timeoutMs, { strategy: TimeoutStrategy.Cooperative, abortOnReturn: false });
-    // A single-attempt tool skips the retry policy's machinery altogether.
-    const attempts = tool.retry.maxAttempts > 1 ? wrap(retrying, perAttempt) : perAttempt;
-    const policies: ToolPolicies = { breaker, attempts, openedAt: 0 };
+    const policies: ToolPolicies = { breaker, retrying: tool.retry.maxAttempts > 1 ? retrying : undefined, openedAt: 0 };
     breaker.onBreak(() => {
       policies.openedAt = Date.now();
     });
@@ -228,27 +216,33 @@ interface Invoker {
 }
 
 /** One handler invocation: every error leaving it is a CsAgentsError whose `retryable` decides a retry. */
-async function attemptOnce(
-  tool: Tool,
-  input: unknown,
-  call: CallContext,
-  signal: AbortSignal,
-  countAttempt: () => number,
-  invoker: Invoker,
-): Promise<unknown> {
+async function attemptOnce(tool: Tool, input: unknown, call: CallContext, countAttempt: () => number, invoker: Invoker): Promise<unknown> {
   const { runId, stepKey, tenant } = call;
   const idempotencyKey = runId !== undefined && stepKey !== undefined ? `${runId}/${stepKey}` : undefined;
+  const deadline = new AttemptDeadline(tool.timeoutMs, call.signal);
   let raw: unknown;
   try {
     // The caller may abort during the backoff sleep, and cockatiel starts the next attempt anyway.
     if (call.signal?.aborted) throw new CancelledError();
     const attempt = countAttempt();
+    const invalidate = (name: string | undefined, value: unknown) => invoker.invalidate(name, value);
     const work = invoker.batcher
-      ? invoker.batcher.call(input, signal)
-      : tool.handler(input, { signal, attempt, idempotencyKey, runId, tenant, invalidate: (name, value) => invoker.invalidate(name, value) });
-    raw = await raceAbort(work, signal);
+      ? invoker.batcher.call(input, deadline.signal)
+      : tool.handler(input, {
+          get signal() {
+            return deadline.signal;
+          },
+          attempt,
+          idempotencyKey,
+          runId,
+          tenant,
+          invalidate,
+        });
+    raw = await deadline.race(work);
   } catch (error) {
-    throw attemptFailure(error, tool, signal, call.signal);
+    throw attemptFailure(error, tool, deadline.expired, call.signal);
+  } finally {
+    deadline.dispose();
   }
   const output = await tool.output.safeParseAsync(raw);
   if (!output.success) {
@@ -258,15 +252,9 @@ async function attemptOnce(
   return output.data;
 }
 
-function attemptFailure(
-  error: unknown,
-  tool: Tool,
-  attemptSignal: AbortSignal,
-  callerSignal: AbortSignal | undefined,
-): CsAgentsError {
+function attemptFailure(error: unknown, tool: Tool, timedOut: boolean, callerSignal: AbortSignal | undefined): CsAgentsError {
   if (callerSignal?.aborted) return new CancelledError(cancelled(tool).message);
-  // Only the timeout or the caller abort the attempt's signal while the handler runs.
-  if (attemptSignal.aborted) {
+  if (timedOut) {
     const message = `tool "${tool.name}" did not finish within ${tool.timeoutMs} ms`;
     return new ToolError("TOOL_TIMEOUT", message, { retryable: true, cause: error });
   }
@@ -298,6 +286,60 @@ function equalJitter(random: () => number): GeneratorFn<number> {
     const ceiling = Math.min(maxDelay, initialDelay * exponent ** retryIndex);
     return [Math.floor(ceiling / 2 + random() * (ceiling / 2)), retryIndex + 1];
   };
+}
+
+/**
+ * One attempt's time limit. The handler's AbortSignal (aborted by the deadline or the caller) is
+ * made only when the handler reads it: most handlers never do, and an AbortController with a
+ * listener on the caller's signal per attempt was ~9 % of a no-op run's CPU.
+ */
+class AttemptDeadline {
+  expired = false;
+  readonly #timer: NodeJS.Timeout;
+  readonly #caller: AbortSignal | undefined;
+  readonly #elapsed: Promise<never>;
+  #controller: AbortController | undefined;
+  #unlink: (() => void) | undefined;
+
+  constructor(ms: number, caller: AbortSignal | undefined) {
+    this.#caller = caller;
+    let reject: (reason: unknown) => void = () => undefined;
+    this.#elapsed = new Promise<never>((_, fail) => (reject = fail));
+    // Raced below; a rejection nobody awaits any more must not surface as unhandled.
+    this.#elapsed.catch(() => undefined);
+    this.#timer = setTimeout(() => {
+      this.expired = true;
+      const reason = new Error(`the attempt did not finish within ${ms} ms`);
+      this.#controller?.abort(reason);
+      reject(reason);
+    }, ms);
+  }
+
+  /** Aborts when the time is up or the caller aborts. */
+  get signal(): AbortSignal {
+    if (this.#controller) return this.#controller.signal;
+    const controller = new AbortController();
+    this.#controller = controller;
+    const caller = this.#caller;
+    if (this.expired) controller.abort(new Error("the attempt's time is up"));
+    else if (caller?.aborted) controller.abort(caller.reason);
+    else if (caller) {
+      const onAbort = () => controller.abort(caller.reason);
+      caller.addEventListener("abort", onAbort, { once: true });
+      this.#unlink = () => caller.removeEventListener("abort", onAbort);
+    }
+    return controller.signal;
+  }
+
+  /** Settles like `work`, or rejects when the time is up or the caller aborts. */
+  race<T>(work: Promise<T>): Promise<T> {
+    return raceAbort(Promise.race([work, this.#elapsed]), this.#caller);
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#unlink?.();
+  }
 }
 
 /** Settles like `work`, or rejects with the signal's reason as soon as it aborts. */
