@@ -34,12 +34,19 @@ export interface MemoryJournalOptions {
 export function createMemoryJournal(options: MemoryJournalOptions = {}): Journal {
   const maxRuns = Math.max(1, options.maxRuns ?? 10_000);
   const runs = new Map<string, Map<string, Step>>();
+  // The runs in the order they were first written, as a ring: the slot a new run takes holds the
+  // run to drop. (Asking the Map for its oldest key walks past every deleted entry, which grew
+  // with every run dropped: ~7 % of a no-op run's CPU.)
+  const order: (string | undefined)[] = [];
+  let next = 0;
   const record = (step: Step) => {
     let steps = runs.get(step.runId);
     if (!steps) {
       runs.set(step.runId, (steps = new Map()));
-      // Maps iterate in insertion order: the first key is the run written to first.
-      if (runs.size > maxRuns) runs.delete(runs.keys().next().value as string);
+      const dropped = order[next];
+      if (dropped !== undefined) runs.delete(dropped);
+      order[next] = step.runId;
+      next = (next + 1) % maxRuns;
     }
     steps.set(step.key, step);
   };

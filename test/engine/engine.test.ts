@@ -202,7 +202,14 @@ describe("engine", () => {
     const t = testEngine({ plan: planOf({ a: [] }), journal });
     for (const runId of ["r1", "r2", "r3"]) await t.engine.execute({ runId, task: t.task });
     expect(await journal.load("r1")).toEqual([]);
+    expect((await journal.load("r2")).length).toBe(3);
     expect((await journal.load("r3")).map((s) => s.key)).toEqual(["plan", "subtask/a/call/0", "subtask/a/done"]);
+    // Writing to a kept run does not make it newer; the next new run drops the oldest.
+    await journal.record({ runId: "r2", key: "late", kind: "tool_call", status: "succeeded", startedAt: new Date() });
+    await t.engine.execute({ runId: "r4", task: t.task });
+    expect(await journal.load("r2")).toEqual([]);
+    expect((await journal.load("r3")).length).toBe(3);
+    expect((await journal.load("r4")).length).toBe(3);
   });
 
   it("journals nothing for a call or subtask cut short by cancellation, so a resume does the work", async () => {
