@@ -1,4 +1,4 @@
-import type { AuditSink, AuditStore, AuditedStepStore } from "../store/index.js";
+import type { AuditDraft, AuditSink, AuditStore, AuditedStepStore } from "../store/index.js";
 
 /**
  * The `AuditSink` the engine calls for every sensitive tool call (with its arguments), refused
@@ -6,7 +6,7 @@ import type { AuditSink, AuditStore, AuditedStepStore } from "../store/index.js"
  * that also holds the journal, an entry about a step is committed with that step.
  */
 export function createStoreAuditSink(store: Pick<AuditStore, "appendAudit"> & Partial<AuditedStepStore>): AuditSink {
-  const append = async (draft: Parameters<AuditSink["append"]>[0]) => {
+  const append = async (draft: AuditDraft) => {
     await store.appendAudit(draft);
   };
   if (!store.recordAudited) return { append };
