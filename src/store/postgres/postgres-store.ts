@@ -193,30 +193,49 @@ export class PostgresStore implements ServiceStore {
     return new Promise((resolve, reject) => this.#transitions.add({ lease, change, keys: [lease.runId], resolve, reject }));
   }
 
-  /** One transition alone, or several runs' in one statement (group commit); each settles on its own fence. */
-  async #writeTransitionGroup(group: readonly TransitionWrite[]): Promise<void> {
-    if (group.length > 1) {
-      try {
+  /** Several runs' transitions in one statement (group commit), or one alone; each settles on its own fence. */
+  #writeTransitionGroup(group: readonly TransitionWrite[]): Promise<void> {
+    return this.#groupOrEach(
+      group,
+      async () => {
         const rows = group.map(({ lease, change: c }) => {
           const json = (text: string | null) => text ?? "null";
           const scalars = JSON.stringify({ run_id: lease.runId, owner: lease.workerId, epoch: lease.epoch, status: c.status, finished: c.finished, keep_lease: c.keepLease });
           return `${scalars.slice(0, -1)},"plan":${json(c.plan)},"result":${json(c.result)},"error":${json(c.error)}}`;
         });
         const { rows: fenced } = await this.#query<{ id: string }>(sql.transitionGroup, [`[${rows.join(",")}]`]);
-        this.#settle(group, new Set(fenced.map((row) => row.id)));
+        return new Set(fenced.map((row) => row.id));
+      },
+      async ({ lease, change: c }) => (await this.#query(sql.transition, [...fence(lease), c.status, c.plan, c.result, c.error, c.finished, c.keepLease])).rowCount === 1,
+      (_entry, error) => error,
+    );
+  }
+
+  /**
+   * Writes a group in one statement and settles each entry by its run's fence. A group of one,
+   * or a group the database refuses as a whole, is written one entry at a time, so a write the
+   * database cannot take fails alone (with `failure`).
+   */
+  async #groupOrEach<E extends GroupEntry & { readonly lease: Lease }>(
+    group: readonly E[],
+    writeAll: () => Promise<ReadonlySet<string>>,
+    writeOne: (entry: E) => Promise<boolean>,
+    failure: (entry: E, error: unknown) => unknown,
+  ): Promise<void> {
+    if (group.length > 1) {
+      try {
+        this.#settle(group, await writeAll());
         return;
       } catch {
-        // As for steps: one refused change must not fail the others.
+        // Tried one by one below.
       }
     }
     await Promise.all(
       group.map(async (entry) => {
-        const c = entry.change;
         try {
-          const { rowCount } = await this.#query(sql.transition, [...fence(entry.lease), c.status, c.plan, c.result, c.error, c.finished, c.keepLease]);
-          this.#settle([entry], new Set(rowCount === 1 ? [entry.lease.runId] : []));
+          this.#settle([entry], new Set((await writeOne(entry)) ? [entry.lease.runId] : []));
         } catch (error) {
-          entry.reject(error);
+          entry.reject(failure(entry, error));
         }
       }),
     );
@@ -241,12 +260,10 @@ export class PostgresStore implements ServiceStore {
 
   async recordAudited(lease: Lease, step: Step, audit: AuditDraft): Promise<void> {
     checkStepRun(lease, step);
-    const { input, output, error, plan } = encodeStep(step);
-    const values = [...fence(lease), step.key, plan, step.kind, step.status, input, output, error, step.attempts ?? null, step.startedAt, step.finishedAt ?? null];
     let written: boolean;
     try {
       written = await withTransaction(this.#pool, async (client) => {
-        const { rowCount } = await client.query({ ...sql.record, values });
+        const { rowCount } = await client.query({ ...sql.record, values: recordValues(lease, step) });
         // Fenced out: nothing to audit, and the empty transaction commits.
         if (rowCount !== 1) return false;
         await this.#service.appendWithin(client, audit);
@@ -274,34 +291,19 @@ export class PostgresStore implements ServiceStore {
   }
 
   /** Writes one group of step writes and settles each: written, its lease lost, or the database failed. */
-  async #writeStepGroup(group: readonly StepWrite[]): Promise<void> {
-    if (group.length > 1) {
-      try {
-        this.#settle(group, await this.#writeGroup(group));
-        return;
-      } catch {
-        // One write the database refuses must not fail the others: each is tried on its own.
-      }
-    }
-    await Promise.all(
-      group.map(async (entry) => {
-        try {
-          this.#settle([entry], new Set((await this.#writeSteps(entry.lease, entry.steps)) ? [entry.lease.runId] : []));
-        } catch (cause) {
-          entry.reject(journalUnavailableError(`record ${describeSteps(entry.steps)} of run ${entry.lease.runId}`, cause));
-        }
-      }),
+  #writeStepGroup(group: readonly StepWrite[]): Promise<void> {
+    return this.#groupOrEach(
+      group,
+      () => this.#writeGroup(group),
+      (entry) => this.#writeSteps(entry.lease, entry.steps),
+      ({ lease, steps }, cause) => journalUnavailableError(`record ${describeSteps(steps)} of run ${lease.runId}`, cause),
     );
   }
 
   /** One run's steps in one statement; false when its fence failed. */
   async #writeSteps(lease: Lease, steps: readonly Step[]): Promise<boolean> {
     const step = steps[0];
-    if (steps.length === 1 && step) {
-      const { input, output, error, plan } = encodeStep(step);
-      const values = [...fence(lease), step.key, plan, step.kind, step.status, input, output, error];
-      return (await this.#query(sql.record, [...values, step.attempts ?? null, step.startedAt, step.finishedAt ?? null])).rowCount === 1;
-    }
+    if (steps.length === 1 && step) return (await this.#query(sql.record, recordValues(lease, step))).rowCount === 1;
     const batch = steps.map((s) => stepJson(s, ""));
     return (await this.#query(sql.recordAll, [...fence(lease), `[${batch.join(",")}]`])).rowCount === steps.length;
   }
@@ -419,6 +421,12 @@ export class PostgresStore implements ServiceStore {
 
 function fence(lease: Lease): [string, string, number] {
   return [lease.runId, lease.workerId, lease.epoch];
+}
+
+/** The parameters of `sql.record` for one step. */
+function recordValues(lease: Lease, step: Step): unknown[] {
+  const { input, output, error, plan } = encodeStep(step);
+  return [...fence(lease), step.key, plan, step.kind, step.status, input, output, error, step.attempts ?? null, step.startedAt, step.finishedAt ?? null];
 }
 
 /** A transition waiting in the group commit. */
