@@ -64,16 +64,22 @@ export function createEngine(options: EngineOptions): Engine {
       const recorded = new Map((await base.load(request.runId)).map((s) => [s.key, s]));
       let plan: Plan | undefined;
       let outcome: RunOutcome;
+      let journal = base;
+      // The last subtask's closing steps, when the journal can commit them with the outcome.
+      const closing: Step[] = [];
       try {
         const planned = await planOnce(options, base, request, recorded, emit);
         plan = planned.plan;
         const withPlan = planned.unrecorded ? withFirstWrite(base, planned.unrecorded) : undefined;
-        const journal = withPlan ?? base;
+        journal = withPlan ?? base;
         const scope: SubtaskScope = { ...options, journal, audit: request.audit, runId: request.runId, tenant: request.task.tenant, language: plan.language, recorded, emit, listening: request.onEvent !== undefined, signal, toolSignal: request.signal };
-        outcome = await runGraph(scope, plan, options.agents, maxConcurrency);
+        outcome = await runGraph(scope, plan, options.agents, maxConcurrency, journal.finish ? closing : undefined);
+        if (closing.length > 0) await journal.finish?.(closing.splice(0), outcome);
         // A run that wrote nothing else (no subtasks, say) still keeps its plan.
         await withPlan?.flush();
       } catch (error) {
+        // A subtask that finished is still recorded, whatever stopped the run after it.
+        if (closing.length > 0) await recordSteps(journal, closing).catch(() => undefined);
         const info = describeError(error);
         outcome = signal.aborted || error instanceof CancelledError ? { status: "cancelled", plan, error: info } : { status: "failed", plan, error: info };
         if (!signal.aborted && !(error instanceof CancelledError) && isJournalFailure(error)) throw error;
@@ -123,6 +129,7 @@ function withFirstWrite(journal: Journal, first: Step): Journal & { flush(): Pro
     return steps;
   };
   const recordAudited = journal.recordAudited?.bind(journal);
+  const finish = journal.finish?.bind(journal);
   return {
     record: (step) => (pending ? recordSteps(journal, [...take(), step]) : journal.record(step)),
     recordAll: (steps) => recordSteps(journal, [...take(), ...steps]),
@@ -134,6 +141,7 @@ function withFirstWrite(journal: Journal, first: Step): Journal & { flush(): Pro
           },
         }
       : {}),
+    ...(finish ? { finish: (steps: readonly Step[], outcome: RunOutcome) => finish([...take(), ...steps], outcome) } : {}),
     load: (runId) => journal.load(runId),
     flush: async () => {
       if (pending) await recordSteps(journal, take());
@@ -144,9 +152,11 @@ function withFirstWrite(journal: Journal, first: Step): Journal & { flush(): Pro
 /**
  * Starts every subtask whose dependencies are done, at most `maxConcurrency` at a time. After
  * the first failure nothing new starts; what is running finishes, what has not started is
- * cancelled, and the run fails with the first failure's reason.
+ * cancelled, and the run fails with the first failure's reason. With `closing`, the subtask whose
+ * end is the run's end (the last to start, alone) leaves its closing steps there unrecorded:
+ * nothing reads its result before the run's outcome, which commits them.
  */
-async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, maxConcurrency: number): Promise<RunOutcome> {
+async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, maxConcurrency: number, closing?: Step[]): Promise<RunOutcome> {
   const results: Record<string, SubtaskResult> = {};
   const waiting = new Map(plan.subtasks.map((s) => [s.id, s]));
   const running = new Map<string, Promise<void>>();
@@ -156,7 +166,8 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
   const start = (subtask: Subtask) => {
     waiting.delete(subtask.id);
     const deps = Object.fromEntries(subtask.dependsOn.map((id) => [id, results[id] as SubtaskResult]));
-    const task = runOne(scope, subtask, agents, deps).then((outcome) => {
+    const last = waiting.size === 0 && running.size === 0;
+    const task = runOne(scope, subtask, agents, deps, last ? closing : undefined).then((outcome) => {
       running.delete(subtask.id);
       if (outcome instanceof DecisionRequiredError) {
         awaiting ??= outcome;
@@ -196,6 +207,7 @@ async function runOne(
   subtask: Subtask,
   agents: AgentRegistry,
   deps: Record<string, SubtaskResult>,
+  closing: Step[] | undefined,
 ): Promise<SubtaskOutcome | DecisionRequiredError> {
   const started = performance.now();
   const common = { runId: scope.runId, subtaskId: subtask.id };
@@ -203,7 +215,7 @@ async function runOne(
   if (!replayed && scope.listening) scope.emit({ type: "subtask.started", ...common, agent: subtask.agent, at: Date.now() });
   let outcome: SubtaskOutcome;
   try {
-    outcome = replayed ?? (await runSubtask(scope, subtask, agents.get(subtask.agent), deps));
+    outcome = replayed ?? (await runSubtask(scope, subtask, agents.get(subtask.agent), deps, closing));
   } catch (error) {
     if (error instanceof CancelledError || scope.signal.aborted) throw error;
     if (isJournalFailure(error)) throw error;

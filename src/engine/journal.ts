@@ -1,5 +1,6 @@
 import type { Step } from "../core/index.js";
 import type { AuditDraft } from "../store/index.js";
+import type { RunOutcome } from "./engine.js";
 
 /**
  * Where a run's steps are recorded. `record` must be durable when it resolves: the engine
@@ -18,6 +19,12 @@ export interface Journal {
    * Optional: without it the engine records the step, then appends the entry to its sink.
    */
   recordAudited?(step: Step, audit: AuditDraft): Promise<void>;
+  /**
+   * Records the run's last steps together with its outcome, all or none (one commit in a store);
+   * whoever executes the run then writes no outcome of its own. Optional: without it the engine
+   * records those steps like any others, before it returns the outcome.
+   */
+  finish?(steps: readonly Step[], outcome: RunOutcome): Promise<void>;
   /** Every step of the run, in the order they were first recorded. */
   load(runId: string): Promise<readonly Step[]>;
 }

@@ -43,12 +43,16 @@ export function recordedOutcome(step: Step | undefined): SubtaskOutcome | undefi
   return undefined;
 }
 
-/** Runs one subtask's agent with every tool call journaled; records the subtask's outcome. */
+/**
+ * Runs one subtask's agent with every tool call journaled; records the subtask's outcome, or,
+ * with `closing`, leaves its closing steps there for the caller to commit.
+ */
 export async function runSubtask(
   scope: SubtaskScope,
   subtask: Subtask,
   agent: Agent,
   dependencies: Readonly<Record<string, SubtaskResult>>,
+  closing?: Step[],
 ): Promise<SubtaskOutcome> {
   const startedAt = new Date();
   const deferred: Deferred = { step: undefined };
@@ -78,7 +82,9 @@ export async function runSubtask(
     outcome.status === "succeeded"
       ? { ...base(scope.runId, key, "subtask", startedAt), status: "succeeded", output: { output: outcome.output, artifacts: outcome.artifacts } }
       : { ...base(scope.runId, key, "subtask", startedAt), status: "failed", error: outcome.error };
-  await recordSteps(scope.journal, deferred.step ? [deferred.step, done] : [done]);
+  const steps = deferred.step ? [deferred.step, done] : [done];
+  if (closing) closing.push(...steps);
+  else await recordSteps(scope.journal, steps);
   return outcome;
 }
 

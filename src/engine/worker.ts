@@ -211,6 +211,8 @@ export class Worker {
         (error: unknown) => this.#options.onError?.(error),
       );
     }, this.#options.heartbeatMs ?? Math.max(50, Math.floor(this.#leaseMs / 3)));
+    // Set when the engine committed the outcome with the run's last steps.
+    let finished = false;
     try {
       // The claim made the run `running`: no transition to write here.
       const recordStep = this.#options.audit?.recordStep;
@@ -218,18 +220,23 @@ export class Worker {
         record: (step) => store.record(lease, step),
         recordAll: (steps) => store.recordAll(lease, steps),
         ...(recordStep ? { recordAudited: (step, draft) => recordStep(lease, step, draft) } : {}),
+        finish: async (steps, outcome) => {
+          await store.transition(lease, updateOf(outcome), steps);
+          finished = true;
+        },
         // Steps are written only under a lease: a run on its first lease has none to read.
         load: (id) => (lease.epoch === 1 ? Promise.resolve([]) : store.load(id)),
       };
       const request = { runId, task: lease.task, signal: controller.signal, journal, ...(this.#options.audit ? { audit: this.#options.audit } : {}) };
       const outcome = await engine.execute(this.#options.onEvent ? { ...request, onEvent: this.#options.onEvent } : request);
+      if (finished) return { runId, kind: "finished", outcome };
       if (this.#active.get(runId)?.cancelled && outcome.status === "cancelled") return { runId, kind: "cancelled" };
       if (lost) return { runId, kind: "lease_lost" };
       if (this.#releasing && outcome.status === "cancelled") {
         await store.release(lease);
         return { runId, kind: "released" };
       }
-      await store.transition(lease, outcome.status === "waiting_approval" ? { status: "waiting_approval" } : finalOf(outcome));
+      await store.transition(lease, updateOf(outcome));
       return { runId, kind: "finished", outcome };
     } catch (error) {
       if (error instanceof JournalError && error.code === "LEASE_LOST") return { runId, kind: this.#active.get(runId)?.cancelled ? "cancelled" : "lease_lost" };
@@ -244,7 +251,8 @@ export class Worker {
 }
 
 /** The plan is left out: this run's `plan` step, recorded through the same store, holds it. */
-function finalOf(outcome: Exclude<RunOutcome, { status: "waiting_approval" }>) {
+function updateOf(outcome: RunOutcome) {
+  if (outcome.status === "waiting_approval") return { status: "waiting_approval" as const };
   return outcome.status === "succeeded" ? { status: "succeeded" as const, result: outcome.result } : { status: outcome.status, error: outcome.error };
 }
 

@@ -99,10 +99,13 @@ export interface LeaseStore {
   /** Gives the run back unfinished so another worker can claim it at once. */
   release(lease: Lease): Promise<void>;
   /**
-   * Moves the run to `status` (running, waiting_approval) or records its final outcome.
-   * @throws JournalError (LEASE_LOST) when the lease is stale.
+   * Moves the run to `status` (running, waiting_approval) or records its final outcome. `steps`,
+   * when given, are recorded in the same fenced commit, all or none with the change: a run's last
+   * steps and its outcome cost one commit.
+   * @throws JournalError (LEASE_LOST) when the lease is stale (nothing is written);
+   *   InvalidInputError for `steps` as `StepStore.recordAll` refuses them.
    */
-  transition(lease: Lease, update: { readonly status: "planning" | "running" | "waiting_approval" } | FinalOutcome): Promise<void>;
+  transition(lease: Lease, update: { readonly status: "planning" | "running" | "waiting_approval" } | FinalOutcome, steps?: readonly Step[]): Promise<void>;
   stats(): StoreStats;
 }
 

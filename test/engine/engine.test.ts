@@ -172,6 +172,69 @@ describe("engine", () => {
     expect((await inner.load("r1")).find((s) => s.key === "plan")?.output).toEqual(planOf({ a: [], b: ["a"] }));
   });
 
+  describe("a journal that commits the run's last steps with its outcome", () => {
+    const finishing = () => {
+      const inner = createMemoryJournal();
+      const writes: string[][] = [];
+      const finished: { keys: string[]; status: string }[] = [];
+      const journal: Journal = {
+        record: (step) => (writes.push([step.key]), inner.record(step)),
+        recordAll: (steps) => (writes.push(steps.map((s) => s.key)), inner.recordAll?.(steps) ?? Promise.resolve()),
+        finish: async (steps, outcome) => {
+          finished.push({ keys: steps.map((s) => s.key), status: outcome.status });
+          await inner.recordAll?.(steps);
+        },
+        load: (runId) => inner.load(runId),
+      };
+      return { inner, writes, finished, journal };
+    };
+
+    it("hands it the last subtask's closing steps with the outcome: one commit fewer per run", async () => {
+      const j = finishing();
+      const t = testEngine({ plan: planOf({ a: [], b: ["a"] }), journal: j.journal, deterministicPlanner: true });
+      const outcome = await t.engine.execute({ runId: "r1", task: t.task });
+      expect(outcome.status === "succeeded" && outcome.result.output).toEqual({ id: "b", seen: ["a"] });
+      expect(j.writes).toEqual([["plan", "subtask/a/call/0", "subtask/a/done"]]);
+      expect(j.finished).toEqual([{ keys: ["subtask/b/call/0", "subtask/b/done"], status: "succeeded" }]);
+    });
+
+    it("folds the plan in too when the run has one subtask, and hands over a failure the same way", async () => {
+      const j = finishing();
+      const t = testEngine({ plan: planOf({ a: [] }), journal: j.journal, deterministicPlanner: true, failIds: ["a"] });
+      expect((await t.engine.execute({ runId: "r1", task: t.task })).status).toBe("failed");
+      expect(j.writes).toEqual([]);
+      expect(j.finished).toEqual([{ keys: ["plan", "subtask/a/call/0", "subtask/a/done"], status: "failed" }]);
+    });
+
+    it("holds back only a subtask that ends the run: a fan-in's join, never one of its branches", async () => {
+      const j = finishing();
+      const t = testEngine({ plan: planOf({ a: [], b: ["a"], c: ["a"], d: ["b", "c"] }), journal: j.journal });
+      expect((await t.engine.execute({ runId: "r1", task: t.task })).status).toBe("succeeded");
+      expect(j.writes.flat().filter((k) => k.endsWith("/done")).sort()).toEqual(["subtask/a/done", "subtask/b/done", "subtask/c/done"]);
+      expect(j.finished).toEqual([{ keys: ["subtask/d/call/0", "subtask/d/done"], status: "succeeded" }]);
+    });
+
+    it("records the last subtask's steps when the run is cancelled after it finished", async () => {
+      const j = finishing();
+      const controller = new AbortController();
+      const t = testEngine({ plan: planOf({ a: [] }), journal: j.journal });
+      const onEvent = (event: { type: string }) => {
+        if (event.type === "subtask.finished") controller.abort();
+      };
+      expect((await t.engine.execute({ runId: "r1", task: t.task, signal: controller.signal, onEvent })).status).toBe("cancelled");
+      expect(j.finished).toEqual([]);
+      expect((await j.inner.load("r1")).map((s) => s.key)).toEqual(["plan", "subtask/a/call/0", "subtask/a/done"]);
+    });
+
+    it("fails the run's execution when that commit fails, as any journal failure", async () => {
+      const j = finishing();
+      const journal: Journal = { ...j.journal, finish: () => Promise.reject(new JournalError("LEASE_LOST", "another worker holds run r1")) };
+      const t = testEngine({ plan: planOf({ a: [] }), journal });
+      await expect(t.engine.execute({ runId: "r1", task: t.task })).rejects.toMatchObject({ code: "LEASE_LOST" });
+      expect((await j.inner.load("r1")).map((s) => s.key)).toEqual(["plan"]);
+    });
+  });
+
   it("writes each call on its own when the tool is not idempotent or the model is not deterministic", async () => {
     const keysOf = async (options: { idempotent?: boolean; model?: AgentModel }) => {
       const inner = createMemoryJournal();

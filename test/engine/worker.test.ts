@@ -4,6 +4,7 @@ import { createRulesModel } from "../../src/agents/index.js";
 import { createStoreAuditSink } from "../../src/audit/index.js";
 import { Worker } from "../../src/engine/index.js";
 import { SqliteStore } from "../../src/store/index.js";
+import type { LeaseStore, StepStore } from "../../src/store/index.js";
 import { scratchDir } from "../support/scratch.js";
 import { planOf, testEngine } from "./fixtures.js";
 
@@ -20,6 +21,29 @@ describe("Worker", () => {
     expect(end).toMatchObject({ runId: "r1", kind: "finished", outcome: { status: "succeeded" } });
     expect(await store.get("r1")).toMatchObject({ status: "succeeded", plan: planOf({ a: [], b: ["a"] }), result: { output: { id: "b" } } });
     expect((await store.load("r1")).map((s) => s.key)).toEqual(["plan", "subtask/a/call/0", "subtask/a/done", "subtask/b/call/0", "subtask/b/done"]);
+  });
+
+  it("commits the last subtask's steps with the run's outcome, in one write", async () => {
+    const sqlite = (store = SqliteStore.open(":memory:"));
+    const writes: string[] = [];
+    const spy: LeaseStore & StepStore = {
+      claim: (request) => sqlite.claim(request),
+      cancelledAmong: (ids) => sqlite.cancelledAmong(ids),
+      heartbeat: (lease, ms) => sqlite.heartbeat(lease, ms),
+      release: (lease) => sqlite.release(lease),
+      stats: () => sqlite.stats(),
+      load: (runId) => sqlite.load(runId),
+      record: (lease, step) => (writes.push(`record ${step.key}`), sqlite.record(lease, step)),
+      recordAll: (lease, steps) => (writes.push(`recordAll ${steps.map((x) => x.key).join(" ")}`), sqlite.recordAll(lease, steps)),
+      transition: (lease, update, steps) => (writes.push(`transition ${update.status} ${(steps ?? []).map((x) => x.key).join(" ")}`.trim()), sqlite.transition(lease, update, steps)),
+    };
+    const t = testEngine({ plan: planOf({ a: [], b: ["a"] }), deterministicPlanner: true });
+    const worker = new Worker({ store: spy, engine: t.engine, workerId: "w1" });
+    await sqlite.submit(t.task, { runId: "r1" });
+    expect(await worker.runOne("r1")).toMatchObject({ kind: "finished", outcome: { status: "succeeded" } });
+    expect(writes).toEqual(["recordAll plan subtask/a/call/0 subtask/a/done", "transition succeeded subtask/b/call/0 subtask/b/done"]);
+    expect(await sqlite.get("r1")).toMatchObject({ status: "succeeded", result: { output: { id: "b", seen: ["a"] } } });
+    expect((await sqlite.load("r1")).map((x) => x.key)).toEqual(["plan", "subtask/a/call/0", "subtask/a/done", "subtask/b/call/0", "subtask/b/done"]);
   });
 
   it("commits each model output and sensitive call with its audit entry, through the store's sink", async () => {

@@ -188,8 +188,12 @@ export class PostgresStore implements ServiceStore {
     await this.#query(sql.release, fence(lease));
   }
 
-  async transition(lease: Lease, update: { readonly status: "planning" | "running" | "waiting_approval" } | FinalOutcome): Promise<void> {
+  async transition(lease: Lease, update: { readonly status: "planning" | "running" | "waiting_approval" } | FinalOutcome, steps: readonly Step[] = []): Promise<void> {
     const change = transitionChange(update);
+    if (steps.length > 0) {
+      checkStepBatch(lease, steps);
+      return this.#commitSteps(lease, steps, change);
+    }
     return new Promise((resolve, reject) => this.#transitions.add({ lease, change, keys: [lease.runId], resolve, reject }));
   }
 
@@ -198,11 +202,7 @@ export class PostgresStore implements ServiceStore {
     return this.#groupOrEach(
       group,
       async () => {
-        const rows = group.map(({ lease, change: c }) => {
-          const json = (text: string | null) => text ?? "null";
-          const scalars = JSON.stringify({ run_id: lease.runId, owner: lease.workerId, epoch: lease.epoch, status: c.status, finished: c.finished, keep_lease: c.keepLease });
-          return `${scalars.slice(0, -1)},"plan":${json(c.plan)},"result":${json(c.result)},"error":${json(c.error)}}`;
-        });
+        const rows = group.map(({ lease, change }) => transitionJson(lease, change));
         const { rows: fenced } = await this.#query<{ id: string }>(sql.transitionGroup, [`[${rows.join(",")}]`]);
         return new Set(fenced.map((row) => row.id));
       },
@@ -284,9 +284,10 @@ export class PostgresStore implements ServiceStore {
   }
 
   /** Through the group commit: alone when nothing else is being written, else with the others. */
-  #commitSteps(lease: Lease, steps: readonly Step[]): Promise<void> {
+  #commitSteps(lease: Lease, steps: readonly Step[], change?: TransitionChange): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#steps.add({ lease, steps, keys: steps.map((step) => `${lease.runId}\n${step.key}`), resolve, reject });
+      const keys = steps.map((step) => `${lease.runId}\n${step.key}`);
+      this.#steps.add(change ? { lease, steps, change, keys, resolve, reject } : { lease, steps, keys, resolve, reject });
     });
   }
 
@@ -295,8 +296,9 @@ export class PostgresStore implements ServiceStore {
     return this.#groupOrEach(
       group,
       () => this.#writeGroup(group),
-      (entry) => this.#writeSteps(entry.lease, entry.steps),
-      ({ lease, steps }, cause) => journalUnavailableError(`record ${describeSteps(steps)} of run ${lease.runId}`, cause),
+      async (entry) => (entry.change ? (await this.#writeGroup([entry])).has(entry.lease.runId) : this.#writeSteps(entry.lease, entry.steps)),
+      ({ lease, steps, change }, cause) =>
+        journalUnavailableError(`record ${describeSteps(steps)} of run ${lease.runId}${change ? ` with its ${change.status} status` : ""}`, cause),
     );
   }
 
@@ -308,15 +310,17 @@ export class PostgresStore implements ServiceStore {
     return (await this.#query(sql.recordAll, [...fence(lease), `[${batch.join(",")}]`])).rowCount === steps.length;
   }
 
-  /** Several runs' steps in one statement: the runs whose fence held. */
+  /** Several runs' steps (and transitions) in one statement: the runs whose fence held. */
   async #writeGroup(group: readonly StepWrite[]): Promise<Set<string>> {
     let n = 0;
     const rows: string[] = [];
-    for (const { lease, steps } of group) {
+    const transitions: string[] = [];
+    for (const { lease, steps, change } of group) {
       const fenceJson = `"run_id":${JSON.stringify(lease.runId)},"owner":${JSON.stringify(lease.workerId)},"epoch":${lease.epoch}`;
       for (const step of steps) rows.push(stepJson(step, `${fenceJson},"n":${n++},`));
+      if (change) transitions.push(transitionJson(lease, change));
     }
-    const { rows: fenced } = await this.#query<{ id: string }>(sql.recordGroup, [`[${rows.join(",")}]`]);
+    const { rows: fenced } = await this.#query<{ id: string }>(sql.recordGroup, [`[${rows.join(",")}]`, `[${transitions.join(",")}]`]);
     return new Set(fenced.map((row) => row.id));
   }
 
@@ -435,10 +439,19 @@ interface TransitionWrite extends GroupEntry {
   readonly change: TransitionChange;
 }
 
-/** A record or recordAll call waiting in the group commit. */
+/** A record or recordAll call (or a transition with steps) waiting in the group commit. */
 interface StepWrite extends GroupEntry {
   readonly lease: Lease;
   readonly steps: readonly Step[];
+  /** Written with the steps, all or none. */
+  readonly change?: TransitionChange;
+}
+
+/** A run's transition as a JSON object for json_to_recordset; the encoded columns are JSON text already. */
+function transitionJson(lease: Lease, change: TransitionChange): string {
+  const json = (text: string | null) => text ?? "null";
+  const scalars = JSON.stringify({ run_id: lease.runId, owner: lease.workerId, epoch: lease.epoch, status: change.status, finished: change.finished, keep_lease: change.keepLease });
+  return `${scalars.slice(0, -1)},"plan":${json(change.plan)},"result":${json(change.result)},"error":${json(change.error)}}`;
 }
 
 /**

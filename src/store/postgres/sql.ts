@@ -135,8 +135,10 @@ export const sql = {
        finished_at = EXCLUDED.finished_at, epoch = EXCLUDED.epoch`,
   ),
   // Steps of several runs in one statement (group commit): $1 is a JSON array of steps, each
-  // with its run's fence (run_id, owner, epoch) and its place `n` in the group. A run whose
-  // fence fails writes nothing; the ids of the runs written are returned.
+  // with its run's fence (run_id, owner, epoch) and its place `n` in the group; $2 a JSON array
+  // of transitions (as in transition_group) of some of those runs, made with their steps (a
+  // run's last steps and its outcome). A run whose fence fails (or, with a transition, that is
+  // final already) writes nothing; the ids of the runs written are returned.
   recordGroup: statement(
     "record_group",
     `WITH batch AS (
@@ -146,9 +148,17 @@ export const sql = {
      per_run AS (
        SELECT run_id, owner, epoch, count(*) AS c, (array_agg(plan ORDER BY n) FILTER (WHERE plan IS NOT NULL))[1] AS plan
        FROM batch GROUP BY run_id, owner, epoch),
+     t AS (
+       SELECT * FROM json_to_recordset($2::json)
+         AS t(run_id text, status text, plan json, result json, error json, finished boolean, keep_lease boolean)),
      fenced AS (
-       UPDATE runs r SET step_seq = r.step_seq + p.c, plan = COALESCE(p.plan, r.plan), updated_at = now()
-       FROM per_run p WHERE r.id = p.run_id AND r.lease_owner = p.owner AND r.lease_epoch = p.epoch
+       UPDATE runs r SET step_seq = r.step_seq + p.c, plan = COALESCE(t.plan, p.plan, r.plan), updated_at = now(),
+         status = COALESCE(t.status, r.status), result = COALESCE(t.result, r.result), error = COALESCE(t.error, r.error),
+         finished_at = CASE WHEN t.finished THEN now() ELSE r.finished_at END,
+         lease_owner = CASE WHEN t.run_id IS NULL OR t.keep_lease THEN r.lease_owner END,
+         lease_expires_at = CASE WHEN t.run_id IS NULL OR t.keep_lease THEN r.lease_expires_at END
+       FROM per_run p LEFT JOIN t ON t.run_id = p.run_id
+       WHERE r.id = p.run_id AND r.lease_owner = p.owner AND r.lease_epoch = p.epoch AND (t.run_id IS NULL OR r.status NOT IN (${FINAL}))
        RETURNING r.id, r.step_seq, p.c),
      written AS (
        INSERT INTO steps (run_id, key, seq, kind, status, input, output, error, attempts, started_at, finished_at, epoch)

@@ -38,7 +38,7 @@ import { sqliteServiceOps } from "./sqlite-service.js";
 import type { AmbiguousDecision, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions } from "../store.js";
 import { migrateSqlite } from "./migrate.js";
 import { prepareStatements } from "./statements.js";
-import type { SqliteStatements } from "./statements.js";
+import type { SqliteStatements, TransitionParams } from "./statements.js";
 
 export interface SqliteStoreOptions {
   /** Apply pending migrations on open. Default true. */
@@ -57,6 +57,7 @@ export class SqliteStore implements ServiceStore {
   #serviceOps: ReturnType<typeof sqliteServiceOps> | undefined;
   #statements: SqliteStatements | undefined;
   #recordTransaction: Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[]) => boolean> | undefined;
+  #finishTransaction: Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[], params: TransitionParams) => boolean> | undefined;
 
   private constructor(db: Database.Database) {
     this.#db = db;
@@ -158,11 +159,24 @@ export class SqliteStore implements ServiceStore {
     this.#sql.release.run(fence(lease));
   }
 
-  async transition(lease: Lease, update: { readonly status: "planning" | "running" | "waiting_approval" } | FinalOutcome): Promise<void> {
+  async transition(lease: Lease, update: { readonly status: "planning" | "running" | "waiting_approval" } | FinalOutcome, steps: readonly Step[] = []): Promise<void> {
     const change = transitionChange(update);
     const { status, plan, result, error } = change;
     const params = { ...fence(lease), status, plan, result, error, finished: Number(change.finished), keepLease: Number(change.keepLease), now: Date.now() };
-    if (this.#sql.transition.run(params).changes === 0) {
+    let written: boolean;
+    if (steps.length === 0) {
+      written = this.#sql.transition.run(params).changes === 1;
+    } else {
+      checkStepBatch(lease, steps);
+      const encoded = steps.map(encodeStep);
+      try {
+        written = this.#finishTx.immediate(lease, steps, encoded, params);
+      } catch (cause) {
+        if (!(cause instanceof FencedOut)) throw journalUnavailableError(`record ${describeSteps(steps)} of run ${lease.runId} with its ${status} status`, cause);
+        written = false;
+      }
+    }
+    if (!written) {
       this.#stats.staleWritesRejected += 1;
       throw leaseLostError(lease.runId, lease.epoch);
     }
@@ -317,6 +331,15 @@ export class SqliteStore implements ServiceStore {
   }
 
   /** Built once: creating a better-sqlite3 transaction function per step costs more than the step. */
+  /** The steps, then the transition; a transition the fence refuses (a final run) rolls the steps back. */
+  get #finishTx(): Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[], params: TransitionParams) => boolean> {
+    return (this.#finishTransaction ??= this.#db.transaction((lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[], params: TransitionParams) => {
+      if (!this.#recordTx(lease, steps, encoded)) return false;
+      if (this.#sql.transition.run(params).changes === 1) return true;
+      throw new FencedOut();
+    }));
+  }
+
   get #recordTx(): Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[]) => boolean> {
     return (this.#recordTransaction ??= this.#db.transaction((lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[]) => {
       const sql = this.#sql;
@@ -360,6 +383,9 @@ function openDatabase(path: string, synchronous: "NORMAL" | "FULL"): Database.Da
     throw new CsAgentsError("STORE_UNREACHABLE", `cannot open the SQLite database at ${path}: ${reason}`, { cause: error });
   }
 }
+
+/** Thrown inside a transaction to roll it back: the fence refused its last statement. */
+class FencedOut extends Error {}
 
 function fence(lease: Lease): { runId: string; workerId: string; epoch: number } {
   return { runId: lease.runId, workerId: lease.workerId, epoch: lease.epoch };

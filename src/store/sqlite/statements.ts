@@ -11,6 +11,7 @@ const CLAIMABLE = sqlList(CLAIMABLE_STATUSES);
 const FINAL = sqlList(FINAL_STATUSES);
 
 type Fence = { runId: string; workerId: string; epoch: number };
+export type TransitionParams = Fence & { status: string; plan: string | null; result: string | null; error: string | null; finished: number; keepLease: number; now: number };
 type Candidate = { id: string; lease_owner: string | null };
 
 export type SqliteStatements = ReturnType<typeof prepareStatements>;
@@ -68,7 +69,7 @@ export function prepareStatements(db: Database.Database) {
     release: prepare<Fence>(
       `UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = @runId AND lease_owner = @workerId AND lease_epoch = @epoch`,
     ),
-    transition: prepare<Fence & { status: string; plan: string | null; result: string | null; error: string | null; finished: number; keepLease: number; now: number }>(
+    transition: prepare<TransitionParams>(
       `UPDATE runs SET status = @status,
          plan = COALESCE(@plan, plan), result = COALESCE(@result, result), error = COALESCE(@error, error),
          finished_at = CASE WHEN @finished THEN @now ELSE finished_at END,

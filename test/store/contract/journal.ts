@@ -209,6 +209,66 @@ export function describeJournal(makeStore: MakeStore): void {
       expect((await store().get(old.runId))?.status).toBe("running");
     });
 
+    it("records the run's last steps with its outcome, both in one write", async () => {
+      const lease = await leased();
+      await store().record(lease, step(lease, "plan", { kind: "plan", output: PLAN }));
+      const result = { subtasks: {}, artifacts: [], output: { total: 3 } };
+      await store().transition(lease, { status: "succeeded", result }, [
+        step(lease, "subtask/a/call/0", { output: { n: 3 } }),
+        step(lease, "subtask/a/done", { kind: "subtask", output: { output: { total: 3 }, artifacts: [] } }),
+      ]);
+      expect(await store().get(lease.runId)).toMatchObject({ status: "succeeded", plan: PLAN, result });
+      expect((await store().load(lease.runId)).map((s) => s.key)).toEqual(["plan", "subtask/a/call/0", "subtask/a/done"]);
+      expect(await store().heartbeat(lease, 1000)).toBe(false);
+    });
+
+    it("writes neither the last steps nor the outcome for a stale lease", async () => {
+      const old = await leased();
+      await claimOne(store(), "w2", { runId: old.runId });
+      await expect(store().transition(old, { status: "failed", error: { code: "X", message: "x" } }, [step(old, "subtask/a/done", { kind: "subtask", status: "failed" })])).rejects.toMatchObject({
+        code: "LEASE_LOST",
+      });
+      expect(store().stats().staleWritesRejected).toBe(1);
+      expect(await store().load(old.runId)).toEqual([]);
+      expect((await store().get(old.runId))?.status).toBe("running");
+    });
+
+    it("refuses last steps with a key twice, writing nothing", async () => {
+      const lease = await leased();
+      const done = step(lease, "subtask/a/done", { kind: "subtask" });
+      await expect(store().transition(lease, { status: "succeeded", result: { subtasks: {}, artifacts: [], output: null } }, [done, done])).rejects.toMatchObject({
+        code: "INVALID_INPUT",
+      });
+      expect(await store().load(lease.runId)).toEqual([]);
+      expect((await store().get(lease.runId))?.status).toBe("running");
+    });
+
+    it("settles concurrent writes, some with an outcome, each by its own lease", async () => {
+      const ids = await submitRuns(store(), 8);
+      const leases = await Promise.all(ids.map((id) => claimOne(store(), "w1", { runId: id })));
+      const stale = ids[5] ?? "";
+      await claimOne(store(), "w2", { runId: stale });
+      const settled = await Promise.allSettled(
+        leases.map((lease, i) =>
+          i % 2 === 0
+            ? store().recordAll(lease, [step(lease, "subtask/a/done", { kind: "subtask", output: { i } })])
+            : store().transition(lease, { status: "succeeded", result: { subtasks: {}, artifacts: [], output: { i } } }, [step(lease, "subtask/a/done", { kind: "subtask", output: { i } })]),
+        ),
+      );
+      expect(settled.map((r) => r.status)).toEqual(ids.map((id) => (id === stale ? "rejected" : "fulfilled")));
+      for (const [i, lease] of leases.entries()) {
+        const run = await store().get(lease.runId);
+        const steps = await store().load(lease.runId);
+        if (lease.runId === stale) {
+          expect([run?.status, steps]).toEqual(["running", []]);
+          continue;
+        }
+        expect(steps.map((s) => [s.key, s.output])).toEqual([["subtask/a/done", { i }]]);
+        expect(run?.status).toBe(i % 2 === 0 ? "running" : "succeeded");
+        if (i % 2 === 1) expect(run?.result).toMatchObject({ output: { i } });
+      }
+    });
+
     it("lets go of the lease while the run waits for approval", async () => {
       const lease = await leased();
       await store().transition(lease, { status: "waiting_approval" });
