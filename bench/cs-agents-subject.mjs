@@ -56,13 +56,14 @@ export function memorySubject(shape) {
 }
 
 /**
- * A store-backed run. `path: "journal"` submits and claims the run, then executes it with a
- * journal fenced by the lease (every step committed before the next); `path: "worker"` is what
- * a worker does: submit, `Worker.runOne` (claim, status transitions, fenced steps, final outcome).
+ * A store-backed run, every step committed before the next. `path: "worker"` goes through the
+ * queue: submit, then `Worker.runOne` (claim, fenced steps, the outcome with the last steps);
+ * `path: "eager"` is what `cs-agents run` does: `Worker.submitAndRun`, the submit being the claim.
  */
 const STORE_LABELS = { sqlite: "SQLite", postgres: "PostgreSQL" };
+const PATH_LABELS = { worker: "submit + Worker.runOne", eager: "Worker.submitAndRun" };
 
-/** @param {{ kind: "sqlite" | "postgres", path: "journal" | "worker" }} how */
+/** @param {{ kind: "sqlite" | "postgres", path: "worker" | "eager" }} how */
 export function storeSubject(shape, store, { kind, path }) {
   const engine = createNoopEngine(shape);
   const worker = new Worker({ store, engine, leaseMs: LEASE_MS, workerId: `bench-${process.pid}` });
@@ -77,15 +78,14 @@ export function storeSubject(shape, store, { kind, path }) {
           expectSucceeded(end.outcome);
         }
       : async () => {
-          const runId = newRunId();
-          await store.submit(t, { runId });
-          const [lease] = await store.claim({ workerId: worker.id, leaseMs: LEASE_MS, limit: 1, maxCrashes: 3, runId });
-          const journal = { record: (step) => store.record(lease, step), load: (id) => store.load(id) };
-          expectSucceeded(await engine.execute({ runId, task: t, journal }));
+          const { end } = await worker.submitAndRun(t, { runId: newRunId() });
+          const ended = await end;
+          if (ended?.kind !== "finished") throw new Error(`run ended as ${ended?.kind}`);
+          expectSucceeded(ended.outcome);
         };
   return {
     key: `cs-${kind}-${path}`,
-    name: `cs-agents · ${STORE_LABELS[kind]} (${path === "worker" ? "Worker.runOne" : "journal only"})`,
+    name: `cs-agents · ${STORE_LABELS[kind]} (${PATH_LABELS[path]})`,
     runOnce,
     close: async () => undefined,
   };

@@ -28,8 +28,12 @@ function times(a, b) {
 
 export function evaluateTargets(results) {
   const memory = engineRate(results, "cs-memory");
-  const sqlite = engineRate(results, "cs-sqlite-worker");
-  const postgres = engineRate(results, "cs-postgres-worker");
+  // The durable paths a user has: `cs-agents run` starts its run eagerly (the submit is the claim);
+  // a run submitted through the API waits in the queue for a worker's claim.
+  const sqlite = engineRate(results, "cs-sqlite-eager");
+  const postgres = engineRate(results, "cs-postgres-eager");
+  const sqliteQueued = engineRate(results, "cs-sqlite-worker");
+  const postgresQueued = engineRate(results, "cs-postgres-worker");
   const peer = (key) => engineRate(results, key);
   const cache = (key) => row(results, "cache", key);
   const batching = results.batching?.rows ?? [];
@@ -38,10 +42,13 @@ export function evaluateTargets(results) {
     check("in-memory ≥ 40× LangGraph.js (no checkpointer)", times(memory, peer("lg-none")), 40, { unit: "×" }),
     check("in-memory ≥ 6× Mastra (InMemoryStore)", times(memory, peer("mastra-memory")), 6, { unit: "×" }),
     check("(no target) in-memory vs Mastra with no storage", times(memory, peer("mastra-none")), 1, { unit: "×" }),
-    check("SQLite (worker path) ≥ 2,000 3-step runs/s", sqlite, 2_000, { unit: " runs/s" }),
+    check("SQLite (Worker.submitAndRun) ≥ 2,000 3-step runs/s", sqlite, 2_000, { unit: " runs/s" }),
     check("SQLite ≥ 10× LangGraph SqliteSaver", times(sqlite, peer("lg-sqlite")), 10, { unit: "×" }),
     check("SQLite ≥ 5× Mastra LibSQLStore", times(sqlite, peer("mastra-libsql")), 5, { unit: "×" }),
-    check("PostgreSQL (worker path) ≥ 10× LangGraph PostgresSaver, sequential", times(postgres, peer("lg-postgres")), 10, { unit: "×" }),
+    check("SQLite through the queue (submit + Worker.runOne) ≥ 2,000 3-step runs/s", sqliteQueued, 2_000, { unit: " runs/s" }),
+    check("SQLite through the queue ≥ 10× LangGraph SqliteSaver", times(sqliteQueued, peer("lg-sqlite")), 10, { unit: "×" }),
+    check("PostgreSQL (Worker.submitAndRun) ≥ 10× LangGraph PostgresSaver, sequential", times(postgres, peer("lg-postgres")), 10, { unit: "×" }),
+    check("PostgreSQL through the queue ≥ 10× LangGraph PostgresSaver, sequential", times(postgresQueued, peer("lg-postgres")), 10, { unit: "×" }),
     ...(results.fleet?.rows ?? [])
       .filter((r) => r.workers === 3)
       .map((r) => check(`PostgreSQL ≥ 1,000 runs/s from 3 workers (${r.concurrency} runs in flight each)`, r.runsPerSecond, 1_000, { unit: " runs/s" })),

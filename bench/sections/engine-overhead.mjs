@@ -19,7 +19,7 @@ async function openFactories(dir, postgres, notes) {
   const sqlite = openTempSqlite();
   const factories = [
     (shape) => memorySubject(shape),
-    (shape) => storeSubject(shape, sqlite.store, { kind: "sqlite", path: "journal" }),
+    (shape) => storeSubject(shape, sqlite.store, { kind: "sqlite", path: "eager" }),
     (shape) => storeSubject(shape, sqlite.store, { kind: "sqlite", path: "worker" }),
   ];
   const closers = [() => sqlite.close()];
@@ -27,7 +27,7 @@ async function openFactories(dir, postgres, notes) {
     const store = await openPostgres(postgres.cs.url);
     closers.push(() => store.close());
     factories.push(
-      (shape) => storeSubject(shape, store, { kind: "postgres", path: "journal" }),
+      (shape) => storeSubject(shape, store, { kind: "postgres", path: "eager" }),
       (shape) => storeSubject(shape, store, { kind: "postgres", path: "worker" }),
     );
   } else notes.push("PostgreSQL unreachable: its rows are missing");

@@ -55,6 +55,8 @@ export interface ApiDeps {
   readonly metrics?: MetricsRegistry;
   /** Told of each run the API cancelled, so in-process workers stop it at once. */
   readonly onCancelled?: (runId: string) => void;
+  /** Told of each run the API created, so an in-process worker claims it now rather than at its next poll. */
+  readonly onSubmitted?: (runId: string) => void;
 }
 
 export type ResolvedApiOptions = Required<Omit<ApiOptions, "tls" | "rateLimit">> & Pick<ApiOptions, "tls" | "rateLimit">;
@@ -107,7 +109,7 @@ export class ApiServer {
         : { http: { maxHeaderSize: resolved.maxHeaderBytes, headersTimeout: resolved.headersTimeoutMs } }),
     }) as unknown as FastifyInstance;
     const server = new ApiServer(app, resolved);
-    await server.#setUp({ ...deps, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()), metrics: deps.metrics ?? new MetricsRegistry(), onCancelled: deps.onCancelled ?? (() => undefined) });
+    await server.#setUp({ ...deps, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()), metrics: deps.metrics ?? new MetricsRegistry(), onCancelled: deps.onCancelled ?? (() => undefined), onSubmitted: deps.onSubmitted ?? (() => undefined) });
     return server;
   }
 

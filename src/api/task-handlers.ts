@@ -48,7 +48,8 @@ async function submitTask(context: HandlerContext): Promise<Answer> {
       throw new ApiError("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with a different body; use a new key for a new task");
     }
     const headers: Record<string, string> = { Location: `/v1/tasks/${submission.run.id}` };
-    if (!submission.created) headers["Idempotent-Replayed"] = "true";
+    if (submission.created) deps.onSubmitted(submission.run.id);
+    else headers["Idempotent-Replayed"] = "true";
     return { status: 202, body: runDetail(submission.run, []), headers };
   } finally {
     if (slot !== undefined) busy.delete(slot);

@@ -1,13 +1,14 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { JournalError } from "../core/index.js";
-import type { AuditSink, Lease, LeaseStore, StepStore } from "../store/index.js";
+import type { Run, Task } from "../core/index.js";
+import type { AuditSink, Lease, LeaseStore, RunStore, StepStore } from "../store/index.js";
 import type { Engine, RunOutcome } from "./engine.js";
 import type { EventListener } from "./events.js";
 import type { Journal } from "./journal.js";
 
 export interface WorkerOptions {
-  readonly store: LeaseStore & StepStore;
+  readonly store: LeaseStore & StepStore & Pick<RunStore, "submit">;
   readonly engine: Engine;
   /** Default `<hostname>/<pid>/<random>`. */
   readonly workerId?: string;
@@ -58,6 +59,7 @@ export class Worker {
   #claiming = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  #woken = false;
   #releasing = false;
 
   constructor(options: WorkerOptions) {
@@ -72,6 +74,13 @@ export class Worker {
     if (this.#loop) return;
     this.#claiming = true;
     this.#loop = this.#claimLoop();
+  }
+
+  /** Claims now instead of at the next poll (a run was just submitted); nothing when no slot is free. */
+  wake(): void {
+    // Remembered, so a claim already on its way that missed the run is followed by another at once.
+    this.#woken = true;
+    if (this.#active.size < this.#concurrency) this.#wake?.();
   }
 
   /** Runs held right now. */
@@ -111,6 +120,19 @@ export class Worker {
   }
 
   /**
+   * Submits a new run already claimed by this worker and starts it here at once (eager start):
+   * it never waits in the queue for a poll, and the submit is its claim (one commit, not two).
+   * `onSubmitted` hears of the stored run before anything of it runs. `end` settles when this
+   * worker lets go of the run; it is undefined when the run existed already (the same
+   * idempotency key): that run is left to whoever holds or claims it.
+   */
+  async submitAndRun(task: Task, options: { readonly runId: string; readonly onSubmitted?: (run: Run) => void }): Promise<{ readonly run: Run; readonly created: boolean; readonly end?: Promise<RunEnd> }> {
+    const { run, created, lease } = await this.#options.store.submit(task, { runId: options.runId, claim: { workerId: this.id, leaseMs: this.#leaseMs } });
+    options.onSubmitted?.(run);
+    return lease ? { run, created, end: this.#execute(lease) } : { run, created };
+  }
+
+  /**
    * Stops claiming, lets running runs finish for up to `graceMs`, then aborts the rest and
    * releases their leases so another worker can take them at once.
    */
@@ -136,6 +158,7 @@ export class Worker {
 
   async #claimLoop(): Promise<void> {
     while (this.#claiming) {
+      this.#woken = false;
       const free = this.#concurrency - this.#active.size;
       let claimed = 0;
       if (free > 0) {
@@ -147,8 +170,8 @@ export class Worker {
           this.#options.onError?.(error);
         }
       }
-      // Claim again at once after a full batch; otherwise wait for a free slot or the poll interval.
-      if (claimed === 0 || this.#active.size >= this.#concurrency) await this.#pause();
+      // Claim again at once after a full batch or a wake; otherwise wait for a free slot, a wake or the poll interval.
+      if ((claimed === 0 && !this.#woken) || this.#active.size >= this.#concurrency) await this.#pause();
     }
   }
 

@@ -1,12 +1,18 @@
 import { CsAgentsError, InvalidInputError, JournalError, RUN_ID_PATTERN } from "../core/index.js";
-import type { ErrorInfo, RunStatus, Step, StepStatus } from "../core/index.js";
-import type { AmbiguousDecision, FinalOutcome, Lease } from "./store.js";
+import type { ErrorInfo, Run, RunStatus, Step, StepStatus, Task } from "../core/index.js";
+import type { AmbiguousDecision, FinalOutcome, Lease, SubmitOptions, Submitted } from "./store.js";
 
 // The semantics both adapters share, so SQLite and PostgreSQL cannot drift apart.
 
 /** A worker may claim these: not started yet, or started by a worker that may have died. */
 export const CLAIMABLE_STATUSES = ["queued", "planning", "running"] as const satisfies readonly RunStatus[];
 export const FINAL_STATUSES = ["succeeded", "failed", "cancelled"] as const satisfies readonly RunStatus[];
+
+/** A run just created, with the first lease when it was created claimed (eager start). */
+export function submitted(run: Run, task: Task, claim: SubmitOptions["claim"]): Submitted {
+  if (!claim) return { run, created: true };
+  return { run, created: true, lease: { runId: run.id, workerId: claim.workerId, epoch: 1, task, reclaimed: false } };
+}
 
 /** `'a', 'b'` for an `IN (...)` list of our own constants (never user input). */
 export function sqlList(values: readonly string[]): string {

@@ -17,6 +17,19 @@ export interface Lease {
 export interface SubmitOptions {
   /** Use this id for a new run (the CLI picks it to name the output folder). */
   readonly runId: string;
+  /**
+   * Start the new run already claimed by this worker (eager start): it never waits in the queue,
+   * and the submit is its claim, one commit instead of two. A run that existed already (same
+   * idempotency key) is returned as it is, unclaimed.
+   */
+  readonly claim?: { readonly workerId: string; readonly leaseMs: number };
+}
+
+/** What `submit` did: the run, whether it is new, and its lease when it was claimed as it was created. */
+export interface Submitted {
+  readonly run: Run;
+  readonly created: boolean;
+  readonly lease?: Lease;
 }
 
 export interface ListFilter {
@@ -67,7 +80,7 @@ export interface RunStore {
    * Creates a queued run, or returns the existing run with the same (tenant, idempotencyKey).
    * @throws InvalidInputError (INVALID_INPUT) when the task is malformed.
    */
-  submit(task: Task, options: SubmitOptions): Promise<{ readonly run: Run; readonly created: boolean }>;
+  submit(task: Task, options: SubmitOptions): Promise<Submitted>;
   get(runId: string): Promise<Run | undefined>;
   list(filter?: ListFilter): Promise<readonly Run[]>;
   /**

@@ -1,10 +1,10 @@
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createRulesModel } from "../../src/agents/index.js";
 import { createStoreAuditSink } from "../../src/audit/index.js";
 import { Worker } from "../../src/engine/index.js";
 import { SqliteStore } from "../../src/store/index.js";
-import type { LeaseStore, StepStore } from "../../src/store/index.js";
+import type { LeaseStore, RunStore, StepStore } from "../../src/store/index.js";
 import { scratchDir } from "../support/scratch.js";
 import { planOf, testEngine } from "./fixtures.js";
 
@@ -26,8 +26,9 @@ describe("Worker", () => {
   it("commits the last subtask's steps with the run's outcome, in one write", async () => {
     const sqlite = (store = SqliteStore.open(":memory:"));
     const writes: string[] = [];
-    const spy: LeaseStore & StepStore = {
-      claim: (request) => sqlite.claim(request),
+    const spy: LeaseStore & StepStore & Pick<RunStore, "submit"> = {
+      submit: (task, options) => (writes.push(`submit ${options.claim ? "claimed" : "queued"}`), sqlite.submit(task, options)),
+      claim: (request) => (writes.push("claim"), sqlite.claim(request)),
       cancelledAmong: (ids) => sqlite.cancelledAmong(ids),
       heartbeat: (lease, ms) => sqlite.heartbeat(lease, ms),
       release: (lease) => sqlite.release(lease),
@@ -41,9 +42,51 @@ describe("Worker", () => {
     const worker = new Worker({ store: spy, engine: t.engine, workerId: "w1" });
     await sqlite.submit(t.task, { runId: "r1" });
     expect(await worker.runOne("r1")).toMatchObject({ kind: "finished", outcome: { status: "succeeded" } });
-    expect(writes).toEqual(["recordAll plan subtask/a/call/0 subtask/a/done", "transition succeeded subtask/b/call/0 subtask/b/done"]);
+    expect(writes).toEqual(["claim", "recordAll plan subtask/a/call/0 subtask/a/done", "transition succeeded subtask/b/call/0 subtask/b/done"]);
     expect(await sqlite.get("r1")).toMatchObject({ status: "succeeded", result: { output: { id: "b", seen: ["a"] } } });
     expect((await sqlite.load("r1")).map((x) => x.key)).toEqual(["plan", "subtask/a/call/0", "subtask/a/done", "subtask/b/call/0", "subtask/b/done"]);
+  });
+
+  it("starts a run it submits at once, the submit being its claim (eager start)", async () => {
+    store = SqliteStore.open(":memory:");
+    const t = testEngine({ plan: planOf({ a: [], b: ["a"] }), deterministicPlanner: true });
+    const worker = new Worker({ store, engine: t.engine, workerId: "w1" });
+    const seen: string[] = [];
+    const started = await worker.submitAndRun(t.task, { runId: "r1", onSubmitted: (run) => seen.push(`${run.id} ${run.status} ${t.calls.length}`) });
+    expect(seen).toEqual(["r1 running 0"]);
+    expect(started).toMatchObject({ created: true, run: { id: "r1", status: "running" } });
+    expect(worker.activeRuns).toEqual(["r1"]);
+    expect(await started.end).toMatchObject({ kind: "finished", outcome: { status: "succeeded" } });
+    expect(await store.get("r1")).toMatchObject({ status: "succeeded", result: { output: { id: "b", seen: ["a"] } } });
+    // Nothing is left for a claim loop to pick up.
+    expect(await store.claim({ workerId: "w2", leaseMs: 1_000, limit: 5, maxCrashes: 3 })).toEqual([]);
+  });
+
+  it("claims a run submitted elsewhere at once when woken, not at its next poll", async () => {
+    const sqlite = (store = SqliteStore.open(":memory:"));
+    const t = testEngine({ plan: planOf({ a: [] }) });
+    const worker = new Worker({ store: sqlite, engine: t.engine, workerId: "w1", pollMs: 60_000 });
+    worker.start();
+    try {
+      // Let the first claim find the queue empty, so the loop sleeps on its 60 s poll.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sqlite.submit(t.task, { runId: "r1" });
+      worker.wake();
+      await vi.waitFor(async () => expect((await sqlite.get("r1"))?.status).toBe("succeeded"), { timeout: 3_000, interval: 20 });
+    } finally {
+      await worker.stop(1_000);
+    }
+  });
+
+  it("does not start a run it did not create (the same idempotency key)", async () => {
+    store = SqliteStore.open(":memory:");
+    const t = testEngine({ plan: planOf({ a: [] }) });
+    const worker = new Worker({ store, engine: t.engine, workerId: "w1" });
+    await store.submit({ ...t.task, idempotencyKey: "k1" }, { runId: "r1" });
+    const again = await worker.submitAndRun({ ...t.task, idempotencyKey: "k1" }, { runId: "r2" });
+    expect(again).toEqual({ created: false, run: expect.objectContaining({ id: "r1", status: "queued" }) });
+    expect(worker.activeRuns).toEqual([]);
+    expect(t.calls).toEqual([]);
   });
 
   it("commits each model output and sensitive call with its audit entry, through the store's sink", async () => {

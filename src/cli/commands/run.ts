@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { Run } from "../../core/index.js";
 import { newRunId, parseTask } from "../../core/index.js";
-import type { RunOutcome } from "../../engine/index.js";
+import type { RunEnd, RunOutcome } from "../../engine/index.js";
 import { Worker } from "../../engine/index.js";
 import { createStoreAuditSink } from "../../audit/index.js";
 import type { ServiceStore as Store } from "../../store/index.js";
@@ -24,8 +24,11 @@ export async function runCommand(context: CommandContext, description: string, o
   if (options.out !== undefined) await checkOutDir(options.out);
   return withStore(context, async (store) => {
     await offerResume(context, store);
-    const { run } = await store.submit(task, { runId: newRunId() });
-    return execute(context, store, run, options);
+    // Submitted already claimed by this process: it starts without a trip through the queue.
+    return execute(context, store, options, async (worker, onSubmitted) => {
+      const { run, end } = await worker.submitAndRun(task, { runId: newRunId(), onSubmitted });
+      return { run, end: (await end) ?? undefined };
+    });
   });
 }
 
@@ -43,11 +46,20 @@ export async function resumeCommand(context: CommandContext, runId: string, opti
       context.io.stderr.write(`run ${runId} has already ${run.status === "succeeded" ? "succeeded" : `ended: ${run.status}`}; nothing to resume\n`);
       return run.status === "succeeded" ? EXIT_OK : EXIT_TASK_FAILED;
     }
-    return execute(context, store, run, options);
+    return execute(context, store, options, async (worker, onSubmitted) => {
+      onSubmitted(run);
+      return { run, end: await worker.runOne(run.id) };
+    });
   });
 }
 
-async function execute(context: CommandContext, store: Store, run: Run, options: RunCommandOptions): Promise<number> {
+/** Runs the run `start` makes or names on a worker of this process, showing its progress; the exit code. */
+async function execute(
+  context: CommandContext,
+  store: Store,
+  options: RunCommandOptions,
+  start: (worker: Worker, onSubmitted: (run: Run) => void) => Promise<{ run: Run; end: RunEnd | undefined }>,
+): Promise<number> {
   const { io, config } = context;
   const runtime = await context.runtime();
   const progress = createProgress(io.stdout, options.json ? "none" : io.stdout.isTTY ? "tty" : "lines");
@@ -60,12 +72,14 @@ async function execute(context: CommandContext, store: Store, run: Run, options:
     maxCrashes: config.CS_AGENTS_MAX_CRASHES,
     onEvent: (e) => progress.onEvent(e),
   });
-  if (!options.json) io.stdout.write(`run ${run.id}\n`);
   const stop = () => void worker.stop(0);
   process.once("SIGINT", stop);
-  let end: Awaited<ReturnType<Worker["runOne"]>>;
+  let run: Run;
+  let end: RunEnd | undefined;
   try {
-    end = await worker.runOne(run.id);
+    ({ run, end } = await start(worker, (submitted) => {
+      if (!options.json) io.stdout.write(`run ${submitted.id}\n`);
+    }));
   } finally {
     process.off("SIGINT", stop);
     await progress.finish();

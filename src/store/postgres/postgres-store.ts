@@ -20,6 +20,7 @@ import {
   runExistsError,
   runNotFoundError,
   stepNotFoundError,
+  submitted,
   transitionChange,
 } from "../store-rules.js";
 import type { TransitionChange } from "../store-rules.js";
@@ -35,7 +36,7 @@ import type {
   Submission,
 } from "../service-store.js";
 import { postgresServiceOps } from "./postgres-service.js";
-import type { AmbiguousDecision, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions } from "../store.js";
+import type { AmbiguousDecision, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions, Submitted } from "../store.js";
 import { unreachableError } from "./connect-error.js";
 import { migratePostgres } from "./migrate.js";
 import { sql } from "./sql.js";
@@ -124,18 +125,20 @@ export class PostgresStore implements ServiceStore {
     return { ...this.#stats };
   }
 
-  async submit(input: Task, options: SubmitOptions): Promise<{ readonly run: Run; readonly created: boolean }> {
+  async submit(input: Task, options: SubmitOptions): Promise<Submitted> {
     const task = parseTask(input);
     const tenant = task.tenant ?? "";
     const key = task.idempotencyKey ?? null;
+    const { claim } = options;
     let inserted: RunRow | undefined;
     try {
-      inserted = (await this.#query<RunRow>(sql.insertRun, [options.runId, tenant, key, JSON.stringify(task), JOURNAL_SCHEMA_VERSION])).rows[0];
+      const values = [options.runId, tenant, key, JSON.stringify(task), JOURNAL_SCHEMA_VERSION, claim?.workerId ?? null, claim?.leaseMs ?? null];
+      inserted = (await this.#query<RunRow>(sql.insertRun, values)).rows[0];
     } catch (error) {
       if (hasCode(error, "23505")) throw runExistsError(options.runId, error);
       throw error;
     }
-    if (inserted) return { run: runFromRow(inserted), created: true };
+    if (inserted) return submitted(runFromRow(inserted), task, claim);
     // A concurrent submit with the same key waited on the unique index and did nothing; this
     // second statement sees the run the first one committed.
     const { rows } = key === null ? await this.#query<RunRow>(sql.runById, [options.runId]) : await this.#query<RunRow>(sql.runByKey, [tenant, key]);

@@ -37,10 +37,12 @@ function claimStatement(name: string, candidates: string): SqlStatement {
 }
 
 export const sql = {
+  // With an owner ($6) the run starts claimed by it for $7 ms (eager start): running, lease epoch 1.
   insertRun: statement(
     "insert_run",
-    `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version)
-     VALUES ($1, $2, $3, $4::json, 'queued', $5)
+    `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version, lease_owner, lease_expires_at, lease_epoch, claims)
+     VALUES ($1, $2, $3, $4::json, CASE WHEN $6::text IS NULL THEN 'queued' ELSE 'running' END, $5, $6::text,
+       CASE WHEN $6::text IS NULL THEN NULL ELSE ${msFromNow("$7")} END, ($6::text IS NOT NULL)::int, ($6::text IS NOT NULL)::int)
      ON CONFLICT (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
      RETURNING ${RUN_COLUMNS}`,
   ),

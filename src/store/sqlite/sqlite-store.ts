@@ -21,6 +21,7 @@ import {
   runExistsError,
   runNotFoundError,
   stepNotFoundError,
+  submitted,
   transitionChange,
 } from "../store-rules.js";
 import { JOURNAL_SCHEMA_VERSION } from "../store.js";
@@ -35,7 +36,7 @@ import type {
   Submission,
 } from "../service-store.js";
 import { sqliteServiceOps } from "./sqlite-service.js";
-import type { AmbiguousDecision, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions } from "../store.js";
+import type { AmbiguousDecision, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions, Submitted } from "../store.js";
 import { migrateSqlite } from "./migrate.js";
 import { prepareStatements } from "./statements.js";
 import type { SqliteStatements, TransitionParams } from "./statements.js";
@@ -96,19 +97,30 @@ export class SqliteStore implements ServiceStore {
     return { ...this.#stats };
   }
 
-  async submit(input: Task, options: SubmitOptions): Promise<{ readonly run: Run; readonly created: boolean }> {
+  async submit(input: Task, options: SubmitOptions): Promise<Submitted> {
     const task = parseTask(input);
     const sql = this.#sql;
     const tenant = task.tenant ?? "";
     const key = task.idempotencyKey ?? null;
+    const { claim } = options;
+    const now = Date.now();
     let inserted: RunRow | undefined;
     try {
-      inserted = sql.insertRun.get({ id: options.runId, tenant, key, task: JSON.stringify(task), schemaVersion: JOURNAL_SCHEMA_VERSION, now: Date.now() });
+      inserted = sql.insertRun.get({
+        id: options.runId,
+        tenant,
+        key,
+        task: JSON.stringify(task),
+        schemaVersion: JOURNAL_SCHEMA_VERSION,
+        now,
+        owner: claim?.workerId ?? null,
+        expiresAt: claim ? now + claim.leaseMs : null,
+      });
     } catch (error) {
       if (hasCode(error, "SQLITE_CONSTRAINT_PRIMARYKEY")) throw runExistsError(options.runId, error);
       throw error;
     }
-    if (inserted) return { run: runFromRow(inserted), created: true };
+    if (inserted) return submitted(runFromRow(inserted), task, claim);
     const row = key === null ? sql.runById.get(options.runId) : sql.runByKey.get({ tenant, key });
     return { run: runFromRow(mustExist(row, options.runId)), created: false };
   }

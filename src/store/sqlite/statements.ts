@@ -30,9 +30,11 @@ export function prepareStatements(db: Database.Database) {
   // Single-column statements return the value itself, not a row object.
   const preparePluck = <P extends unknown[], R>(sql: string) => db.prepare<P, R>(sql).pluck() as SqliteStatement<P, R>;
   return {
-    insertRun: prepare<{ id: string; tenant: string; key: string | null; task: string; schemaVersion: number; now: number }, RunRow>(
-      `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version, created_at, updated_at)
-       VALUES (@id, @tenant, @key, @task, 'queued', @schemaVersion, @now, @now)
+    // With an owner the run starts claimed by it (eager start): running, lease epoch 1.
+    insertRun: prepare<{ id: string; tenant: string; key: string | null; task: string; schemaVersion: number; now: number; owner: string | null; expiresAt: number | null }, RunRow>(
+      `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version, created_at, updated_at, lease_owner, lease_expires_at, lease_epoch, claims)
+       VALUES (@id, @tenant, @key, @task, CASE WHEN @owner IS NULL THEN 'queued' ELSE 'running' END, @schemaVersion, @now, @now,
+         @owner, @expiresAt, @owner IS NOT NULL, @owner IS NOT NULL)
        ON CONFLICT (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING ${RUN_COLUMNS}`,
     ),

@@ -24,6 +24,26 @@ export function describeLeases(makeStore: MakeStore): void {
       expect(store().stats()).toEqual({ reclaims: 0, staleWritesRejected: 0 });
     });
 
+    it("submits a run already claimed (eager start): running, its lease fencing writes, taken over only after it expires", async () => {
+      const { run, created, lease } = await store().submit({ description: "now" }, { runId: runId(1), claim: { workerId: "w1", leaseMs: SHORT_LEASE_MS } });
+      expect([run.status, created]).toEqual(["running", true]);
+      expect(lease).toEqual({ runId: runId(1), workerId: "w1", epoch: 1, task: { description: "now" }, reclaimed: false });
+      if (!lease) return;
+      expect(await claim("w2", { limit: 5 })).toEqual([]);
+      await store().record(lease, { runId: lease.runId, key: "plan", kind: "plan", status: "succeeded", startedAt: new Date() });
+      await waitForExpiry();
+      const [taken] = await claim("w2");
+      expect(taken).toMatchObject({ runId: runId(1), epoch: 2, reclaimed: true });
+      await expect(store().record(lease, { runId: lease.runId, key: "late", kind: "plan", status: "succeeded", startedAt: new Date() })).rejects.toMatchObject({ code: "LEASE_LOST" });
+    });
+
+    it("claims nothing when the submit finds the run already there (the same idempotency key)", async () => {
+      await store().submit({ description: "once", idempotencyKey: "k" }, { runId: runId(1) });
+      const again = await store().submit({ description: "once", idempotencyKey: "k" }, { runId: runId(2), claim: { workerId: "w1", leaseMs: LONG_LEASE_MS } });
+      expect(again).toEqual({ created: false, run: expect.objectContaining({ id: runId(1), status: "queued" }) });
+      expect((await claim("w2")).map((l) => l.runId)).toEqual([runId(1)]);
+    });
+
     it("never hands one run to two workers claiming at once", async () => {
       await submitRuns(store(), 10);
       const batches = await Promise.all(Array.from({ length: 20 }, (_, i) => claim(`w${i}`)));
