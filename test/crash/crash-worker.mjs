@@ -27,6 +27,12 @@ if (crashAt.startsWith("recorded:")) {
     await recordAll(lease, steps);
     killAfter(steps);
   };
+  // The last subtask's steps commit with the run's outcome.
+  const transition = store.transition.bind(store);
+  store.transition = async (lease, update, steps = []) => {
+    await transition(lease, update, steps);
+    killAfter(steps);
+  };
 }
 const plugins = await loadPlugins([fileURLToPath(new URL("./crash-plugin.mjs", import.meta.url))]);
 const runtime = createRuntime({ plugins });
@@ -44,8 +50,11 @@ const stats = setInterval(() => say("stats", store.stats()), 100);
 setTimeout(() => process.exit(4), Number(process.env.MAX_LIFETIME_MS ?? "180000")).unref();
 
 if (mode === "run") {
-  if (!(await store.get(runId))) await store.submit({ description: task }, { runId });
-  const end = await worker.runOne(runId);
+  const stored = await store.get(runId);
+  if (!stored) await store.submit({ description: task }, { runId });
+  // Killed after its last commit, the run has finished: what a resume reports is what is stored.
+  const finished = stored && ["succeeded", "failed", "cancelled"].includes(stored.status);
+  const end = finished ? { runId, kind: "stored", outcome: { status: stored.status, result: stored.result, error: stored.error } } : await worker.runOne(runId);
   say("end", { end, stats: store.stats() });
   clearInterval(stats);
   await store.close();
