@@ -1,6 +1,6 @@
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import type { CryptoKey } from "jose";
-import { ApiServer, type ApiOptions, type Catalog } from "../../src/api/index.js";
+import { ApiServer, type ApiDeps, type ApiOptions, type Catalog } from "../../src/api/index.js";
 import { createTokenVerifier } from "../../src/auth/index.js";
 import { catalogOf } from "../../src/cli/commands/serve.js";
 import { canonicalHash } from "../../src/core/index.js";
@@ -60,9 +60,9 @@ export interface TestApi {
 }
 
 /** An API over a fresh in-memory SQLite store, verifying tokens with the test key. */
-export async function makeApi(options: Partial<ApiOptions> = {}, store: ServiceStore = SqliteStore.open(":memory:")): Promise<TestApi> {
+export async function makeApi(options: Partial<ApiOptions> = {}, store: ServiceStore = SqliteStore.open(":memory:"), deps: Partial<ApiDeps> = {}): Promise<TestApi> {
   const verifier = createTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, publicKeyPem });
-  const api = await ApiServer.create({ auth: { mode: "jwt", verifier }, ...options }, { store, catalog: testCatalog() });
+  const api = await ApiServer.create({ auth: { mode: "jwt", verifier }, ...options }, { store, catalog: testCatalog(), ...deps });
   return {
     api,
     store,

@@ -71,6 +71,20 @@ describe("tasks", () => {
     expect((await t.store.listAudit()).length).toBe(1);
   });
 
+  it("tells the in-process worker of each run it created, so it claims now, and not of a replay", async () => {
+    const told: string[] = [];
+    const own = await makeApi({}, undefined, { onSubmitted: (runId) => told.push(runId) });
+    try {
+      const post = (headers: Record<string, string>) =>
+        own.api.app.inject({ method: "POST", url: "/v1/tasks", headers: { ...auth, "content-type": "application/json", ...headers }, payload: JSON.stringify({ description: "r" }) });
+      const first = (await post({ "idempotency-key": "k-w" })).json<{ id: string }>();
+      await post({ "idempotency-key": "k-w" });
+      expect(told).toEqual([first.id]);
+    } finally {
+      await own.close();
+    }
+  });
+
   it("answers 409 while the original request with the key is still being created", async () => {
     const results = await Promise.all([submit({ description: "r" }, { "idempotency-key": "k-2" }), submit({ description: "r" }, { "idempotency-key": "k-2" })]);
     const codes = results.map((r) => r.statusCode).sort();
