@@ -5,6 +5,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { SqliteStore } from "../../src/store/index.js";
+import { SQLITE_MIGRATIONS } from "../../src/store/sqlite/migrations.js";
 import { describeStoreContract } from "./store-contract.js";
 
 const root = mkdtempSync(join(tmpdir(), "cs-agents-sqlite-"));
@@ -48,10 +49,44 @@ describe("SqliteStore", () => {
   it("opened without migrating, says how to migrate, then migrates", async () => {
     const store = SqliteStore.open(freshPath(), { migrate: false });
     await expect(store.get("run-001")).rejects.toMatchObject({ code: "STORE_CONFIG", message: expect.stringContaining("cs-agents migrate") });
-    expect(await store.migrate()).toEqual([1, 2]);
+    expect(await store.migrate()).toEqual([1, 2, 3]);
     expect(await store.migrate()).toEqual([]);
     expect(await store.get("run-001")).toBeUndefined();
     await store.close();
+  });
+
+  it("keeps the order of a run's steps recorded before migration 3 when the run goes on after it", async () => {
+    const path = freshPath();
+    SqliteStore.open(path, { migrate: false }).close();
+    const db = new Database(path);
+    db.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
+    for (const m of SQLITE_MIGRATIONS.filter((m) => m.version <= 2)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations VALUES (?, ?, ?)").run(m.version, m.name, 0);
+    }
+    // Version 2 numbered each run's steps 1, 2, …; another run's steps sit between them.
+    const insertRun = db.prepare("INSERT INTO runs (id, task, status, schema_version, created_at, updated_at) VALUES (?, '{\"description\":\"x\"}', 'queued', 1, 0, 0)");
+    const insertStep = db.prepare("INSERT INTO steps (run_id, key, seq, kind, status, started_at, epoch) VALUES (?, ?, ?, 'tool_call', 'succeeded', 0, 1)");
+    insertRun.run("run-001");
+    insertRun.run("run-002");
+    for (const [run, key, seq] of [["run-001", "b", 1], ["run-002", "x", 1], ["run-002", "y", 2], ["run-002", "z", 3], ["run-001", "a", 2]] as const) insertStep.run(run, key, seq);
+    db.close();
+
+    const store = SqliteStore.open(path);
+    try {
+      const [lease] = await store.claim({ workerId: "w1", leaseMs: 60_000, limit: 1, maxCrashes: 3, runId: "run-001" });
+      if (!lease) throw new Error("run-001 was not claimed");
+      const step = (key: string) => ({ runId: "run-001", key, kind: "tool_call" as const, status: "succeeded" as const, startedAt: new Date(0) });
+      await store.record(lease, step("c"));
+      await store.recordAll(lease, [step("a"), step("0")]);
+      expect((await store.load("run-001")).map((s) => s.key)).toEqual(["b", "a", "c", "0"]);
+      expect((await store.load("run-002")).map((s) => s.key)).toEqual(["x", "y", "z"]);
+    } finally {
+      await store.close();
+    }
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE name = 'steps_order'").all()).toEqual([]);
+    check.close();
   });
 
   it("reports a path it cannot open as STORE_UNREACHABLE, naming the path", () => {
