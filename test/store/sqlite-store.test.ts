@@ -57,7 +57,7 @@ describe("SqliteStore", () => {
 
   it("keeps the order of a run's steps recorded before migration 3 when the run goes on after it", async () => {
     const path = freshPath();
-    SqliteStore.open(path, { migrate: false }).close();
+    await SqliteStore.open(path, { migrate: false }).close();
     const db = new Database(path);
     db.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
     for (const m of SQLITE_MIGRATIONS.filter((m) => m.version <= 2)) {
