@@ -59,7 +59,9 @@ export function createEngine(options: EngineOptions): Engine {
       const started = performance.now();
       const emit = safeEmitter(request.onEvent);
       const signal = request.signal ?? NEVER_ABORTED;
-      emit({ type: "run.started", runId: request.runId, at: Date.now() });
+      // Events are built only for a listener: most runs (workers, the bench) have none.
+      const listening = request.onEvent !== undefined;
+      if (listening) emit({ type: "run.started", runId: request.runId, at: Date.now() });
       const base = request.journal ?? options.journal;
       const recorded = new Map((await base.load(request.runId)).map((s) => [s.key, s]));
       let plan: Plan | undefined;
@@ -72,7 +74,7 @@ export function createEngine(options: EngineOptions): Engine {
         plan = planned.plan;
         const withPlan = planned.unrecorded ? withFirstWrite(base, planned.unrecorded) : undefined;
         journal = withPlan ?? base;
-        const scope: SubtaskScope = { ...options, journal, audit: request.audit, runId: request.runId, tenant: request.task.tenant, language: plan.language, recorded, emit, listening: request.onEvent !== undefined, signal, toolSignal: request.signal };
+        const scope: SubtaskScope = { ...options, journal, audit: request.audit, runId: request.runId, tenant: request.task.tenant, language: plan.language, recorded, emit, listening, signal, toolSignal: request.signal };
         outcome = await runGraph(scope, plan, options.agents, maxConcurrency, journal.finish ? closing : undefined);
         if (closing.length > 0) await journal.finish?.(closing.splice(0), outcome);
         // A run that wrote nothing else (no subtasks, say) still keeps its plan.
@@ -84,8 +86,10 @@ export function createEngine(options: EngineOptions): Engine {
         outcome = signal.aborted || error instanceof CancelledError ? { status: "cancelled", plan, error: info } : { status: "failed", plan, error: info };
         if (!signal.aborted && !(error instanceof CancelledError) && isJournalFailure(error)) throw error;
       }
-      const durationMs = performance.now() - started;
-      emit({ type: "run.finished", runId: request.runId, at: Date.now(), status: outcome.status, durationMs, ...(outcome.status === "succeeded" ? {} : { error: outcome.error }) });
+      if (listening) {
+        const durationMs = performance.now() - started;
+        emit({ type: "run.finished", runId: request.runId, at: Date.now(), status: outcome.status, durationMs, ...(outcome.status === "succeeded" ? {} : { error: outcome.error }) });
+      }
       return outcome;
     },
   };
@@ -106,14 +110,14 @@ async function planOnce(
   const step = recorded.get(stepKeys.plan);
   if (step?.status === "succeeded") {
     const plan = step.output as Plan;
-    emit({ type: "plan.created", runId: request.runId, at: Date.now(), plan, replayed: true });
+    if (request.onEvent) emit({ type: "plan.created", runId: request.runId, at: Date.now(), plan, replayed: true });
     return { plan };
   }
   const startedAt = new Date();
   const plan = validatePlan(await options.planner.plan(request.task), options.agents.names());
   const planStep: Step = { runId: request.runId, key: stepKeys.plan, kind: "plan", status: "succeeded", input: request.task, output: plan, startedAt, finishedAt: new Date() };
   if (!options.planner.deterministic) await journal.record(planStep);
-  emit({ type: "plan.created", runId: request.runId, at: Date.now(), plan, replayed: false });
+  if (request.onEvent) emit({ type: "plan.created", runId: request.runId, at: Date.now(), plan, replayed: false });
   return options.planner.deterministic ? { plan, unrecorded: planStep } : { plan };
 }
 

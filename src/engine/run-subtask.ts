@@ -78,10 +78,11 @@ export async function runSubtask(
     throw new CancelledError();
   }
   const key = stepKeys.subtaskDone(subtask.id);
+  const finishedAt = new Date();
   const done: Step =
     outcome.status === "succeeded"
-      ? { ...base(scope.runId, key, "subtask", startedAt), status: "succeeded", output: { output: outcome.output, artifacts: outcome.artifacts } }
-      : { ...base(scope.runId, key, "subtask", startedAt), status: "failed", error: outcome.error };
+      ? { runId: scope.runId, key, kind: "subtask", startedAt, finishedAt, status: "succeeded", output: { output: outcome.output, artifacts: outcome.artifacts } }
+      : { runId: scope.runId, key, kind: "subtask", startedAt, finishedAt, status: "failed", error: outcome.error };
   const steps = deferred.step ? [deferred.step, done] : [done];
   if (closing) closing.push(...steps);
   else await recordSteps(scope.journal, steps);
@@ -112,7 +113,7 @@ async function journaledCall(
   n: number,
   deferred: Deferred,
 ): Promise<ToolCallResult> {
-  await flush(scope, deferred);
+  if (deferred.step) await flush(scope, deferred);
   const stepKey = stepKeys.call(subtaskId, n);
   const previous = scope.recorded.get(stepKey);
   if (previous?.status === "started" || previous?.status === "ambiguous") {
@@ -122,9 +123,10 @@ async function journaledCall(
     throw new AmbiguousStepError(stepKey, call.tool);
   }
   const replayed = replayCall(previous, call.tool);
-  const common = { runId: scope.runId, subtaskId, tool: call.tool, stepKey };
+  // Built only for a listener, as every event.
+  const common = scope.listening ? { runId: scope.runId, subtaskId, tool: call.tool, stepKey } : undefined;
   if (replayed) {
-    if (replayed.status === "success" && scope.listening) {
+    if (replayed.status === "success" && common) {
       scope.emit({ type: "tool.finished", ...common, at: Date.now(), durationMs: 0, attempts: replayed.attempts, replayed: true });
     }
     return replayed;
@@ -138,7 +140,7 @@ async function journaledCall(
     }
   }
   const startedAt = new Date();
-  if (scope.listening) scope.emit({ type: "tool.started", ...common, at: startedAt.getTime() });
+  if (common) scope.emit({ type: "tool.started", ...common, at: startedAt.getTime() });
   if (tool && !tool.idempotent) {
     // A tool that may not run twice leaves an intent first, so recovery can tell "never
     // called" from "called, outcome unknown".
@@ -148,15 +150,16 @@ async function journaledCall(
   // A call cut short by cancellation is no outcome of the tool: leave it unrecorded, so a
   // resume makes it again (idempotent) or finds its intent and asks a person (not idempotent).
   if (result.status === "failed" && scope.signal.aborted) throw new CancelledError();
+  const finishedAt = new Date();
   const step: Step =
     result.status === "success"
-      ? { ...base(scope.runId, stepKey, "tool_call", startedAt), status: "succeeded", input: call, output: result.output, attempts: result.attempts }
-      : { ...base(scope.runId, stepKey, "tool_call", startedAt), status: "failed", input: call, error: result.error, attempts: result.attempts };
+      ? { runId: scope.runId, key: stepKey, kind: "tool_call", startedAt, finishedAt, status: "succeeded", input: call, output: result.output, attempts: result.attempts }
+      : { runId: scope.runId, key: stepKey, kind: "tool_call", startedAt, finishedAt, status: "failed", input: call, error: result.error, attempts: result.attempts };
   if (tool?.sensitive) {
     await recordAudited(scope, step, "tool.sensitive_call", "system", { stepKey, tool: call.tool, input: call.input, status: result.status, ...(result.status === "failed" ? { error: result.error } : {}) });
   } else if (scope.model.deterministic && tool?.idempotent) deferred.step = step;
   else await scope.journal.record(step);
-  if (!scope.listening) return result;
+  if (!common) return result;
   const at = Date.now();
   if (result.status === "success") {
     scope.emit({ type: "tool.finished", ...common, at, durationMs: result.durationMs, attempts: result.attempts, replayed: false });
@@ -272,8 +275,4 @@ function replayCall(step: Step | undefined, tool: string): ToolCallResult | unde
   return step.status === "succeeded"
     ? { status: "success", output: step.output, attempts, durationMs: 0 }
     : { status: "failed", error: step.error ?? { code: "TOOL_FAILED", message: "recorded failure" }, attempts, durationMs: 0 };
-}
-
-function base(runId: string, key: string, kind: Step["kind"], startedAt: Date) {
-  return { runId, key, kind, startedAt, finishedAt: new Date() } as const;
 }

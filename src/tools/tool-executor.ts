@@ -14,7 +14,7 @@ import type { z } from "zod";
 import { createBatcher, type Batcher } from "../batch/index.js";
 import type { ToolCache, ToolCacheStats } from "../cache/index.js";
 import { CancelledError, CsAgentsError, describeError } from "../core/index.js";
-import { ToolError, type CallContext, type Tool, type ToolCallRequest, type ToolCallResult } from "./define-tool.js";
+import { ToolError, type CallContext, type Tool, type ToolCallRequest, type ToolCallResult, type ToolContext } from "./define-tool.js";
 import { toolCacheKey } from "./tool-cache-key.js";
 import type { ToolRegistry } from "./tool-registry.js";
 
@@ -225,19 +225,7 @@ async function attemptOnce(tool: Tool, input: unknown, call: CallContext, countA
     // The caller may abort during the backoff sleep, and cockatiel starts the next attempt anyway.
     if (call.signal?.aborted) throw new CancelledError();
     const attempt = countAttempt();
-    const invalidate = (name: string | undefined, value: unknown) => invoker.invalidate(name, value);
-    const work = invoker.batcher
-      ? invoker.batcher.call(input, deadline.signal)
-      : tool.handler(input, {
-          get signal() {
-            return deadline.signal;
-          },
-          attempt,
-          idempotencyKey,
-          runId,
-          tenant,
-          invalidate,
-        });
+    const work = invoker.batcher ? invoker.batcher.call(input, deadline.signal) : tool.handler(input, new HandlerContext(deadline, invoker, attempt, idempotencyKey, runId, tenant));
     raw = await deadline.race(work);
   } catch (error) {
     throw attemptFailure(error, tool, deadline.expired, call.signal);
@@ -286,6 +274,38 @@ function equalJitter(random: () => number): GeneratorFn<number> {
     const ceiling = Math.min(maxDelay, initialDelay * exponent ** retryIndex);
     return [Math.floor(ceiling / 2 + random() * (ceiling / 2)), retryIndex + 1];
   };
+}
+
+/**
+ * What a handler gets: one object per attempt, its signal and `invalidate` made only when read
+ * (most handlers read neither). `invalidate` is an own function once read, so it may be
+ * destructured.
+ */
+class HandlerContext implements ToolContext {
+  readonly #deadline: AttemptDeadline;
+  readonly #invoker: Invoker;
+  #invalidate: ToolContext["invalidate"] | undefined;
+
+  constructor(
+    deadline: AttemptDeadline,
+    invoker: Invoker,
+    readonly attempt: number,
+    readonly idempotencyKey: string | undefined,
+    readonly runId: string | undefined,
+    readonly tenant: string | undefined,
+  ) {
+    this.#deadline = deadline;
+    this.#invoker = invoker;
+  }
+
+  get signal(): AbortSignal {
+    return this.#deadline.signal;
+  }
+
+  get invalidate(): ToolContext["invalidate"] {
+    const invoker = this.#invoker;
+    return (this.#invalidate ??= (tool, input) => invoker.invalidate(tool, input));
+  }
 }
 
 /**
