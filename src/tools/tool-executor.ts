@@ -15,6 +15,7 @@ import { createBatcher, type Batcher } from "../batch/index.js";
 import type { ToolCache, ToolCacheStats } from "../cache/index.js";
 import { CancelledError, CsAgentsError, describeError } from "../core/index.js";
 import { ToolError, type CallContext, type Tool, type ToolCallRequest, type ToolCallResult, type ToolContext } from "./define-tool.js";
+import { safeParse } from "./safe-parse.js";
 import { toolCacheKey } from "./tool-cache-key.js";
 import type { ToolRegistry } from "./tool-registry.js";
 
@@ -107,7 +108,7 @@ export class ToolExecutor {
       return failed({ code: "TOOL_NOT_FOUND", message: `unknown tool "${request.tool}" (known: ${known})` });
     }
     const tool = this.#registry.get(request.tool);
-    const input = await tool.input.safeParseAsync(request.input);
+    const input = await safeParse(tool.input, request.input);
     if (!input.success) {
       const message = `input for tool "${tool.name}" is invalid: ${describeIssues(input.error)}`;
       return failed({ code: "TOOL_INPUT_INVALID", message });
@@ -137,7 +138,7 @@ export class ToolExecutor {
   async #invalidate(tool: string, input: unknown, context: CallContext): Promise<void> {
     if (!this.#cache || !this.#registry.has(tool)) return;
     if (input === undefined) return this.#cache.invalidateTool(tool);
-    const parsed = await this.#registry.get(tool).input.safeParseAsync(input);
+    const parsed = await safeParse(this.#registry.get(tool).input, input);
     const key = parsed.success ? toolCacheKey(this.#registry.get(tool), parsed.data, context) : undefined;
     if (key) await this.#cache.invalidate(key);
   }
@@ -232,7 +233,7 @@ async function attemptOnce(tool: Tool, input: unknown, call: CallContext, countA
   } finally {
     deadline.dispose();
   }
-  const output = await tool.output.safeParseAsync(raw);
+  const output = await safeParse(tool.output, raw);
   if (!output.success) {
     const message = `output of tool "${tool.name}" is invalid: ${describeIssues(output.error)}`;
     throw new ToolError("TOOL_OUTPUT_INVALID", message);

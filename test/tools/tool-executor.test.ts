@@ -87,6 +87,26 @@ describe("ToolExecutor.run", () => {
     expect(result.status === "failed" && result.error.message).toContain("total");
   });
 
+  it("validates with a schema's async refinements too, input and output", async () => {
+    const known = new Set(["acct-1"]);
+    const tool = defineTool({
+      name: "account.balance",
+      description: "reads an account's balance",
+      input: z.object({ account: z.string().refine(async (id) => known.has(id), "no such account") }),
+      output: z.object({ balance: z.number().refine(async (n) => n >= 0, "balance below zero") }),
+      handler: async ({ account }) => ({ balance: account === "acct-1" ? 5 : -1 }),
+      retry: false,
+    });
+    const executor = executorFor([tool]);
+    expect(await executor.run({ tool: "account.balance", input: { account: "acct-1" } })).toMatchObject({ status: "success", output: { balance: 5 } });
+    const unknown = await executor.run({ tool: "account.balance", input: { account: "acct-9" } });
+    expect(unknown).toMatchObject({ status: "failed", error: { code: "TOOL_INPUT_INVALID" } });
+    expect(unknown.status === "failed" && unknown.error.message).toContain("no such account");
+    known.add("acct-2");
+    const negative = await executor.run({ tool: "account.balance", input: { account: "acct-2" } });
+    expect(negative.status === "failed" && negative.error.message).toContain("balance below zero");
+  });
+
   it("never rejects: a handler throwing synchronously or throwing a non-Error fails with TOOL_FAILED", async () => {
     const executor = executorFor([
       ledgerTool(() => { throw new Error("sync boom"); }, { name: "sync" }),
