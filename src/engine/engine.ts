@@ -74,7 +74,22 @@ export function createEngine(options: EngineOptions): Engine {
         plan = planned.plan;
         const withPlan = planned.unrecorded ? withFirstWrite(base, planned.unrecorded) : undefined;
         journal = withPlan ?? base;
-        const scope: SubtaskScope = { ...options, journal, audit: request.audit, runId: request.runId, tenant: request.task.tenant, language: plan.language, recorded, emit, listening, signal, toolSignal: request.signal };
+        // Built field by field, not spread from the options: one fixed shape for the hot path.
+        const scope: SubtaskScope = {
+          runId: request.runId,
+          tenant: request.task.tenant,
+          language: plan.language,
+          journal,
+          recorded,
+          tools: options.tools,
+          executor: options.executor,
+          model: options.model,
+          emit,
+          listening,
+          signal,
+          toolSignal: request.signal,
+          audit: request.audit,
+        };
         outcome = await runGraph(scope, plan, options.agents, maxConcurrency, journal.finish ? closing : undefined);
         if (closing.length > 0) await journal.finish?.(closing.splice(0), outcome);
         // A run that wrote nothing else (no subtasks, say) still keeps its plan.
