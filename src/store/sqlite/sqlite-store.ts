@@ -342,8 +342,10 @@ export class SqliteStore implements ServiceStore {
     }
   }
 
-  /** Built once: creating a better-sqlite3 transaction function per step costs more than the step. */
-  /** The steps, then the transition; a transition the fence refuses (a final run) rolls the steps back. */
+  /**
+   * The steps, then the transition; a transition the fence refuses (a final run) rolls the steps
+   * back. Built once, as the record transaction.
+   */
   get #finishTx(): Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[], params: TransitionParams) => boolean> {
     return (this.#finishTransaction ??= this.#db.transaction((lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[], params: TransitionParams) => {
       if (!this.#recordTx(lease, steps, encoded)) return false;
@@ -352,6 +354,7 @@ export class SqliteStore implements ServiceStore {
     }));
   }
 
+  /** Built once: creating a better-sqlite3 transaction function per step costs more than the step. */
   get #recordTx(): Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[]) => boolean> {
     return (this.#recordTransaction ??= this.#db.transaction((lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[]) => {
       const sql = this.#sql;
