@@ -229,9 +229,8 @@ async function runOne(
   closing: Step[] | undefined,
 ): Promise<SubtaskOutcome | DecisionRequiredError> {
   const started = performance.now();
-  const common = { runId: scope.runId, subtaskId: subtask.id };
   const replayed = recordedOutcome(scope.recorded.get(stepKeys.subtaskDone(subtask.id)));
-  if (!replayed && scope.listening) scope.emit({ type: "subtask.started", ...common, agent: subtask.agent, at: Date.now() });
+  if (!replayed && scope.listening) scope.emit({ type: "subtask.started", runId: scope.runId, subtaskId: subtask.id, agent: subtask.agent, at: Date.now() });
   let outcome: SubtaskOutcome;
   try {
     outcome = replayed ?? (await runSubtask(scope, subtask, agents.get(subtask.agent), deps, closing));
@@ -242,6 +241,7 @@ async function runOne(
     outcome = { status: "failed", error: describeError(error), calls: 0 };
   }
   if (!scope.listening) return outcome;
+  const common = { runId: scope.runId, subtaskId: subtask.id };
   const durationMs = performance.now() - started;
   if (outcome.status === "succeeded") {
     scope.emit({ type: "subtask.finished", ...common, at: Date.now(), durationMs, replayed: replayed !== undefined });
