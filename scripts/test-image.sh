@@ -121,7 +121,10 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 [ "$status" = "succeeded" ] || { podman "${STORAGE[@]}" logs "$NAME" >&2; echo "test-image: task $id ended $status" >&2; exit 1; }
-curl -fsS "$BASE_URL/v1/tasks/$id/artifacts/report.md" | grep -q "银松" || { echo "test-image: the report artifact is missing" >&2; exit 1; }
+# Read the whole body first: `grep -q` stops at the first match, and under pipefail curl's
+# failed write to the closed pipe would fail the check.
+report=$(curl -fsS "$BASE_URL/v1/tasks/$id/artifacts/report.md") || { echo "test-image: the report artifact could not be read" >&2; exit 1; }
+grep -q "银松" <<<"$report" || { echo "test-image: the report artifact is missing its content" >&2; exit 1; }
 echo "task $id succeeded and its report is in the volume"
 
 step "SIGTERM: drain and exit 0"
