@@ -1,48 +1,42 @@
-// 1. Engine overhead: the same shapes of no-op steps through cs-agents and its peers in this
-// one process, sequentially and with 100 runs in flight. Repetitions go round-robin over the
+// 1. Engine overhead: the same shapes of no-op steps through cs-agents and its peers,
+// sequentially and with 100 runs in flight. Every subject runs in a process of its own
+// (bench/subject-process.mjs), as it would in production. Repetitions go round-robin over the
 // subjects (every subject's rep 1, then every subject's rep 2, …), so a burst of load from
 // elsewhere on the machine spreads over all of them instead of hitting one.
+import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { memorySubject, openPostgres, openTempSqlite, storeSubject } from "../cs-agents-subject.mjs";
-import { calibrate, concurrent, rate, sequential, summary } from "../measure.mjs";
-import { langgraphSubject } from "../peers/langgraph-subject.mjs";
-import { mastraSubject } from "../peers/mastra-subject.mjs";
+import { fileURLToPath } from "node:url";
+import { ENGINE_SUBJECTS } from "../engine-subjects.mjs";
+import { summary } from "../measure.mjs";
 import { createDatabase, postgresProblem } from "../postgres-database.mjs";
 import { SHAPES, SHAPE_NAMES } from "../shapes.mjs";
 
 const IN_FLIGHT = 100;
+const SUBJECT_PROCESS = fileURLToPath(new URL("../subject-process.mjs", import.meta.url));
 
-/** Every configuration compared, as a factory per shape; `close` ends what they share. */
-async function openFactories(dir, postgres, notes) {
-  const sqlite = openTempSqlite();
-  const factories = [
-    (shape) => memorySubject(shape),
-    (shape) => storeSubject(shape, sqlite.store, { kind: "sqlite", path: "eager" }),
-    (shape) => storeSubject(shape, sqlite.store, { kind: "sqlite", path: "worker" }),
-  ];
-  const closers = [() => sqlite.close()];
-  if (postgres) {
-    const store = await openPostgres(postgres.cs.url);
-    closers.push(() => store.close());
-    factories.push(
-      (shape) => storeSubject(shape, store, { kind: "postgres", path: "eager" }),
-      (shape) => storeSubject(shape, store, { kind: "postgres", path: "worker" }),
-    );
-  } else notes.push("PostgreSQL unreachable: its rows are missing");
-  factories.push(
-    (shape) => langgraphSubject(shape, "none"),
-    (shape) => langgraphSubject(shape, "memory"),
-    (shape) => langgraphSubject(shape, "sqlite", { sqlitePath: join(dir, `langgraph-${shape}.db`) }),
-  );
-  if (postgres) factories.push((shape) => langgraphSubject(shape, "postgres", { postgresUrl: postgres.lg.url }));
-  factories.push(
-    (shape) => mastraSubject(shape, "none"),
-    (shape) => mastraSubject(shape, "memory"),
-    (shape) => mastraSubject(shape, "libsql", { libsqlPath: join(dir, `mastra-${shape}.db`) }),
-  );
-  return { factories, close: () => Promise.all(closers.map((c) => c())) };
+/** A subject's process; `request` sends one command and resolves with its reply. */
+function spawnSubject() {
+  // The child's stdout goes to our stderr: this section's stdout carries only its result.
+  const child = fork(SUBJECT_PROCESS, [], { execArgv: ["--expose-gc", "--no-warnings"], stdio: ["ignore", "pipe", "inherit", "ipc"] });
+  child.stdout.on("data", (chunk) => process.stderr.write(chunk));
+  let exited;
+  const exit = new Promise((resolve) => child.once("exit", (code, signal) => resolve((exited = `the subject process exited (${signal ?? code})`))));
+  return {
+    async request(message) {
+      if (exited) throw new Error(exited);
+      const reply = new Promise((resolve) => child.once("message", resolve));
+      child.send(message);
+      const answer = await Promise.race([reply, exit.then((why) => ({ error: why }))]);
+      if (answer.error) throw new Error(answer.error);
+      return answer;
+    },
+    async close() {
+      if (!exited) await this.request({ cmd: "close" }).catch(() => child.kill());
+      await exit;
+    },
+  };
 }
 
 /** Calibrates each subject's `mode` work, then takes `reps` repetitions round-robin. */
@@ -50,9 +44,8 @@ async function measureAll(entries, mode, timing) {
   for (const entry of entries) {
     if (entry.error) continue;
     try {
-      globalThis.gc?.();
-      entry[mode] = { work: entry.makeWork(mode), rates: [] };
-      entry[mode].n = await calibrate(entry[mode].work, timing);
+      await entry.process.request({ cmd: "calibrate", mode, timing, inFlight: IN_FLIGHT });
+      entry[mode] = [];
     } catch (error) {
       entry.error = error.message;
     }
@@ -61,12 +54,29 @@ async function measureAll(entries, mode, timing) {
     for (const entry of entries) {
       if (entry.error) continue;
       try {
-        entry[mode].rates.push(await rate(entry[mode].work, entry[mode].n));
+        entry[mode].push((await entry.process.request({ cmd: "rate", mode })).rate);
       } catch (error) {
         entry.error = error.message;
       }
     }
   }
+}
+
+/** One process per subject for `shape`, opened; a subject that fails to open carries its error. */
+async function openEntries(shape, dir, postgres) {
+  const entries = [];
+  for (const { key, postgres: database } of ENGINE_SUBJECTS) {
+    if (database && !postgres) continue;
+    const entry = { key, name: key, process: spawnSubject() };
+    try {
+      const spec = { key, shape, dir, postgresUrl: database && postgres[database].url };
+      Object.assign(entry, await entry.process.request({ cmd: "open", spec }));
+    } catch (error) {
+      entry.error = error.message;
+    }
+    entries.push(entry);
+  }
+  return entries;
 }
 
 export async function run({ quick, log }) {
@@ -76,23 +86,22 @@ export async function run({ quick, log }) {
   const dir = mkdtempSync(join(tmpdir(), "cs-agents-bench-peers-"));
   const problem = await postgresProblem();
   const postgres = problem ? undefined : { cs: await createDatabase("cs"), lg: await createDatabase("lg") };
-  const { factories, close } = await openFactories(dir, postgres, notes);
+  if (problem) notes.push(`PostgreSQL unreachable (${problem}): its rows are missing`);
   const rows = [];
   try {
     for (const shape of SHAPE_NAMES) {
       const steps = SHAPES[shape].nodes.length;
-      const entries = [];
-      for (const make of factories) {
-        const subject = await make(shape);
-        entries.push({ subject, makeWork: (mode) => (mode === "sequential" ? sequential(subject.runOnce) : concurrent(subject.runOnce, IN_FLIGHT)) });
+      const entries = await openEntries(shape, dir, postgres);
+      try {
+        await measureAll(entries, "sequential", timing);
+        if (!quick || shape === "linear3") await measureAll(entries, "concurrent", concurrentTiming);
+      } finally {
+        await Promise.all(entries.map((entry) => entry.process.close()));
       }
-      await measureAll(entries, "sequential", timing);
-      if (!quick || shape === "linear3") await measureAll(entries, "concurrent", concurrentTiming);
       for (const entry of entries) {
-        await entry.subject.close();
-        const seq = entry.sequential?.rates.length ? summary(entry.sequential.rates) : undefined;
-        const conc = entry.concurrent?.rates.length ? summary(entry.concurrent.rates) : undefined;
-        const row = { section: "engine", key: entry.subject.key, subject: entry.subject.name, shape, steps };
+        const seq = entry.sequential?.length ? summary(entry.sequential) : undefined;
+        const conc = entry.concurrent?.length ? summary(entry.concurrent) : undefined;
+        const row = { section: "engine", key: entry.key, subject: entry.name, shape, steps };
         if (entry.error) row.error = entry.error;
         if (seq) Object.assign(row, { sequentialPerSecond: seq.perSecond, sequentialSpread: [seq.min, seq.max], usPerStep: 1e6 / (seq.perSecond * steps) });
         if (conc) Object.assign(row, { concurrentPerSecond: conc.perSecond, concurrentSpread: [conc.min, conc.max] });
@@ -102,11 +111,18 @@ export async function run({ quick, log }) {
       }
     }
   } finally {
-    await close();
     await postgres?.cs.drop();
     await postgres?.lg.drop();
     rmSync(dir, { recursive: true, force: true });
   }
   const how = `${timing.reps} repetitions of ~${timing.repMs} ms each, round-robin over the subjects, after ${timing.warmupMs} ms of warm-up per subject`;
-  return { rows, notes: [...notes, `sequential: median of ${how}`, `×${IN_FLIGHT}: ${IN_FLIGHT} runs in flight at once; median of ${concurrentTiming.reps} repetitions, same scheme${quick ? " (linear 3 only with --quick)" : ""}`] };
+  return {
+    rows,
+    notes: [
+      ...notes,
+      "every subject in a process of its own (its own V8 heap, JIT and async hooks), idle while the others run",
+      `sequential: median of ${how}`,
+      `×${IN_FLIGHT}: ${IN_FLIGHT} runs in flight at once; median of ${concurrentTiming.reps} repetitions, same scheme${quick ? " (linear 3 only with --quick)" : ""}`,
+    ],
+  };
 }
