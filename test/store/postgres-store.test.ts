@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresStore, redactUrl } from "../../src/store/index.js";
+import { sql } from "../../src/store/postgres/sql.js";
 import { describeStoreContract } from "./store-contract.js";
 
 const url = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -57,11 +58,38 @@ describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
     const stores = await Promise.all([1, 2].map(() => PostgresStore.connect(url, { schema, migrate: false })));
     try {
       const applied = await Promise.all(stores.map((s) => s.migrate()));
-      expect(applied.map((versions) => versions.join(",")).sort()).toEqual(["", "1,2"]);
+      expect(applied.map((versions) => versions.join(",")).sort()).toEqual(["", "1,2,3"]);
       await stores[0]?.submit({ description: "x" }, { runId: "run-001" });
       expect((await stores[1]?.get("run-001"))?.status).toBe("queued");
     } finally {
       await Promise.all(stores.map((s) => s.close()));
+      await dropSchema(schema);
+    }
+  });
+
+  it("claims and counts the queue from the active runs only, however many finished runs are kept", async () => {
+    const schema = freshSchema();
+    const store = await PostgresStore.connect(url, { schema });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`SET search_path TO ${schema}`);
+      // A long history, older than everything queued: the old claim walked past all of it.
+      await client.query(
+        `INSERT INTO runs (id, task, status, schema_version, created_at, updated_at, finished_at)
+         SELECT 'old-' || g, '{"description":"x"}', 'succeeded', 1, now() - interval '1 day', now(), now() FROM generate_series(1, 5000) g`,
+      );
+      for (const id of ["run-001", "run-002", "run-003"]) await store.submit({ description: "x" }, { runId: id });
+      await client.query("ANALYZE runs");
+      const plan = async (statement: { text: string }, params: unknown[]) =>
+        (await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${statement.text}`, params)).rows.map((r) => r["QUERY PLAN"]).join("\n");
+      expect(await plan(sql.claim, ["w1", 60_000, 1])).toMatch(/Index Scan using runs_active/);
+      expect(await plan(sql.queueStats, [])).toMatch(/runs_active/);
+      expect((await store.claim({ workerId: "w1", leaseMs: 60_000, limit: 2, maxCrashes: 3 })).map((l) => l.runId)).toEqual(["run-001", "run-002"]);
+      expect((await store.queueStats()).depth).toBe(1);
+    } finally {
+      await client.end();
+      await store.close();
       await dropSchema(schema);
     }
   });

@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { SqliteStore } from "../../src/store/index.js";
 import { SQLITE_MIGRATIONS } from "../../src/store/sqlite/migrations.js";
+import { prepareStatements } from "../../src/store/sqlite/statements.js";
 import { describeStoreContract } from "./store-contract.js";
 
 const root = mkdtempSync(join(tmpdir(), "cs-agents-sqlite-"));
@@ -49,7 +50,7 @@ describe("SqliteStore", () => {
   it("opened without migrating, says how to migrate, then migrates", async () => {
     const store = SqliteStore.open(freshPath(), { migrate: false });
     await expect(store.get("run-001")).rejects.toMatchObject({ code: "STORE_CONFIG", message: expect.stringContaining("cs-agents migrate") });
-    expect(await store.migrate()).toEqual([1, 2, 3]);
+    expect(await store.migrate()).toEqual([1, 2, 3, 4]);
     expect(await store.migrate()).toEqual([]);
     expect(await store.get("run-001")).toBeUndefined();
     await store.close();
@@ -86,6 +87,49 @@ describe("SqliteStore", () => {
     }
     const check = new Database(path, { readonly: true });
     expect(check.prepare("SELECT name FROM sqlite_master WHERE name = 'steps_order'").all()).toEqual([]);
+    check.close();
+  });
+
+  it("claims and counts the queue from the active runs only, in claim order, after migrating a version-3 file", async () => {
+    const path = freshPath();
+    await SqliteStore.open(path, { migrate: false }).close();
+    const db = new Database(path);
+    db.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
+    for (const m of SQLITE_MIGRATIONS.filter((m) => m.version <= 3)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations VALUES (?, ?, ?)").run(m.version, m.name, 0);
+    }
+    // A long history, older than everything queued: the old claim sorted every queued run and
+    // the finished ones stayed in its index.
+    const insertRun = db.prepare("INSERT INTO runs (id, task, status, schema_version, created_at, updated_at) VALUES (?, '{\"description\":\"x\"}', ?, 1, ?, 0)");
+    for (let n = 0; n < 2_000; n++) insertRun.run(`old-${n}`, "succeeded", n);
+    insertRun.run("run-003", "queued", 5_003);
+    insertRun.run("run-001", "queued", 5_001);
+    insertRun.run("run-002", "waiting_approval", 5_002);
+    insertRun.run("run-004", "queued", 5_004);
+    db.close();
+
+    const store = SqliteStore.open(path);
+    try {
+      expect((await store.queueStats()).depth).toBe(3);
+      expect((await store.claim({ workerId: "w1", leaseMs: 60_000, limit: 2, maxCrashes: 3 })).map((l) => l.runId)).toEqual(["run-001", "run-003"]);
+      await store.submit({ description: "x" }, { runId: "run-005" });
+      expect((await store.claim({ workerId: "w1", leaseMs: 60_000, limit: 5, maxCrashes: 3 })).map((l) => l.runId)).toEqual(["run-004", "run-005"]);
+    } finally {
+      await store.close();
+    }
+    const check = new Database(path);
+    check.exec("ANALYZE");
+    const statements = prepareStatements(check);
+    const plan = (statement: unknown, ...params: unknown[]) =>
+      check
+        .prepare(`EXPLAIN QUERY PLAN ${(statement as Database.Statement).source}`)
+        .all(...params)
+        .map((row) => (row as { detail: string }).detail)
+        .join("; ");
+    expect(plan(statements.claimCandidates, { now: 0, limit: 1 })).toBe("SCAN runs USING INDEX runs_active");
+    expect(plan(statements.queueStats)).toMatch(/USING INDEX runs_active/);
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE name = 'runs_claimable'").all()).toEqual([]);
     check.close();
   });
 

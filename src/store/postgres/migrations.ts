@@ -91,4 +91,17 @@ CREATE TABLE run_events (
 );
 `,
   },
+  {
+    version: 3,
+    name: "active_runs_index",
+    // Claims walked runs_newest from the oldest run and filtered out every finished run before
+    // the first queued one: 3 ms per claim with 20,000 finished runs kept. runs_active holds the
+    // runs not final, in claim order, so a claim reads the oldest few whatever the history kept.
+    // Without lease_expires_at in any index, a heartbeat can be a HOT update. CREATE INDEX
+    // blocks writes to runs while it builds (it runs inside the migration's transaction).
+    sql: `
+DROP INDEX runs_claimable;
+CREATE INDEX runs_active ON runs (created_at, id) WHERE status NOT IN ('succeeded', 'failed', 'cancelled');
+`,
+  },
 ];

@@ -1,4 +1,4 @@
-import { CLAIMABLE_STATUSES, FINAL_STATUSES, sqlList } from "../store-rules.js";
+import { ACTIVE_RUNS, CLAIMABLE_STATUSES, FINAL_STATUSES, sqlList } from "../store-rules.js";
 
 // Every statement the PostgreSQL store runs. Each has a name, so pg prepares it once per
 // connection. All times come from the database clock (now()): workers' clocks never decide a
@@ -60,7 +60,7 @@ export const sql = {
   claim: claimStatement(
     "claim",
     `SELECT id, lease_owner IS NOT NULL AS reclaimed FROM runs
-     WHERE status IN (${CLAIMABLE}) AND (lease_owner IS NULL OR lease_expires_at < now())
+     WHERE ${ACTIVE_RUNS} AND status IN (${CLAIMABLE}) AND (lease_owner IS NULL OR lease_expires_at < now())
      ORDER BY created_at, id LIMIT $3
      FOR UPDATE SKIP LOCKED`,
   ),
@@ -193,7 +193,7 @@ export const sql = {
   ),
   // octet_length of the stored JSON text: the same bytes SQLite counts.
   cancelledAmong: statement("cancelled_among", "SELECT id FROM runs WHERE status = 'cancelled' AND id = ANY($1::text[])"),
-  queueStats: statement("queue_stats", "SELECT count(*)::int AS depth, MIN(created_at) AS oldest FROM runs WHERE status = 'queued'"),
+  queueStats: statement("queue_stats", `SELECT count(*)::int AS depth, MIN(created_at) AS oldest FROM runs WHERE ${ACTIVE_RUNS} AND status = 'queued'`),
   storageBytes: statement(
     "storage_bytes",
     `SELECT ((SELECT ${octets("task", "plan", "result", "error")} FROM runs WHERE id = $1)

@@ -98,4 +98,17 @@ CREATE TABLE run_events (
 DROP INDEX steps_order;
 `,
   },
+  {
+    version: 4,
+    name: "active_runs_index",
+    // Claims read runs_claimable by status, then sorted every queued run by age, and a run that
+    // finished still had an entry there. runs_active holds the runs not final, in claim order:
+    // a claim reads the oldest few, whatever the history kept, and a run leaves the index when
+    // it ends (one index page written instead of two). A query uses it when its WHERE repeats
+    // this predicate word for word (ACTIVE_RUNS in store-rules.ts).
+    sql: `
+DROP INDEX runs_claimable;
+CREATE INDEX runs_active ON runs (created_at, id) WHERE status NOT IN ('succeeded', 'failed', 'cancelled');
+`,
+  },
 ];

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import type { ClaimedRow, RunRow, StepRow } from "../rows.js";
-import { CLAIMABLE_STATUSES, FINAL_STATUSES, sqlList } from "../store-rules.js";
+import { ACTIVE_RUNS, CLAIMABLE_STATUSES, FINAL_STATUSES, sqlList } from "../store-rules.js";
 
 // Every statement the SQLite store runs, prepared once per connection. Times are epoch ms
 // passed in as @now, so one call uses one instant throughout.
@@ -49,7 +49,7 @@ export function prepareStatements(db: Database.Database) {
     ),
     claimCandidates: prepare<{ now: number; limit: number }, Candidate>(
       `SELECT id, lease_owner FROM runs
-       WHERE status IN (${CLAIMABLE}) AND (lease_owner IS NULL OR lease_expires_at < @now)
+       WHERE ${ACTIVE_RUNS} AND status IN (${CLAIMABLE}) AND (lease_owner IS NULL OR lease_expires_at < @now)
        ORDER BY created_at, id LIMIT @limit`,
     ),
     claimCandidate: prepare<[string], Candidate>(`SELECT id, lease_owner FROM runs WHERE id = ? AND status IN (${CLAIMABLE})`),
@@ -111,7 +111,7 @@ export function prepareStatements(db: Database.Database) {
          OR (@keep IS NOT NULL AND id NOT IN (SELECT id FROM runs WHERE status IN (${FINAL}) ORDER BY created_at DESC, id DESC LIMIT @keep)))`,
     ),
     cancelledAmong: preparePluck<[string], string>(`SELECT id FROM runs WHERE status = 'cancelled' AND id IN (SELECT value FROM json_each(?))`),
-    queueStats: prepare<[], { depth: number; oldest: number | null }>(`SELECT count(*) AS depth, MIN(created_at) AS oldest FROM runs WHERE status = 'queued'`),
+    queueStats: prepare<[], { depth: number; oldest: number | null }>(`SELECT count(*) AS depth, MIN(created_at) AS oldest FROM runs WHERE ${ACTIVE_RUNS} AND status = 'queued'`),
     // Bytes of the JSON text, as PostgreSQL's octet_length counts them, so both stores agree.
     storageBytes: preparePluck<[string, string], number | null>(
       `SELECT (SELECT ${bytes("task", "plan", "result", "error")} FROM runs WHERE id = ?)
