@@ -84,11 +84,11 @@ export function prepareStatements(db: Database.Database) {
     // the step is written; the runs row itself is not rewritten for every step.
     fence: preparePluck<[string, string, number], number>(`SELECT 1 FROM runs WHERE id = ? AND lease_owner = ? AND lease_epoch = ?`),
     setPlan: prepare<{ runId: string; plan: string; now: number }>(`UPDATE runs SET plan = @plan, updated_at = @now WHERE id = @runId`),
-    // A new key takes the next place (the table's next rowid, so places only grow); a key
-    // recorded again keeps its place.
+    // A new key takes its run's next place (the run's rows sit together in the primary key);
+    // a key recorded again keeps its place.
     upsertStep: prepare<StepParams>(
       `INSERT INTO steps (run_id, key, seq, kind, status, input, output, error, attempts, started_at, finished_at, epoch)
-       VALUES (@runId, @key, COALESCE((SELECT MAX(rowid) FROM steps), 0) + 1,
+       VALUES (@runId, @key, COALESCE((SELECT MAX(seq) FROM steps WHERE run_id = @runId), 0) + 1,
          @kind, @status, @input, @output, @error, @attempts, @startedAt, @finishedAt, @epoch)
        ON CONFLICT (run_id, key) DO UPDATE SET kind = excluded.kind, status = excluded.status, input = excluded.input,
          output = excluded.output, error = excluded.error, attempts = excluded.attempts, started_at = excluded.started_at,
