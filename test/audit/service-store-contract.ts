@@ -87,6 +87,13 @@ export function describeServiceStoreContract(name: string, makeStore: () => Prom
       expect((await store().listAudit()).length).toBe(2);
     });
 
+    it("counts only the tenant's unfinished runs towards the cap", async () => {
+      const { run } = await store().submitAudited({ description: "a", tenant: "acme" }, submitOptions(1, { maxActiveRuns: 1 }), draft("task.submitted"));
+      await store().cancel(run.id, draft("task.cancelled"));
+      const next = await store().submitAudited({ description: "b", tenant: "acme" }, submitOptions(2, { maxActiveRuns: 1 }), draft("task.submitted"));
+      expect(next).toMatchObject({ created: true, run: { id: "run-002", status: "queued" } });
+    });
+
     it("cancels a queued run once, with one audit entry", async () => {
       const { run } = await store().submitAudited({ description: "a", tenant: "acme" }, submitOptions(1), draft("task.submitted"));
       const first = await store().cancel(run.id, draft("task.cancelled"));

@@ -67,7 +67,7 @@ describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
     }
   });
 
-  it("claims and counts the queue from the active runs only, however many finished runs are kept", async () => {
+  it("claims, counts the queue and counts a tenant's unfinished runs from the active runs only, however many finished runs are kept", async () => {
     const schema = freshSchema();
     const store = await PostgresStore.connect(url, { schema });
     const client = new pg.Client({ connectionString: url });
@@ -76,8 +76,8 @@ describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
       await client.query(`SET search_path TO ${schema}`);
       // A long history, older than everything queued: the old claim walked past all of it.
       await client.query(
-        `INSERT INTO runs (id, task, status, schema_version, created_at, updated_at, finished_at)
-         SELECT 'old-' || g, '{"description":"x"}', 'succeeded', 1, now() - interval '1 day', now(), now() FROM generate_series(1, 5000) g`,
+        `INSERT INTO runs (id, tenant, task, status, schema_version, created_at, updated_at, finished_at)
+         SELECT 'old-' || g, 'acme', '{"description":"x"}', 'succeeded', 1, now() - interval '1 day', now(), now() FROM generate_series(1, 5000) g`,
       );
       for (const id of ["run-001", "run-002", "run-003"]) await store.submit({ description: "x" }, { runId: id });
       await client.query("ANALYZE runs");
@@ -85,6 +85,7 @@ describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
         (await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${statement.text}`, params)).rows.map((r) => r["QUERY PLAN"]).join("\n");
       expect(await plan(sql.claim, ["w1", 60_000, 1])).toMatch(/Index Scan using runs_active/);
       expect(await plan(sql.queueStats, [])).toMatch(/runs_active/);
+      expect(await plan(sql.activeRunsOfTenant, ["acme"])).toMatch(/runs_active/);
       expect((await store.claim({ workerId: "w1", leaseMs: 60_000, limit: 2, maxCrashes: 3 })).map((l) => l.runId)).toEqual(["run-001", "run-002"]);
       expect((await store.queueStats()).depth).toBe(1);
     } finally {

@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { SqliteStore } from "../../src/store/index.js";
 import { SQLITE_MIGRATIONS } from "../../src/store/sqlite/migrations.js";
+import { prepareActiveRuns } from "../../src/store/sqlite/sqlite-service.js";
 import { prepareStatements } from "../../src/store/sqlite/statements.js";
 import { describeStoreContract } from "./store-contract.js";
 
@@ -131,6 +132,27 @@ describe("SqliteStore", () => {
     expect(plan(statements.queueStats)).toMatch(/USING INDEX runs_active/);
     expect(check.prepare("SELECT name FROM sqlite_master WHERE name = 'runs_claimable'").all()).toEqual([]);
     check.close();
+  });
+
+  it("counts a tenant's unfinished runs from runs_active, not from the tenant's history", async () => {
+    const path = freshPath();
+    await SqliteStore.open(path).close();
+    const db = new Database(path);
+    const insertRun = db.prepare("INSERT INTO runs (id, tenant, task, status, schema_version, created_at, updated_at) VALUES (?, ?, '{\"description\":\"x\"}', ?, 1, ?, 0)");
+    for (let n = 0; n < 2_000; n++) insertRun.run(`old-${n}`, "acme", "succeeded", n);
+    insertRun.run("run-001", "acme", "queued", 5_001);
+    insertRun.run("run-002", "acme", "running", 5_002);
+    insertRun.run("run-003", "globex", "queued", 5_003);
+    db.exec("ANALYZE");
+    const activeRuns = prepareActiveRuns(db);
+    expect(activeRuns.get("acme")).toBe(2);
+    expect(activeRuns.get("globex")).toBe(1);
+    const plan = db
+      .prepare(`EXPLAIN QUERY PLAN ${activeRuns.source}`)
+      .all("acme")
+      .map((row) => (row as { detail: string }).detail);
+    expect(plan).toEqual(["SCAN runs USING INDEX runs_active"]);
+    db.close();
   });
 
   it("reports a path it cannot open as STORE_UNREACHABLE, naming the path", () => {

@@ -8,14 +8,14 @@ import { auditFromRow, tooManyActiveRuns } from "../service-rows.js";
 import type { AuditRow } from "../service-rows.js";
 import { auditListLimit, sealAuditEntry } from "../service-store.js";
 import type { AuditDraft, AuditEntry, AuditStore, AuditedRunStore, RunEventStore, SchemaStore, Submission } from "../service-store.js";
-import { decisionEffect, FINAL_STATUSES, hasCode, mustExist, notAmbiguousError, runExistsError, runNotFoundError, sqlList, stepNotFoundError } from "../store-rules.js";
+import { ACTIVE_RUNS, decisionEffect, hasCode, mustExist, notAmbiguousError, runExistsError, runNotFoundError, stepNotFoundError } from "../store-rules.js";
 import { JOURNAL_SCHEMA_VERSION } from "../store.js";
 import { POSTGRES_MIGRATIONS } from "./migrations.js";
+import { sql } from "./sql.js";
 import { withTransaction } from "./transaction.js";
 
 const RUN_COLUMNS = "id, task::text AS task, status, plan::text AS plan, result::text AS result, error::text AS error, created_at, updated_at, request_hash, submitted_by";
 const AUDIT_COLUMNS = "seq, at, tenant, actor, action, target, details::text AS details, prev_hash, hash";
-const FINAL = sqlList(FINAL_STATUSES);
 
 type ServiceRunRow = RunRow & { readonly request_hash: string | null; readonly submitted_by: string | null };
 type Ops = AuditStore & AuditedRunStore & RunEventStore & SchemaStore & {
@@ -65,7 +65,7 @@ export function postgresServiceOps(pool: pg.Pool): Ops {
         const existing = key === null ? undefined : (await client.query<ServiceRunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE tenant = $1 AND idempotency_key = $2`, [tenant, key])).rows[0];
         if (existing) return { run: runFromRow(existing), created: false, requestHash: existing.request_hash, submittedBy: existing.submitted_by };
         if (options.maxActiveRuns !== undefined) {
-          const { rows } = await client.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM runs WHERE tenant = $1 AND status NOT IN (${FINAL})`, [tenant]);
+          const { rows } = await client.query<{ n: number }>({ ...sql.activeRunsOfTenant, values: [tenant] });
           if ((rows[0]?.n ?? 0) >= options.maxActiveRuns) throw tooManyActiveRuns(options.maxActiveRuns);
         }
         try {
@@ -87,7 +87,7 @@ export function postgresServiceOps(pool: pg.Pool): Ops {
         const error = JSON.stringify({ code: "CANCELLED", message: `cancelled by ${audit.actor}` });
         const { rowCount } = await client.query(
           `UPDATE runs SET status = 'cancelled', error = $2::json, finished_at = now(), updated_at = now(), lease_owner = NULL, lease_expires_at = NULL
-           WHERE id = $1 AND status NOT IN (${FINAL})`,
+           WHERE id = $1 AND ${ACTIVE_RUNS}`,
           [runId, error],
         );
         const row = await runById(client, runId);

@@ -18,7 +18,7 @@ import type {
   SchemaStore,
   Submission,
 } from "../service-store.js";
-import { decisionEffect, FINAL_STATUSES, hasCode, mustExist, notAmbiguousError, runExistsError, runNotFoundError, sqlList, stepNotFoundError } from "../store-rules.js";
+import { ACTIVE_RUNS, decisionEffect, hasCode, mustExist, notAmbiguousError, runExistsError, runNotFoundError, stepNotFoundError } from "../store-rules.js";
 import { JOURNAL_SCHEMA_VERSION } from "../store.js";
 import type { AmbiguousDecision } from "../store.js";
 import { SQLITE_MIGRATIONS } from "./migrations.js";
@@ -26,7 +26,6 @@ import { auditFromRow, tooManyActiveRuns } from "../service-rows.js";
 import type { AuditRow } from "../service-rows.js";
 
 const RUN_COLUMNS = "id, task, status, plan, result, error, created_at, updated_at";
-const FINAL = sqlList(FINAL_STATUSES);
 
 type Ops = AuditStore & AuditedRunStore & RunEventStore & SchemaStore & {
   /** Appends inside the caller's open transaction (the store's fenced journal writes). */
@@ -157,6 +156,15 @@ function prepare(db: Database.Database) {
   }
 }
 
+/**
+ * How many unfinished runs a tenant has. The unary + keeps SQLite off runs_tenant_newest, which
+ * walks every finished run the tenant keeps (8 ms with 20,000); runs_active holds only the
+ * unfinished runs of all tenants.
+ */
+export function prepareActiveRuns(db: Database.Database): Database.Statement<[string], number> {
+  return db.prepare<[string], number>(`SELECT COUNT(*) FROM runs WHERE ${ACTIVE_RUNS} AND +tenant = ?`).pluck();
+}
+
 function prepareStatements(db: Database.Database) {
   const q = <P extends unknown[] | object, R = unknown>(text: string) => db.prepare<P extends unknown[] ? P : [P], R>(text);
   return {
@@ -174,14 +182,14 @@ function prepareStatements(db: Database.Database) {
       `SELECT ${RUN_COLUMNS}, request_hash, submitted_by FROM runs WHERE tenant = @tenant AND idempotency_key = @key`,
     ),
     runExists: q<[string], { id: string }>("SELECT id FROM runs WHERE id = ?"),
-    activeRuns: db.prepare<[string], number>(`SELECT COUNT(*) FROM runs WHERE tenant = ? AND status NOT IN (${FINAL})`).pluck(),
+    activeRuns: prepareActiveRuns(db),
     insertRun: q<{ id: string; tenant: string; key: string | null; task: string; schemaVersion: number; now: number; requestHash: string; submittedBy: string }>(
       `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version, created_at, updated_at, request_hash, submitted_by)
        VALUES (@id, @tenant, @key, @task, 'queued', @schemaVersion, @now, @now, @requestHash, @submittedBy)`,
     ),
     cancel: q<{ runId: string; error: string; now: number }>(
       `UPDATE runs SET status = 'cancelled', error = @error, finished_at = @now, updated_at = @now, lease_owner = NULL, lease_expires_at = NULL
-       WHERE id = @runId AND status NOT IN (${FINAL})`,
+       WHERE id = @runId AND ${ACTIVE_RUNS}`,
     ),
     stepStatus: q<{ runId: string; key: string }, { status: string }>("SELECT status FROM steps WHERE run_id = @runId AND key = @key"),
     ambiguousKeys: db.prepare<[string], string>("SELECT key FROM steps WHERE run_id = ? AND status = 'ambiguous' ORDER BY seq").pluck(),
