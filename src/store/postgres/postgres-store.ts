@@ -299,18 +299,21 @@ export class PostgresStore implements ServiceStore {
     return this.#groupOrEach(
       group,
       () => this.#writeGroup(group),
-      async (entry) => (entry.change ? (await this.#writeGroup([entry])).has(entry.lease.runId) : this.#writeSteps(entry.lease, entry.steps)),
+      async (entry) => this.#writeSteps(entry.lease, entry.steps, entry.change),
       ({ lease, steps, change }, cause) =>
         journalUnavailableError(`record ${describeSteps(steps)} of run ${lease.runId}${change ? ` with its ${change.status} status` : ""}`, cause),
     );
   }
 
-  /** One run's steps in one statement; false when its fence failed. */
-  async #writeSteps(lease: Lease, steps: readonly Step[]): Promise<boolean> {
+  /** One run's steps (and its transition) in one statement; false when its fence failed or the run is final already. */
+  async #writeSteps(lease: Lease, steps: readonly Step[], change?: TransitionChange): Promise<boolean> {
     const step = steps[0];
-    if (steps.length === 1 && step) return (await this.#query(sql.record, recordValues(lease, step))).rowCount === 1;
-    const batch = steps.map((s) => stepJson(s, ""));
-    return (await this.#query(sql.recordAll, [...fence(lease), `[${batch.join(",")}]`])).rowCount === steps.length;
+    if (!change && steps.length === 1 && step) return (await this.#query(sql.record, recordValues(lease, step))).rowCount === 1;
+    const batch = `[${steps.map((s) => stepJson(s, "")).join(",")}]`;
+    const { rowCount } = change
+      ? await this.#query(sql.recordWithTransition, [...fence(lease), batch, change.status, change.plan, change.result, change.error, change.finished, change.keepLease])
+      : await this.#query(sql.recordAll, [...fence(lease), batch]);
+    return rowCount === steps.length;
   }
 
   /** Several runs' steps (and transitions) in one statement: the runs whose fence held. */
