@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { newRunId } from "../../src/core/index.js";
 import { SqliteStore } from "../../src/store/index.js";
 import { SQLITE_MIGRATIONS } from "../../src/store/sqlite/migrations.js";
 import { prepareActiveRuns } from "../../src/store/sqlite/sqlite-service.js";
@@ -51,7 +52,7 @@ describe("SqliteStore", () => {
   it("opened without migrating, says how to migrate, then migrates", async () => {
     const store = SqliteStore.open(freshPath(), { migrate: false });
     await expect(store.get("run-001")).rejects.toMatchObject({ code: "STORE_CONFIG", message: expect.stringContaining("cs-agents migrate") });
-    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5]);
+    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5, 6]);
     expect(await store.migrate()).toEqual([]);
     expect(await store.get("run-001")).toBeUndefined();
     await store.close();
@@ -152,6 +153,35 @@ describe("SqliteStore", () => {
       .all("acme")
       .map((row) => (row as { detail: string }).detail);
     expect(plan).toEqual(["SCAN runs USING INDEX runs_active"]);
+    db.close();
+  });
+
+  it("lists newest first by reading the ascending indexes backwards, one tenant's runs from that tenant's index", async () => {
+    const path = freshPath();
+    const store = SqliteStore.open(path);
+    try {
+      for (const tenant of ["acme", "globex", "acme", "globex", "acme"]) await store.submit({ description: "x", tenant }, { runId: newRunId() });
+      const all = await store.list();
+      const acme = await store.list({ tenant: "acme", limit: 2 });
+      expect(all.map((run) => run.id)).toEqual([...all.map((run) => run.id)].sort().reverse());
+      expect(acme.map((run) => run.task.tenant)).toEqual(["acme", "acme"]);
+      expect(acme.map((run) => run.id)).toEqual([all[0]?.id, all[2]?.id]);
+      expect((await store.list({ tenant: "acme", before: acme[1]?.id })).map((run) => run.id)).toEqual([all[4]?.id]);
+    } finally {
+      await store.close();
+    }
+    const db = new Database(path, { readonly: true });
+    const statements = prepareStatements(db);
+    const plan = (statement: Database.Statement, params: object) =>
+      db
+        .prepare(`EXPLAIN QUERY PLAN ${statement.source}`)
+        .all(params)
+        .map((row) => (row as { detail: string }).detail)
+        .join("; ");
+    const params = { statuses: null, before: null, beforeAt: null, limit: 50 };
+    expect(plan(statements.listRuns, params)).toMatch(/^SCAN runs USING INDEX runs_created\b/);
+    expect(plan(statements.listRunsOfTenant, { ...params, tenant: "acme" })).toMatch(/^SEARCH runs USING INDEX runs_tenant_created \(tenant=\?/);
+    for (const statement of [statements.listRuns, statements.listRunsOfTenant]) expect(plan(statement, { ...params, tenant: "acme" })).not.toMatch(/TEMP B-TREE/);
     db.close();
   });
 

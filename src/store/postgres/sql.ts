@@ -219,7 +219,7 @@ export const sql = {
   ),
   // octet_length of the stored JSON text: the same bytes SQLite counts.
   cancelledAmong: statement("cancelled_among", "SELECT id FROM runs WHERE status = 'cancelled' AND id = ANY($1::text[])"),
-  // runs_active rather than runs_tenant_newest: the count reads the unfinished runs, not the tenant's history.
+  // runs_active rather than runs_tenant_created: the count reads the unfinished runs, not the tenant's history.
   activeRunsOfTenant: statement("active_runs_of_tenant", `SELECT count(*)::int AS n FROM runs WHERE ${ACTIVE_RUNS} AND tenant = $1`),
   queueStats: statement("queue_stats", `SELECT count(*)::int AS depth, MIN(created_at) AS oldest FROM runs WHERE ${ACTIVE_RUNS} AND status = 'queued'`),
   storageBytes: statement(

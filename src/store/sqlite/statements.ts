@@ -25,6 +25,15 @@ export interface SqliteStatement<P extends unknown[], R> {
 
 type Params<P> = P extends unknown[] ? P : [P];
 
+type ListParams = { statuses: string | null; before: string | null; beforeAt: number | null; limit: number };
+
+function listRunsSql(tenantFilter: string): string {
+  return `SELECT ${RUN_COLUMNS} FROM runs
+       WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses))) ${tenantFilter}
+         AND (@before IS NULL OR (created_at, id) < (COALESCE((SELECT created_at FROM runs WHERE id = @before), @beforeAt), @before))
+       ORDER BY created_at DESC, id DESC LIMIT @limit`;
+}
+
 export function prepareStatements(db: Database.Database) {
   const prepare = <P extends unknown[] | object, R = unknown>(sql: string) => db.prepare<P, R>(sql) as SqliteStatement<Params<P>, R>;
   // Single-column statements return the value itself, not a row object.
@@ -40,13 +49,11 @@ export function prepareStatements(db: Database.Database) {
     ),
     runById: prepare<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`),
     runByKey: prepare<{ tenant: string; key: string }, RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE tenant = @tenant AND idempotency_key = @key`),
-    listRuns: prepare<{ statuses: string | null; tenant: string | null; before: string | null; beforeAt: number | null; limit: number }, RunRow>(
-      `SELECT ${RUN_COLUMNS} FROM runs
-       WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
-         AND (@tenant IS NULL OR tenant = @tenant)
-         AND (@before IS NULL OR (created_at, id) < (COALESCE((SELECT created_at FROM runs WHERE id = @before), @beforeAt), @before))
-       ORDER BY created_at DESC, id DESC LIMIT @limit`,
-    ),
+    // Newest first, read backwards from runs_created or, for one tenant, runs_tenant_created. An
+    // optional tenant (`@tenant IS NULL OR ...`) would keep SQLite on runs_created, walking every
+    // other tenant's runs.
+    listRuns: prepare<ListParams, RunRow>(listRunsSql("")),
+    listRunsOfTenant: prepare<ListParams & { tenant: string }, RunRow>(listRunsSql("AND tenant = @tenant")),
     claimCandidates: prepare<{ now: number; limit: number }, Candidate>(
       `SELECT id, lease_owner FROM runs
        WHERE ${ACTIVE_RUNS} AND status IN (${CLAIMABLE}) AND (lease_owner IS NULL OR lease_expires_at < @now)
