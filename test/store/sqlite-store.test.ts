@@ -166,15 +166,15 @@ describe("SqliteStore", () => {
       expect(all.map((run) => run.id)).toEqual([...all.map((run) => run.id)].sort().reverse());
       expect(acme.map((run) => run.task.tenant)).toEqual(["acme", "acme"]);
       expect(acme.map((run) => run.id)).toEqual([all[0]?.id, all[2]?.id]);
-      expect((await store.list({ tenant: "acme", before: acme[1]?.id })).map((run) => run.id)).toEqual([all[4]?.id]);
+      expect((await store.list({ tenant: "acme", before: acme[1]?.id ?? "" })).map((run) => run.id)).toEqual([all[4]?.id]);
     } finally {
       await store.close();
     }
     const db = new Database(path, { readonly: true });
     const statements = prepareStatements(db);
-    const plan = (statement: Database.Statement, params: object) =>
+    const plan = (statement: unknown, params: object) =>
       db
-        .prepare(`EXPLAIN QUERY PLAN ${statement.source}`)
+        .prepare(`EXPLAIN QUERY PLAN ${(statement as Database.Statement).source}`)
         .all(params)
         .map((row) => (row as { detail: string }).detail)
         .join("; ");
