@@ -75,6 +75,19 @@ describe("report.charts", () => {
     expect(charts[0]?.svg).toContain("2024年Q3");
     expect(charts[1]?.svg).toContain("授权许可收入");
   });
+
+  it("draws each call's own figures when a layout repeats, one at a time or at once", async () => {
+    const draw = async (metrics: FinanceMetrics) => ((await call(reportChartsTool, { metrics, language: "en" })) as { charts: { svg: string }[] }).charts.map((c) => c.svg);
+    const actual = metricsFor("2024Q3");
+    // Same quarters, series and titles (the same layout), revenue doubled.
+    const doubled = { ...actual, trend: actual.trend.map((p) => ({ ...p, revenueCents: p.revenueCents * 2 })) };
+    const first = await draw(actual);
+    const other = await draw(doubled);
+    expect(other[0]).not.toBe(first[0]);
+    expect(other[2]).toBe(first[2]);
+    expect(await draw(actual)).toEqual(first);
+    expect(await Promise.all([draw(doubled), draw(actual), draw(doubled)])).toEqual([other, first, other]);
+  });
 });
 
 describe("report.review", () => {
