@@ -94,9 +94,11 @@ export function storeSubject(shape, store, { kind, path }) {
 /** A fresh SQLite file in a temporary directory; `close` deletes it. */
 export function openTempSqlite() {
   const dir = mkdtempSync(join(tmpdir(), "cs-agents-bench-"));
-  const store = SqliteStore.open(join(dir, "bench.db"));
+  const file = join(dir, "bench.db");
+  const store = SqliteStore.open(file);
   return {
     store,
+    file,
     async close() {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
