@@ -22,6 +22,33 @@ function statement(name: string, text: string): SqlStatement {
   return { name: `cs_agents_${name}`, text };
 }
 
+/**
+ * One run's steps ($4, a JSON array) in one statement: the fenced run update (`runSet` besides
+ * the step count, `alsoWhere` besides the fence) locks the run row and hands out the steps'
+ * places; a stale writer matches no run row, so the INSERT gets no row to write.
+ */
+function runStepsStatement(name: string, runSet: string, alsoWhere: string): SqlStatement {
+  return statement(
+    name,
+    `WITH batch AS (
+       SELECT * FROM ROWS FROM (json_to_recordset($4::json)
+         AS (key text, kind text, status text, input json, output json, error json, attempts int, started_at timestamptz, finished_at timestamptz, plan json))
+         WITH ORDINALITY AS b(key, kind, status, input, output, error, attempts, started_at, finished_at, plan, n)),
+     fenced AS (
+       UPDATE runs SET step_seq = step_seq + (SELECT count(*) FROM batch),
+         ${runSet}, updated_at = now()
+       WHERE ${FENCE} ${alsoWhere}
+       RETURNING step_seq)
+     INSERT INTO steps (run_id, key, seq, kind, status, input, output, error, attempts, started_at, finished_at, epoch)
+     SELECT $1::text, b.key, fenced.step_seq - (SELECT count(*) FROM batch) + b.n, b.kind, b.status, b.input, b.output, b.error,
+       b.attempts, b.started_at, b.finished_at, $3::int
+     FROM fenced, batch b
+     ON CONFLICT (run_id, key) DO UPDATE SET kind = EXCLUDED.kind, status = EXCLUDED.status, input = EXCLUDED.input,
+       output = EXCLUDED.output, error = EXCLUDED.error, attempts = EXCLUDED.attempts, started_at = EXCLUDED.started_at,
+       finished_at = EXCLUDED.finished_at, epoch = EXCLUDED.epoch`,
+  );
+}
+
 /** Leases the candidate rows in the same statement that locks them; the crash count goes up when someone else held the lease. */
 function claimStatement(name: string, candidates: string): SqlStatement {
   return statement(
@@ -117,50 +144,17 @@ export const sql = {
   ),
   // Several steps in one statement (one commit): $4 is a JSON array of steps with distinct keys;
   // they take the next places in the order given.
-  recordAll: statement(
-    "record_all",
-    `WITH batch AS (
-       SELECT * FROM ROWS FROM (json_to_recordset($4::json)
-         AS (key text, kind text, status text, input json, output json, error json, attempts int, started_at timestamptz, finished_at timestamptz, plan json))
-         WITH ORDINALITY AS b(key, kind, status, input, output, error, attempts, started_at, finished_at, plan, n)),
-     fenced AS (
-       UPDATE runs SET step_seq = step_seq + (SELECT count(*) FROM batch),
-         plan = COALESCE((SELECT plan FROM batch WHERE plan IS NOT NULL LIMIT 1), plan), updated_at = now()
-       WHERE ${FENCE}
-       RETURNING step_seq)
-     INSERT INTO steps (run_id, key, seq, kind, status, input, output, error, attempts, started_at, finished_at, epoch)
-     SELECT $1::text, b.key, fenced.step_seq - (SELECT count(*) FROM batch) + b.n, b.kind, b.status, b.input, b.output, b.error,
-       b.attempts, b.started_at, b.finished_at, $3::int
-     FROM fenced, batch b
-     ON CONFLICT (run_id, key) DO UPDATE SET kind = EXCLUDED.kind, status = EXCLUDED.status, input = EXCLUDED.input,
-       output = EXCLUDED.output, error = EXCLUDED.error, attempts = EXCLUDED.attempts, started_at = EXCLUDED.started_at,
-       finished_at = EXCLUDED.finished_at, epoch = EXCLUDED.epoch`,
-  ),
+  recordAll: runStepsStatement("record_all", "plan = COALESCE((SELECT plan FROM batch WHERE plan IS NOT NULL LIMIT 1), plan)", ""),
   // One run's last steps and its transition, all or none: record_all's steps ($4) with
   // transition's fields ($5..$10). The generic record_group took twice as long for one run.
-  recordWithTransition: statement(
+  recordWithTransition: runStepsStatement(
     "record_with_transition",
-    `WITH batch AS (
-       SELECT * FROM ROWS FROM (json_to_recordset($4::json)
-         AS (key text, kind text, status text, input json, output json, error json, attempts int, started_at timestamptz, finished_at timestamptz, plan json))
-         WITH ORDINALITY AS b(key, kind, status, input, output, error, attempts, started_at, finished_at, plan, n)),
-     fenced AS (
-       UPDATE runs SET step_seq = step_seq + (SELECT count(*) FROM batch),
-         plan = COALESCE($6::json, (SELECT plan FROM batch WHERE plan IS NOT NULL LIMIT 1), plan),
+    `plan = COALESCE($6::json, (SELECT plan FROM batch WHERE plan IS NOT NULL LIMIT 1), plan),
          status = $5::text, result = COALESCE($7::json, result), error = COALESCE($8::json, error),
          finished_at = CASE WHEN $9::boolean THEN now() ELSE finished_at END,
          lease_owner = CASE WHEN $10::boolean THEN lease_owner END,
-         lease_expires_at = CASE WHEN $10::boolean THEN lease_expires_at END,
-         updated_at = now()
-       WHERE ${FENCE} AND status NOT IN (${FINAL})
-       RETURNING step_seq)
-     INSERT INTO steps (run_id, key, seq, kind, status, input, output, error, attempts, started_at, finished_at, epoch)
-     SELECT $1::text, b.key, fenced.step_seq - (SELECT count(*) FROM batch) + b.n, b.kind, b.status, b.input, b.output, b.error,
-       b.attempts, b.started_at, b.finished_at, $3::int
-     FROM fenced, batch b
-     ON CONFLICT (run_id, key) DO UPDATE SET kind = EXCLUDED.kind, status = EXCLUDED.status, input = EXCLUDED.input,
-       output = EXCLUDED.output, error = EXCLUDED.error, attempts = EXCLUDED.attempts, started_at = EXCLUDED.started_at,
-       finished_at = EXCLUDED.finished_at, epoch = EXCLUDED.epoch`,
+         lease_expires_at = CASE WHEN $10::boolean THEN lease_expires_at END`,
+    `AND status NOT IN (${FINAL})`,
   ),
   // Steps of several runs in one statement (group commit): $1 is a JSON array of steps, each
   // with its run's fence (run_id, owner, epoch) and its place `n` in the group; $2 a JSON array
