@@ -211,11 +211,11 @@ export const sql = {
        ($1::float8 IS NOT NULL AND COALESCE(finished_at, updated_at) < now() - $1::float8 * interval '1 millisecond')
        OR ($2::bigint IS NOT NULL AND id NOT IN (SELECT id FROM runs WHERE status IN (${FINAL}) ORDER BY created_at DESC, id DESC LIMIT $2::bigint)))`,
   ),
-  // octet_length of the stored JSON text: the same bytes SQLite counts.
   cancelledAmong: statement("cancelled_among", "SELECT id FROM runs WHERE status = 'cancelled' AND id = ANY($1::text[])"),
   // runs_active rather than runs_tenant_created: the count reads the unfinished runs, not the tenant's history.
   activeRunsOfTenant: statement("active_runs_of_tenant", `SELECT count(*)::int AS n FROM runs WHERE ${ACTIVE_RUNS} AND tenant = $1`),
   queueStats: statement("queue_stats", `SELECT count(*)::int AS depth, MIN(created_at) AS oldest FROM runs WHERE ${ACTIVE_RUNS} AND status = 'queued'`),
+  // octet_length of the stored JSON text: the same bytes SQLite counts.
   storageBytes: statement(
     "storage_bytes",
     `SELECT ((SELECT ${octets("task", "plan", "result", "error")} FROM runs WHERE id = $1)
