@@ -193,6 +193,32 @@ describe("SqliteStore", () => {
     expect(() => SqliteStore.open(":memory:", { synchronous: "OFF" as "FULL" })).toThrow(expect.objectContaining({ code: "STORE_CONFIG" }));
   });
 
+  it("refuses a checkpoint size that is not a whole number of pages from 1 up", () => {
+    for (const checkpointPages of [0, -5, 1.5, Number.NaN, 2_000_000]) {
+      expect(() => SqliteStore.open(":memory:", { checkpointPages })).toThrow(expect.objectContaining({ code: "STORE_CONFIG", message: expect.stringContaining("checkpointPages") }));
+    }
+  });
+
+  it("copies the WAL back into the database once it holds checkpointPages pages", async () => {
+    const walFrames = async (checkpointPages?: number): Promise<number> => {
+      const path = freshPath();
+      const store = SqliteStore.open(path, checkpointPages === undefined ? {} : { checkpointPages });
+      for (let n = 0; n < 300; n++) await store.submit({ description: `t${n}` }, { runId: newRunId() });
+      // A checkpoint lets the next commit start the WAL over, so its frames stay near the limit.
+      const other = new Database(path);
+      const [{ log }] = other.pragma("wal_checkpoint(PASSIVE)") as [{ log: number }];
+      other.close();
+      await store.close();
+      return log;
+    };
+    const small = await walFrames(50);
+    expect(small).toBeGreaterThan(0);
+    expect(small).toBeLessThanOrEqual(50 + 20);
+    // Submits alone (an API process's only write) checkpoint too. The default waits longer than
+    // SQLite's 1,000 pages: 300 submits write about 1,500.
+    expect(await walFrames()).toBeGreaterThan(1_100);
+  });
+
   it("never hands one run to two connections sharing the file", async () => {
     const path = freshPath();
     const [a, b] = [SqliteStore.open(path), SqliteStore.open(path)];

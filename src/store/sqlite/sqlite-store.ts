@@ -46,7 +46,17 @@ export interface SqliteStoreOptions {
   readonly migrate?: boolean;
   /** NORMAL (default) survives a killed process; FULL also survives power loss, at an fsync per commit. */
   readonly synchronous?: "NORMAL" | "FULL";
+  /**
+   * WAL pages after which a commit copies the WAL back into the database file (SQLite's
+   * `wal_autocheckpoint`). Default 10,000 (about 40 MB of WAL), not SQLite's 1,000: pages
+   * rewritten between two checkpoints are copied once, so a checkpoint costs 3.4 µs per page
+   * instead of 5.5, at the price of a longer pause and more WAL at risk (docs/durability.md).
+   */
+  readonly checkpointPages?: number;
 }
+
+/** See `SqliteStoreOptions.checkpointPages`. */
+export const DEFAULT_CHECKPOINT_PAGES = 10_000;
 
 /**
  * The embedded store: one SQLite file in WAL mode. Several processes may share the file (the
@@ -73,7 +83,11 @@ export class SqliteStore implements ServiceStore {
     if (synchronous !== "NORMAL" && synchronous !== "FULL") {
       throw new CsAgentsError("STORE_CONFIG", `SQLite synchronous must be "NORMAL" or "FULL", got "${String(synchronous)}"`);
     }
-    const store = new SqliteStore(openDatabase(path, synchronous));
+    const checkpointPages = options.checkpointPages ?? DEFAULT_CHECKPOINT_PAGES;
+    if (!Number.isInteger(checkpointPages) || checkpointPages < 1 || checkpointPages > MAX_CHECKPOINT_PAGES) {
+      throw new CsAgentsError("STORE_CONFIG", `SQLite checkpointPages must be a whole number from 1 to ${MAX_CHECKPOINT_PAGES}, got ${String(checkpointPages)}`);
+    }
+    const store = new SqliteStore(openDatabase(path, synchronous, checkpointPages));
     if (options.migrate ?? true) {
       try {
         migrateSqlite(store.#db);
@@ -106,7 +120,9 @@ export class SqliteStore implements ServiceStore {
     const now = Date.now();
     let inserted: RunRow | undefined;
     try {
-      inserted = sql.insertRun.get({
+      // all(), not get(): a statement reset before it reports SQLITE_DONE commits without
+      // running SQLite's WAL hook, so a process that only submits would never checkpoint.
+      [inserted] = sql.insertRun.all({
         id: options.runId,
         tenant,
         key,
@@ -382,7 +398,10 @@ export class SqliteStore implements ServiceStore {
   }
 }
 
-function openDatabase(path: string, synchronous: "NORMAL" | "FULL"): Database.Database {
+/** 4 GB of WAL at 4 KiB pages: past that, a checkpoint is a stall, not an optimisation. */
+const MAX_CHECKPOINT_PAGES = 1_000_000;
+
+function openDatabase(path: string, synchronous: "NORMAL" | "FULL", checkpointPages: number): Database.Database {
   let db: Database.Database | undefined;
   try {
     if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
@@ -391,6 +410,10 @@ function openDatabase(path: string, synchronous: "NORMAL" | "FULL"): Database.Da
     db.pragma("busy_timeout = 5000");
     db.pragma("foreign_keys = ON");
     db.pragma(`synchronous = ${synchronous}`);
+    db.pragma(`wal_autocheckpoint = ${checkpointPages}`);
+    // A WAL that outgrew its checkpoint size while a reader held it is cut back when it restarts.
+    const pageSize = Number(db.pragma("page_size", { simple: true }));
+    db.pragma(`journal_size_limit = ${2 * checkpointPages * pageSize}`);
     return db;
   } catch (error) {
     db?.close();
