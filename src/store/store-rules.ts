@@ -20,8 +20,8 @@ export function sqlList(values: readonly string[]): string {
 }
 
 /**
- * The predicate of the runs_active index (migration 4 in SQLite, 3 in PostgreSQL), word for
- * word: SQLite uses a partial index only for a query whose WHERE repeats it.
+ * The predicate of PostgreSQL's runs_active index (migration 3). SQLite's has been
+ * `finished_at IS NULL` since its migration 7 (SQLITE_ACTIVE_RUNS in sqlite/statements.ts).
  */
 export const ACTIVE_RUNS = `status NOT IN (${sqlList(FINAL_STATUSES)})`;
 

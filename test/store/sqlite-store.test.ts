@@ -52,7 +52,7 @@ describe("SqliteStore", () => {
   it("opened without migrating, says how to migrate, then migrates", async () => {
     const store = SqliteStore.open(freshPath(), { migrate: false });
     await expect(store.get("run-001")).rejects.toMatchObject({ code: "STORE_CONFIG", message: expect.stringContaining("cs-agents migrate") });
-    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(await store.migrate()).toEqual([]);
     expect(await store.get("run-001")).toBeUndefined();
     await store.close();
@@ -139,11 +139,14 @@ describe("SqliteStore", () => {
     const path = freshPath();
     await SqliteStore.open(path).close();
     const db = new Database(path);
-    const insertRun = db.prepare("INSERT INTO runs (id, tenant, task, status, schema_version, created_at, updated_at) VALUES (?, ?, '{\"description\":\"x\"}', ?, 1, ?, 0)");
-    for (let n = 0; n < 2_000; n++) insertRun.run(`old-${n}`, "acme", "succeeded", n);
-    insertRun.run("run-001", "acme", "queued", 5_001);
-    insertRun.run("run-002", "acme", "running", 5_002);
-    insertRun.run("run-003", "globex", "queued", 5_003);
+    // As the store writes them: a final run has finished_at, an unfinished one has none.
+    const insertRun = db.prepare(
+      "INSERT INTO runs (id, tenant, task, status, schema_version, created_at, updated_at, finished_at) VALUES (?, ?, '{\"description\":\"x\"}', ?, 1, ?, 0, ?)",
+    );
+    for (let n = 0; n < 2_000; n++) insertRun.run(`old-${n}`, "acme", "succeeded", n, n);
+    insertRun.run("run-001", "acme", "queued", 5_001, null);
+    insertRun.run("run-002", "acme", "running", 5_002, null);
+    insertRun.run("run-003", "globex", "queued", 5_003, null);
     db.exec("ANALYZE");
     const activeRuns = prepareActiveRuns(db);
     expect(activeRuns.get("acme")).toBe(2);
@@ -154,6 +157,35 @@ describe("SqliteStore", () => {
       .map((row) => (row as { detail: string }).detail);
     expect(plan).toEqual(["SCAN runs USING INDEX runs_active"]);
     db.close();
+  });
+
+  it("migration 7 stamps final runs an older version left without finished_at, so only unfinished runs stay active", async () => {
+    const path = freshPath();
+    await SqliteStore.open(path, { migrate: false }).close();
+    const db = new Database(path);
+    db.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
+    for (const m of SQLITE_MIGRATIONS.filter((m) => m.version <= 6)) {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migrations VALUES (?, ?, ?)").run(m.version, m.name, 0);
+    }
+    const insertRun = db.prepare(
+      "INSERT INTO runs (id, tenant, task, status, schema_version, created_at, updated_at, finished_at) VALUES (?, 'acme', '{\"description\":\"x\"}', ?, 1, ?, ?, ?)",
+    );
+    insertRun.run("run-001", "cancelled", 1, 100, null);
+    insertRun.run("run-002", "failed", 2, 200, 150);
+    insertRun.run("run-003", "queued", 3, 300, 250);
+    db.close();
+
+    const store = SqliteStore.open(path);
+    await store.close();
+    const check = new Database(path);
+    expect(check.prepare("SELECT id, finished_at FROM runs ORDER BY id").all()).toEqual([
+      { id: "run-001", finished_at: 100 },
+      { id: "run-002", finished_at: 150 },
+      { id: "run-003", finished_at: null },
+    ]);
+    expect(prepareActiveRuns(check).get("acme")).toBe(1);
+    check.close();
   });
 
   it("lists newest first by reading the ascending indexes backwards, one tenant's runs from that tenant's index", async () => {

@@ -18,8 +18,9 @@ import type {
   SchemaStore,
   Submission,
 } from "../service-store.js";
-import { ACTIVE_RUNS, decisionEffect, hasCode, mustExist, notAmbiguousError, runExistsError, runNotFoundError, stepNotFoundError } from "../store-rules.js";
+import { decisionEffect, hasCode, mustExist, notAmbiguousError, runExistsError, runNotFoundError, stepNotFoundError } from "../store-rules.js";
 import { JOURNAL_SCHEMA_VERSION } from "../store.js";
+import { SQLITE_ACTIVE_RUNS } from "./statements.js";
 import type { AmbiguousDecision } from "../store.js";
 import { SQLITE_MIGRATIONS } from "./migrations.js";
 import { auditFromRow, tooManyActiveRuns } from "../service-rows.js";
@@ -162,7 +163,7 @@ function prepare(db: Database.Database) {
  * unfinished runs of all tenants.
  */
 export function prepareActiveRuns(db: Database.Database): Database.Statement<[string], number> {
-  return db.prepare<[string], number>(`SELECT COUNT(*) FROM runs WHERE ${ACTIVE_RUNS} AND +tenant = ?`).pluck();
+  return db.prepare<[string], number>(`SELECT COUNT(*) FROM runs WHERE ${SQLITE_ACTIVE_RUNS} AND +tenant = ?`).pluck();
 }
 
 function prepareStatements(db: Database.Database) {
@@ -189,7 +190,7 @@ function prepareStatements(db: Database.Database) {
     ),
     cancel: q<{ runId: string; error: string; now: number }>(
       `UPDATE runs SET status = 'cancelled', error = @error, finished_at = @now, updated_at = @now, lease_owner = NULL, lease_expires_at = NULL
-       WHERE id = @runId AND ${ACTIVE_RUNS}`,
+       WHERE id = @runId AND ${SQLITE_ACTIVE_RUNS}`,
     ),
     stepStatus: q<{ runId: string; key: string }, { status: string }>("SELECT status FROM steps WHERE run_id = @runId AND key = @key"),
     ambiguousKeys: db.prepare<[string], string>("SELECT key FROM steps WHERE run_id = ? AND status = 'ambiguous' ORDER BY seq").pluck(),

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import type { ClaimedRow, RunRow, StepRow } from "../rows.js";
-import { ACTIVE_RUNS, CLAIMABLE_STATUSES, FINAL_STATUSES, sqlList } from "../store-rules.js";
+import { CLAIMABLE_STATUSES, FINAL_STATUSES, sqlList } from "../store-rules.js";
 
 // Every statement the SQLite store runs, prepared once per connection. Times are epoch ms
 // passed in as @now, so one call uses one instant throughout.
@@ -8,6 +8,14 @@ import { ACTIVE_RUNS, CLAIMABLE_STATUSES, FINAL_STATUSES, sqlList } from "../sto
 const RUN_COLUMNS = "id, task, status, plan, result, error, created_at, updated_at";
 const STEP_COLUMNS = "run_id, key, kind, status, input, output, error, attempts, started_at, finished_at";
 const CLAIMABLE = sqlList(CLAIMABLE_STATUSES);
+
+/**
+ * The predicate of the runs_active index (migration 7), word for word: SQLite uses a partial
+ * index only for a query whose WHERE repeats it. Every final status stamps finished_at and no
+ * other does, so these are the runs not final. SQLite rewrites a partial index's entry whenever
+ * a column its predicate names changes; a claim changes status, not finished_at.
+ */
+export const SQLITE_ACTIVE_RUNS = "finished_at IS NULL";
 const FINAL = sqlList(FINAL_STATUSES);
 
 type Fence = { runId: string; workerId: string; epoch: number };
@@ -56,7 +64,7 @@ export function prepareStatements(db: Database.Database) {
     listRunsOfTenant: prepare<ListParams & { tenant: string }, RunRow>(listRunsSql("AND tenant = @tenant")),
     claimCandidates: prepare<{ now: number; limit: number }, Candidate>(
       `SELECT id, lease_owner FROM runs
-       WHERE ${ACTIVE_RUNS} AND status IN (${CLAIMABLE}) AND (lease_owner IS NULL OR lease_expires_at < @now)
+       WHERE ${SQLITE_ACTIVE_RUNS} AND status IN (${CLAIMABLE}) AND (lease_owner IS NULL OR lease_expires_at < @now)
        ORDER BY created_at, id LIMIT @limit`,
     ),
     claimCandidate: prepare<[string], Candidate>(`SELECT id, lease_owner FROM runs WHERE id = ? AND status IN (${CLAIMABLE})`),
@@ -118,7 +126,7 @@ export function prepareStatements(db: Database.Database) {
          OR (@keep IS NOT NULL AND id NOT IN (SELECT id FROM runs WHERE status IN (${FINAL}) ORDER BY created_at DESC, id DESC LIMIT @keep)))`,
     ),
     cancelledAmong: preparePluck<[string], string>(`SELECT id FROM runs WHERE status = 'cancelled' AND id IN (SELECT value FROM json_each(?))`),
-    queueStats: prepare<[], { depth: number; oldest: number | null }>(`SELECT count(*) AS depth, MIN(created_at) AS oldest FROM runs WHERE ${ACTIVE_RUNS} AND status = 'queued'`),
+    queueStats: prepare<[], { depth: number; oldest: number | null }>(`SELECT count(*) AS depth, MIN(created_at) AS oldest FROM runs WHERE ${SQLITE_ACTIVE_RUNS} AND status = 'queued'`),
     // Bytes of the JSON text, as PostgreSQL's octet_length counts them, so both stores agree.
     storageBytes: preparePluck<[string, string], number | null>(
       `SELECT (SELECT ${bytes("task", "plan", "result", "error")} FROM runs WHERE id = ?)
