@@ -251,6 +251,35 @@ describe("SqliteStore", () => {
     expect(await walFrames()).toBeGreaterThan(1_100);
   });
 
+  it("copies the WAL back from a thread of its own once it has written a while; close ends the thread first", async () => {
+    const path = freshPath();
+    const store = SqliteStore.open(path);
+    for (let n = 0; n < 999; n++) await store.submit({ description: `t${n}` }, { runId: `run-${n}` });
+    expect(store.backgroundCheckpointStats()).toBeUndefined();
+    const deadline = Date.now() + 10_000;
+    let n = 999;
+    while ((store.backgroundCheckpointStats()?.checkpoints ?? 0) === 0 && Date.now() < deadline) {
+      await store.submit({ description: `t${n}` }, { runId: `run-${n++}` });
+    }
+    expect(store.backgroundCheckpointStats()).toEqual({ checkpoints: expect.any(Number) });
+    expect(store.backgroundCheckpointStats()?.checkpoints).toBeGreaterThan(0);
+    await store.close();
+    // Only the last connection to close removes the WAL: the thread's was closed before.
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    const reopened = SqliteStore.open(path);
+    expect((await reopened.get(`run-${n - 1}`))?.status).toBe("queued");
+    expect(await reopened.list({ limit: 500 })).toHaveLength(500);
+    await reopened.close();
+  });
+
+  it("starts no checkpoint thread when told not to, nor for a database in memory", async () => {
+    for (const store of [SqliteStore.open(freshPath(), { checkpointInBackground: false }), SqliteStore.open(":memory:")]) {
+      for (let n = 0; n < 1_100; n++) await store.submit({ description: `t${n}` }, { runId: `run-${n}` });
+      expect(store.backgroundCheckpointStats()).toBeUndefined();
+      await store.close();
+    }
+  });
+
   it("never hands one run to two connections sharing the file", async () => {
     const path = freshPath();
     const [a, b] = [SqliteStore.open(path), SqliteStore.open(path)];

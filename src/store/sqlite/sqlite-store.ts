@@ -37,6 +37,8 @@ import type {
 } from "../service-store.js";
 import { sqliteServiceOps } from "./sqlite-service.js";
 import type { AmbiguousDecision, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions, Submitted } from "../store.js";
+import { BackgroundCheckpoint } from "./background-checkpoint.js";
+import type { BackgroundCheckpointStats } from "./background-checkpoint.js";
 import { migrateSqlite } from "./migrate.js";
 import { prepareStatements } from "./statements.js";
 import type { SqliteStatements, TransitionParams } from "./statements.js";
@@ -53,7 +55,17 @@ export interface SqliteStoreOptions {
    * instead of 5.5, at the price of a longer pause and more WAL at risk (docs/durability.md).
    */
   readonly checkpointPages?: number;
+  /**
+   * Copy the WAL back from a thread of its own once the store has written a while, so commits
+   * do not wait on the checkpoint's fsyncs (docs/durability.md). Default true; files only.
+   */
+  readonly checkpointInBackground?: boolean;
 }
+
+/** Writes before the checkpoint thread starts: a short-lived store never pays for one. */
+const BACKGROUND_CHECKPOINT_AFTER_WRITES = 1_000;
+
+type CheckpointTarget = { readonly path: string; readonly synchronous: "NORMAL" | "FULL" };
 
 /** See `SqliteStoreOptions.checkpointPages`. */
 export const DEFAULT_CHECKPOINT_PAGES = 10_000;
@@ -65,13 +77,17 @@ export const DEFAULT_CHECKPOINT_PAGES = 10_000;
 export class SqliteStore implements ServiceStore {
   readonly #db: Database.Database;
   readonly #stats = { reclaims: 0, staleWritesRejected: 0 };
+  readonly #checkpointTarget: CheckpointTarget | undefined;
+  #checkpointer: BackgroundCheckpoint | undefined;
+  #writes = 0;
   #serviceOps: ReturnType<typeof sqliteServiceOps> | undefined;
   #statements: SqliteStatements | undefined;
   #recordTransaction: Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[]) => boolean> | undefined;
   #finishTransaction: Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[], params: TransitionParams) => boolean> | undefined;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: Database.Database, checkpointTarget: CheckpointTarget | undefined) {
     this.#db = db;
+    this.#checkpointTarget = checkpointTarget;
   }
 
   /**
@@ -87,7 +103,8 @@ export class SqliteStore implements ServiceStore {
     if (!Number.isInteger(checkpointPages) || checkpointPages < 1 || checkpointPages > MAX_CHECKPOINT_PAGES) {
       throw new CsAgentsError("STORE_CONFIG", `SQLite checkpointPages must be a whole number from 1 to ${MAX_CHECKPOINT_PAGES}, got ${String(checkpointPages)}`);
     }
-    const store = new SqliteStore(openDatabase(path, synchronous, checkpointPages));
+    const background = (options.checkpointInBackground ?? true) && path !== ":memory:" && path !== "";
+    const store = new SqliteStore(openDatabase(path, synchronous, checkpointPages), background ? { path: resolve(path), synchronous } : undefined);
     if (options.migrate ?? true) {
       try {
         migrateSqlite(store.#db);
@@ -104,11 +121,18 @@ export class SqliteStore implements ServiceStore {
   }
 
   async close(): Promise<void> {
+    // The thread's connection closes first: the last connection to close removes the WAL.
+    await this.#checkpointer?.stop();
     if (this.#db.open) this.#db.close();
   }
 
   stats(): StoreStats {
     return { ...this.#stats };
+  }
+
+  /** The checkpoint thread's counters; undefined until it has started (see `checkpointInBackground`). */
+  backgroundCheckpointStats(): BackgroundCheckpointStats | undefined {
+    return this.#checkpointer?.stats();
   }
 
   async submit(input: Task, options: SubmitOptions): Promise<Submitted> {
@@ -136,6 +160,7 @@ export class SqliteStore implements ServiceStore {
       if (hasCode(error, "SQLITE_CONSTRAINT_PRIMARYKEY")) throw runExistsError(options.runId, error);
       throw error;
     }
+    this.#wrote();
     if (inserted) return submitted(runFromRow(inserted), task, claim);
     const row = key === null ? sql.runById.get(options.runId) : sql.runByKey.get({ tenant, key });
     return { run: runFromRow(mustExist(row, options.runId)), created: false };
@@ -345,6 +370,13 @@ export class SqliteStore implements ServiceStore {
     return (this.#serviceOps ??= sqliteServiceOps(this.#db));
   }
 
+  #wrote(): void {
+    if (this.#checkpointer !== undefined || this.#checkpointTarget === undefined) return;
+    if (++this.#writes < BACKGROUND_CHECKPOINT_AFTER_WRITES) return;
+    const { path, synchronous } = this.#checkpointTarget;
+    this.#checkpointer = new BackgroundCheckpoint(path, synchronous);
+  }
+
   /** Prepared on first use, not at open: `open({ migrate: false })` followed by `migrate()` must work. */
   get #sql(): SqliteStatements {
     if (this.#statements) return this.#statements;
@@ -375,6 +407,7 @@ export class SqliteStore implements ServiceStore {
     return (this.#recordTransaction ??= this.#db.transaction((lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[]) => {
       const sql = this.#sql;
       if (sql.fence.get(lease.runId, lease.workerId, lease.epoch) === undefined) return false;
+      this.#wrote();
       const now = Date.now();
       steps.forEach((step, i) => {
         const { input, output, error, plan } = encoded[i] as EncodedStep;
