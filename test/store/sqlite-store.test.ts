@@ -19,6 +19,19 @@ function freshPath(): string {
   return join(root, randomUUID(), "nested", "cs-agents.db");
 }
 
+/** A new file migrated up to `version` only, as an older release left it; the caller closes `db`. */
+async function databaseAtVersion(version: number): Promise<{ path: string; db: Database.Database }> {
+  const path = freshPath();
+  await SqliteStore.open(path, { migrate: false }).close();
+  const db = new Database(path);
+  db.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
+  for (const m of SQLITE_MIGRATIONS.filter((m) => m.version <= version)) {
+    db.exec(m.sql);
+    db.prepare("INSERT INTO schema_migrations VALUES (?, ?, ?)").run(m.version, m.name, 0);
+  }
+  return { path, db };
+}
+
 describeStoreContract("SqliteStore", async () => {
   const path = freshPath();
   const store = SqliteStore.open(path);
@@ -59,14 +72,7 @@ describe("SqliteStore", () => {
   });
 
   it("keeps the order of a run's steps recorded before migration 3 when the run goes on after it", async () => {
-    const path = freshPath();
-    await SqliteStore.open(path, { migrate: false }).close();
-    const db = new Database(path);
-    db.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
-    for (const m of SQLITE_MIGRATIONS.filter((m) => m.version <= 2)) {
-      db.exec(m.sql);
-      db.prepare("INSERT INTO schema_migrations VALUES (?, ?, ?)").run(m.version, m.name, 0);
-    }
+    const { path, db } = await databaseAtVersion(2);
     // Version 2 numbered each run's steps 1, 2, …; another run's steps sit between them.
     const insertRun = db.prepare("INSERT INTO runs (id, task, status, schema_version, created_at, updated_at) VALUES (?, '{\"description\":\"x\"}', 'queued', 1, 0, 0)");
     const insertStep = db.prepare("INSERT INTO steps (run_id, key, seq, kind, status, started_at, epoch) VALUES (?, ?, ?, 'tool_call', 'succeeded', 0, 1)");
@@ -93,14 +99,7 @@ describe("SqliteStore", () => {
   });
 
   it("claims and counts the queue from the active runs only, in claim order, after migrating a version-3 file", async () => {
-    const path = freshPath();
-    await SqliteStore.open(path, { migrate: false }).close();
-    const db = new Database(path);
-    db.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
-    for (const m of SQLITE_MIGRATIONS.filter((m) => m.version <= 3)) {
-      db.exec(m.sql);
-      db.prepare("INSERT INTO schema_migrations VALUES (?, ?, ?)").run(m.version, m.name, 0);
-    }
+    const { path, db } = await databaseAtVersion(3);
     // A long history, older than everything queued: the old claim sorted every queued run and
     // the finished ones stayed in its index.
     const insertRun = db.prepare("INSERT INTO runs (id, task, status, schema_version, created_at, updated_at) VALUES (?, '{\"description\":\"x\"}', ?, 1, ?, 0)");
@@ -160,14 +159,7 @@ describe("SqliteStore", () => {
   });
 
   it("migration 7 stamps final runs an older version left without finished_at, so only unfinished runs stay active", async () => {
-    const path = freshPath();
-    await SqliteStore.open(path, { migrate: false }).close();
-    const db = new Database(path);
-    db.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
-    for (const m of SQLITE_MIGRATIONS.filter((m) => m.version <= 6)) {
-      db.exec(m.sql);
-      db.prepare("INSERT INTO schema_migrations VALUES (?, ?, ?)").run(m.version, m.name, 0);
-    }
+    const { path, db } = await databaseAtVersion(6);
     const insertRun = db.prepare(
       "INSERT INTO runs (id, tenant, task, status, schema_version, created_at, updated_at, finished_at) VALUES (?, 'acme', '{\"description\":\"x\"}', ?, 1, ?, ?, ?)",
     );
