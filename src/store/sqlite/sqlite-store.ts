@@ -68,7 +68,7 @@ const BACKGROUND_CHECKPOINT_AFTER_WRITES = 1_000;
 type CheckpointTarget = { readonly path: string; readonly synchronous: "NORMAL" | "FULL" };
 
 /** See `SqliteStoreOptions.checkpointPages`. */
-export const DEFAULT_CHECKPOINT_PAGES = 10_000;
+const DEFAULT_CHECKPOINT_PAGES = 10_000;
 
 /**
  * The embedded store: one SQLite file in WAL mode. Several processes may share the file (the

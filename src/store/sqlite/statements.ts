@@ -8,6 +8,7 @@ import { CLAIMABLE_STATUSES, FINAL_STATUSES, sqlList } from "../store-rules.js";
 const RUN_COLUMNS = "id, task, status, plan, result, error, created_at, updated_at";
 const STEP_COLUMNS = "run_id, key, kind, status, input, output, error, attempts, started_at, finished_at";
 const CLAIMABLE = sqlList(CLAIMABLE_STATUSES);
+const FINAL = sqlList(FINAL_STATUSES);
 
 /**
  * The predicate of the runs_active index (migration 7), word for word: SQLite uses a partial
@@ -16,7 +17,6 @@ const CLAIMABLE = sqlList(CLAIMABLE_STATUSES);
  * a column its predicate names changes; a claim changes status, not finished_at.
  */
 export const SQLITE_ACTIVE_RUNS = "finished_at IS NULL";
-const FINAL = sqlList(FINAL_STATUSES);
 
 type Fence = { runId: string; workerId: string; epoch: number };
 export type TransitionParams = Fence & { status: string; plan: string | null; result: string | null; error: string | null; finished: number; keepLease: number; now: number };
