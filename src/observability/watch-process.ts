@@ -32,6 +32,7 @@ export function watchProcess(metrics: MetricsRegistry, sources: MetricSources, n
       const stats = store.stats();
       follow("cs_agents_leases_reclaimed_total", stats.reclaims);
       follow("cs_agents_stale_writes_rejected_total", stats.staleWritesRejected);
+      if (stats.checkpointThreadFailed !== undefined) metrics.set("cs_agents_sqlite_checkpoint_thread_failed", stats.checkpointThreadFailed ? 1 : 0);
       const queue = await store.queueStats();
       metrics.set("cs_agents_queue_depth_runs", queue.depth);
       metrics.set("cs_agents_queue_oldest_age_seconds", queue.oldestCreatedAt ? Math.max(0, now() - queue.oldestCreatedAt.getTime()) / 1_000 : 0);

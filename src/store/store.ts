@@ -72,6 +72,11 @@ export interface Retention {
 export interface StoreStats {
   readonly reclaims: number;
   readonly staleWritesRejected: number;
+  /**
+   * SQLite, once its WAL checkpoint thread has started: whether the thread stopped on an error.
+   * Nothing is lost then; commits checkpoint themselves again, and wait for it.
+   */
+  readonly checkpointThreadFailed?: boolean;
 }
 
 /** Runs as users see them: submit, read, list, decide, prune. */

@@ -76,6 +76,16 @@ describe("engine metrics", () => {
 });
 
 describe("process metrics", () => {
+  it("shows a failed SQLite checkpoint thread as a gauge of 1", async () => {
+    const metrics = new MetricsRegistry({ defaultMetrics: false });
+    let checkpointThreadFailed = false;
+    const store = { stats: () => ({ reclaims: 0, staleWritesRejected: 0, checkpointThreadFailed }), queueStats: async () => ({ depth: 0, oldestCreatedAt: undefined }) };
+    watchProcess(metrics, { store });
+    expect(await metrics.text()).toMatch(/^cs_agents_sqlite_checkpoint_thread_failed 0$/m);
+    checkpointThreadFailed = true;
+    expect(await metrics.text()).toMatch(/^cs_agents_sqlite_checkpoint_thread_failed 1$/m);
+  });
+
   it("reads the queue, lease counters and cache counters at each scrape", async () => {
     const store = SqliteStore.open(":memory:");
     try {
@@ -91,6 +101,8 @@ describe("process metrics", () => {
       expect(text).toMatch(/^cs_agents_cache_misses_total\{level="l1"\} 2$/m);
       expect(text).not.toMatch(/level="l2"/);
       expect(text).toMatch(/^cs_agents_build_info\{version="9\.9\.9",node_version="v\d+/m);
+      // A store in memory has no checkpoint thread: nothing failed.
+      expect(text).toMatch(/^cs_agents_sqlite_checkpoint_thread_failed 0$/m);
       hits = { l1: 5, l2: 0 };
       await store.claim({ workerId: "w", leaseMs: 60_000, limit: 1, maxCrashes: 3 });
       text = await metrics.text();

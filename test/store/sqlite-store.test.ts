@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -248,6 +248,7 @@ describe("SqliteStore", () => {
     const store = SqliteStore.open(path);
     for (let n = 0; n < 999; n++) await store.submit({ description: `t${n}` }, { runId: `run-${n}` });
     expect(store.backgroundCheckpointStats()).toBeUndefined();
+    expect(store.stats()).not.toHaveProperty("checkpointThreadFailed");
     const deadline = Date.now() + 10_000;
     let n = 999;
     while ((store.backgroundCheckpointStats()?.checkpoints ?? 0) === 0 && Date.now() < deadline) {
@@ -255,6 +256,7 @@ describe("SqliteStore", () => {
     }
     expect(store.backgroundCheckpointStats()).toEqual({ checkpoints: expect.any(Number) });
     expect(store.backgroundCheckpointStats()?.checkpoints).toBeGreaterThan(0);
+    expect(store.stats().checkpointThreadFailed).toBe(false);
     await store.close();
     // Only the last connection to close removes the WAL: the thread's was closed before.
     expect(existsSync(`${path}-wal`)).toBe(false);
@@ -262,6 +264,26 @@ describe("SqliteStore", () => {
     expect((await reopened.get(`run-${n - 1}`))?.status).toBe("queued");
     expect(await reopened.list({ limit: 500 })).toHaveLength(500);
     await reopened.close();
+  });
+
+  it("says when its checkpoint thread failed, and goes on writing", async () => {
+    const path = freshPath();
+    const store = SqliteStore.open(path);
+    for (let n = 0; n < 999; n++) await store.submit({ description: `t${n}` }, { runId: `run-${n}` });
+    // Moved away while open: the store keeps writing to its open file, and the thread, opening
+    // the path, finds an empty database that is not in WAL mode.
+    renameSync(path, `${path}.moved`);
+    const deadline = Date.now() + 10_000;
+    let n = 999;
+    while (store.stats().checkpointThreadFailed !== true && Date.now() < deadline) {
+      await store.submit({ description: `t${n}` }, { runId: `run-${n++}` });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(store.stats().checkpointThreadFailed).toBe(true);
+    expect(store.backgroundCheckpointStats()?.failure).toMatch(/not WAL/);
+    await store.submit({ description: "after" }, { runId: "run-after" });
+    expect((await store.get("run-after"))?.status).toBe("queued");
+    await store.close();
   });
 
   it("starts no checkpoint thread when told not to, nor for a database in memory", async () => {

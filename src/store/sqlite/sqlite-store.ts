@@ -127,7 +127,8 @@ export class SqliteStore implements ServiceStore {
   }
 
   stats(): StoreStats {
-    return { ...this.#stats };
+    const thread = this.#checkpointer?.stats();
+    return { ...this.#stats, ...(thread === undefined ? {} : { checkpointThreadFailed: thread.failure !== undefined }) };
   }
 
   /** The checkpoint thread's counters; undefined until it has started (see `checkpointInBackground`). */
