@@ -7,7 +7,7 @@ import type { ToolRegistry } from "../tools/index.js";
 import type { EngineEvent, EventListener } from "./events.js";
 import type { Journal } from "./journal.js";
 import { recordSteps } from "./journal.js";
-import type { SubtaskScope, ToolRunner } from "./run-subtask.js";
+import type { RunLease, SubtaskScope, ToolRunner } from "./run-subtask.js";
 import { recordedOutcome, runSubtask } from "./run-subtask.js";
 
 export interface EngineOptions {
@@ -30,6 +30,8 @@ export interface ExecuteRequest {
   readonly journal?: Journal;
   /** Receives an entry for every sensitive tool call, refused call and model output. */
   readonly audit?: AuditSink;
+  /** The lease the run is executed under: its epoch fences tool calls, and no call starts once it is not held. */
+  readonly lease?: RunLease;
 }
 
 export type RunOutcome =
@@ -89,6 +91,7 @@ export function createEngine(options: EngineOptions): Engine {
           signal,
           toolSignal: request.signal,
           audit: request.audit,
+          lease: request.lease,
         };
         outcome = await runGraph(scope, plan, options.agents, maxConcurrency, journal.finish ? closing : undefined);
         if (closing.length > 0) await journal.finish?.(closing.splice(0), outcome);

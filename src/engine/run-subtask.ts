@@ -1,7 +1,7 @@
 import type { Agent, AgentModel, Decision, SubtaskOutcome } from "../agents/index.js";
 import { carryOut } from "../agents/index.js";
 import type { Artifact, Language, Step, Subtask, SubtaskResult } from "../core/index.js";
-import { AmbiguousStepError, ApprovalRequiredError, CancelledError, canonicalHash, stepKeys } from "../core/index.js";
+import { AmbiguousStepError, ApprovalRequiredError, CancelledError, canonicalHash, JournalError, stepKeys } from "../core/index.js";
 import type { CallContext, ToolCallRequest, ToolCallResult, ToolRegistry } from "../tools/index.js";
 import type { EventListener } from "./events.js";
 import type { Journal } from "./journal.js";
@@ -11,6 +11,16 @@ import type { AuditDraft, AuditSink } from "../store/index.js";
 /** The executor as the engine needs it. `ToolExecutor` has this shape. */
 export interface ToolRunner {
   run(request: ToolCallRequest, context?: CallContext): Promise<ToolCallResult>;
+}
+
+/**
+ * The lease a run is executed under (a worker's). Tools get its epoch in their fencing token,
+ * and no call starts once `held` says the lease may be gone.
+ */
+export interface RunLease {
+  readonly epoch: number;
+  /** False once the lease may have been lost (its local deadline passed): start nothing more. */
+  held(): boolean;
 }
 
 export interface SubtaskScope {
@@ -30,6 +40,7 @@ export interface SubtaskScope {
   /** The run's own signal, undefined when nothing can abort it: tools then get no listener to hang. */
   readonly toolSignal: AbortSignal | undefined;
   readonly audit: AuditSink | undefined;
+  readonly lease: RunLease | undefined;
 }
 
 /** A subtask's recorded outcome, read back on replay instead of running it again. */
@@ -139,12 +150,15 @@ async function journaledCall(
       return denied;
     }
   }
+  assertLeaseHeld(scope, call.tool, stepKey);
   const startedAt = new Date();
   if (common) scope.emit({ type: "tool.started", ...common, at: startedAt.getTime() });
   if (tool && !tool.idempotent) {
     // A tool that may not run twice leaves an intent first, so recovery can tell "never
     // called" from "called, outcome unknown".
     await scope.journal.record({ runId: scope.runId, key: stepKey, kind: "tool_call", startedAt, status: "started", input: call });
+    // The intent's commit may have been held up for longer than the lease lasts.
+    assertLeaseHeld(scope, call.tool, stepKey);
   }
   const result = await scope.executor.run(call, callContext(scope, stepKey));
   // A call cut short by cancellation is no outcome of the tool: leave it unrecorded, so a
@@ -256,7 +270,18 @@ function callContext(scope: SubtaskScope, stepKey: string): CallContext {
   const context: { -readonly [K in keyof CallContext]: CallContext[K] } = { runId: scope.runId, stepKey };
   if (scope.toolSignal) context.signal = scope.toolSignal;
   if (scope.tenant) context.tenant = scope.tenant;
+  if (scope.lease) context.epoch = scope.lease.epoch;
   return context;
+}
+
+/**
+ * Checked right before a call starts, not left to a timer: a worker woken from a pause (or
+ * whose database replies were held up) must not start a call for a run another worker may
+ * already hold. Idempotent calls would waste work; the others would happen twice.
+ */
+function assertLeaseHeld(scope: SubtaskScope, tool: string, stepKey: string): void {
+  if (!scope.lease || scope.lease.held()) return;
+  throw new JournalError("LEASE_LOST", `the lease on run ${scope.runId} may have expired: ${tool} (${stepKey}) was not called`);
 }
 
 function replayCall(step: Step | undefined, tool: string): ToolCallResult | undefined {

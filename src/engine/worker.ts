@@ -6,6 +6,7 @@ import type { AuditSink, Lease, LeaseStore, RunStore, StepStore } from "../store
 import type { Engine, RunOutcome } from "./engine.js";
 import type { EventListener } from "./events.js";
 import type { Journal } from "./journal.js";
+import { LeaseDeadline, type MonotonicClock } from "./lease-deadline.js";
 
 export interface WorkerOptions {
   readonly store: LeaseStore & StepStore & Pick<RunStore, "submit">;
@@ -18,6 +19,13 @@ export interface WorkerOptions {
   readonly leaseMs?: number;
   /** Default leaseMs / 3. */
   readonly heartbeatMs?: number;
+  /**
+   * Kept back from the lease: a run is given up locally this long before its lease could expire
+   * in the database. Default 10 % of the lease, at least 200 ms, at most half the lease.
+   */
+  readonly leaseMarginMs?: number;
+  /** The monotonic clock lease deadlines are measured on. Default `performance.now`. */
+  readonly clock?: MonotonicClock;
   /** Pause between claims when the queue is empty. Default 250. */
   readonly pollMs?: number;
   /** A run whose lease expired this many times is failed as poison. Default 3. */
@@ -115,8 +123,9 @@ export class Worker {
    * when another lease holds it. Resolves undefined when the run is not runnable.
    */
   async runOne(runId: string): Promise<RunEnd | undefined> {
+    const sentAt = this.#now();
     const [lease] = await this.#options.store.claim({ workerId: this.id, leaseMs: this.#leaseMs, limit: 1, maxCrashes: this.#maxCrashes, runId });
-    return lease ? this.#execute(lease) : undefined;
+    return lease ? this.#execute(lease, sentAt) : undefined;
   }
 
   /**
@@ -127,9 +136,10 @@ export class Worker {
    * idempotency key): that run is left to whoever holds or claims it.
    */
   async submitAndRun(task: Task, options: { readonly runId: string; readonly onSubmitted?: (run: Run) => void }): Promise<{ readonly run: Run; readonly created: boolean; readonly end?: Promise<RunEnd> }> {
+    const sentAt = this.#now();
     const { run, created, lease } = await this.#options.store.submit(task, { runId: options.runId, claim: { workerId: this.id, leaseMs: this.#leaseMs } });
     options.onSubmitted?.(run);
-    return lease ? { run, created, end: this.#execute(lease) } : { run, created };
+    return lease ? { run, created, end: this.#execute(lease, sentAt) } : { run, created };
   }
 
   /**
@@ -152,6 +162,10 @@ export class Worker {
     }
   }
 
+  #now(): number {
+    return this.#options.clock ? this.#options.clock() : performance.now();
+  }
+
   get #maxCrashes(): number {
     return this.#options.maxCrashes ?? 3;
   }
@@ -163,9 +177,10 @@ export class Worker {
       let claimed = 0;
       if (free > 0) {
         try {
+          const sentAt = this.#now();
           const leases = await this.#options.store.claim({ workerId: this.id, leaseMs: this.#leaseMs, limit: free, maxCrashes: this.#maxCrashes });
           claimed = leases.length;
-          for (const lease of leases) void this.#execute(lease);
+          for (const lease of leases) void this.#execute(lease, sentAt);
         } catch (error) {
           this.#options.onError?.(error);
         }
@@ -186,9 +201,10 @@ export class Worker {
     });
   }
 
-  #execute(lease: Lease): Promise<RunEnd> {
+  /** `sentAt`: when the claim of `lease` was sent, on the monotonic clock; its deadline runs from then. */
+  #execute(lease: Lease, sentAt: number): Promise<RunEnd> {
     const controller = new AbortController();
-    const done = this.#drive(lease, controller).then((end) => {
+    const done = this.#drive(lease, sentAt, controller).then((end) => {
       this.#active.delete(lease.runId);
       if (this.#active.size === 0) this.#stopCancelCheck();
       this.#endedCount += 1;
@@ -219,17 +235,23 @@ export class Worker {
     this.#cancelCheck = undefined;
   }
 
-  async #drive(lease: Lease, controller: AbortController): Promise<RunEnd> {
+  async #drive(lease: Lease, claimSentAt: number, controller: AbortController): Promise<RunEnd> {
     const { store, engine } = this.#options;
     const runId = lease.runId;
     let lost = false;
+    const loseLease = () => {
+      lost = true;
+      controller.abort();
+    };
+    const now = () => this.#now();
+    const deadlineOptions = { leaseMs: this.#leaseMs, now, onPassed: loseLease };
+    const deadline = new LeaseDeadline(this.#options.leaseMarginMs === undefined ? deadlineOptions : { ...deadlineOptions, marginMs: this.#options.leaseMarginMs }, claimSentAt);
     const heartbeat = setInterval(() => {
+      const sentAt = now();
       store.heartbeat(lease, this.#leaseMs).then(
         (kept) => {
-          if (!kept) {
-            lost = true;
-            controller.abort();
-          }
+          if (kept) deadline.confirm(sentAt);
+          else loseLease();
         },
         (error: unknown) => this.#options.onError?.(error),
       );
@@ -250,7 +272,8 @@ export class Worker {
         // Steps are written only under a lease: a run on its first lease has none to read.
         load: (id) => (lease.epoch === 1 ? Promise.resolve([]) : store.load(id)),
       };
-      const request = { runId, task: lease.task, signal: controller.signal, journal, ...(this.#options.audit ? { audit: this.#options.audit } : {}) };
+      const runLease = { epoch: lease.epoch, held: () => deadline.held() };
+      const request = { runId, task: lease.task, signal: controller.signal, journal, lease: runLease, ...(this.#options.audit ? { audit: this.#options.audit } : {}) };
       const outcome = await engine.execute(this.#options.onEvent ? { ...request, onEvent: this.#options.onEvent } : request);
       if (finished) return { runId, kind: "finished", outcome };
       if (this.#active.get(runId)?.cancelled && outcome.status === "cancelled") return { runId, kind: "cancelled" };
@@ -269,6 +292,7 @@ export class Worker {
       return { runId, kind: "released" };
     } finally {
       clearInterval(heartbeat);
+      deadline.close();
     }
   }
 }

@@ -1,6 +1,18 @@
 import type { z } from "zod";
 import { CsAgentsError } from "../core/index.js";
 
+/**
+ * Who may make a call with effects: the run's lease epoch with the call's idempotency key. A
+ * downstream that remembers the highest epoch it saw per key and refuses a lower one turns away
+ * a worker that lost its lease (paused, partitioned) and wakes up to call again.
+ */
+export interface FencingToken {
+  /** Grows with every claim of the run and with every `--retry` decision on it. */
+  readonly epoch: number;
+  /** The call's idempotency key, `<run id>/<step key>`. */
+  readonly key: string;
+}
+
 /** What a handler gets besides its input. */
 export interface ToolContext {
   /** Aborted on timeout or cancellation; handlers pass it to whatever they wait on. */
@@ -10,6 +22,8 @@ export interface ToolContext {
    * with side effects can deduplicate on its side. Undefined outside a run.
    */
   readonly idempotencyKey: string | undefined;
+  /** Undefined outside a worker's lease (a run with an in-memory journal, a direct call). */
+  readonly fencing?: FencingToken | undefined;
   readonly runId: string | undefined;
   readonly tenant: string | undefined;
   /** 1 on the first attempt. */
@@ -172,4 +186,6 @@ export interface CallContext {
   readonly runId?: string;
   readonly stepKey?: string;
   readonly tenant?: string;
+  /** The run's lease epoch: with runId and stepKey, the handler's fencing token. */
+  readonly epoch?: number;
 }

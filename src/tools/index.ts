@@ -4,6 +4,7 @@ export {
   defineTool,
   ToolError,
   type CallContext,
+  type FencingToken,
   type RetryOptions,
   type ToolBatchOptions,
   type ToolCacheOptions,

@@ -14,7 +14,7 @@ import type { z } from "zod";
 import { createBatcher, type Batcher } from "../batch/index.js";
 import type { ToolCache, ToolCacheStats } from "../cache/index.js";
 import { CancelledError, CsAgentsError, describeError } from "../core/index.js";
-import { ToolError, type CallContext, type Tool, type ToolCallRequest, type ToolCallResult, type ToolContext } from "./define-tool.js";
+import { ToolError, type CallContext, type FencingToken, type Tool, type ToolCallRequest, type ToolCallResult, type ToolContext } from "./define-tool.js";
 import { safeParse } from "./safe-parse.js";
 import { toolCacheKey } from "./tool-cache-key.js";
 import type { ToolRegistry } from "./tool-registry.js";
@@ -220,13 +220,14 @@ interface Invoker {
 async function attemptOnce(tool: Tool, input: unknown, call: CallContext, countAttempt: () => number, invoker: Invoker): Promise<unknown> {
   const { runId, stepKey, tenant } = call;
   const idempotencyKey = runId !== undefined && stepKey !== undefined ? `${runId}/${stepKey}` : undefined;
+  const fencing = idempotencyKey !== undefined && call.epoch !== undefined ? { epoch: call.epoch, key: idempotencyKey } : undefined;
   const deadline = new AttemptDeadline(tool.timeoutMs, call.signal);
   let raw: unknown;
   try {
     // The caller may abort during the backoff sleep, and cockatiel starts the next attempt anyway.
     if (call.signal?.aborted) throw new CancelledError();
     const attempt = countAttempt();
-    const work = invoker.batcher ? invoker.batcher.call(input, deadline.signal) : tool.handler(input, new HandlerContext(deadline, invoker, attempt, idempotencyKey, runId, tenant));
+    const work = invoker.batcher ? invoker.batcher.call(input, deadline.signal) : tool.handler(input, new HandlerContext(deadline, invoker, attempt, idempotencyKey, fencing, runId, tenant));
     raw = await deadline.race(work);
   } catch (error) {
     throw attemptFailure(error, tool, deadline.expired, call.signal);
@@ -292,6 +293,7 @@ class HandlerContext implements ToolContext {
     invoker: Invoker,
     readonly attempt: number,
     readonly idempotencyKey: string | undefined,
+    readonly fencing: FencingToken | undefined,
     readonly runId: string | undefined,
     readonly tenant: string | undefined,
   ) {

@@ -28,6 +28,7 @@ export interface WorkCall {
   readonly start: number;
   end?: number;
   readonly deps: unknown;
+  readonly fencing: ToolContext["fencing"];
 }
 
 /**
@@ -57,7 +58,7 @@ export function testEngine(options: {
     idempotent: options.idempotent ?? true,
     sensitive: options.sensitive ?? false,
     handler: async (input, ctx: ToolContext) => {
-      const call: WorkCall = { id: input.id, start: performance.now(), deps: input.deps };
+      const call: WorkCall = { id: input.id, start: performance.now(), deps: input.deps, fencing: ctx.fencing };
       calls.push(call);
       load.max = Math.max(load.max, ++load.active);
       await new Promise((resolve, reject) => {
