@@ -117,7 +117,7 @@ export function postgresServiceOps(pool: pg.Pool): Ops {
           ]);
         }
         await client.query(
-          "UPDATE runs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = now() WHERE id = $1 AND status = 'waiting_approval'",
+          "UPDATE runs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, lease_epoch = lease_epoch + 1, updated_at = now() WHERE id = $1 AND status = 'waiting_approval'",
           [runId],
         );
         await append(client, { ...audit, target: runId });

@@ -203,7 +203,7 @@ export const sql = {
   ),
   requeue: statement(
     "requeue",
-    "UPDATE runs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = now() WHERE id = $1 AND status = 'waiting_approval'",
+    "UPDATE runs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, lease_epoch = lease_epoch + 1, updated_at = now() WHERE id = $1 AND status = 'waiting_approval'",
   ),
   prune: statement(
     "prune",

@@ -199,7 +199,7 @@ function prepareStatements(db: Database.Database) {
       "UPDATE steps SET status = @status, output = @output, error = @error, finished_at = @now WHERE run_id = @runId AND key = @key",
     ),
     requeue: q<{ runId: string; now: number }>(
-      "UPDATE runs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = @now WHERE id = @runId AND status = 'waiting_approval'",
+      "UPDATE runs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, lease_epoch = lease_epoch + 1, updated_at = @now WHERE id = @runId AND status = 'waiting_approval'",
     ),
     submission: q<[string], { request_hash: string | null; submitted_by: string | null }>("SELECT request_hash, submitted_by FROM runs WHERE id = ?"),
     eventKeys: db.prepare<[string], string>("SELECT key FROM run_events WHERE run_id = ?").pluck(),

@@ -117,7 +117,7 @@ export function prepareStatements(db: Database.Database) {
       `UPDATE steps SET status = @status, output = @output, error = @error, finished_at = @now WHERE run_id = @runId AND key = @key`,
     ),
     requeue: prepare<{ runId: string; now: number }>(
-      `UPDATE runs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
+      `UPDATE runs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, lease_epoch = lease_epoch + 1, updated_at = @now
        WHERE id = @runId AND status = 'waiting_approval'`,
     ),
     prune: prepare<{ finishedBefore: number | null; keep: number | null }>(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Store } from "../../../src/store/index.js";
-import { claimOne, runId, step, submitRuns, useFreshStore, waitForExpiry } from "./context.js";
+import { claimOne, runId, SHORT_LEASE_MS, step, submitRuns, useFreshStore, waitForExpiry } from "./context.js";
 import type { MakeStore } from "./context.js";
 
 const CALL = "subtask/a/call/0";
@@ -31,7 +31,26 @@ export function describeDecideAndRetention(makeStore: MakeStore): void {
       await store().decide(id, CALL, { action: "retry" });
       expect((await store().load(id)).map((s) => s.key)).toEqual(["plan"]);
       expect((await store().get(id))?.status).toBe("queued");
-      expect(await claimOne(store(), "w2")).toMatchObject({ runId: id, epoch: 2, reclaimed: false });
+      // The decision itself bumps the epoch (1 → 2), the next claim again (→ 3).
+      expect(await claimOne(store(), "w2")).toMatchObject({ runId: id, epoch: 3, reclaimed: false });
+    });
+
+    it("retry bumps the run's epoch: an older holder is fenced and carries a lower epoch than the next one", async () => {
+      await submitRuns(store(), 1);
+      const stale = await claimOne(store(), "w1", { leaseMs: SHORT_LEASE_MS });
+      await store().record(stale, step(stale, CALL, { status: "started", input: { tool: "send" } }));
+      // w1 stalls; its lease expires and w2 finds the intent with no result.
+      await waitForExpiry();
+      const [rescuer] = await store().claim({ workerId: "w2", leaseMs: 60_000, limit: 1, maxCrashes: 3 });
+      if (!rescuer) throw new Error("the expired run was not reclaimed");
+      await store().record(rescuer, step(rescuer, CALL, { status: "ambiguous", input: { tool: "send" } }));
+      await store().transition(rescuer, { status: "waiting_approval" });
+      await store().decide(stale.runId, CALL, { action: "retry" });
+      await expect(store().record(stale, step(stale, CALL, { status: "succeeded", input: { tool: "send" } }))).rejects.toMatchObject({ code: "LEASE_LOST" });
+      expect(await store().heartbeat(rescuer, 60_000)).toBe(false);
+      const next = await claimOne(store(), "w3");
+      expect(next.epoch).toBe(rescuer.epoch + 2);
+      expect(stale.epoch).toBeLessThan(next.epoch);
     });
 
     it("done settles the step with the given output", async () => {
