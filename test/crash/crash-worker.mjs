@@ -2,7 +2,7 @@
 //   node crash-worker.mjs run <run id> <task>   submit the run (if new) and execute it here
 //   node crash-worker.mjs worker                claim runs until SIGTERM, then drain
 // Settings come from the environment: DATABASE_URL, WORKER_ID, LEASE_MS, CONCURRENCY,
-// GRACE_MS, and CRASH_AT (see crash-plugin.mjs; "recorded:<step key>" kills right after that
+// GRACE_MS, PAUSE_AFTER_INTENT (below) and CRASH_AT (see crash-plugin.mjs; "recorded:<step key>" kills right after that
 // step's result is committed). Each line on stdout is JSON: {event, ...}.
 import { fileURLToPath } from "node:url";
 import { createRuntime, loadPlugins, openStore, Worker } from "../../dist/index.js";
@@ -32,6 +32,19 @@ if (crashAt.startsWith("recorded:")) {
   store.transition = async (lease, update, steps = []) => {
     await transition(lease, update, steps);
     killAfter(steps);
+  };
+}
+// PAUSE_AFTER_INTENT="<step key>": the process stops itself (SIGSTOP) right after that step's
+// intent is committed, as a worker paused or cut off from its database at the worst moment.
+const pauseAfter = process.env.PAUSE_AFTER_INTENT;
+if (pauseAfter) {
+  const record = store.record.bind(store);
+  store.record = async (lease, step) => {
+    await record(lease, step);
+    if (step.key === pauseAfter && step.status === "started") {
+      say("paused", { runId: lease.runId, epoch: lease.epoch });
+      process.kill(process.pid, "SIGSTOP");
+    }
   };
 }
 const plugins = await loadPlugins([fileURLToPath(new URL("./crash-plugin.mjs", import.meta.url))]);
