@@ -28,7 +28,10 @@ export interface WorkerOptions {
   readonly clock?: MonotonicClock;
   /** Pause between claims when the queue is empty. Default 250. */
   readonly pollMs?: number;
-  /** A run whose lease expired this many times is failed as poison. Default 3. */
+  /**
+   * A run whose lease expired this many times while it was held alone is failed as poison.
+   * A run orphaned beside others is quarantined (run alone from then on), not charged. Default 3.
+   */
   readonly maxCrashes?: number;
   /** How often held runs are checked for a cancellation made elsewhere (API, CLI). Default 1,000. */
   readonly cancelCheckMs?: number;
@@ -124,7 +127,7 @@ export class Worker {
    */
   async runOne(runId: string): Promise<RunEnd | undefined> {
     const sentAt = this.#now();
-    const [lease] = await this.#options.store.claim({ workerId: this.id, leaseMs: this.#leaseMs, limit: 1, maxCrashes: this.#maxCrashes, runId });
+    const [lease] = await this.#options.store.claim({ workerId: this.id, leaseMs: this.#leaseMs, limit: 1, maxCrashes: this.#maxCrashes, runId, holding: this.#active.size });
     return lease ? this.#execute(lease, sentAt) : undefined;
   }
 
@@ -173,12 +176,13 @@ export class Worker {
   async #claimLoop(): Promise<void> {
     while (this.#claiming) {
       this.#woken = false;
-      const free = this.#concurrency - this.#active.size;
+      // A run held alone (quarantined after a crash) keeps every other slot empty until it ends.
+      const free = this.#holdsAlone() ? 0 : this.#concurrency - this.#active.size;
       let claimed = 0;
       if (free > 0) {
         try {
           const sentAt = this.#now();
-          const leases = await this.#options.store.claim({ workerId: this.id, leaseMs: this.#leaseMs, limit: free, maxCrashes: this.#maxCrashes });
+          const leases = await this.#options.store.claim({ workerId: this.id, leaseMs: this.#leaseMs, limit: free, maxCrashes: this.#maxCrashes, holding: this.#active.size });
           claimed = leases.length;
           for (const lease of leases) void this.#execute(lease, sentAt);
         } catch (error) {
@@ -186,8 +190,13 @@ export class Worker {
         }
       }
       // Claim again at once after a full batch or a wake; otherwise wait for a free slot, a wake or the poll interval.
-      if ((claimed === 0 && !this.#woken) || this.#active.size >= this.#concurrency) await this.#pause();
+      if ((claimed === 0 && !this.#woken) || this.#active.size >= this.#concurrency || this.#holdsAlone()) await this.#pause();
     }
+  }
+
+  #holdsAlone(): boolean {
+    for (const active of this.#active.values()) if (active.lease.alone) return true;
+    return false;
   }
 
   #pause(): Promise<void> {

@@ -39,6 +39,7 @@ export interface ClaimedRow {
   readonly lease_epoch: number;
   readonly crashes: number;
   readonly reclaimed: boolean | number;
+  readonly lease_alone: boolean | number;
 }
 
 /** JSON text for a column; undefined becomes SQL NULL. */
@@ -90,7 +91,7 @@ export function stepFromRow(row: StepRow): Step {
 }
 
 export function leaseFromRow(row: ClaimedRow, workerId: string): Lease {
-  return { runId: row.id, workerId, epoch: row.lease_epoch, task: JSON.parse(row.task) as Task, reclaimed: Boolean(row.reclaimed) };
+  return { runId: row.id, workerId, epoch: row.lease_epoch, task: JSON.parse(row.task) as Task, reclaimed: Boolean(row.reclaimed), alone: Boolean(row.lease_alone) };
 }
 
 function fromJson(text: string | null): unknown {

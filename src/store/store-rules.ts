@@ -11,7 +11,7 @@ export const FINAL_STATUSES = ["succeeded", "failed", "cancelled"] as const sati
 /** A run just created, with the first lease when it was created claimed (eager start). */
 export function submitted(run: Run, task: Task, claim: SubmitOptions["claim"]): Submitted {
   if (!claim) return { run, created: true };
-  return { run, created: true, lease: { runId: run.id, workerId: claim.workerId, epoch: 1, task, reclaimed: false } };
+  return { run, created: true, lease: { runId: run.id, workerId: claim.workerId, epoch: 1, task, reclaimed: false, alone: false } };
 }
 
 /** `'a', 'b'` for an `IN (...)` list of our own constants (never user input). */
@@ -81,7 +81,11 @@ export function decisionEffect(decision: AmbiguousDecision): DecisionEffect {
   }
 }
 
-/** True when this claim pushes a run over the crash limit: it is failed instead of leased. */
+/**
+ * True when this claim pushes a run over the crash limit: it is failed instead of leased. Only
+ * a lease held alone counts a crash when it expires (the claim statements), so a run that dies
+ * beside others is quarantined, not charged.
+ */
 export function isPoisoned(row: { readonly reclaimed: boolean | number; readonly crashes: number }, maxCrashes: number): boolean {
   return Boolean(row.reclaimed) && row.crashes >= maxCrashes;
 }
@@ -89,7 +93,7 @@ export function isPoisoned(row: { readonly reclaimed: boolean | number; readonly
 export function poisonError(crashes: number): ErrorInfo {
   return {
     code: "POISON_RUN",
-    message: `the run was abandoned by ${crashes} workers (lease expired ${crashes} times); it is failed so it cannot take down the fleet`,
+    message: `the run took down ${crashes} workers while running alone on each (lease expired ${crashes} times); it is failed so it cannot take down the fleet`,
   };
 }
 

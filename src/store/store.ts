@@ -12,6 +12,26 @@ export interface Lease {
   readonly task: Task;
   /** True when the run was taken over from a worker whose lease had expired. */
   readonly reclaimed: boolean;
+  /**
+   * True when this run is held alone: its worker holds no other run and must claim none while
+   * it holds this one, so a crash of that worker is this run's doing and counts toward poison.
+   */
+  readonly alone: boolean;
+}
+
+/** What a worker asks of `claim`. */
+export interface ClaimRequest {
+  readonly workerId: string;
+  readonly leaseMs: number;
+  readonly limit: number;
+  readonly maxCrashes: number;
+  /** Take over this run, even from a live lease. */
+  readonly runId?: string;
+  /**
+   * Runs the worker holds right now (default 0). Only a worker that holds none is handed a
+   * quarantined run (one orphaned by a crash), alone; while one waits, busier workers get nothing.
+   */
+  readonly holding?: number;
 }
 
 export interface SubmitOptions {
@@ -109,7 +129,7 @@ export interface LeaseStore {
    * failed with code POISON_RUN instead. `runId` claims that run only, even when its lease has
    * not expired (`cs-agents resume`).
    */
-  claim(request: { workerId: string; leaseMs: number; limit: number; maxCrashes: number; runId?: string }): Promise<readonly Lease[]>;
+  claim(request: ClaimRequest): Promise<readonly Lease[]>;
   /** Which of these runs were cancelled (a person or the API): the worker stops them. */
   cancelledAmong(runIds: readonly string[]): Promise<readonly string[]>;
   /** Extends the lease; false when it was lost (another claim bumped the epoch). */

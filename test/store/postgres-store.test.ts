@@ -58,7 +58,7 @@ describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
     const stores = await Promise.all([1, 2].map(() => PostgresStore.connect(url, { schema, migrate: false })));
     try {
       const applied = await Promise.all(stores.map((s) => s.migrate()));
-      expect(applied.map((versions) => versions.join(",")).sort()).toEqual(["", "1,2,3,4"]);
+      expect(applied.map((versions) => versions.join(",")).sort()).toEqual(["", "1,2,3,4,5"]);
       await stores[0]?.submit({ description: "x" }, { runId: "run-001" });
       expect((await stores[1]?.get("run-001"))?.status).toBe("queued");
     } finally {
@@ -83,7 +83,8 @@ describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
       await client.query("ANALYZE runs");
       const plan = async (statement: { text: string }, params: unknown[]) =>
         (await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${statement.text}`, params)).rows.map((r) => r["QUERY PLAN"]).join("\n");
-      expect(await plan(sql.claim, ["w1", 60_000, 1])).toMatch(/Index Scan using runs_active/);
+      expect(await plan(sql.claim, ["w1", 60_000, 1, true])).toMatch(/Index Scan using runs_active/);
+      expect(await plan(sql.claim, ["w1", 60_000, 1, true])).toMatch(/runs_quarantined/);
       expect(await plan(sql.queueStats, [])).toMatch(/runs_active/);
       expect(await plan(sql.activeRunsOfTenant, ["acme"])).toMatch(/runs_active/);
       expect((await store.claim({ workerId: "w1", leaseMs: 60_000, limit: 2, maxCrashes: 3 })).map((l) => l.runId)).toEqual(["run-001", "run-002"]);

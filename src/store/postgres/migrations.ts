@@ -118,4 +118,18 @@ CREATE INDEX runs_created ON runs (created_at, id);
 CREATE INDEX runs_tenant_created ON runs (tenant, created_at, id);
 `,
   },
+  {
+    version: 5,
+    name: "runs_quarantine",
+    // A crash used to count against every run its worker held. A run orphaned by a crash is now
+    // quarantined (claimed alone from then on), and only a lease held alone (lease_alone)
+    // counts a crash when it expires. runs_quarantined holds the few quarantined runs not
+    // final, so a claim finds one without reading the queue. Adding a column with a constant
+    // default rewrites no rows.
+    sql: `
+ALTER TABLE runs ADD COLUMN quarantined boolean NOT NULL DEFAULT false;
+ALTER TABLE runs ADD COLUMN lease_alone boolean NOT NULL DEFAULT false;
+CREATE INDEX runs_quarantined ON runs (created_at, id) WHERE quarantined AND status NOT IN ('succeeded', 'failed', 'cancelled');
+`,
+  },
 ];

@@ -36,7 +36,7 @@ import type {
   Submission,
 } from "../service-store.js";
 import { postgresServiceOps } from "./postgres-service.js";
-import type { AmbiguousDecision, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions, Submitted } from "../store.js";
+import type { AmbiguousDecision, ClaimRequest, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions, Submitted } from "../store.js";
 import { unreachableError } from "./connect-error.js";
 import { migratePostgres } from "./migrate.js";
 import { sql } from "./sql.js";
@@ -163,13 +163,14 @@ export class PostgresStore implements ServiceStore {
     return rows.map(runFromRow);
   }
 
-  async claim(request: { workerId: string; leaseMs: number; limit: number; maxCrashes: number; runId?: string }): Promise<readonly Lease[]> {
+  async claim(request: ClaimRequest): Promise<readonly Lease[]> {
     if (request.limit < 1) return [];
     const { workerId, leaseMs } = request;
+    const idle = (request.holding ?? 0) === 0;
     const { rows } =
       request.runId === undefined
-        ? await this.#query<ClaimedRow>(sql.claim, [workerId, leaseMs, request.limit])
-        : await this.#query<ClaimedRow>(sql.claimRun, [workerId, leaseMs, request.runId]);
+        ? await this.#query<ClaimedRow>(sql.claim, [workerId, leaseMs, request.limit, idle])
+        : await this.#query<ClaimedRow>(sql.claimRun, [workerId, leaseMs, request.runId, idle]);
     const leases: Lease[] = [];
     for (const row of rows) {
       if (isPoisoned(row, request.maxCrashes)) {

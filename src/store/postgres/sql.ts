@@ -49,19 +49,24 @@ function runStepsStatement(name: string, runSet: string, alsoWhere: string): Sql
   );
 }
 
-/** Leases the candidate rows in the same statement that locks them; the crash count goes up when someone else held the lease. */
+/**
+ * Leases the candidate rows (id, reclaimed, alone) in the same statement that locks them. A
+ * crash counts only when someone else held the lease alone; any orphaned run is quarantined.
+ */
 function claimStatement(name: string, candidates: string): SqlStatement {
   return statement(
     name,
     `WITH candidates AS (${candidates}),
      claimed AS (
        UPDATE runs r SET status = 'running', updated_at = now(), lease_owner = $1, lease_expires_at = ${msFromNow("$2")}, lease_epoch = r.lease_epoch + 1,
-         claims = r.claims + 1, crashes = r.crashes + c.reclaimed::int
+         claims = r.claims + 1, crashes = r.crashes + (c.reclaimed AND r.lease_alone)::int, quarantined = r.quarantined OR c.reclaimed, lease_alone = c.alone
        FROM candidates c WHERE r.id = c.id
-       RETURNING r.id, r.task::text AS task, r.lease_epoch, r.crashes, c.reclaimed, r.created_at)
-     SELECT id, task, lease_epoch, crashes, reclaimed FROM claimed ORDER BY created_at, id`,
+       RETURNING r.id, r.task::text AS task, r.lease_epoch, r.crashes, c.reclaimed, c.alone AS lease_alone, r.created_at)
+     SELECT id, task, lease_epoch, crashes, reclaimed, lease_alone FROM claimed ORDER BY created_at, id`,
   );
 }
+
+const CLAIMABLE_NOW = `${ACTIVE_RUNS} AND status IN (${CLAIMABLE}) AND (lease_owner IS NULL OR lease_expires_at < now())`;
 
 export const sql = {
   // With an owner ($6) the run starts claimed by it for $7 ms (eager start): running, lease epoch 1.
@@ -84,15 +89,31 @@ export const sql = {
      ORDER BY created_at DESC, id DESC LIMIT $5`,
   ),
   // SKIP LOCKED: concurrent claimers pass over each other's rows instead of waiting or double-claiming.
+  // $4: the worker holds no run. A waiting quarantined run, or else an orphan (a lease expired
+  // under it: its reclaim quarantines it), goes alone to such a worker, and while one waits no
+  // other run is handed out (busy workers drain until one is free to take it).
   claim: claimStatement(
     "claim",
-    `SELECT id, lease_owner IS NOT NULL AS reclaimed FROM runs
-     WHERE ${ACTIVE_RUNS} AND status IN (${CLAIMABLE}) AND (lease_owner IS NULL OR lease_expires_at < now())
-     ORDER BY created_at, id LIMIT $3
-     FOR UPDATE SKIP LOCKED`,
+    `WITH q AS (
+       SELECT id, lease_owner IS NOT NULL AS reclaimed FROM runs
+       WHERE quarantined AND ${CLAIMABLE_NOW}
+       ORDER BY created_at, id LIMIT 1
+       FOR UPDATE SKIP LOCKED),
+     n AS (
+       SELECT id, lease_owner IS NOT NULL AS reclaimed, created_at FROM runs
+       WHERE ${CLAIMABLE_NOW} AND NOT EXISTS (SELECT 1 FROM q)
+       ORDER BY created_at, id LIMIT $3
+       FOR UPDATE SKIP LOCKED),
+     orphan AS (SELECT id, reclaimed FROM n WHERE reclaimed ORDER BY created_at, id LIMIT 1)
+     SELECT id, reclaimed, true AS alone FROM q WHERE $4::boolean
+     UNION ALL SELECT id, reclaimed, true AS alone FROM orphan WHERE $4::boolean
+     UNION ALL SELECT id, reclaimed, $4::boolean AND $3::int = 1 AS alone FROM n WHERE NOT EXISTS (SELECT 1 FROM orphan)`,
   ),
   // A forced takeover waits for the row rather than skip it: the caller named this run.
-  claimRun: claimStatement("claim_run", `SELECT id, lease_owner IS NOT NULL AS reclaimed FROM runs WHERE id = $3 AND status IN (${CLAIMABLE}) FOR UPDATE`),
+  claimRun: claimStatement(
+    "claim_run",
+    `SELECT id, lease_owner IS NOT NULL AS reclaimed, $4::boolean AS alone FROM runs WHERE id = $3 AND status IN (${CLAIMABLE}) FOR UPDATE`,
+  ),
   poison: statement(
     "poison",
     `UPDATE runs SET status = 'failed', error = $4::json, finished_at = now(), updated_at = now(), lease_owner = NULL, lease_expires_at = NULL

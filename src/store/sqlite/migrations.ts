@@ -171,4 +171,17 @@ UPDATE runs SET finished_at = NULL WHERE finished_at IS NOT NULL AND status NOT 
 CREATE INDEX runs_active ON runs (created_at, id) WHERE finished_at IS NULL;
 `,
   },
+  {
+    version: 8,
+    name: "runs_quarantine",
+    // A crash used to count against every run its worker held. A run orphaned by a crash is now
+    // quarantined (claimed alone from then on), and only a lease held alone (lease_alone)
+    // counts a crash when it expires. runs_quarantined holds the few quarantined runs not
+    // final, so a claim finds one without reading the queue.
+    sql: `
+ALTER TABLE runs ADD COLUMN quarantined INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN lease_alone INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX runs_quarantined ON runs (created_at, id) WHERE quarantined = 1 AND finished_at IS NULL;
+`,
+  },
 ];

@@ -36,7 +36,7 @@ import type {
   Submission,
 } from "../service-store.js";
 import { sqliteServiceOps } from "./sqlite-service.js";
-import type { AmbiguousDecision, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions, Submitted } from "../store.js";
+import type { AmbiguousDecision, ClaimRequest, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions, Submitted } from "../store.js";
 import { BackgroundCheckpoint } from "./background-checkpoint.js";
 import type { BackgroundCheckpointStats } from "./background-checkpoint.js";
 import { migrateSqlite } from "./migrate.js";
@@ -184,15 +184,15 @@ export class SqliteStore implements ServiceStore {
     return rows.map(runFromRow);
   }
 
-  async claim(request: { workerId: string; leaseMs: number; limit: number; maxCrashes: number; runId?: string }): Promise<readonly Lease[]> {
+  async claim(request: ClaimRequest): Promise<readonly Lease[]> {
     if (request.limit < 1) return [];
     const sql = this.#sql;
     const now = Date.now();
     const claimed = this.#db
       .transaction((): ClaimedRow[] => {
-        const candidates = request.runId === undefined ? sql.claimCandidates.all({ now, limit: request.limit }) : sql.claimCandidate.all(request.runId);
+        const { candidates, alone } = this.#claimCandidates(request, now);
         const rows = candidates.map((c) =>
-          mustExist(sql.lease.get({ id: c.id, workerId: request.workerId, expiresAt: now + request.leaseMs, reclaimed: c.lease_owner === null ? 0 : 1, now }), c.id),
+          mustExist(sql.lease.get({ id: c.id, workerId: request.workerId, expiresAt: now + request.leaseMs, reclaimed: c.lease_owner === null ? 0 : 1, alone: Number(alone), now }), c.id),
         );
         for (const row of rows) {
           if (isPoisoned(row, request.maxCrashes)) sql.poison.run({ id: row.id, error: JSON.stringify(poisonError(row.crashes)), now });
@@ -203,6 +203,18 @@ export class SqliteStore implements ServiceStore {
     const leased = claimed.filter((row) => !isPoisoned(row, request.maxCrashes));
     this.#stats.reclaims += leased.filter((row) => row.reclaimed).length;
     return leased.map((row) => leaseFromRow(row, request.workerId));
+  }
+
+  /** A waiting quarantined or orphaned run goes alone to a worker holding none, and holds back everyone else's claims. */
+  #claimCandidates(request: ClaimRequest, now: number): { candidates: readonly { id: string; lease_owner: string | null }[]; alone: boolean } {
+    const sql = this.#sql;
+    const idle = (request.holding ?? 0) === 0;
+    if (request.runId !== undefined) return { candidates: sql.claimCandidate.all(request.runId), alone: idle && request.limit === 1 };
+    const candidates = sql.claimCandidates.all({ now, limit: request.limit });
+    // An orphan (a lease expired under it) is a suspect like a quarantined run, before its reclaim quarantines it.
+    const suspect = sql.quarantinedCandidate.get({ now }) ?? candidates.find((c) => c.lease_owner !== null);
+    if (suspect) return { candidates: idle ? [suspect] : [], alone: true };
+    return { candidates, alone: idle && request.limit === 1 };
   }
 
   async heartbeat(lease: Lease, leaseMs: number): Promise<boolean> {

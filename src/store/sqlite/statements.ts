@@ -67,13 +67,20 @@ export function prepareStatements(db: Database.Database) {
        WHERE ${SQLITE_ACTIVE_RUNS} AND status IN (${CLAIMABLE}) AND (lease_owner IS NULL OR lease_expires_at < @now)
        ORDER BY created_at, id LIMIT @limit`,
     ),
+    // The oldest quarantined run waiting (runs_quarantined: its WHERE repeats that predicate).
+    quarantinedCandidate: prepare<{ now: number }, Candidate>(
+      `SELECT id, lease_owner FROM runs
+       WHERE quarantined = 1 AND ${SQLITE_ACTIVE_RUNS} AND status IN (${CLAIMABLE}) AND (lease_owner IS NULL OR lease_expires_at < @now)
+       ORDER BY created_at, id LIMIT 1`,
+    ),
     claimCandidate: prepare<[string], Candidate>(`SELECT id, lease_owner FROM runs WHERE id = ? AND status IN (${CLAIMABLE})`),
     // A claimed run is running: the claim is its transition, not a separate write.
-    lease: prepare<{ id: string; workerId: string; expiresAt: number; reclaimed: number; now: number }, ClaimedRow>(
+    // A crash counts only against a run its worker held alone; any orphaned run is quarantined.
+    lease: prepare<{ id: string; workerId: string; expiresAt: number; reclaimed: number; alone: number; now: number }, ClaimedRow>(
       `UPDATE runs SET status = 'running', updated_at = @now, lease_owner = @workerId, lease_expires_at = @expiresAt, lease_epoch = lease_epoch + 1,
-         claims = claims + 1, crashes = crashes + @reclaimed
+         claims = claims + 1, crashes = crashes + (@reclaimed AND lease_alone), quarantined = (quarantined OR @reclaimed), lease_alone = @alone
        WHERE id = @id
-       RETURNING id, task, lease_epoch, crashes, @reclaimed AS reclaimed`,
+       RETURNING id, task, lease_epoch, crashes, @reclaimed AS reclaimed, lease_alone`,
     ),
     poison: prepare<{ id: string; error: string; now: number }>(
       `UPDATE runs SET status = 'failed', error = @error, finished_at = @now, updated_at = @now, lease_owner = NULL, lease_expires_at = NULL

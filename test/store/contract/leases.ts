@@ -4,8 +4,15 @@ import type { MakeStore } from "./context.js";
 
 export function describeLeases(makeStore: MakeStore): void {
   const store = useFreshStore(makeStore);
-  const claim = (workerId: string, options: { limit?: number; leaseMs?: number; maxCrashes?: number; runId?: string } = {}) =>
-    store().claim({ workerId, leaseMs: options.leaseMs ?? LONG_LEASE_MS, limit: options.limit ?? 1, maxCrashes: options.maxCrashes ?? 3, ...(options.runId ? { runId: options.runId } : {}) });
+  const claim = (workerId: string, options: { limit?: number; leaseMs?: number; maxCrashes?: number; runId?: string; holding?: number } = {}) =>
+    store().claim({
+      workerId,
+      leaseMs: options.leaseMs ?? LONG_LEASE_MS,
+      limit: options.limit ?? 1,
+      maxCrashes: options.maxCrashes ?? 3,
+      ...(options.runId ? { runId: options.runId } : {}),
+      ...(options.holding ? { holding: options.holding } : {}),
+    });
 
   describe("claim", () => {
     it("claims the oldest runs first, up to the limit, each once", async () => {
@@ -27,7 +34,7 @@ export function describeLeases(makeStore: MakeStore): void {
     it("submits a run already claimed (eager start): running, its lease fencing writes, taken over only after it expires", async () => {
       const { run, created, lease } = await store().submit({ description: "now" }, { runId: runId(1), claim: { workerId: "w1", leaseMs: SHORT_LEASE_MS } });
       expect([run.status, created]).toEqual(["running", true]);
-      expect(lease).toEqual({ runId: runId(1), workerId: "w1", epoch: 1, task: { description: "now" }, reclaimed: false });
+      expect(lease).toEqual({ runId: runId(1), workerId: "w1", epoch: 1, task: { description: "now" }, reclaimed: false, alone: false });
       if (!lease) return;
       expect(await claim("w2", { limit: 5 })).toEqual([]);
       await store().record(lease, { runId: lease.runId, key: "plan", kind: "plan", status: "succeeded", startedAt: new Date() });
@@ -100,9 +107,36 @@ export function describeLeases(makeStore: MakeStore): void {
       expect(await claim("w3", { maxCrashes: 2 })).toEqual([]);
       const run = await store().get(runId(1));
       expect(run).toMatchObject({ status: "failed", error: { code: "POISON_RUN" } });
-      expect(run?.error?.message).toContain("abandoned by 2 workers");
+      expect(run?.error?.message).toContain("took down 2 workers");
       expect(store().stats().reclaims).toBe(1);
       expect(await claim("w4", { runId: runId(1) })).toEqual([]);
+    });
+
+    it("quarantines the runs a crash orphaned without counting it, and hands each alone to a worker holding none", async () => {
+      await submitRuns(store(), 3);
+      const first = await claim("w1", { limit: 2, leaseMs: SHORT_LEASE_MS, maxCrashes: 1 });
+      expect(first.map((l) => l.alone)).toEqual([false, false]);
+      await waitForExpiry();
+      // While a quarantined run waits, a worker holding runs gets nothing, not even runId(3).
+      expect(await claim("w2", { limit: 5, holding: 1, maxCrashes: 1 })).toEqual([]);
+      const [suspect] = await claim("w2", { limit: 5, leaseMs: SHORT_LEASE_MS, maxCrashes: 1 });
+      expect(suspect).toMatchObject({ runId: runId(1), reclaimed: true, alone: true });
+      const [other] = await claim("w3", { limit: 5, maxCrashes: 1 });
+      expect(other).toMatchObject({ runId: runId(2), reclaimed: true, alone: true });
+      expect((await claim("w4", { limit: 5, holding: 1, maxCrashes: 1 })).map((l) => [l.runId, l.alone])).toEqual([[runId(3), false]]);
+      // runId(1) was alone when its worker vanished: that crash counts (maxCrashes 1).
+      await waitForExpiry();
+      expect(await claim("w5", { maxCrashes: 1 })).toEqual([]);
+      expect(await store().get(runId(1))).toMatchObject({ status: "failed", error: { code: "POISON_RUN" } });
+      expect((await store().get(runId(2)))?.status).toBe("running");
+    });
+
+    it("counts a crash of a worker that held the run alone from its first claim", async () => {
+      await submitRuns(store(), 1);
+      expect(await claimOne(store(), "w1", { leaseMs: SHORT_LEASE_MS, maxCrashes: 1 })).toMatchObject({ alone: true });
+      await waitForExpiry();
+      expect(await claim("w2", { maxCrashes: 1 })).toEqual([]);
+      expect((await store().get(runId(1)))?.error?.code).toBe("POISON_RUN");
     });
 
     it("does not claim a run waiting for approval", async () => {
