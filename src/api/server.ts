@@ -8,6 +8,7 @@ import type { Redis } from "ioredis";
 import { CsAgentsError, newRunId } from "../core/index.js";
 import { AuthError, AuthUnavailableError, SCOPES } from "../auth/index.js";
 import type { Principal, TokenVerifier } from "../auth/index.js";
+import { isStoreUnavailable } from "../store/index.js";
 import type { ServiceStore } from "../store/index.js";
 import { handlers } from "./handlers.js";
 import type { Catalog, Handler } from "./handlers.js";
@@ -17,6 +18,8 @@ import { OPERATIONS } from "./operations.js";
 import type { Operation } from "./operations.js";
 import { ApiError, problemOf } from "./problem.js";
 import { serverTlsOptions } from "./tls.js";
+import { SILENT_LOG, StoreHealth, watchedStore } from "./store-health.js";
+import type { ApiLog } from "./store-health.js";
 
 export type AuthMode = { readonly mode: "jwt"; readonly verifier: TokenVerifier } | { readonly mode: "off" };
 
@@ -57,6 +60,8 @@ export interface ApiDeps {
   readonly onCancelled?: (runId: string) => void;
   /** Told of each run the API created, so an in-process worker claims it now rather than at its next poll. */
   readonly onSubmitted?: (runId: string) => void;
+  /** Operational lines (a store outage and its end); default: none. */
+  readonly log?: ApiLog;
 }
 
 export type ResolvedApiOptions = Required<Omit<ApiOptions, "tls" | "rateLimit">> & Pick<ApiOptions, "tls" | "rateLimit">;
@@ -80,6 +85,7 @@ export class ApiServer {
   readonly options: ResolvedApiOptions;
   readonly #streams = new Set<AbortController>();
   #draining = false;
+  #log: ApiLog = SILENT_LOG;
 
   private constructor(app: FastifyInstance, options: ResolvedApiOptions) {
     this.app = app;
@@ -109,7 +115,10 @@ export class ApiServer {
         : { http: { maxHeaderSize: resolved.maxHeaderBytes, headersTimeout: resolved.headersTimeoutMs } }),
     }) as unknown as FastifyInstance;
     const server = new ApiServer(app, resolved);
-    await server.#setUp({ ...deps, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()), metrics: deps.metrics ?? new MetricsRegistry(), onCancelled: deps.onCancelled ?? (() => undefined), onSubmitted: deps.onSubmitted ?? (() => undefined) });
+    const log = deps.log ?? SILENT_LOG;
+    const store = watchedStore(deps.store, new StoreHealth(log));
+    server.#log = log;
+    await server.#setUp({ ...deps, store, log, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()), metrics: deps.metrics ?? new MetricsRegistry(), onCancelled: deps.onCancelled ?? (() => undefined), onSubmitted: deps.onSubmitted ?? (() => undefined) });
     return server;
   }
 
@@ -216,6 +225,8 @@ export class ApiServer {
     const mapped = mapFrameworkError(error);
     const problem = problemOf(mapped, request.url.split("?")[0]);
     if (problem.status >= 500) request.log.error({ err: error }, "request failed");
+    // An outage is logged once by StoreHealth; every other 500 is logged here, as the answer promises.
+    if (problem.code === "INTERNAL") this.#log.error({ method: request.method, route: request.routeOptions.url ?? "unmatched", reason: error instanceof Error ? error.message : String(error) }, "request failed");
     if (mapped instanceof ApiError) for (const [name, value] of Object.entries(mapped.headers)) reply.header(name, value);
     if (problem.status === 401) {
       reply.header("WWW-Authenticate", `Bearer error="invalid_token", error_description="${problem.detail.replace(/["\\]/g, "'")}"`);
@@ -284,6 +295,9 @@ function checkNoBody(body: unknown): undefined {
   throw new ApiError("INVALID_INPUT", "this operation takes no body");
 }
 
+/** Seconds a client waits before retrying while the store is unreachable. */
+const STORE_RETRY_AFTER_S = 5;
+
 const FRAMEWORK_CODES: Readonly<Record<string, [ConstructorParameters<typeof ApiError>[0], string]>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: ["PAYLOAD_TOO_LARGE", "the body is larger than the limit"],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: ["UNSUPPORTED_MEDIA_TYPE", "send the body as application/json"],
@@ -294,8 +308,9 @@ const FRAMEWORK_CODES: Readonly<Record<string, [ConstructorParameters<typeof Api
   FST_ERR_ASYNC_CONSTRAINT: ["INVALID_INPUT", "the request is malformed"],
 };
 
-/** Fastify's own errors, translated to our codes; everything else passes through. */
+/** Fastify's own errors and store outages, translated to our codes; everything else passes through. */
 function mapFrameworkError(error: unknown): unknown {
+  if (isStoreUnavailable(error)) return new ApiError("STORE_UNREACHABLE", "the store is unavailable; try again", { headers: { "Retry-After": String(STORE_RETRY_AFTER_S) }, cause: error });
   if (error instanceof CsAgentsError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const known = typeof code === "string" ? FRAMEWORK_CODES[code] : undefined;
