@@ -18,6 +18,7 @@ import { OPERATIONS } from "./operations.js";
 import type { Operation } from "./operations.js";
 import { ApiError, problemOf } from "./problem.js";
 import { serverTlsOptions } from "./tls.js";
+import { AuthFailures } from "./auth-failures.js";
 import { SILENT_LOG, StoreHealth, watchedStore } from "./store-health.js";
 import type { ApiLog } from "./store-health.js";
 
@@ -86,6 +87,7 @@ export class ApiServer {
   readonly #streams = new Set<AbortController>();
   #draining = false;
   #log: ApiLog = SILENT_LOG;
+  #authFailures: AuthFailures | undefined;
 
   private constructor(app: FastifyInstance, options: ResolvedApiOptions) {
     this.app = app;
@@ -146,6 +148,7 @@ export class ApiServer {
     this.#draining = true;
     for (const stream of this.#streams) stream.abort();
     await this.app.close();
+    await this.#authFailures?.flush();
   }
 
   /** Marks the server as draining without closing it yet (readiness probes see it first). */
@@ -157,6 +160,13 @@ export class ApiServer {
     const { app, options } = this;
     const { metrics } = deps;
     app.decorateRequest("principal", null);
+    this.#authFailures = new AuthFailures({
+      windowMs: options.rateLimit?.windowMs ?? 60_000,
+      maxPerWindow: options.rateLimit?.max ?? Number.POSITIVE_INFINITY,
+      append: async (draft) => {
+        await deps.store.appendAudit(draft).catch((e: unknown) => this.#log.error({ reason: e instanceof Error ? e.message : String(e) }, "auth.failed audit entry not written"));
+      },
+    });
     installJsonParser(app, options.maxJsonDepth);
     app.setErrorHandler((error, request, reply) => this.#answerError(error, request, reply));
     app.setNotFoundHandler((request, reply) => this.#answerError(new ApiError("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0] ?? ""}`), request, reply));
@@ -184,7 +194,7 @@ export class ApiServer {
       app.route({
         method: op.method,
         url: op.path,
-        onRequest: async (request) => this.#authorize(op, request, deps),
+        onRequest: async (request) => this.#authorize(op, request),
         handler: async (request, reply) => {
           const input = {
             params: parsePart(op.params, request.params ?? {}, "path"),
@@ -202,19 +212,22 @@ export class ApiServer {
     await app.ready();
   }
 
-  async #authorize(op: Operation, request: FastifyRequest, deps: Required<ApiDeps>): Promise<void> {
+  async #authorize(op: Operation, request: FastifyRequest): Promise<void> {
     if (op.scope === null) return;
     if (this.options.auth.mode === "off") {
       request.principal = LOCAL_PRINCIPAL;
       return;
     }
+    // Per client address, before any token work: failed authentications cost nothing past the limit.
+    const failures = this.#authFailures;
+    if (failures?.limited(request.ip)) {
+      const windowS = Math.ceil((this.options.rateLimit?.windowMs ?? 60_000) / 1_000);
+      throw new ApiError("RATE_LIMITED", `too many failed authentications from this address: at most ${this.options.rateLimit?.max ?? 0} per window; retry in ${windowS} seconds`, { headers: { "Retry-After": String(windowS) } });
+    }
     try {
       request.principal = await this.options.auth.verifier.verify(request.headers.authorization);
     } catch (error) {
-      if (error instanceof AuthError) {
-        const details = { reason: error.reason, method: request.method, route: op.path, ip: request.ip };
-        await deps.store.appendAudit({ action: "auth.failed", actor: "anonymous", tenant: "", details }).catch((e: unknown) => request.log.error(e));
-      }
+      if (error instanceof AuthError) await failures?.failed(request.ip, { reason: error.reason, method: request.method, route: op.path });
       if (error instanceof AuthUnavailableError) throw new ApiError("AUTH_UNAVAILABLE", error.message, { headers: { "Retry-After": "5" }, cause: error });
       throw error;
     }
