@@ -8,6 +8,7 @@ import type { Redis } from "ioredis";
 import { CsAgentsError, newRunId } from "../core/index.js";
 import { AuthError, AuthUnavailableError, SCOPES } from "../auth/index.js";
 import type { Principal, TokenVerifier } from "../auth/index.js";
+import { isStoreUnavailable } from "../store/index.js";
 import type { ServiceStore } from "../store/index.js";
 import { handlers } from "./handlers.js";
 import type { Catalog, Handler } from "./handlers.js";
@@ -17,6 +18,9 @@ import { OPERATIONS } from "./operations.js";
 import type { Operation } from "./operations.js";
 import { ApiError, problemOf } from "./problem.js";
 import { serverTlsOptions } from "./tls.js";
+import { AuthFailures } from "./auth-failures.js";
+import { SILENT_LOG, StoreHealth, watchedStore } from "./store-health.js";
+import type { ApiLog } from "./store-health.js";
 
 export type AuthMode = { readonly mode: "jwt"; readonly verifier: TokenVerifier } | { readonly mode: "off" };
 
@@ -57,6 +61,8 @@ export interface ApiDeps {
   readonly onCancelled?: (runId: string) => void;
   /** Told of each run the API created, so an in-process worker claims it now rather than at its next poll. */
   readonly onSubmitted?: (runId: string) => void;
+  /** Operational lines (a store outage and its end); default: none. */
+  readonly log?: ApiLog;
 }
 
 export type ResolvedApiOptions = Required<Omit<ApiOptions, "tls" | "rateLimit">> & Pick<ApiOptions, "tls" | "rateLimit">;
@@ -80,6 +86,8 @@ export class ApiServer {
   readonly options: ResolvedApiOptions;
   readonly #streams = new Set<AbortController>();
   #draining = false;
+  #log: ApiLog = SILENT_LOG;
+  #authFailures: AuthFailures | undefined;
 
   private constructor(app: FastifyInstance, options: ResolvedApiOptions) {
     this.app = app;
@@ -109,7 +117,10 @@ export class ApiServer {
         : { http: { maxHeaderSize: resolved.maxHeaderBytes, headersTimeout: resolved.headersTimeoutMs } }),
     }) as unknown as FastifyInstance;
     const server = new ApiServer(app, resolved);
-    await server.#setUp({ ...deps, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()), metrics: deps.metrics ?? new MetricsRegistry(), onCancelled: deps.onCancelled ?? (() => undefined), onSubmitted: deps.onSubmitted ?? (() => undefined) });
+    const log = deps.log ?? SILENT_LOG;
+    const store = watchedStore(deps.store, new StoreHealth(log));
+    server.#log = log;
+    await server.#setUp({ ...deps, store, log, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()), metrics: deps.metrics ?? new MetricsRegistry(), onCancelled: deps.onCancelled ?? (() => undefined), onSubmitted: deps.onSubmitted ?? (() => undefined) });
     return server;
   }
 
@@ -137,6 +148,7 @@ export class ApiServer {
     this.#draining = true;
     for (const stream of this.#streams) stream.abort();
     await this.app.close();
+    await this.#authFailures?.flush();
   }
 
   /** Marks the server as draining without closing it yet (readiness probes see it first). */
@@ -148,6 +160,13 @@ export class ApiServer {
     const { app, options } = this;
     const { metrics } = deps;
     app.decorateRequest("principal", null);
+    this.#authFailures = new AuthFailures({
+      windowMs: options.rateLimit?.windowMs ?? 60_000,
+      maxPerWindow: options.rateLimit?.max ?? Number.POSITIVE_INFINITY,
+      append: async (draft) => {
+        await deps.store.appendAudit(draft).catch((e: unknown) => this.#log.error({ reason: e instanceof Error ? e.message : String(e) }, "auth.failed audit entry not written"));
+      },
+    });
     installJsonParser(app, options.maxJsonDepth);
     app.setErrorHandler((error, request, reply) => this.#answerError(error, request, reply));
     app.setNotFoundHandler((request, reply) => this.#answerError(new ApiError("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0] ?? ""}`), request, reply));
@@ -175,7 +194,7 @@ export class ApiServer {
       app.route({
         method: op.method,
         url: op.path,
-        onRequest: async (request) => this.#authorize(op, request, deps),
+        onRequest: async (request) => this.#authorize(op, request),
         handler: async (request, reply) => {
           const input = {
             params: parsePart(op.params, request.params ?? {}, "path"),
@@ -193,19 +212,22 @@ export class ApiServer {
     await app.ready();
   }
 
-  async #authorize(op: Operation, request: FastifyRequest, deps: Required<ApiDeps>): Promise<void> {
+  async #authorize(op: Operation, request: FastifyRequest): Promise<void> {
     if (op.scope === null) return;
     if (this.options.auth.mode === "off") {
       request.principal = LOCAL_PRINCIPAL;
       return;
     }
+    // Per client address, before any token work: failed authentications cost nothing past the limit.
+    const failures = this.#authFailures;
+    if (failures?.limited(request.ip)) {
+      const windowS = Math.ceil((this.options.rateLimit?.windowMs ?? 60_000) / 1_000);
+      throw new ApiError("RATE_LIMITED", `too many failed authentications from this address: at most ${this.options.rateLimit?.max ?? 0} per window; retry in ${windowS} seconds`, { headers: { "Retry-After": String(windowS) } });
+    }
     try {
       request.principal = await this.options.auth.verifier.verify(request.headers.authorization);
     } catch (error) {
-      if (error instanceof AuthError) {
-        const details = { reason: error.reason, method: request.method, route: op.path, ip: request.ip };
-        await deps.store.appendAudit({ action: "auth.failed", actor: "anonymous", tenant: "", details }).catch((e: unknown) => request.log.error(e));
-      }
+      if (error instanceof AuthError) await failures?.failed(request.ip, { reason: error.reason, method: request.method, route: op.path });
       if (error instanceof AuthUnavailableError) throw new ApiError("AUTH_UNAVAILABLE", error.message, { headers: { "Retry-After": "5" }, cause: error });
       throw error;
     }
@@ -216,6 +238,8 @@ export class ApiServer {
     const mapped = mapFrameworkError(error);
     const problem = problemOf(mapped, request.url.split("?")[0]);
     if (problem.status >= 500) request.log.error({ err: error }, "request failed");
+    // An outage is logged once by StoreHealth; every other 500 is logged here, as the answer promises.
+    if (problem.code === "INTERNAL") this.#log.error({ method: request.method, route: request.routeOptions.url ?? "unmatched", reason: error instanceof Error ? error.message : String(error) }, "request failed");
     if (mapped instanceof ApiError) for (const [name, value] of Object.entries(mapped.headers)) reply.header(name, value);
     if (problem.status === 401) {
       reply.header("WWW-Authenticate", `Bearer error="invalid_token", error_description="${problem.detail.replace(/["\\]/g, "'")}"`);
@@ -284,6 +308,9 @@ function checkNoBody(body: unknown): undefined {
   throw new ApiError("INVALID_INPUT", "this operation takes no body");
 }
 
+/** Seconds a client waits before retrying while the store is unreachable. */
+const STORE_RETRY_AFTER_S = 5;
+
 const FRAMEWORK_CODES: Readonly<Record<string, [ConstructorParameters<typeof ApiError>[0], string]>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: ["PAYLOAD_TOO_LARGE", "the body is larger than the limit"],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: ["UNSUPPORTED_MEDIA_TYPE", "send the body as application/json"],
@@ -294,8 +321,9 @@ const FRAMEWORK_CODES: Readonly<Record<string, [ConstructorParameters<typeof Api
   FST_ERR_ASYNC_CONSTRAINT: ["INVALID_INPUT", "the request is malformed"],
 };
 
-/** Fastify's own errors, translated to our codes; everything else passes through. */
+/** Fastify's own errors and store outages, translated to our codes; everything else passes through. */
 function mapFrameworkError(error: unknown): unknown {
+  if (isStoreUnavailable(error)) return new ApiError("STORE_UNREACHABLE", "the store is unavailable; try again", { headers: { "Retry-After": String(STORE_RETRY_AFTER_S) }, cause: error });
   if (error instanceof CsAgentsError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const known = typeof code === "string" ? FRAMEWORK_CODES[code] : undefined;

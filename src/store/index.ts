@@ -7,3 +7,4 @@ export { DEFAULT_SQLITE_PATH, openStore, parseStoreUrl } from "./open-store.js";
 export type { OpenStoreOptions, StoreLocation } from "./open-store.js";
 export { redactUrl } from "./redact-url.js";
 export * from "./service-store.js";
+export { isStoreUnavailable } from "./store-unavailable.js";

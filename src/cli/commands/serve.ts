@@ -74,7 +74,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
         version: packageVersion(),
       },
       // A run cancelled here stops at once on this replica's workers; elsewhere within their cancel check.
-      { store, catalog: catalogOf(runtime), metrics, onCancelled: (runId) => worker?.cancel(runId), onSubmitted: () => worker?.wake() },
+      { store, catalog: catalogOf(runtime), metrics, log: logger, onCancelled: (runId) => worker?.cancel(runId), onSubmitted: () => worker?.wake() },
     );
     const address = await server.listen(port, host);
     log(`listening on ${tls ? "https" : "http"}://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port} (auth ${auth.mode}, ${workers} in-process worker slot(s))`);

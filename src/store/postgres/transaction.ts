@@ -4,6 +4,12 @@ import type pg from "pg";
 export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
+  // A server that goes away while this client is checked out makes the client emit "error";
+  // unheard, that would end the process. The failed query reports it to the caller instead.
+  const onError = (): void => {
+    broken = true;
+  };
+  client.on("error", onError);
   try {
     await client.query("BEGIN");
     const result = await work(client);
@@ -16,6 +22,7 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
     });
     throw error;
   } finally {
+    client.off("error", onError);
     client.release(broken);
   }
 }
