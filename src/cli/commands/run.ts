@@ -6,7 +6,7 @@ import type { RunEnd, RunOutcome } from "../../engine/index.js";
 import { Worker } from "../../engine/index.js";
 import { createStoreAuditSink } from "../../audit/index.js";
 import type { ServiceStore as Store } from "../../store/index.js";
-import { EXIT_OK, EXIT_TASK_FAILED, exitCodeForCode, UsageError } from "../exit-codes.js";
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_TASK_FAILED, exitCodeForCode, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
 import { withStore } from "../open-store.js";
 import { createProgress } from "../progress.js";
@@ -70,10 +70,18 @@ async function execute(
     concurrency: 1,
     leaseMs: config.CS_AGENTS_LEASE_MS,
     maxCrashes: config.CS_AGENTS_MAX_CRASHES,
-    onEvent: (e) => progress.onEvent(e),
+    // After Ctrl-C the engine reports the run as cancelled on its way out; the run is only
+    // stopped (resumable), so the display shows nothing more and one line says what happened.
+    onEvent: (e) => interrupted || progress.onEvent(e),
   });
-  const stop = () => void worker.stop(0);
-  process.once("SIGINT", stop);
+  let interrupted = false;
+  const stop = () => {
+    interrupted = true;
+    void worker.stop(0);
+  };
+  // `on`, not `once`: the terminal renderer's exit hook re-raises SIGINT when it finds no
+  // other listener, which would kill the process before the run is let go.
+  process.on("SIGINT", stop);
   let run: Run;
   let end: RunEnd | undefined;
   try {
@@ -84,9 +92,9 @@ async function execute(
     process.off("SIGINT", stop);
     await progress.finish();
   }
-  if (!end || end.kind !== "finished") {
-    io.stderr.write(`run ${run.id} was interrupted before it finished; continue it with: cs-agents resume ${run.id}\n`);
-    return EXIT_TASK_FAILED;
+  if (!end || end.kind !== "finished" || (interrupted && end.outcome.status === "cancelled")) {
+    io.stderr.write(`run ${run.id} was interrupted before it finished; it stays resumable: cs-agents resume ${run.id}\n`);
+    return interrupted ? EXIT_INTERRUPTED : EXIT_TASK_FAILED;
   }
   const outcome = end.outcome;
   const outDir = options.out ?? join(config.CS_AGENTS_OUT_DIR, run.id);
