@@ -13,6 +13,7 @@ import { workerCommand } from "./commands/worker.js";
 import { serveCommand } from "./commands/serve.js";
 import { auditCheckpointCommand, auditVerifyCommand } from "./commands/audit.js";
 import { planCommand } from "./commands/plan.js";
+import { artifactsCommand } from "./commands/artifacts.js";
 import { listAgents, listTools } from "./commands/list.js";
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from "./exit-codes.js";
 
@@ -94,6 +95,14 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .option("--out <dir>", "write the report files here (default: <CS_AGENTS_OUT_DIR>/<run id>/)")
     .option("--json", "print the result as JSON instead of progress")
     .action(async (id: string, options: { out?: string; json?: boolean }) => setExit(await resumeCommand(context(), checkRunId(id), options)));
+
+  program
+    .command("artifacts")
+    .description("write a succeeded run's files (its report) from the store")
+    .argument("<run-id>", "the id printed by run or submit")
+    .option("--out <dir>", "write the files here (default: <CS_AGENTS_OUT_DIR>/<run id>/)")
+    .option("--json", "print {runId, files} as JSON")
+    .action(async (id: string, options: { out?: string; json?: boolean }) => setExit(await artifactsCommand(context(), id, options)));
 
   program
     .command("submit")

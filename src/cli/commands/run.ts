@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { Run } from "../../core/index.js";
 import { newRunId, parseTask } from "../../core/index.js";
@@ -12,6 +12,7 @@ import { withStore } from "../open-store.js";
 import { createProgress } from "../progress.js";
 import { planJson } from "../render-plan.js";
 import { writeArtifacts } from "../write-artifacts.js";
+import { defaultOutDir, exportArtifacts, shownPaths, writeMissingArtifacts } from "../export-artifacts.js";
 
 export interface RunCommandOptions {
   readonly out?: string;
@@ -24,6 +25,9 @@ export async function runCommand(context: CommandContext, description: string, o
   if (options.out !== undefined) await checkOutDir(options.out);
   return withStore(context, async (store) => {
     await offerResume(context, store);
+    for (const { run, files } of await writeMissingArtifacts(store, context.config.CS_AGENTS_OUT_DIR)) {
+      context.io.stderr.write(`run ${run.id} had succeeded without its files written; wrote ${shownPaths(files).join(", ")}\n`);
+    }
     // Submitted already claimed by this process: it starts without a trip through the queue.
     return execute(context, store, options, async (worker, onSubmitted) => {
       const { run, end } = await worker.submitAndRun(task, { runId: newRunId(), onSubmitted });
@@ -42,9 +46,15 @@ export async function resumeCommand(context: CommandContext, runId: string, opti
       context.io.stderr.write(`run ${runId} waits for a decision on an ambiguous step; see: cs-agents status ${runId}\n`);
       return EXIT_TASK_FAILED;
     }
-    if (run.status === "succeeded" || run.status === "failed" || run.status === "cancelled") {
-      context.io.stderr.write(`run ${runId} has already ${run.status === "succeeded" ? "succeeded" : `ended: ${run.status}`}; nothing to resume\n`);
-      return run.status === "succeeded" ? EXIT_OK : EXIT_TASK_FAILED;
+    if (run.status === "succeeded") {
+      // Stopped right after it succeeded, a run may have its report only in the store.
+      const files = await exportArtifacts(run, options.out ?? defaultOutDir(context.config.CS_AGENTS_OUT_DIR, run.id));
+      context.io.stderr.write(`run ${runId} has already succeeded; nothing to resume${files.length > 0 ? `. Its files: ${shownPaths(files).join(", ")}` : ""}\n`);
+      return EXIT_OK;
+    }
+    if (run.status === "failed" || run.status === "cancelled") {
+      context.io.stderr.write(`run ${runId} has already ended: ${run.status}; nothing to resume\n`);
+      return EXIT_TASK_FAILED;
     }
     return execute(context, store, options, async (worker, onSubmitted) => {
       onSubmitted(run);
@@ -75,6 +85,7 @@ async function execute(
     onEvent: (e) => interrupted || progress.onEvent(e),
   });
   let interrupted = false;
+  let madeOutDir: Promise<void> | undefined;
   const stop = () => {
     interrupted = true;
     void worker.stop(0);
@@ -87,7 +98,13 @@ async function execute(
   try {
     ({ run, end } = await start(worker, (submitted) => {
       if (!options.json) io.stdout.write(`run ${submitted.id}\n`);
+      // Made before the run starts: a later `run` fills a folder left empty by a stop at the very end.
+      if (options.out === undefined) madeOutDir = mkdir(defaultOutDir(config.CS_AGENTS_OUT_DIR, submitted.id), { recursive: true }).then(
+          () => undefined,
+          () => undefined,
+        );
     }));
+    await madeOutDir;
   } finally {
     process.off("SIGINT", stop);
     await progress.finish();
@@ -120,7 +137,7 @@ async function offerResume(context: CommandContext, store: Store): Promise<void>
   context.io.stderr.write(`${unfinished.length === 5 ? "5 or more" : unfinished.length} unfinished run(s) in the store; to finish them:\n${lines.join("\n")}\n`);
 }
 
-async function checkOutDir(dir: string): Promise<void> {
+export async function checkOutDir(dir: string): Promise<void> {
   if (dir.trim() === "") throw new UsageError("--out needs a directory path");
   const info = await stat(dir).catch(() => undefined);
   if (info && !info.isDirectory()) throw new UsageError(`--out "${dir}" exists and is not a directory; expected a directory (it is created when missing)`);
