@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { loadConfig, type Config } from "../config.js";
 import { describeError } from "../core/index.js";
@@ -58,6 +59,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .description("Plan a task into subtasks, let agents carry them out with tools, and get the result.")
     .option("--plugin <path>", "load tools, agents and plan templates from a module (repeatable)", collect, [])
     .option("--verbose", "show stack traces of errors")
+    .version(packageVersion(), "-V, --version", "print the version")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError("(run with --help for usage)");
@@ -266,6 +268,12 @@ async function buildRuntime(io: CliIo, config: Config, pluginPaths: readonly str
     await Promise.all([mcp?.close(), cache?.close()]);
     throw error;
   }
+}
+
+/** The version in package.json, found next to the built code (dist/cli → the package root). */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
+  return typeof manifest.version === "string" ? manifest.version : "unknown";
 }
 
 function collect(value: string, previous: string[]): string[] {
