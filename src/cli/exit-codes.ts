@@ -3,6 +3,8 @@ import { CsAgentsError } from "../core/index.js";
 export const EXIT_OK = 0;
 export const EXIT_TASK_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** Stopped by Ctrl-C (SIGINT), as shells report it: 128 + 2. */
+export const EXIT_INTERRUPTED = 130;
 
 /** Wrong arguments or options: exit 2. */
 export class UsageError extends CsAgentsError {

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { loadConfig, type Config } from "../config.js";
 import { describeError } from "../core/index.js";
@@ -13,6 +14,7 @@ import { workerCommand } from "./commands/worker.js";
 import { serveCommand } from "./commands/serve.js";
 import { auditCheckpointCommand, auditVerifyCommand } from "./commands/audit.js";
 import { planCommand } from "./commands/plan.js";
+import { artifactsCommand } from "./commands/artifacts.js";
 import { listAgents, listTools } from "./commands/list.js";
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from "./exit-codes.js";
 
@@ -57,6 +59,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .description("Plan a task into subtasks, let agents carry them out with tools, and get the result.")
     .option("--plugin <path>", "load tools, agents and plan templates from a module (repeatable)", collect, [])
     .option("--verbose", "show stack traces of errors")
+    .version(packageVersion(), "-V, --version", "print the version")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError("(run with --help for usage)");
@@ -94,6 +97,14 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .option("--out <dir>", "write the report files here (default: <CS_AGENTS_OUT_DIR>/<run id>/)")
     .option("--json", "print the result as JSON instead of progress")
     .action(async (id: string, options: { out?: string; json?: boolean }) => setExit(await resumeCommand(context(), checkRunId(id), options)));
+
+  program
+    .command("artifacts")
+    .description("write a succeeded run's files (its report) from the store")
+    .argument("<run-id>", "the id printed by run or submit")
+    .option("--out <dir>", "write the files here (default: <CS_AGENTS_OUT_DIR>/<run id>/)")
+    .option("--json", "print {runId, files} as JSON")
+    .action(async (id: string, options: { out?: string; json?: boolean }) => setExit(await artifactsCommand(context(), id, options)));
 
   program
     .command("submit")
@@ -257,6 +268,12 @@ async function buildRuntime(io: CliIo, config: Config, pluginPaths: readonly str
     await Promise.all([mcp?.close(), cache?.close()]);
     throw error;
   }
+}
+
+/** The version in package.json, found next to the built code (dist/cli → the package root). */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
+  return typeof manifest.version === "string" ? manifest.version : "unknown";
 }
 
 function collect(value: string, previous: string[]): string[] {

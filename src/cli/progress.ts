@@ -101,7 +101,9 @@ function ttyProgress(): Progress {
           }
         },
       })),
-      { concurrent: true, exitOnError: false, rendererOptions: { collapseErrors: false } },
+      // The command handles Ctrl-C itself (the run stays resumable): listr2's own handler
+      // would end the renderer mid-frame and exit the process under it.
+      { concurrent: true, exitOnError: false, registerSignalListeners: false, rendererOptions: { collapseErrors: false } },
     );
     rendering = list.run().catch(() => undefined);
   };

@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { Run } from "../../core/index.js";
 import { newRunId, parseTask } from "../../core/index.js";
@@ -6,12 +6,13 @@ import type { RunEnd, RunOutcome } from "../../engine/index.js";
 import { Worker } from "../../engine/index.js";
 import { createStoreAuditSink } from "../../audit/index.js";
 import type { ServiceStore as Store } from "../../store/index.js";
-import { EXIT_OK, EXIT_TASK_FAILED, exitCodeForCode, UsageError } from "../exit-codes.js";
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_TASK_FAILED, exitCodeForCode, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
 import { withStore } from "../open-store.js";
 import { createProgress } from "../progress.js";
 import { planJson } from "../render-plan.js";
 import { writeArtifacts } from "../write-artifacts.js";
+import { defaultOutDir, exportArtifacts, shownPaths, writeMissingArtifacts } from "../export-artifacts.js";
 
 export interface RunCommandOptions {
   readonly out?: string;
@@ -24,6 +25,9 @@ export async function runCommand(context: CommandContext, description: string, o
   if (options.out !== undefined) await checkOutDir(options.out);
   return withStore(context, async (store) => {
     await offerResume(context, store);
+    for (const { run, files } of await writeMissingArtifacts(store, context.config.CS_AGENTS_OUT_DIR)) {
+      context.io.stderr.write(`run ${run.id} had succeeded without its files written; wrote ${shownPaths(files).join(", ")}\n`);
+    }
     // Submitted already claimed by this process: it starts without a trip through the queue.
     return execute(context, store, options, async (worker, onSubmitted) => {
       const { run, end } = await worker.submitAndRun(task, { runId: newRunId(), onSubmitted });
@@ -42,9 +46,15 @@ export async function resumeCommand(context: CommandContext, runId: string, opti
       context.io.stderr.write(`run ${runId} waits for a decision on an ambiguous step; see: cs-agents status ${runId}\n`);
       return EXIT_TASK_FAILED;
     }
-    if (run.status === "succeeded" || run.status === "failed" || run.status === "cancelled") {
-      context.io.stderr.write(`run ${runId} has already ${run.status === "succeeded" ? "succeeded" : `ended: ${run.status}`}; nothing to resume\n`);
-      return run.status === "succeeded" ? EXIT_OK : EXIT_TASK_FAILED;
+    if (run.status === "succeeded") {
+      // Stopped right after it succeeded, a run may have its report only in the store.
+      const files = await exportArtifacts(run, options.out ?? defaultOutDir(context.config.CS_AGENTS_OUT_DIR, run.id));
+      context.io.stderr.write(`run ${runId} has already succeeded; nothing to resume${files.length > 0 ? `. Its files: ${shownPaths(files).join(", ")}` : ""}\n`);
+      return EXIT_OK;
+    }
+    if (run.status === "failed" || run.status === "cancelled") {
+      context.io.stderr.write(`run ${runId} has already ended: ${run.status}; nothing to resume\n`);
+      return EXIT_TASK_FAILED;
     }
     return execute(context, store, options, async (worker, onSubmitted) => {
       onSubmitted(run);
@@ -70,23 +80,38 @@ async function execute(
     concurrency: 1,
     leaseMs: config.CS_AGENTS_LEASE_MS,
     maxCrashes: config.CS_AGENTS_MAX_CRASHES,
-    onEvent: (e) => progress.onEvent(e),
+    // After Ctrl-C the engine reports the run as cancelled on its way out; the run is only
+    // stopped (resumable), so the display shows nothing more and one line says what happened.
+    onEvent: (e) => interrupted || progress.onEvent(e),
   });
-  const stop = () => void worker.stop(0);
-  process.once("SIGINT", stop);
+  let interrupted = false;
+  let madeOutDir: Promise<void> | undefined;
+  const stop = () => {
+    interrupted = true;
+    void worker.stop(0);
+  };
+  // `on`, not `once`: the terminal renderer's exit hook re-raises SIGINT when it finds no
+  // other listener, which would kill the process before the run is let go.
+  process.on("SIGINT", stop);
   let run: Run;
   let end: RunEnd | undefined;
   try {
     ({ run, end } = await start(worker, (submitted) => {
       if (!options.json) io.stdout.write(`run ${submitted.id}\n`);
+      // Made before the run starts: a later `run` fills a folder left empty by a stop at the very end.
+      if (options.out === undefined) madeOutDir = mkdir(defaultOutDir(config.CS_AGENTS_OUT_DIR, submitted.id), { recursive: true }).then(
+          () => undefined,
+          () => undefined,
+        );
     }));
+    await madeOutDir;
   } finally {
     process.off("SIGINT", stop);
     await progress.finish();
   }
-  if (!end || end.kind !== "finished") {
-    io.stderr.write(`run ${run.id} was interrupted before it finished; continue it with: cs-agents resume ${run.id}\n`);
-    return EXIT_TASK_FAILED;
+  if (!end || end.kind !== "finished" || (interrupted && end.outcome.status === "cancelled")) {
+    io.stderr.write(`run ${run.id} was interrupted before it finished; it stays resumable: cs-agents resume ${run.id}\n`);
+    return interrupted ? EXIT_INTERRUPTED : EXIT_TASK_FAILED;
   }
   const outcome = end.outcome;
   const outDir = options.out ?? join(config.CS_AGENTS_OUT_DIR, run.id);
@@ -112,7 +137,7 @@ async function offerResume(context: CommandContext, store: Store): Promise<void>
   context.io.stderr.write(`${unfinished.length === 5 ? "5 or more" : unfinished.length} unfinished run(s) in the store; to finish them:\n${lines.join("\n")}\n`);
 }
 
-async function checkOutDir(dir: string): Promise<void> {
+export async function checkOutDir(dir: string): Promise<void> {
   if (dir.trim() === "") throw new UsageError("--out needs a directory path");
   const info = await stat(dir).catch(() => undefined);
   if (info && !info.isDirectory()) throw new UsageError(`--out "${dir}" exists and is not a directory; expected a directory (it is created when missing)`);
