@@ -3,6 +3,7 @@ import type { AmountMetric, FinanceMetrics, LineItem, RatioMetric } from "./fina
 import { formatChangePct, formatChangePp, formatPercent, formatPercentTenths, formatShown, NO_FIGURE } from "./format-figures.js";
 import { quarterLabel } from "./quarter.js";
 import { REPORT_TEXT } from "./report-text.js";
+import { STATEMENT_TEXT } from "./statement-text.js";
 import { sharesInTenths, shownIncomeOf, type ShownIncome } from "./shown-income.js";
 
 export interface FigureRow {
@@ -125,4 +126,31 @@ export function summaryFigures(m: FinanceMetrics, language: Language): SummaryFi
 /** A change as the tables print it, for comparing with what the summary says in words. */
 export function formatChange(change: number | null, unit: "%" | "pp"): string {
   return unit === "%" ? formatChangePct(change) : formatChangePp(change);
+}
+
+/** The balance sheet at the quarter's end and the previous quarter's end; undefined without statements. */
+export function balanceSheetTable(m: FinanceMetrics, language: Language): FigureTable | undefined {
+  if (!m.statements) return undefined;
+  const { balanceSheet: now, previousBalanceSheet: before, previousQuarterEnd } = m.statements;
+  const t = STATEMENT_TEXT[language];
+  return {
+    columns: [REPORT_TEXT[language].columns.item, t.quarterEnd(quarterLabel(m.quarter, language)), t.quarterEnd(quarterLabel(previousQuarterEnd, language)), t.change],
+    rows: t.balanceLines.map(({ key, label: name, strong }) => ({
+      label: name,
+      cells: [formatShown(now[key]), formatShown(before[key]), formatShown(now[key] - before[key])],
+      strong,
+      indent: false,
+    })),
+  };
+}
+
+/** The quarter's cash-flow statement (indirect method); undefined without statements. */
+export function cashFlowTable(m: FinanceMetrics, language: Language): FigureTable | undefined {
+  if (!m.statements) return undefined;
+  const flow = m.statements.cashFlow;
+  const t = STATEMENT_TEXT[language];
+  return {
+    columns: [REPORT_TEXT[language].columns.item, label(m.quarter, language)],
+    rows: t.cashFlowLines.map(({ key, label: name, strong }) => ({ label: name, cells: [formatShown(flow[key])], strong, indent: false })),
+  };
 }
