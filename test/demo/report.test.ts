@@ -56,6 +56,15 @@ describe("report.compose", () => {
     expect(report("zh").html).toContain('<html lang="zh-CN">');
   });
 
+  it("names a CJK font for Windows, macOS and Linux, and prints on A4 without cutting rows", () => {
+    const { html } = report("zh");
+    const family = /body \{ font-family: ([^;]+);/.exec(html)?.[1] ?? "";
+    for (const font of ["PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC"]) expect(family).toContain(`"${font}"`);
+    expect(family.trim().endsWith("sans-serif")).toBe(true);
+    expect(html).toContain("@page { size: A4;");
+    expect(html).toMatch(/@media print \{[^@]*break-inside: avoid/);
+  });
+
   it("escapes text in the HTML", () => {
     expect(report("en").html).toContain("<td>Hosting &amp; logistics</td>");
     expect(report("en").html).not.toContain("Hosting & logistics");

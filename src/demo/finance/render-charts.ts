@@ -12,7 +12,7 @@ export type Chart = z.infer<typeof ChartSchema>;
 // Without the optional `canvas` package vega estimates text widths instead of measuring them,
 // so nothing here needs native fonts; the font list only tells the reader's browser what to
 // draw with (CJK fallbacks included).
-const FONT = "Helvetica Neue, Arial, PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif";
+const FONT = "Helvetica Neue, Arial, PingFang SC, Hiragino Sans GB, Microsoft YaHei, Noto Sans CJK SC, Source Han Sans SC, sans-serif";
 const COLORS = ["#1f5f8b", "#e07b39", "#3a9d5d", "#8e6bb8", "#c44e52"];
 
 const TITLES: Readonly<Record<Language, { overview: string; lines: string; margins: string; quarter: string }>> = {
