@@ -62,7 +62,7 @@ function blockHtml(block: ReportBlock): string {
       return tableHtml(block.table);
     case "chart":
       // vega escapes the text it draws; the SVG is inlined so the page needs no other file.
-      return `<figure>${block.chart.svg}<figcaption>${escapeHtml(block.chart.title)}</figcaption></figure>`;
+      return `<figure>${block.chart.svg}${block.chart.caption ? `<figcaption>${escapeHtml(block.chart.caption)}</figcaption>` : ""}</figure>`;
   }
 }
 

@@ -80,7 +80,7 @@ const EN: ReportText = {
     return `${direction} ${magnitude}${unit === "%" ? "%" : " pp"} ${when}`;
   },
   end: ".",
-  chartUnit: "CNY million",
+  chartUnit: "CNY thousand",
   notes: [
     "Figures are taken from the company's general ledger and have not been audited.",
     "Changes are measured against the absolute value of the comparison amount, so \"up\" always means \"more\".",
@@ -129,7 +129,7 @@ const ZH: ReportText = {
     return `${when}${verb}${magnitude}${unit === "%" ? "%" : "个百分点"}`;
   },
   end: "。",
-  chartUnit: "人民币百万元",
+  chartUnit: "人民币千元",
   notes: [
     "数据取自公司总账，未经审计。",
     "变动幅度以对比期金额的绝对值为基数计算，“增长”始终表示数额增加。",
