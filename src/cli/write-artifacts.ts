@@ -1,5 +1,5 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Artifact } from "../core/index.js";
 
 /**
@@ -11,6 +11,8 @@ export async function writeArtifacts(dir: string, artifacts: readonly Artifact[]
   const paths: string[] = [];
   for (const artifact of artifacts) {
     const path = join(dir, artifact.name);
+    // A name may sit in one folder (charts/revenue.svg).
+    await mkdir(dirname(path), { recursive: true });
     const temporary = `${path}.${process.pid}.tmp`;
     await writeFile(temporary, artifact.content, "utf8");
     await rename(temporary, path);

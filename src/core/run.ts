@@ -14,7 +14,10 @@ export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
 
 /** A file a run produced, e.g. the report. */
 export const ArtifactSchema = z.object({
-  name: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, "artifact names are 1-128 letters, digits, '.', '_' or '-'"),
+  name: z
+    .string()
+    .regex(/^(?:[A-Za-z0-9_-]{1,64}\/)?[A-Za-z0-9._-]{1,128}$/, "artifact names are 1-128 letters, digits, '.', '_' or '-', optionally in one folder like charts/")
+    .refine((name) => !/(?:^|\/)\.{1,2}$/.test(name), "artifact names cannot be '.' or '..'"),
   mediaType: z.string(),
   content: z.string(),
 });

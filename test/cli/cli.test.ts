@@ -21,6 +21,10 @@ describe("cs-agents run", () => {
     expect(markdown).toContain("2025");
     const html = readFileSync(join(dir, "report", "report.html"), "utf8");
     expect(html).toContain("<svg");
+    // report.md links its charts as files written beside it.
+    const links = [...markdown.matchAll(/!\[[^\]]*\]\((charts\/[a-z-]+\.svg)\)/g)].map((m) => m[1] ?? "");
+    expect(links).toHaveLength(3);
+    for (const link of links) expect(readFileSync(join(dir, "report", link), "utf8")).toMatch(/^<svg/);
   });
 
   it("prints the result as JSON with --json and writes to out/<run id>/ by default", async () => {
@@ -29,7 +33,7 @@ describe("cs-agents run", () => {
     const json = JSON.parse(result.stdout) as { runId: string; status: string; plan: { params: { quarter: string } }; artifacts: { name: string; path: string }[] };
     expect(json.status).toBe("succeeded");
     expect(json.plan.params.quarter).toBe("2024Q3");
-    expect(json.artifacts.map((a) => a.name).sort()).toEqual(["report.html", "report.md"]);
+    expect(json.artifacts.map((a) => a.name).sort()).toEqual(["charts/income-overview.svg", "charts/margins.svg", "charts/revenue-by-line.svg", "report.html", "report.md"]);
     for (const a of json.artifacts) {
       expect(a.path).toBe(join("out", json.runId, a.name));
       expect(existsSync(join(dir, a.path))).toBe(true);

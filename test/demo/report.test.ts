@@ -56,6 +56,33 @@ describe("report.compose", () => {
     expect(report("zh").html).toContain('<html lang="zh-CN">');
   });
 
+  it("names a CJK font for Windows, macOS and Linux, and prints on A4 without cutting rows", () => {
+    const { html } = report("zh");
+    const family = /body \{ font-family: ([^;]+);/.exec(html)?.[1] ?? "";
+    for (const font of ["PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC"]) expect(family).toContain(`"${font}"`);
+    expect(family.trim().endsWith("sans-serif")).toBe(true);
+    expect(html).toContain("@page { size: A4;");
+    expect(html).toMatch(/@media print \{[^@]*break-inside: avoid/);
+  });
+
+  it("links chart files from the Markdown, with captions that give the tables' unit instead of repeating titles", () => {
+    const { markdown, html } = report("zh");
+    expect(markdown).not.toContain("data:image");
+    expect(markdown).toContain("![营业收入、营业成本与营业利润](charts/income-overview.svg)");
+    expect(markdown).toContain("*单位：人民币千元；2023年第三季度至2024年第三季度。*");
+    expect(markdown).toContain("除特别注明外，金额单位为人民币千元");
+    const captions = [...html.matchAll(/<figcaption>([^<]*)<\/figcaption>/g)].map((m) => m[1] ?? "");
+    expect(captions).toHaveLength(3);
+    for (const title of ["营业收入、营业成本与营业利润", "分业务收入", "毛利率与营业利润率"]) expect(captions.some((c) => c.includes(title))).toBe(false);
+  });
+
+  it("draws the charts in the tables' unit, thousands", async () => {
+    const m = metricsFor("2024Q3");
+    const { charts } = (await call(reportChartsTool, { metrics: m, language: "en" })) as { charts: { svg: string }[] };
+    expect(charts[0]?.svg).toContain("CNY thousand");
+    expect(charts[0]?.svg).not.toContain("million");
+  });
+
   it("escapes text in the HTML", () => {
     expect(report("en").html).toContain("<td>Hosting &amp; logistics</td>");
     expect(report("en").html).not.toContain("Hosting & logistics");

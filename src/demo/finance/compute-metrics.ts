@@ -115,5 +115,6 @@ export function computeMetrics(extract: LedgerExtract): FinanceMetrics {
     costOfSalesByItem: breakdown(extract, "cost_of_sales"),
     operatingExpensesByItem: breakdown(extract, "operating_expense"),
     trend: extract.trend.map(trendPoint),
+    ...(extract.statements ? { statements: extract.statements } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { BilingualNameSchema, QuarterSchema } from "./ledger-extract.js";
+import { QuarterStatementsSchema } from "./statements.js";
 
 /**
  * An amount (cents) with its comparisons. Changes are percentages of the comparison amount's
@@ -73,5 +74,7 @@ export const FinanceMetricsSchema = z.object({
   operatingExpensesByItem: z.array(LineItemSchema),
   /** Oldest first, ending with `quarter`. */
   trend: z.array(TrendPointSchema),
+  /** The balance sheet and cash flow, in shown tenths of a thousand. */
+  statements: QuarterStatementsSchema.optional(),
 });
 export type FinanceMetrics = z.infer<typeof FinanceMetricsSchema>;

@@ -16,12 +16,29 @@ function formatTenths(tenths: number): string {
   return `${tenths < 0 ? "-" : ""}${groupThousands(String(Math.floor(abs / 10)))}.${abs % 10}`;
 }
 
-/** Cents as thousands of currency units with one decimal: 5_572_012_345 → "55,720.1". */
-export function formatAmount(cents: number | null): string {
-  if (cents === null) return NO_FIGURE;
+/**
+ * Cents as whole tenths of a thousand currency units, the unit the report shows, rounded half
+ * away from zero: 5_572_012_345 → 557_201.
+ */
+export function shownTenths(cents: number): number {
   // Integer arithmetic: a hundred cents per unit, a thousand units, ten tenths.
   const tenths = Math.round(Math.abs(cents) / 10_000);
-  return formatTenths(tenths === 0 ? 0 : Math.sign(cents) * tenths);
+  return tenths === 0 ? 0 : Math.sign(cents) * tenths;
+}
+
+/** Cents as thousands of currency units with one decimal: 5_572_012_345 → "55,720.1". */
+export function formatAmount(cents: number | null): string {
+  return cents === null ? NO_FIGURE : formatTenths(shownTenths(cents));
+}
+
+/** A figure already in shown tenths (see shownTenths) written like formatAmount: 557_201 → "55,720.1". */
+export function formatShown(tenths: number | null): string {
+  return tenths === null ? NO_FIGURE : formatTenths(tenths);
+}
+
+/** Tenths of a percent as a level: 125 → "12.5%". */
+export function formatPercentTenths(tenths: number): string {
+  return `${formatTenths(tenths)}%`;
 }
 
 /** A level in percent: "53.2%". */

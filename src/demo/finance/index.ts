@@ -13,6 +13,7 @@ export { LedgerExtractSchema, type LedgerExtract } from "./ledger-extract.js";
 export { loadLedger } from "./load-ledger.js";
 export { parseLedger, type Ledger, type LedgerEntry } from "./parse-ledger.js";
 export { queryLedger } from "./query-ledger.js";
+export { buildStatements, type BalanceSheet, type CashFlow, type QuarterStatements } from "./statements.js";
 export { quarterlyReportTemplate } from "./quarterly-report-template.js";
 export { ReportReviewSchema, reviewReport, type ReportReview } from "./review-report.js";
 export { ledgerQueryTool, ledgerQuartersTool, financeMetricsTool, reportChartsTool, reportComposeTool, reportReviewTool };

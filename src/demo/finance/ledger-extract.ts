@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { ACCOUNT_CATEGORIES } from "./chart-of-accounts.js";
-import { QUARTER_PATTERN } from "./quarter.js";
+import { QuarterSchema } from "./quarter-schema.js";
+import { QuarterStatementsSchema } from "./statements.js";
 
-export const QuarterSchema = z.string().regex(QUARTER_PATTERN, "expected a quarter like 2024Q3");
+export { QuarterSchema };
 
 export const BilingualNameSchema = z.object({ en: z.string(), zh: z.string() });
 
@@ -35,5 +36,7 @@ export const LedgerExtractSchema = z.object({
   yearAgo: PeriodTotalsSchema.nullable(),
   /** Up to five quarters ending with `quarter`, oldest first: the history the charts show. */
   trend: z.array(PeriodTotalsSchema).min(1),
+  /** The balance sheet and cash flow; absent in extracts recorded before they existed. */
+  statements: QuarterStatementsSchema.optional(),
 });
 export type LedgerExtract = z.infer<typeof LedgerExtractSchema>;

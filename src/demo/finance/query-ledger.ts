@@ -4,6 +4,7 @@ import { COMPANY, CURRENCY } from "./company.js";
 import type { LedgerExtract, PeriodTotals } from "./ledger-extract.js";
 import type { Ledger } from "./parse-ledger.js";
 import { QUARTER_PATTERN, shiftQuarter } from "./quarter.js";
+import { buildStatements, type QuarterStatements } from "./statements.js";
 
 /** Quarters of history in an extract, the asked one included. */
 export const TREND_QUARTERS = 5;
@@ -31,6 +32,18 @@ function periodTotals(ledger: Ledger, quarter: string): PeriodTotals | null {
   return { quarter, transactionCount: entries.length, accounts };
 }
 
+// A ledger never changes once parsed, so its statements are built once per ledger.
+const statementsByLedger = new WeakMap<Ledger, Map<string, QuarterStatements>>();
+
+function statementsOf(ledger: Ledger, quarter: string): QuarterStatements | undefined {
+  let all = statementsByLedger.get(ledger);
+  if (all === undefined) {
+    all = buildStatements(ledger);
+    statementsByLedger.set(ledger, all);
+  }
+  return all.get(quarter);
+}
+
 /**
  * Per-account totals for `quarter`, the quarter before, the same quarter a year earlier and
  * the recent trend.
@@ -53,5 +66,6 @@ export function queryLedger(ledger: Ledger, quarter: string): LedgerExtract {
     previous: periodTotals(ledger, shiftQuarter(quarter, -1)),
     yearAgo: periodTotals(ledger, shiftQuarter(quarter, -4)),
     trend,
+    statements: statementsOf(ledger, quarter),
   };
 }

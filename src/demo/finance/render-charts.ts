@@ -6,13 +6,22 @@ import type { FinanceMetrics } from "./finance-metrics.js";
 import { quarterLabel } from "./quarter.js";
 import { REPORT_TEXT } from "./report-text.js";
 
-export const ChartSchema = z.object({ id: z.string(), title: z.string(), svg: z.string() });
+export const ChartSchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]{1,64}$/, "expected a chart id like revenue-by-line"),
+  title: z.string(),
+  /** What the title does not say: the unit and the quarters shown. */
+  caption: z.string().optional(),
+  svg: z.string(),
+});
 export type Chart = z.infer<typeof ChartSchema>;
+
+/** Where a chart is written beside report.md, and what report.md links. */
+export const chartFile = (chart: Pick<Chart, "id">) => `charts/${chart.id}.svg`;
 
 // Without the optional `canvas` package vega estimates text widths instead of measuring them,
 // so nothing here needs native fonts; the font list only tells the reader's browser what to
 // draw with (CJK fallbacks included).
-const FONT = "Helvetica Neue, Arial, PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif";
+const FONT = "Helvetica Neue, Arial, PingFang SC, Hiragino Sans GB, Microsoft YaHei, Noto Sans CJK SC, Source Han Sans SC, sans-serif";
 const COLORS = ["#1f5f8b", "#e07b39", "#3a9d5d", "#8e6bb8", "#c44e52"];
 
 const TITLES: Readonly<Record<Language, { overview: string; lines: string; margins: string; quarter: string }>> = {
@@ -27,8 +36,8 @@ interface Point {
 }
 
 const axisLabel = (quarter: string, language: Language) => (language === "zh" ? quarter.replace("Q", "年Q") : quarterLabel(quarter, "en"));
-/** Cents as millions with two decimals. */
-const millions = (cents: number) => Math.round(cents / 1_000_000) / 100;
+/** Cents as thousands with one decimal, the tables' unit. */
+const thousands = (cents: number) => Math.round(cents / 10_000) / 10;
 const roundTenth = (pct: number) => Math.round(pct * 10) / 10;
 
 /** The name the points go by in every chart spec: the spec is the layout, the points its data. */
@@ -41,8 +50,8 @@ function chartSpec(title: string, points: readonly Point[], axes: { x: string; y
   const x = { field: "quarter", type: "nominal", sort: quarters, title: axes.x, axis: { labelAngle: 0 } } as const;
   const y = { field: "value", type: "quantitative", title: axes.y } as const;
   return {
-    width: 480,
-    height: 240,
+    width: 720,
+    height: 260,
     background: "white",
     title,
     data: { name: POINTS },
@@ -87,11 +96,11 @@ export async function renderCharts(m: FinanceMetrics, language: Language): Promi
   const titles = TITLES[language];
   const at = (quarter: string) => axisLabel(quarter, language);
   const overview = m.trend.flatMap((p) => [
-    { quarter: at(p.quarter), series: rows.revenue, value: millions(p.revenueCents) },
-    { quarter: at(p.quarter), series: rows.costOfSales, value: millions(p.costOfSalesCents) },
-    { quarter: at(p.quarter), series: rows.operatingIncome, value: millions(p.operatingIncomeCents) },
+    { quarter: at(p.quarter), series: rows.revenue, value: thousands(p.revenueCents) },
+    { quarter: at(p.quarter), series: rows.costOfSales, value: thousands(p.costOfSalesCents) },
+    { quarter: at(p.quarter), series: rows.operatingIncome, value: thousands(p.operatingIncomeCents) },
   ]);
-  const lines = m.trend.flatMap((p) => p.revenueByLine.map((l) => ({ quarter: at(p.quarter), series: l.name[language], value: millions(l.cents) })));
+  const lines = m.trend.flatMap((p) => p.revenueByLine.map((l) => ({ quarter: at(p.quarter), series: l.name[language], value: thousands(l.cents) })));
   const margins = m.trend.flatMap((p) => [
     { quarter: at(p.quarter), series: rows.grossMargin, value: roundTenth(p.grossMarginPct) },
     { quarter: at(p.quarter), series: rows.operatingMargin, value: roundTenth(p.operatingMarginPct) },
@@ -101,5 +110,13 @@ export async function renderCharts(m: FinanceMetrics, language: Language): Promi
     { id: "revenue-by-line", title: titles.lines, points: lines, spec: chartSpec(titles.lines, lines, { x: titles.quarter, y: chartUnit }, "stacked") },
     { id: "margins", title: titles.margins, points: margins, spec: chartSpec(titles.margins, margins, { x: titles.quarter, y: "%" }, "line") },
   ];
-  return Promise.all(charts.map(async ({ id, title, points, spec }) => ({ id, title, svg: await toSvg(spec, points) })));
+  const first = m.trend[0]?.quarter ?? m.quarter;
+  const span = language === "zh" ? `${quarterLabel(first, "zh")}至${quarterLabel(m.quarter, "zh")}` : `${quarterLabel(first, "en")} to ${quarterLabel(m.quarter, "en")}`;
+  const caption = (unit: string) => (language === "zh" ? `单位：${unit}；${span}。` : `In ${unit}; ${span}.`);
+  const captions: Readonly<Record<string, string>> = {
+    "income-overview": caption(chartUnit),
+    "revenue-by-line": caption(chartUnit),
+    margins: caption(language === "zh" ? "占营业收入的百分比" : "percent of revenue"),
+  };
+  return Promise.all(charts.map(async ({ id, title, points, spec }) => ({ id, title, caption: captions[id], svg: await toSvg(spec, points) })));
 }

@@ -12,18 +12,33 @@ function inline(text: string): string {
   return escapeHtml(text).replace(/\*\*(.+?)\*\*/g, "<strong>$1</strong>");
 }
 
+// Latin faces first so figures keep their shapes, then the CJK face each platform ships:
+// PingFang SC and Hiragino Sans GB (macOS), Microsoft YaHei (Windows), Noto Sans CJK SC and
+// Source Han Sans SC (Linux); the generic family last.
+export const FONT_STACK =
+  '"Helvetica Neue", Arial, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif';
+
 const STYLE = `
-body { font-family: "Helvetica Neue", Arial, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif; color: #1d2733; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.55; }
+body { font-family: ${FONT_STACK}; color: #1d2733; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.55; }
 h1 { font-size: 1.6rem; border-bottom: 3px solid #1f5f8b; padding-bottom: .4rem; }
 h2 { font-size: 1.2rem; color: #1f5f8b; margin-top: 2rem; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; margin: .5rem 0 1rem; }
 th, td { padding: .3rem .6rem; border-bottom: 1px solid #d8dee6; text-align: right; white-space: nowrap; }
-th:first-child, td:first-child { text-align: left; }
+th:first-child, td:first-child { text-align: left; white-space: normal; }
 thead th { background: #eef3f8; }
 tr.total td { font-weight: 600; border-top: 1px solid #9fb3c8; }
 tr.item td:first-child { padding-left: 1.8rem; color: #45525f; }
-figure { margin: 1rem 0; } figcaption { font-size: .9rem; color: #45525f; }
-svg { max-width: 100%; height: auto; }
+figure { margin: 1rem 0; width: 100%; } figcaption { font-size: .9rem; color: #45525f; }
+figure svg { display: block; width: 100%; height: auto; }
+@page { size: A4; margin: 16mm 14mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 10.5pt; color: #000; }
+  h1 { font-size: 16pt; } h2 { font-size: 12.5pt; break-after: avoid; page-break-after: avoid; }
+  table { font-size: 9.5pt; } thead { display: table-header-group; }
+  tr, figure { break-inside: avoid; page-break-inside: avoid; }
+  thead th { background: #eef3f8; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  th, td { padding: .15rem .4rem; }
+}
 `.trim();
 
 function tableHtml({ columns, rows }: FigureTable): string {
@@ -47,7 +62,7 @@ function blockHtml(block: ReportBlock): string {
       return tableHtml(block.table);
     case "chart":
       // vega escapes the text it draws; the SVG is inlined so the page needs no other file.
-      return `<figure>${block.chart.svg}<figcaption>${escapeHtml(block.chart.title)}</figcaption></figure>`;
+      return `<figure>${block.chart.svg}${block.chart.caption ? `<figcaption>${escapeHtml(block.chart.caption)}</figcaption>` : ""}</figure>`;
   }
 }
 

@@ -1,3 +1,4 @@
+import { chartFile } from "./render-charts.js";
 import type { FigureTable } from "./report-figures.js";
 import type { ReportBlock, ReportDocument } from "./report-document.js";
 
@@ -21,8 +22,8 @@ function blockMarkdown(block: ReportBlock): string {
     case "table":
       return tableMarkdown(block.table);
     case "chart":
-      // A data URI keeps the Markdown file self-contained: no image files to ship beside it.
-      return `![${block.chart.title}](data:image/svg+xml;base64,${Buffer.from(block.chart.svg, "utf8").toString("base64")})`;
+      // Markdown viewers rarely draw data URIs, so the chart is a file written beside the report.
+      return [`![${block.chart.title}](${chartFile(block.chart)})`, ...(block.chart.caption ? [`*${block.chart.caption}*`] : [])].join("\n\n");
   }
 }
 

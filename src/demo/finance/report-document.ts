@@ -4,8 +4,9 @@ import { NO_FIGURE } from "./format-figures.js";
 import { quarterLabel } from "./quarter.js";
 import type { Chart } from "./render-charts.js";
 import { reportCommentary } from "./report-commentary.js";
-import { incomeStatementTable, revenueByLineTable, summaryFigures, type FigureTable } from "./report-figures.js";
+import { balanceSheetTable, cashFlowTable, incomeStatementTable, revenueByLineTable, summaryFigures, type FigureTable } from "./report-figures.js";
 import { REPORT_TEXT } from "./report-text.js";
+import { STATEMENT_TEXT } from "./statement-text.js";
 import { writeSummaryBullet } from "./summary-bullet.js";
 
 /**
@@ -26,6 +27,19 @@ export interface ReportDocument {
   readonly blocks: readonly ReportBlock[];
 }
 
+function statementBlocks(m: FinanceMetrics, language: Language): ReportBlock[] {
+  const balance = balanceSheetTable(m, language);
+  const flow = cashFlowTable(m, language);
+  if (!balance || !flow) return [];
+  const t = STATEMENT_TEXT[language];
+  return [
+    { kind: "heading", text: t.balanceSheet },
+    { kind: "table", table: balance },
+    { kind: "heading", text: t.cashFlow },
+    { kind: "table", table: flow },
+  ];
+}
+
 /** Builds the quarterly report from the metrics and rendered charts, in `language`. */
 export function buildReportDocument(m: FinanceMetrics, charts: readonly Chart[], language: Language): ReportDocument {
   const text = REPORT_TEXT[language];
@@ -39,6 +53,7 @@ export function buildReportDocument(m: FinanceMetrics, charts: readonly Chart[],
     { kind: "bullets", items: bullets },
     { kind: "heading", text: text.headings.incomeStatement },
     { kind: "table", table: incomeStatementTable(m, language) },
+    ...statementBlocks(m, language),
     { kind: "heading", text: text.headings.revenueByLine },
     { kind: "table", table: revenueByLineTable(m, language) },
     { kind: "heading", text: text.headings.commentary },

@@ -1,8 +1,10 @@
 import type { Language } from "../../core/index.js";
 import type { AmountMetric, FinanceMetrics, LineItem, RatioMetric } from "./finance-metrics.js";
-import { formatAmount, formatChangePct, formatChangePp, formatPercent, NO_FIGURE } from "./format-figures.js";
+import { formatChangePct, formatChangePp, formatPercent, formatPercentTenths, formatShown, NO_FIGURE } from "./format-figures.js";
 import { quarterLabel } from "./quarter.js";
 import { REPORT_TEXT } from "./report-text.js";
+import { STATEMENT_TEXT } from "./statement-text.js";
+import { sharesInTenths, shownIncomeOf, type ShownIncome } from "./shown-income.js";
 
 export interface FigureRow {
   readonly label: string;
@@ -30,8 +32,24 @@ export interface SummaryFigure {
 
 const label = (quarter: string | null, language: Language) => (quarter === null ? NO_FIGURE : quarterLabel(quarter, language));
 
-function amountRow(name: string, m: AmountMetric, options: { strong?: boolean; indent?: boolean } = {}): FigureRow {
-  const cells = [formatAmount(m.cents), formatAmount(m.previousCents), formatChangePct(m.qoqPct), formatAmount(m.yearAgoCents), formatChangePct(m.yoyPct)];
+/** The three shown statements a table's amount columns come from. */
+interface ShownColumns {
+  readonly current: ShownIncome;
+  readonly previous: ShownIncome | null;
+  readonly yearAgo: ShownIncome | null;
+}
+
+function shownColumns(m: FinanceMetrics): ShownColumns {
+  const current = shownIncomeOf(m, "current");
+  if (current === null) throw new RangeError(`the metrics for ${m.quarter} have no complete income statement`);
+  return { current, previous: shownIncomeOf(m, "previous"), yearAgo: shownIncomeOf(m, "yearAgo") };
+}
+
+type Pick = (s: ShownIncome) => number | undefined;
+
+function amountRow(name: string, shown: ShownColumns, pick: Pick, m: AmountMetric, options: { strong?: boolean; indent?: boolean } = {}): FigureRow {
+  const at = (s: ShownIncome | null) => formatShown(s === null ? null : (pick(s) ?? null));
+  const cells = [at(shown.current), at(shown.previous), formatChangePct(m.qoqPct), at(shown.yearAgo), formatChangePct(m.yoyPct)];
   return { label: name, cells, strong: options.strong ?? false, indent: options.indent ?? false };
 }
 
@@ -40,7 +58,8 @@ function ratioRow(name: string, m: RatioMetric): FigureRow {
   return { label: name, cells, strong: false, indent: false };
 }
 
-const itemRows = (items: readonly LineItem[], language: Language) => items.map((item) => amountRow(item.name[language], item.amount, { indent: true }));
+const itemRows = (items: readonly LineItem[], language: Language, shown: ShownColumns, list: (s: ShownIncome) => readonly number[]) =>
+  items.map((item, i) => amountRow(item.name[language], shown, (s) => list(s)[i], item.amount, { indent: true }));
 
 /**
  * The income statement as the report prints it: the quarter, the previous quarter, QoQ, the
@@ -48,23 +67,26 @@ const itemRows = (items: readonly LineItem[], language: Language) => items.map((
  */
 export function incomeStatementTable(m: FinanceMetrics, language: Language): FigureTable {
   const { rows: r, columns: c } = REPORT_TEXT[language];
+  const shown = shownColumns(m);
+  const row = (name: string, key: keyof ShownIncome & keyof FinanceMetrics, options: { strong?: boolean } = {}) =>
+    amountRow(name, shown, (s) => s[key] as number, m[key] as AmountMetric, options);
   return {
     columns: [c.item, label(m.quarter, language), label(m.previousQuarter, language), c.qoq, label(m.yearAgoQuarter, language), c.yoy],
     rows: [
-      amountRow(r.revenue, m.revenue, { strong: true }),
-      ...itemRows(m.revenueByLine, language),
-      amountRow(r.costOfSales, m.costOfSales, { strong: true }),
-      ...itemRows(m.costOfSalesByItem, language),
-      amountRow(r.grossProfit, m.grossProfit, { strong: true }),
+      row(r.revenue, "revenue", { strong: true }),
+      ...itemRows(m.revenueByLine, language, shown, (s) => s.revenueLines),
+      row(r.costOfSales, "costOfSales", { strong: true }),
+      ...itemRows(m.costOfSalesByItem, language, shown, (s) => s.costOfSalesItems),
+      row(r.grossProfit, "grossProfit", { strong: true }),
       ratioRow(r.grossMargin, m.grossMargin),
-      amountRow(r.operatingExpenses, m.operatingExpenses, { strong: true }),
-      ...itemRows(m.operatingExpensesByItem, language),
-      amountRow(r.operatingIncome, m.operatingIncome, { strong: true }),
+      row(r.operatingExpenses, "operatingExpenses", { strong: true }),
+      ...itemRows(m.operatingExpensesByItem, language, shown, (s) => s.operatingExpenseItems),
+      row(r.operatingIncome, "operatingIncome", { strong: true }),
       ratioRow(r.operatingMargin, m.operatingMargin),
-      amountRow(r.netInterest, m.netInterest),
-      amountRow(r.pretaxIncome, m.pretaxIncome, { strong: true }),
-      amountRow(r.incomeTax, m.incomeTax),
-      amountRow(r.netIncome, m.netIncome, { strong: true }),
+      row(r.netInterest, "netInterest"),
+      row(r.pretaxIncome, "pretaxIncome", { strong: true }),
+      row(r.incomeTax, "incomeTax"),
+      row(r.netIncome, "netIncome", { strong: true }),
       ratioRow(r.netMargin, m.netMargin),
     ],
   };
@@ -73,34 +95,62 @@ export function incomeStatementTable(m: FinanceMetrics, language: Language): Fig
 /** Revenue by line: the quarter, its share of revenue, QoQ and YoY, then the total. */
 export function revenueByLineTable(m: FinanceMetrics, language: Language): FigureTable {
   const { rows: r, columns: c } = REPORT_TEXT[language];
-  const row = (name: string, a: AmountMetric, sharePct: number, strong: boolean): FigureRow => ({
+  const { current } = shownColumns(m);
+  const shares = sharesInTenths(current.revenueLines);
+  const row = (name: string, tenths: number, a: AmountMetric, shareTenths: number, strong: boolean): FigureRow => ({
     label: name,
-    cells: [formatAmount(a.cents), formatPercent(sharePct), formatChangePct(a.qoqPct), formatChangePct(a.yoyPct)],
+    cells: [formatShown(tenths), formatPercentTenths(shareTenths), formatChangePct(a.qoqPct), formatChangePct(a.yoyPct)],
     strong,
     indent: false,
   });
-  return {
-    columns: [c.line, label(m.quarter, language), c.share, c.qoq, c.yoy],
-    rows: [...m.revenueByLine.map((line) => row(line.name[language], line.amount, line.sharePct, false)), row(r.revenue, m.revenue, 100, true)],
-  };
+  const lines = m.revenueByLine.map((line, i) => row(line.name[language], current.revenueLines[i] ?? 0, line.amount, shares[i] ?? 0, false));
+  return { columns: [c.line, label(m.quarter, language), c.share, c.qoq, c.yoy], rows: [...lines, row(r.revenue, current.revenue, m.revenue, 1000, true)] };
 }
 
 /** The key figures the executive summary states in words. */
 export function summaryFigures(m: FinanceMetrics, language: Language): SummaryFigure[] {
   const { rows: r } = REPORT_TEXT[language];
-  const amount = (name: string, a: AmountMetric): SummaryFigure => ({ label: name, value: formatAmount(a.cents), unit: "%", qoq: a.qoqPct, yoy: a.yoyPct });
+  const { current } = shownColumns(m);
+  const amount = (name: string, a: AmountMetric, tenths: number): SummaryFigure => ({ label: name, value: formatShown(tenths), unit: "%", qoq: a.qoqPct, yoy: a.yoyPct });
   const ratio = (name: string, a: RatioMetric): SummaryFigure => ({ label: name, value: formatPercent(a.pct), unit: "pp", qoq: a.qoqPp, yoy: a.yoyPp });
   return [
-    amount(r.revenue, m.revenue),
-    amount(r.grossProfit, m.grossProfit),
+    amount(r.revenue, m.revenue, current.revenue),
+    amount(r.grossProfit, m.grossProfit, current.grossProfit),
     ratio(r.grossMargin, m.grossMargin),
-    amount(r.operatingIncome, m.operatingIncome),
+    amount(r.operatingIncome, m.operatingIncome, current.operatingIncome),
     ratio(r.operatingMargin, m.operatingMargin),
-    amount(r.netIncome, m.netIncome),
+    amount(r.netIncome, m.netIncome, current.netIncome),
   ];
 }
 
 /** A change as the tables print it, for comparing with what the summary says in words. */
 export function formatChange(change: number | null, unit: "%" | "pp"): string {
   return unit === "%" ? formatChangePct(change) : formatChangePp(change);
+}
+
+/** The balance sheet at the quarter's end and the previous quarter's end; undefined without statements. */
+export function balanceSheetTable(m: FinanceMetrics, language: Language): FigureTable | undefined {
+  if (!m.statements) return undefined;
+  const { balanceSheet: now, previousBalanceSheet: before, previousQuarterEnd } = m.statements;
+  const t = STATEMENT_TEXT[language];
+  return {
+    columns: [REPORT_TEXT[language].columns.item, t.quarterEnd(quarterLabel(m.quarter, language)), t.quarterEnd(quarterLabel(previousQuarterEnd, language)), t.change],
+    rows: t.balanceLines.map(({ key, label: name, strong }) => ({
+      label: name,
+      cells: [formatShown(now[key]), formatShown(before[key]), formatShown(now[key] - before[key])],
+      strong,
+      indent: false,
+    })),
+  };
+}
+
+/** The quarter's cash-flow statement (indirect method); undefined without statements. */
+export function cashFlowTable(m: FinanceMetrics, language: Language): FigureTable | undefined {
+  if (!m.statements) return undefined;
+  const flow = m.statements.cashFlow;
+  const t = STATEMENT_TEXT[language];
+  return {
+    columns: [REPORT_TEXT[language].columns.item, label(m.quarter, language)],
+    rows: t.cashFlowLines.map(({ key, label: name, strong }) => ({ label: name, cells: [formatShown(flow[key])], strong, indent: false })),
+  };
 }

@@ -80,11 +80,12 @@ const EN: ReportText = {
     return `${direction} ${magnitude}${unit === "%" ? "%" : " pp"} ${when}`;
   },
   end: ".",
-  chartUnit: "CNY million",
+  chartUnit: "CNY thousand",
   notes: [
     "Figures are taken from the company's general ledger and have not been audited.",
     "Changes are measured against the absolute value of the comparison amount, so \"up\" always means \"more\".",
     "Margins are percentages of revenue; their changes are in percentage points (pp).",
+    "Each line is rounded to the nearest 0.1 thousand once, and every total is the sum of the rounded lines it shows, so totals may differ by a few tenths from the unrounded ledger sums; shares are rounded to add up to 100.0%.",
     "Silverpine Instruments is a fictional company; its ledger is generated for demonstration.",
   ],
 };
@@ -128,11 +129,12 @@ const ZH: ReportText = {
     return `${when}${verb}${magnitude}${unit === "%" ? "%" : "个百分点"}`;
   },
   end: "。",
-  chartUnit: "人民币百万元",
+  chartUnit: "人民币千元",
   notes: [
     "数据取自公司总账，未经审计。",
     "变动幅度以对比期金额的绝对值为基数计算，“增长”始终表示数额增加。",
     "利润率为占营业收入的百分比，其变动以百分点（pp）表示。",
+    "各明细项目按0.1千元四舍五入一次，合计数均由表中所列的已舍入明细加总而来，因此可能与未经舍入的总账合计相差零点几千元；占比经调整后合计为100.0%。",
     "银松仪器为虚构公司，其总账为演示用途生成。",
   ],
 };

@@ -2,8 +2,9 @@ import { z } from "zod";
 import type { Language } from "../../core/index.js";
 import type { FinanceMetrics } from "./finance-metrics.js";
 import { quarterLabel } from "./quarter.js";
-import { formatChange, incomeStatementTable, revenueByLineTable, summaryFigures, type FigureTable } from "./report-figures.js";
+import { balanceSheetTable, cashFlowTable, formatChange, incomeStatementTable, revenueByLineTable, summaryFigures, type FigureTable } from "./report-figures.js";
 import { REPORT_TEXT } from "./report-text.js";
+import { STATEMENT_TEXT } from "./statement-text.js";
 import { readSummaryBullet } from "./summary-bullet.js";
 
 export const ReviewMismatchSchema = z.object({ label: z.string(), expected: z.string(), found: z.string() });
@@ -89,5 +90,10 @@ export function reviewReport(markdown: string, m: FinanceMetrics, language: Lang
   checkSummary(tally, m, language, byHeading.get(text.headings.summary) ?? []);
   checkTable(tally, text.headings.incomeStatement, incomeStatementTable(m, language), byHeading.get(text.headings.incomeStatement) ?? []);
   checkTable(tally, text.headings.revenueByLine, revenueByLineTable(m, language), byHeading.get(text.headings.revenueByLine) ?? []);
+  const statements = STATEMENT_TEXT[language];
+  const balance = balanceSheetTable(m, language);
+  const flow = cashFlowTable(m, language);
+  if (balance) checkTable(tally, statements.balanceSheet, balance, byHeading.get(statements.balanceSheet) ?? []);
+  if (flow) checkTable(tally, statements.cashFlow, flow, byHeading.get(statements.cashFlow) ?? []);
   return tally.result();
 }

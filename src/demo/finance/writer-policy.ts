@@ -3,7 +3,7 @@ import type { Decision, RulesPolicy, TurnContext } from "../../agents/index.js";
 import type { Artifact, ErrorInfo } from "../../core/index.js";
 import { FinanceMetricsSchema, type FinanceMetrics } from "./finance-metrics.js";
 import { findDependencyOutput, turnOutput } from "./find-dependency-output.js";
-import { ChartSchema } from "./render-charts.js";
+import { chartFile, ChartSchema, type Chart } from "./render-charts.js";
 import { ReportReviewSchema, type ReportReview } from "./review-report.js";
 
 const ChartsSchema = z.object({ charts: z.array(ChartSchema) });
@@ -17,10 +17,12 @@ function reviewFailure(review: ReportReview): ErrorInfo {
   return { code: "REPORT_REVIEW_FAILED", message: `the report's figures disagree with the metrics (${review.mismatches.length} of ${review.checked}): ${list}` };
 }
 
-function finish(quarter: string, language: string, review: ReportReview, report: z.infer<typeof ReportSchema>): Decision {
+function finish(quarter: string, language: string, review: ReportReview, report: z.infer<typeof ReportSchema>, charts: readonly Chart[]): Decision {
   const artifacts: Artifact[] = [
     { name: "report.md", mediaType: "text/markdown", content: report.markdown },
     { name: "report.html", mediaType: "text/html", content: report.html },
+    // report.md links these files; report.html carries the same charts inline.
+    ...charts.map((chart): Artifact => ({ name: chartFile(chart), mediaType: "image/svg+xml", content: chart.svg })),
   ];
   return { type: "finish", output: { quarter, language, review }, artifacts };
 }
@@ -38,7 +40,7 @@ function nextStep({ subtask, language: planLanguage, history }: TurnContext, met
   const review = turnOutput(history, "report.review", ReportReviewSchema);
   if (!review) return { type: "call", tool: "report.review", input: { markdown: report.value.markdown, metrics, language } };
   if (!review.ok) return fail(review.error);
-  return review.value.ok ? finish(quarter, language, review.value, report.value) : fail(reviewFailure(review.value));
+  return review.value.ok ? finish(quarter, language, review.value, report.value, charts.value.charts) : fail(reviewFailure(review.value));
 }
 
 /**
