@@ -32,12 +32,13 @@ export interface ModelUsage {
 /**
  * The next step: call a tool, finish the subtask with an output, or give up. `usage` is what
  * the decision cost (LLMs); it is journaled with the decision, so a resumed run keeps its count.
+ * `reasoning` is what a reasoning model thought before answering: journaled, never handed on.
  */
 export type Decision = (
   | { readonly type: "call"; readonly tool: string; readonly input: Record<string, unknown> }
   | { readonly type: "finish"; readonly output: unknown; readonly artifacts?: readonly Artifact[] }
   | { readonly type: "fail"; readonly error: ErrorInfo }
-) & { readonly usage?: ModelUsage };
+) & { readonly usage?: ModelUsage; readonly reasoning?: string };
 
 /**
  * The port every model adapter implements: the built-in rules model and, later, LLMs.
