@@ -131,9 +131,19 @@ async function planOnce(
   const startedAt = new Date();
   const plan = validatePlan(await options.planner.plan(request.task), options.agents.names());
   const planStep: Step = { runId: request.runId, key: stepKeys.plan, kind: "plan", status: "succeeded", input: request.task, output: plan, startedAt, finishedAt: new Date() };
-  if (!options.planner.deterministic) await journal.record(planStep);
+  // A model's plan is a model output, audited like an agent's (an injected task shows up here
+  // first).
+  if (!options.planner.deterministic) await (options.planner.model ? recordPlan(journal, planStep, plan, request) : journal.record(planStep));
   if (request.onEvent) emit({ type: "plan.created", runId: request.runId, at: Date.now(), plan, replayed: false });
   return options.planner.deterministic ? { plan, unrecorded: planStep } : { plan };
+}
+
+async function recordPlan(journal: Journal, step: Step, plan: Plan, request: ExecuteRequest): Promise<void> {
+  if (!request.audit) return journal.record(step);
+  const draft: AuditDraft = { action: "model.output", actor: plan.source, tenant: request.task.tenant ?? "", target: request.runId, details: { stepKey: stepKeys.plan, plan } };
+  if (journal.recordAudited) return journal.recordAudited(step, draft);
+  await journal.record(step);
+  await request.audit.append(draft);
 }
 
 /**

@@ -172,7 +172,7 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
 
 /**
  * What the journal says a resumed run already spent: its tool calls, and the tokens of its
- * recorded model decisions (each carries the usage of the requests that made it).
+ * recorded plan and model decisions (each carries the usage of the requests that made it).
  */
 function spentBefore(steps: readonly Step[], budget: RunBudget): UsageTotals {
   let tokens = NO_USAGE;
@@ -181,6 +181,16 @@ function spentBefore(steps: readonly Step[], budget: RunBudget): UsageTotals {
   let cost = 0;
   for (const step of steps) {
     if (step.kind === "tool_call") toolCalls++;
+    if (step.kind === "plan" && step.status === "succeeded") {
+      // An LLM planner's plan carries the tokens its requests cost.
+      const plan = step.output as { usage?: TokenUsage; source?: unknown } | undefined;
+      if (plan?.usage) {
+        tokens = addUsage(tokens, plan.usage);
+        modelRequests++;
+        cost += costOf(budget.prices, String(plan.source ?? "").replace(/^llm:|\+repair$/g, ""), plan.usage);
+      }
+      continue;
+    }
     if (step.kind !== "model_call" || step.status !== "succeeded") continue;
     const usage = (step.output as { usage?: TokenUsage } | undefined)?.usage;
     if (usage) {
