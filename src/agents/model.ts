@@ -20,6 +20,8 @@ export interface TurnContext {
   readonly history: readonly Turn[];
   /** Receives the model's text as it streams (the engine turns it into `model.delta` events). */
   readonly onText?: (delta: string) => void;
+  /** The run's stop (a cancel, a budget's deadline): a model request in flight is aborted. */
+  readonly signal?: AbortSignal;
 }
 
 /** Tokens one model decision cost, as the endpoint reported them. */

@@ -29,6 +29,8 @@ export interface TurnRequest {
   /** Stream the answer; text arrives through `onText` as it is generated. */
   readonly stream: boolean;
   readonly onText?: (delta: string) => void;
+  /** The run's stop: aborts the request in flight, and no retry starts after it. */
+  readonly stop?: AbortSignal;
 }
 
 /**
@@ -69,7 +71,7 @@ export function completeTurn(endpoint: LlmEndpoint, request: TurnRequest): Promi
     if (failure !== undefined) throw failure;
     if (abortSignal.aborted) throw abortSignal.reason ?? new LlmError("LLM_TIMEOUT", "the stream was cut off", { retryable: true });
     return { text, calls: (await result.toolCalls).map(raw), usage: fromSdkUsage(await result.usage), ...reasoningOf(await result.reasoningText) };
-  });
+  }, request.stop);
 }
 
 /**

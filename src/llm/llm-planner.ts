@@ -48,19 +48,20 @@ export function createLlmPlanner(options: LlmPlannerOptions): Planner {
   const modelName = options.modelName ?? options.endpoint.settings.model;
   const planner: Planner = {
     model: modelName,
-    async plan(task) {
+    async plan(task, planOptions = {}) {
       const parsed = parseTask(task);
+      const stop = planOptions.signal;
       const system = planSystemPrompt(options.agents, options.tools);
       const messages: ModelMessage[] = [{ role: "user", content: planUserPrompt(parsed) }];
       const spent: Spent = { usage: NO_USAGE };
       const withUsage = (plan: Plan): Plan => (spent.usage.totalTokens > 0 || spent.usage.inputTokens > 0 ? { ...plan, usage: spent.usage } : plan);
-      const first = await attempt(options, modelName, system, messages, parsed, `llm:${modelName}`, spent);
+      const first = await attempt(options, modelName, system, messages, parsed, `llm:${modelName}`, spent, stop);
       if (first.ok) return withUsage(first.plan);
       let reason = first.reason;
       if (first.text !== undefined) {
         messages.push({ role: "assistant", content: first.text });
         messages.push({ role: "user", content: `That plan is invalid: ${first.reason}\nReply with the corrected plan: one JSON object and nothing else.` });
-        const second = await attempt(options, modelName, system, messages, parsed, `llm:${modelName}+repair`, spent);
+        const second = await attempt(options, modelName, system, messages, parsed, `llm:${modelName}+repair`, spent, stop);
         if (second.ok) return withUsage(second.plan);
         reason = `${first.reason}; after the repair round: ${second.reason}`;
       }
@@ -83,10 +84,10 @@ export function createLlmPlanner(options: LlmPlannerOptions): Planner {
 }
 
 /** One request and the checks of its answer; an endpoint failure is a reason, not a throw. */
-async function attempt(options: LlmPlannerOptions, modelName: string, system: string, messages: readonly ModelMessage[], task: Task, source: string, spent: Spent): Promise<Attempt> {
+async function attempt(options: LlmPlannerOptions, modelName: string, system: string, messages: readonly ModelMessage[], task: Task, source: string, spent: Spent, stop: AbortSignal | undefined): Promise<Attempt> {
   let answer: Answer;
   try {
-    answer = await ask(options.endpoint, modelName, system, messages);
+    answer = await ask(options.endpoint, modelName, system, messages, stop);
   } catch (error) {
     // Only the endpoint's failures lead to the fallback; a budget stop must stop the run.
     if (error instanceof LlmError) return { ok: false, reason: `${error.code}: ${error.message}`, text: undefined };
@@ -108,7 +109,7 @@ async function attempt(options: LlmPlannerOptions, modelName: string, system: st
   }
 }
 
-function ask(endpoint: LlmEndpoint, modelName: string, system: string, messages: readonly ModelMessage[]): Promise<Answer> {
+function ask(endpoint: LlmEndpoint, modelName: string, system: string, messages: readonly ModelMessage[], stop: AbortSignal | undefined): Promise<Answer> {
   return endpoint.request(async ({ ai, languageModel }, abortSignal) => {
     try {
       const result = await ai.generateText({
@@ -131,7 +132,7 @@ function ask(endpoint: LlmEndpoint, modelName: string, system: string, messages:
       if (ai.NoObjectGeneratedError.isInstance(error)) return { plan: readPlan(error.text ?? ""), text: error.text ?? "", usage: fromSdkUsage(error.usage) };
       throw error;
     }
-  });
+  }, stop);
 }
 
 /** The plan in an answer, past reasoning blocks (kept out) and ```json fences. */

@@ -121,6 +121,7 @@ async function ask(
   const listeners = [context.onText, onText && ((delta: string) => onText(delta, where))].filter((f): f is (delta: string) => void => f !== undefined);
   const toText = listeners.length > 0 ? (delta: string) => listeners.forEach((listen) => listen(delta)) : undefined;
   const answer = await completeTurn(options.endpoint, {
+    ...(context.signal ? { stop: context.signal } : {}),
     modelName,
     system,
     messages,

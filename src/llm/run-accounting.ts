@@ -118,7 +118,8 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
       if (account) checkTime(account);
       // A model request that hangs must not hold the run past its deadline or a cancel: the
       // request ends at its own timeout, the run does not wait for it.
-      const decision = await untilStopped(inner.decide(context), account?.stop);
+      const stop = account?.stop;
+      const decision = await untilStopped(inner.decide(stop && !context.signal ? { ...context, signal: stop } : context), stop);
       if (account && decision.type === "call") {
         account.toolCalls++;
         addToTenant(account.tenant, { ...NOTHING_SPENT, toolCalls: 1 });

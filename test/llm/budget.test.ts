@@ -154,4 +154,34 @@ describe("run budgets", () => {
     expect(fake.requests.slice(requests).some((r) => r.response_format)).toBe(false);
     expect(resumed.accounting.run("pr")?.tokens.totalTokens).toBeGreaterThanOrEqual(100 + 40);
   });
+
+  it("holds the time budget while planning: the deadline aborts the request in flight and starts no retry", async () => {
+    fake = await startFakeOpenAI(inOrder(hang()));
+    const accounting = createRunAccounting({ ...NO_LIMIT, maxMs: 300 });
+    const domain = testDomain();
+    // Without the deadline this request would be tried 3 times, 10 s each.
+    const { endpoint } = testEndpoint(fake.baseUrl, { timeoutMs: 10_000, maxRetries: 2 });
+    const planner = createLlmPlanner({ endpoint, agents: domain.agents, tools: domain.tools, fallback: fixedPlanner(notePlan()), onUsage: accounting.onUsage });
+    const engine = accounting.engine(engineFor(domain, planner, llmModel(domain, endpoint)).engine);
+    const finished: string[] = [];
+    const started = Date.now();
+    const outcome = await engine.execute({ runId: "tp", task: task(), onEvent: (e) => void (e.type === "run.finished" && finished.push(e.status)) });
+    expect(outcome.status === "failed" && outcome.error).toMatchObject({ code: "BUDGET_EXCEEDED", message: expect.stringMatching(/time budget of 300 ms/) });
+    // One message: the run's own events say failed, never cancelled.
+    expect(finished).toEqual(["failed"]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("aborts an agent's request in flight at the deadline and starts no retry", async () => {
+    fake = await startFakeOpenAI(inOrder(hang()));
+    const { engine } = budgetedRun({ maxMs: 300 }, { timeoutMs: 10_000 });
+    const finished: string[] = [];
+    const outcome = await engine.execute({ runId: "ta", task: task(), onEvent: (e) => void (e.type === "run.finished" && finished.push(e.status)) });
+    expect(outcome.status === "failed" && outcome.error.code).toBe("BUDGET_EXCEEDED");
+    expect(finished).toEqual(["failed"]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fake.requests).toHaveLength(1);
+  });
 });
