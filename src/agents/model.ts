@@ -20,6 +20,8 @@ export interface TurnContext {
   readonly history: readonly Turn[];
   /** Receives the model's text as it streams (the engine turns it into `model.delta` events). */
   readonly onText?: (delta: string) => void;
+  /** The run's stop (a cancel, a budget's deadline): a model request in flight is aborted. */
+  readonly signal?: AbortSignal;
 }
 
 /** Tokens one model decision cost, as the endpoint reported them. */
@@ -32,12 +34,13 @@ export interface ModelUsage {
 /**
  * The next step: call a tool, finish the subtask with an output, or give up. `usage` is what
  * the decision cost (LLMs); it is journaled with the decision, so a resumed run keeps its count.
+ * `reasoning` is what a reasoning model thought before answering: journaled, never handed on.
  */
 export type Decision = (
   | { readonly type: "call"; readonly tool: string; readonly input: Record<string, unknown> }
   | { readonly type: "finish"; readonly output: unknown; readonly artifacts?: readonly Artifact[] }
   | { readonly type: "fail"; readonly error: ErrorInfo }
-) & { readonly usage?: ModelUsage };
+) & { readonly usage?: ModelUsage; readonly reasoning?: string };
 
 /**
  * The port every model adapter implements: the built-in rules model and, later, LLMs.

@@ -23,6 +23,7 @@ function lineProgress(stream: NodeJS.WriteStream): Progress {
       switch (event.type) {
         case "plan.created":
           write(`plan (${event.plan.source}, ${event.plan.subtasks.length} subtasks${event.replayed ? ", from the journal" : ""})`);
+          if (event.plan.note) write(`  note: ${event.plan.note}`);
           for (const s of event.plan.subtasks) write(`  ${s.id}: ${s.title} [${s.agent}]${s.dependsOn.length ? ` after ${s.dependsOn.join(", ")}` : ""}`);
           break;
         case "subtask.started":

@@ -23,6 +23,10 @@ export const PlanSchema = z.object({
   language: z.enum(["zh", "en"]),
   params: z.record(z.string(), z.unknown()),
   subtasks: z.array(SubtaskSchema),
+  /** Tokens the planner's model requests cost; journaled with the plan so a resumed run keeps them. */
+  usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() }).optional(),
+  /** Why this planner's plan was used instead of the one asked first (a fallback says why). */
+  note: z.string().optional(),
 });
 
 export type Plan = z.infer<typeof PlanSchema>;

@@ -1,6 +1,6 @@
 import type { AgentModel, AgentRegistry, SubtaskOutcome } from "../agents/index.js";
 import type { ErrorInfo, Plan, RunResult, Step, Subtask, SubtaskResult, Task } from "../core/index.js";
-import { DecisionRequiredError, CancelledError, describeError, JournalError, stepKeys, validatePlan } from "../core/index.js";
+import { DecisionRequiredError, CancelledError, CsAgentsError, describeError, JournalError, stepKeys, validatePlan } from "../core/index.js";
 import type { Planner } from "../planner/index.js";
 import type { AuditDraft, AuditSink } from "../store/index.js";
 import type { ToolRegistry } from "../tools/index.js";
@@ -101,7 +101,11 @@ export function createEngine(options: EngineOptions): Engine {
         // A subtask that finished is still recorded, whatever stopped the run after it.
         if (closing.length > 0) await recordSteps(journal, closing).catch(() => undefined);
         const info = describeError(error);
-        outcome = signal.aborted || error instanceof CancelledError ? { status: "cancelled", plan, error: info } : { status: "failed", plan, error: info };
+        // A stop with a reason of its own (a budget's deadline) fails the run with that reason;
+        // a plain abort is a cancel.
+        const stopped = signal.aborted && signal.reason instanceof CsAgentsError && !(signal.reason instanceof CancelledError) ? signal.reason : undefined;
+        if (stopped) outcome = { status: "failed", plan, error: describeError(stopped) };
+        else outcome = signal.aborted || error instanceof CancelledError ? { status: "cancelled", plan, error: info } : { status: "failed", plan, error: info };
         if (!signal.aborted && !(error instanceof CancelledError) && isJournalFailure(error)) throw error;
       }
       if (listening) {
@@ -132,11 +136,33 @@ async function planOnce(
     return { plan };
   }
   const startedAt = new Date();
-  const plan = validatePlan(await options.planner.plan(request.task), options.agents.names());
+  const signal = request.signal;
+  // A planner that does not listen to the signal still cannot hold the run past it.
+  const planned = signal ? untilAborted(options.planner.plan(request.task, { signal }), signal) : options.planner.plan(request.task);
+  const plan = validatePlan(await planned, options.agents.names());
   const planStep: Step = { runId: request.runId, key: stepKeys.plan, kind: "plan", status: "succeeded", input: request.task, output: plan, startedAt, finishedAt: new Date() };
-  if (!options.planner.deterministic) await journal.record(planStep);
+  // A model's plan is a model output, audited like an agent's (an injected task shows up here
+  // first).
+  if (!options.planner.deterministic) await (options.planner.model ? recordPlan(journal, planStep, plan, request) : journal.record(planStep));
   if (request.onEvent) emit({ type: "plan.created", runId: request.runId, at: Date.now(), plan, replayed: false });
   return options.planner.deterministic ? { plan, unrecorded: planStep } : { plan };
+}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new CancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancelledError());
+    signal.addEventListener("abort", onAbort, { once: true });
+    void work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+async function recordPlan(journal: Journal, step: Step, plan: Plan, request: ExecuteRequest): Promise<void> {
+  if (!request.audit) return journal.record(step);
+  const draft: AuditDraft = { action: "model.output", actor: plan.source, tenant: request.task.tenant ?? "", target: request.runId, details: { stepKey: stepKeys.plan, plan } };
+  if (journal.recordAudited) return journal.recordAudited(step, draft);
+  await journal.record(step);
+  await request.audit.append(draft);
 }
 
 /**

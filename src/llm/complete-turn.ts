@@ -16,6 +16,8 @@ export interface TurnAnswer {
   readonly text: string;
   readonly calls: readonly RawToolCall[];
   readonly usage: TokenUsage;
+  /** Reasoning the endpoint sent apart from the text (`reasoning_content`), when it did. */
+  readonly reasoning?: string;
 }
 
 export interface TurnRequest {
@@ -27,6 +29,8 @@ export interface TurnRequest {
   /** Stream the answer; text arrives through `onText` as it is generated. */
   readonly stream: boolean;
   readonly onText?: (delta: string) => void;
+  /** The run's stop: aborts the request in flight, and no retry starts after it. */
+  readonly stop?: AbortSignal;
 }
 
 /**
@@ -48,24 +52,37 @@ export function completeTurn(endpoint: LlmEndpoint, request: TurnRequest): Promi
     };
     if (!request.stream) {
       const result = await ai.generateText({ ...common, abortSignal });
-      return { text: result.text, calls: result.toolCalls.map(raw), usage: fromSdkUsage(result.usage) };
+      return { text: result.text, calls: result.toolCalls.map(raw), usage: fromSdkUsage(result.usage), ...reasoningOf(result.reasoningText) };
     }
     let failure: unknown;
-    const result = ai.streamText({ ...common, abortSignal, onError: ({ error }) => void (failure ??= error) });
+    const fail = (error: unknown) => {
+      if (!isMissingFinishReason(error)) failure ??= error;
+    };
+    const result = ai.streamText({ ...common, abortSignal, onError: ({ error }) => fail(error) });
     let text = "";
     for await (const part of result.fullStream) {
       if (part.type === "text-delta") {
         text += part.text;
         request.onText?.(part.text);
       } else if (part.type === "error") {
-        failure ??= part.error;
+        fail(part.error);
       }
     }
     if (failure !== undefined) throw failure;
     if (abortSignal.aborted) throw abortSignal.reason ?? new LlmError("LLM_TIMEOUT", "the stream was cut off", { retryable: true });
-    return { text, calls: (await result.toolCalls).map(raw), usage: fromSdkUsage(await result.usage) };
-  });
+    return { text, calls: (await result.toolCalls).map(raw), usage: fromSdkUsage(await result.usage), ...reasoningOf(await result.reasoningText) };
+  }, request.stop);
 }
+
+/**
+ * Some servers (older vLLM, llama.cpp builds, proxies) end a stream without `finish_reason`;
+ * the answer itself is complete, as the same answer unstreamed would be.
+ */
+function isMissingFinishReason(error: unknown): boolean {
+  return error instanceof Error && error.name === "AI_InvalidResponseDataError" && /without a finish reason/i.test(error.message);
+}
+
+const reasoningOf = (reasoning: string | undefined) => (reasoning ? { reasoning } : {});
 
 function raw(call: { toolName: string; input: unknown; invalid?: boolean | undefined }): RawToolCall {
   return { toolName: call.toolName, input: call.input, invalid: call.invalid === true };

@@ -19,9 +19,10 @@ export interface LlmEndpoint {
   /**
    * Makes one request with the per-attempt timeout and the retries (honouring `Retry-After`).
    * @throws LlmError (LLM_RATE_LIMITED, LLM_UNAVAILABLE, LLM_TIMEOUT, LLM_REQUEST_FAILED,
-   *   LLM_BAD_RESPONSE), its message free of the API key.
+   *   LLM_BAD_RESPONSE), its message free of the API key; `stop`'s reason once `stop` aborts
+   *   (the request in flight is aborted and no retry starts).
    */
-  request<T>(call: (sdk: LlmSdk, signal: AbortSignal) => Promise<T>): Promise<T>;
+  request<T>(call: (sdk: LlmSdk, signal: AbortSignal) => Promise<T>, stop?: AbortSignal): Promise<T>;
 }
 
 export interface LlmEndpointDeps {
@@ -65,9 +66,9 @@ export function createLlmEndpoint(settings: LlmSettings, deps: LlmEndpointDeps =
     sdk,
     // The SDK's own retries are off (maxRetries: 0 at each call): ours are testable, capped,
     // and put a fresh timeout on every attempt.
-    request: async (call) => {
+    request: async (call, stop) => {
       const loaded = await sdk();
-      return withRetries(policy, (signal) => call(loaded, signal));
+      return withRetries(policy, (signal) => call(loaded, signal), stop);
     },
   };
 }

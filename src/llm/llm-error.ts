@@ -30,6 +30,11 @@ export function toLlmError(error: unknown, secret: string): LlmError {
     const status = error.statusCode;
     const retryAfterMs = retryAfter(error.responseHeaders);
     const detail = clean(`${status ?? "no status"} from ${error.url}: ${error.message}`);
+    // A 200 the client could not read (garbage, an HTML error page from a proxy): the answer
+    // is the problem, not the request.
+    if (status !== undefined && status >= 200 && status < 300) {
+      return new LlmError("LLM_BAD_RESPONSE", `the model endpoint answered ${status} with a body that is not the chat-completions protocol: ${detail}`, { retryable: false, status });
+    }
     if (status === 429) return new LlmError("LLM_RATE_LIMITED", `the model endpoint is rate limiting: ${detail}`, { retryable: true, status, ...ms(retryAfterMs) });
     if (status === undefined || status >= 500 || status === 408) {
       return new LlmError("LLM_UNAVAILABLE", `the model endpoint failed: ${detail}`, { retryable: true, ...(status === undefined ? {} : { status }), ...ms(retryAfterMs) });

@@ -6,7 +6,8 @@ import type { ToolRegistry } from "../tools/index.js";
 import type { LlmEndpoint } from "./llm-endpoint.js";
 import { LlmError } from "./llm-error.js";
 import { checkPlanTools, LlmPlanSchema, planSystemPrompt, planUserPrompt, type LlmPlan } from "./plan-prompt.js";
-import { fromSdkUsage, type TokenUsage, type UsageListener } from "./usage.js";
+import { splitReasoning, unfence } from "./reasoning.js";
+import { addUsage, fromSdkUsage, NO_USAGE, type TokenUsage, type UsageListener } from "./usage.js";
 
 export interface LlmPlannerOptions {
   readonly endpoint: LlmEndpoint;
@@ -27,6 +28,11 @@ interface Answer {
 
 type Attempt = { readonly ok: true; readonly plan: Plan } | { readonly ok: false; readonly reason: string; readonly text: string | undefined };
 
+/** The tokens of one planning, across its requests. */
+interface Spent {
+  usage: TokenUsage;
+}
+
 /**
  * A planner that asks the model for the plan as structured output: JSON mode, checked against
  * `LlmPlanSchema` (derived from `PlanSchema`, sent in the prompt with the agents and their
@@ -41,26 +47,33 @@ type Attempt = { readonly ok: true; readonly plan: Plan } | { readonly ok: false
 export function createLlmPlanner(options: LlmPlannerOptions): Planner {
   const modelName = options.modelName ?? options.endpoint.settings.model;
   const planner: Planner = {
-    async plan(task) {
+    model: modelName,
+    async plan(task, planOptions = {}) {
       const parsed = parseTask(task);
+      const stop = planOptions.signal;
       const system = planSystemPrompt(options.agents, options.tools);
       const messages: ModelMessage[] = [{ role: "user", content: planUserPrompt(parsed) }];
-      const first = await attempt(options, modelName, system, messages, parsed, `llm:${modelName}`);
-      if (first.ok) return first.plan;
+      const spent: Spent = { usage: NO_USAGE };
+      const withUsage = (plan: Plan): Plan => (spent.usage.totalTokens > 0 || spent.usage.inputTokens > 0 ? { ...plan, usage: spent.usage } : plan);
+      const first = await attempt(options, modelName, system, messages, parsed, `llm:${modelName}`, spent, stop);
+      if (first.ok) return withUsage(first.plan);
       let reason = first.reason;
       if (first.text !== undefined) {
         messages.push({ role: "assistant", content: first.text });
         messages.push({ role: "user", content: `That plan is invalid: ${first.reason}\nReply with the corrected plan: one JSON object and nothing else.` });
-        const second = await attempt(options, modelName, system, messages, parsed, `llm:${modelName}+repair`);
-        if (second.ok) return second.plan;
+        const second = await attempt(options, modelName, system, messages, parsed, `llm:${modelName}+repair`, spent, stop);
+        if (second.ok) return withUsage(second.plan);
         reason = `${first.reason}; after the repair round: ${second.reason}`;
       }
-      if (!options.fallback) throw new PlanningError(`the LLM planner (${modelName}) gave no valid plan: ${reason}`);
+      const why = `the LLM planner (${modelName}) gave no valid plan: ${reason}`;
+      if (!options.fallback) throw new PlanningError(why);
       try {
-        return await options.fallback.plan(parsed);
+        return withUsage({ ...(await options.fallback.plan(parsed)), note: why });
       } catch (error) {
         if (!(error instanceof PlanningError)) throw error;
-        throw new PlanningError(`the LLM planner (${modelName}) gave no valid plan: ${reason}. The built-in planner could not plan it either: ${error.message}`, { cause: error });
+        // The built-in planner's advice to configure an LLM planner does not apply: one is.
+        const builtIn = error.message.replace(/,? or configure an LLM planner\.?/, ".");
+        throw new PlanningError(`${why}. The built-in planner could not plan it either: ${builtIn}`, { cause: error });
       }
     },
     async decompose(task) {
@@ -71,15 +84,16 @@ export function createLlmPlanner(options: LlmPlannerOptions): Planner {
 }
 
 /** One request and the checks of its answer; an endpoint failure is a reason, not a throw. */
-async function attempt(options: LlmPlannerOptions, modelName: string, system: string, messages: readonly ModelMessage[], task: Task, source: string): Promise<Attempt> {
+async function attempt(options: LlmPlannerOptions, modelName: string, system: string, messages: readonly ModelMessage[], task: Task, source: string, spent: Spent, stop: AbortSignal | undefined): Promise<Attempt> {
   let answer: Answer;
   try {
-    answer = await ask(options.endpoint, modelName, system, messages);
+    answer = await ask(options.endpoint, modelName, system, messages, stop);
   } catch (error) {
     // Only the endpoint's failures lead to the fallback; a budget stop must stop the run.
     if (error instanceof LlmError) return { ok: false, reason: `${error.code}: ${error.message}`, text: undefined };
     throw error;
   }
+  spent.usage = addUsage(spent.usage, answer.usage);
   options.onUsage?.({ ...answer.usage, model: modelName, purpose: "plan" });
   if (!answer.plan) return { ok: false, reason: describeBadJson(answer.text), text: answer.text };
   const plan: Plan = { source, language: detectLanguage(task.description), params: task.input ?? {}, subtasks: answer.plan.subtasks };
@@ -95,7 +109,7 @@ async function attempt(options: LlmPlannerOptions, modelName: string, system: st
   }
 }
 
-function ask(endpoint: LlmEndpoint, modelName: string, system: string, messages: readonly ModelMessage[]): Promise<Answer> {
+function ask(endpoint: LlmEndpoint, modelName: string, system: string, messages: readonly ModelMessage[], stop: AbortSignal | undefined): Promise<Answer> {
   return endpoint.request(async ({ ai, languageModel }, abortSignal) => {
     try {
       const result = await ai.generateText({
@@ -111,21 +125,32 @@ function ask(endpoint: LlmEndpoint, modelName: string, system: string, messages:
         maxRetries: 0,
         abortSignal,
       });
-      const parsed = LlmPlanSchema.safeParse(result.output);
-      return { plan: parsed.success ? parsed.data : undefined, text: result.text, usage: fromSdkUsage(result.usage) };
+      return { plan: readPlan(result.text), text: result.text, usage: fromSdkUsage(result.usage) };
     } catch (error) {
-      // Not the plan's schema (or not JSON): an answer to repair, not an endpoint failure.
-      if (ai.NoObjectGeneratedError.isInstance(error)) return { plan: undefined, text: error.text ?? "", usage: fromSdkUsage(error.usage) };
+      // Not JSON to the SDK (a reasoning block, fences, prose): read it here; what is still
+      // not a plan is an answer to repair, not an endpoint failure.
+      if (ai.NoObjectGeneratedError.isInstance(error)) return { plan: readPlan(error.text ?? ""), text: error.text ?? "", usage: fromSdkUsage(error.usage) };
       throw error;
     }
-  });
+  }, stop);
+}
+
+/** The plan in an answer, past reasoning blocks (kept out) and ```json fences. */
+function readPlan(text: string): LlmPlan | undefined {
+  try {
+    const parsed = LlmPlanSchema.safeParse(JSON.parse(unfence(splitReasoning(text).answer)));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Says precisely what is wrong with an answer that is not a plan, for the repair round. */
-function describeBadJson(text: string): string {
+function describeBadJson(raw: string): string {
+  const text = splitReasoning(raw).answer;
   let value: unknown;
   try {
-    value = JSON.parse(/^```(?:json)?\s*([\s\S]*?)\s*```$/.exec(text.trim())?.[1] ?? text);
+    value = JSON.parse(unfence(text));
   } catch {
     return `the answer is not JSON: ${text.length > 200 ? `${text.slice(0, 200)}…` : text}`;
   }

@@ -4,6 +4,7 @@ import type { ToolRegistry } from "../tools/index.js";
 import { appendMalformedCall, buildAgentPrompt } from "./agent-prompt.js";
 import { completeTurn, type TurnAnswer } from "./complete-turn.js";
 import type { LlmEndpoint } from "./llm-endpoint.js";
+import { splitReasoning, unfence } from "./reasoning.js";
 import { offeredTools, type OfferedTools } from "./offered-tools.js";
 import { responseCacheKey, type ModelResponseCache } from "./response-cache.js";
 import { addUsage, NO_USAGE, type UsageListener } from "./usage.js";
@@ -120,6 +121,7 @@ async function ask(
   const listeners = [context.onText, onText && ((delta: string) => onText(delta, where))].filter((f): f is (delta: string) => void => f !== undefined);
   const toText = listeners.length > 0 ? (delta: string) => listeners.forEach((listen) => listen(delta)) : undefined;
   const answer = await completeTurn(options.endpoint, {
+    ...(context.signal ? { stop: context.signal } : {}),
     modelName,
     system,
     messages,
@@ -146,14 +148,15 @@ function interpret(answer: TurnAnswer, offered: OfferedTools): Interpreted {
     }
     return { type: "decision", decision: { type: "call", tool: offered.fromFunction(call.toolName), input: input as Record<string, unknown> } };
   }
-  const text = answer.text.trim();
+  const { answer: text, reasoning } = splitReasoning(answer.text);
   if (text === "") return { type: "malformed", call: undefined, problem: "Your reply was empty. Call a tool, or give your final result as text." };
-  return { type: "decision", decision: { type: "finish", output: finalOutput(text) } };
+  const thought = [answer.reasoning, reasoning].filter((r) => r !== undefined && r !== "").join("\n\n");
+  return { type: "decision", decision: { type: "finish", output: finalOutput(text), ...(thought === "" ? {} : { reasoning: thought }) } };
 }
 
 /** A final answer that is a JSON object or array is handed on as data; anything else as text. */
 function finalOutput(text: string): unknown {
-  const unfenced = /^```(?:json)?\s*([\s\S]*?)\s*```$/.exec(text)?.[1] ?? text;
+  const unfenced = unfence(text);
   if (!/^[[{]/.test(unfenced)) return text;
   try {
     return JSON.parse(unfenced) as unknown;

@@ -118,7 +118,8 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
       if (account) checkTime(account);
       // A model request that hangs must not hold the run past its deadline or a cancel: the
       // request ends at its own timeout, the run does not wait for it.
-      const decision = await untilStopped(inner.decide(context), account?.stop);
+      const stop = account?.stop;
+      const decision = await untilStopped(inner.decide(stop && !context.signal ? { ...context, signal: stop } : context), stop);
       if (account && decision.type === "call") {
         account.toolCalls++;
         addToTenant(account.tenant, { ...NOTHING_SPENT, toolCalls: 1 });
@@ -172,7 +173,7 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
 
 /**
  * What the journal says a resumed run already spent: its tool calls, and the tokens of its
- * recorded model decisions (each carries the usage of the requests that made it).
+ * recorded plan and model decisions (each carries the usage of the requests that made it).
  */
 function spentBefore(steps: readonly Step[], budget: RunBudget): UsageTotals {
   let tokens = NO_USAGE;
@@ -181,6 +182,16 @@ function spentBefore(steps: readonly Step[], budget: RunBudget): UsageTotals {
   let cost = 0;
   for (const step of steps) {
     if (step.kind === "tool_call") toolCalls++;
+    if (step.kind === "plan" && step.status === "succeeded") {
+      // An LLM planner's plan carries the tokens its requests cost.
+      const plan = step.output as { usage?: TokenUsage; source?: unknown } | undefined;
+      if (plan?.usage) {
+        tokens = addUsage(tokens, plan.usage);
+        modelRequests++;
+        cost += costOf(budget.prices, String(plan.source ?? "").replace(/^llm:|\+repair$/g, ""), plan.usage);
+      }
+      continue;
+    }
     if (step.kind !== "model_call" || step.status !== "succeeded") continue;
     const usage = (step.output as { usage?: TokenUsage } | undefined)?.usage;
     if (usage) {

@@ -29,12 +29,20 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * @throws LlmError with the code of the last failure (LLM_RATE_LIMITED, LLM_UNAVAILABLE,
  *   LLM_TIMEOUT, LLM_REQUEST_FAILED, LLM_BAD_RESPONSE).
  */
-export async function withRetries<T>(policy: RetryPolicy, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withRetries<T>(policy: RetryPolicy, attempt: (signal: AbortSignal) => Promise<T>, stop?: AbortSignal): Promise<T> {
   const sleep = policy.sleep ?? realSleep;
+  // The run's stop (a cancel, a budget's deadline) ends the request in flight and starts no
+  // other: its own reason is thrown, not a timeout.
+  const stopped = (): never => {
+    throw stop?.reason instanceof Error ? stop.reason : new LlmError("LLM_TIMEOUT", "the run stopped the model request", { retryable: false });
+  };
   for (let n = 0; ; n++) {
+    if (stop?.aborted) stopped();
     try {
-      return await attempt(AbortSignal.timeout(policy.timeoutMs));
+      const timeout = AbortSignal.timeout(policy.timeoutMs);
+      return await attempt(stop ? AbortSignal.any([timeout, stop]) : timeout);
     } catch (thrown) {
+      if (stop?.aborted) stopped();
       const error = toLlmError(thrown, policy.secret);
       if (!error.retryable || n >= policy.maxRetries) throw error;
       const backoff = policy.baseDelayMs * 2 ** n;
@@ -43,7 +51,20 @@ export async function withRetries<T>(policy: RetryPolicy, attempt: (signal: Abor
         throw new LlmError(error.code, `${error.message} (the server asked to wait ${Math.round(delayMs)} ms, more than the ${policy.maxDelayMs} ms accepted)`, { retryable: true });
       }
       policy.onRetry?.(error, delayMs, n + 1);
-      await sleep(delayMs);
+      await (stop ? untilStopped(sleep(delayMs), stop) : sleep(delayMs));
     }
   }
+}
+
+/** Resolves when `wait` does or `stop` aborts, whichever comes first (the loop then checks). */
+function untilStopped(wait: Promise<void>, stop: AbortSignal): Promise<void> {
+  if (stop.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      stop.removeEventListener("abort", done);
+      resolve();
+    };
+    stop.addEventListener("abort", done, { once: true });
+    void wait.then(done, done);
+  });
 }

@@ -10,8 +10,13 @@ export interface Planner {
    * it plans again and gets the same plan. Default false: the plan is committed at once.
    */
   readonly deterministic?: boolean;
-  /** The whole plan: subtasks plus where they came from, the language and parameters. */
-  plan(task: Task): Promise<Plan>;
+  /** The model that plans, when a model does: its plans are audited as model outputs. */
+  readonly model?: string;
+  /**
+   * The whole plan: subtasks plus where they came from, the language and parameters. `signal`
+   * is the run's: when it aborts (a cancel, the time budget), planning stops at once.
+   */
+  plan(task: Task, options?: { readonly signal?: AbortSignal }): Promise<Plan>;
   /** Just the subtasks of `plan(task)`. */
   decompose(task: Task): Promise<Subtask[]>;
 }

@@ -128,4 +128,60 @@ describe("run budgets", () => {
     expect(accounting.tenants().get("acme")).toEqual({ modelRequests: 4, toolCalls: 2, tokens: { inputTokens: 30, outputTokens: 30, totalTokens: 60 }, cost: 90 });
     expect(accounting.tenants().get("beta")?.tokens.totalTokens).toBe(30);
   });
+
+  it("keeps the planner's tokens across a resume: the plan step carries them", async () => {
+    const plan = JSON.stringify({ subtasks: notePlan().subtasks });
+    fake = await startFakeOpenAI((request) => (request.response_format ? text(plan, 50) : toolCall("notes_read", { title: "q3" }, 10)));
+    const journal = createMemoryJournal();
+    const run = (maxTokens: number) => {
+      const accounting = createRunAccounting({ ...NO_LIMIT, maxTokens });
+      const domain = testDomain();
+      const { endpoint } = testEndpoint(fake?.baseUrl ?? "");
+      const planner = createLlmPlanner({ endpoint, agents: domain.agents, tools: domain.tools, onUsage: accounting.onUsage });
+      const model = accounting.model(llmModel(domain, endpoint, { onUsage: accounting.onUsage }));
+      return { accounting, engine: accounting.engine(engineFor(domain, planner, model, journal).engine, { journal }) };
+    };
+    // The plan costs 100 tokens, each turn 20: the budget of 150 stops the third turn.
+    const first = run(150);
+    const outcome = await first.engine.execute({ runId: "pr", task: task() });
+    expect(outcome.status === "failed" && outcome.error.message).toMatch(/used 160 tokens/);
+    const plan0 = (await journal.load("pr")).find((s) => s.key === "plan");
+    expect((plan0?.output as { usage?: unknown }).usage).toEqual({ inputTokens: 50, outputTokens: 50, totalTokens: 100 });
+    // Resumed: the plan is read back (no request) and its 100 tokens still count.
+    const resumed = run(1_000);
+    const requests = fake.requests.length;
+    await resumed.engine.execute({ runId: "pr", task: task() }).catch(() => undefined);
+    expect(fake.requests.slice(requests).some((r) => r.response_format)).toBe(false);
+    expect(resumed.accounting.run("pr")?.tokens.totalTokens).toBeGreaterThanOrEqual(100 + 40);
+  });
+
+  it("holds the time budget while planning: the deadline aborts the request in flight and starts no retry", async () => {
+    fake = await startFakeOpenAI(inOrder(hang()));
+    const accounting = createRunAccounting({ ...NO_LIMIT, maxMs: 300 });
+    const domain = testDomain();
+    // Without the deadline this request would be tried 3 times, 10 s each.
+    const { endpoint } = testEndpoint(fake.baseUrl, { timeoutMs: 10_000, maxRetries: 2 });
+    const planner = createLlmPlanner({ endpoint, agents: domain.agents, tools: domain.tools, fallback: fixedPlanner(notePlan()), onUsage: accounting.onUsage });
+    const engine = accounting.engine(engineFor(domain, planner, llmModel(domain, endpoint)).engine);
+    const finished: string[] = [];
+    const started = Date.now();
+    const outcome = await engine.execute({ runId: "tp", task: task(), onEvent: (e) => void (e.type === "run.finished" && finished.push(e.status)) });
+    expect(outcome.status === "failed" && outcome.error).toMatchObject({ code: "BUDGET_EXCEEDED", message: expect.stringMatching(/time budget of 300 ms/) });
+    // One message: the run's own events say failed, never cancelled.
+    expect(finished).toEqual(["failed"]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("aborts an agent's request in flight at the deadline and starts no retry", async () => {
+    fake = await startFakeOpenAI(inOrder(hang()));
+    const { engine } = budgetedRun({ maxMs: 300 }, { timeoutMs: 10_000 });
+    const finished: string[] = [];
+    const outcome = await engine.execute({ runId: "ta", task: task(), onEvent: (e) => void (e.type === "run.finished" && finished.push(e.status)) });
+    expect(outcome.status === "failed" && outcome.error.code).toBe("BUDGET_EXCEEDED");
+    expect(finished).toEqual(["failed"]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fake.requests).toHaveLength(1);
+  });
 });

@@ -25,7 +25,11 @@ export type Reply =
   | { readonly kind: "tool"; readonly name: string; readonly arguments: string; readonly tokens?: number }
   | { readonly kind: "status"; readonly status: number; readonly headers?: Record<string, string>; readonly body?: unknown }
   /** Never answers: the client's timeout must end it. */
-  | { readonly kind: "hang" };
+  | { readonly kind: "hang" }
+  /** A body that is not the protocol (garbage, an HTML error page) with the given status. */
+  | { readonly kind: "raw"; readonly status: number; readonly contentType: string; readonly body: string }
+  /** A streamed text answer whose chunks never carry a finish_reason (some servers do this). */
+  | { readonly kind: "unfinished"; readonly content: string; readonly tokens?: number };
 
 export const text = (content: string, tokens = 10): Reply => ({ kind: "text", content, tokens });
 export const toolCall = (name: string, args: unknown, tokens = 10): Reply => ({
@@ -41,6 +45,8 @@ export const status = (code: number, headers: Record<string, string> = {}): Repl
   body: { error: { message: `scripted ${code}`, type: "server_error" } },
 });
 export const hang = (): Reply => ({ kind: "hang" });
+export const raw = (body: string, contentType = "application/json", code = 200): Reply => ({ kind: "raw", status: code, contentType, body });
+export const unfinished = (content: string, tokens = 10): Reply => ({ kind: "unfinished", content, tokens });
 
 export type Script = (request: ChatRequest, index: number) => Reply;
 
@@ -105,13 +111,17 @@ function respond(res: ServerResponse, request: ChatRequest, reply: Reply, index:
     res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers }).end(JSON.stringify(reply.body ?? {}));
     return;
   }
+  if (reply.kind === "raw") {
+    res.writeHead(reply.status, { "content-type": reply.contentType }).end(reply.body);
+    return;
+  }
   const id = `chatcmpl-${index}`;
   const tokens = reply.tokens ?? 10;
   const usage = { prompt_tokens: tokens, completion_tokens: tokens, total_tokens: tokens * 2 };
   const toolCalls = reply.kind === "tool" ? [{ id: `call_${index}`, type: "function", function: { name: reply.name, arguments: reply.arguments } }] : undefined;
-  const finish = reply.kind === "tool" ? "tool_calls" : "stop";
+  const finish = reply.kind === "tool" ? "tool_calls" : reply.kind === "unfinished" ? null : "stop";
   if (!request.stream) {
-    const message = { role: "assistant", content: reply.kind === "text" ? reply.content : null, ...(toolCalls ? { tool_calls: toolCalls } : {}) };
+    const message = { role: "assistant", content: reply.kind === "tool" ? null : reply.content, ...(toolCalls ? { tool_calls: toolCalls } : {}) };
     const body = { id, object: "chat.completion", created: 1, model: request.model, choices: [{ index: 0, message, finish_reason: finish }], usage };
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
     return;
@@ -120,7 +130,7 @@ function respond(res: ServerResponse, request: ChatRequest, reply: Reply, index:
   const chunk = (delta: unknown, finishReason: string | null = null) =>
     res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created: 1, model: request.model, choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`);
   chunk({ role: "assistant", content: "" });
-  if (reply.kind === "text") {
+  if (reply.kind !== "tool") {
     for (const piece of split(reply.content, 3)) chunk({ content: piece });
   } else {
     const [first = "", ...rest] = split(reply.arguments, 2);

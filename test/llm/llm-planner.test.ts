@@ -3,7 +3,7 @@ import type { Subtask } from "../../src/core/index.js";
 import { createLlmPlanner, type LlmEndpoint } from "../../src/llm/index.js";
 import { definePlanTemplate, TaskPlanner } from "../../src/planner/index.js";
 import { inOrder, startFakeOpenAI, status, text, toolCall, transcript, type ChatRequest, type FakeOpenAI } from "./fake-openai-server.js";
-import { engineFor, llmModel, task, testDomain, testEndpoint, type TestDomain } from "./support.js";
+import { engineFor, llmModel, memoryAudit, task, testDomain, testEndpoint, type TestDomain } from "./support.js";
 
 let fake: FakeOpenAI | undefined;
 afterEach(async () => {
@@ -102,6 +102,8 @@ describe("LLM planner", () => {
     const planning = plannerFor(domain, testEndpoint(fake.baseUrl).endpoint).plan(task("book a flight to Mars"));
     await expect(planning).rejects.toMatchObject({ code: "PLANNING_FAILED" });
     await expect(planning).rejects.toThrow(/unknown agent "hacker".*after the repair round.*built-in planner could not plan it either/s);
+    await expect(planning).rejects.toThrow(/Add a plan template with a plugin \(--plugin\)\.$/);
+    await expect(planning).rejects.not.toThrow(/configure an LLM planner/);
   });
 
   it("goes straight to the fallback when the endpoint is down", async () => {
@@ -124,5 +126,39 @@ describe("LLM planner", () => {
     expect(outcome.status).toBe("succeeded");
     expect(outcome.plan?.source).toBe("llm:test-model");
     expect((await journal.load("p1")).find((s) => s.key === "plan")?.status).toBe("succeeded");
+  });
+
+  it("reads a plan after a reasoning block and inside ```json fences, without a repair round", async () => {
+    const body = JSON.stringify({ subtasks: [step("read")] });
+    fake = await startFakeOpenAI(inOrder(text(`<think>The user wants a summary. One step.</think>\n\`\`\`json\n${body}\n\`\`\``)));
+    const domain = testDomain();
+    const plan = await plannerFor(domain, testEndpoint(fake.baseUrl).endpoint).plan(task("book a flight to Mars"));
+    expect(plan.source).toBe("llm:test-model");
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("says why it fell back to a template, and keeps the planner's tokens in the plan", async () => {
+    const unknownAgent = planJson(step("x", { agent: "hacker" }));
+    fake = await startFakeOpenAI(inOrder(unknownAgent));
+    const domain = testDomain();
+    const plan = await plannerFor(domain, testEndpoint(fake.baseUrl).endpoint).plan(task());
+    expect(plan.source).toBe("template:note-summary");
+    expect(plan.note).toMatch(/the LLM planner \(test-model\) gave no valid plan: .*unknown agent "hacker"/);
+    expect(plan.usage).toEqual({ inputTokens: 20, outputTokens: 20, totalTokens: 40 });
+  });
+
+  it("audits the plan as a model output", async () => {
+    fake = await startFakeOpenAI((request) => {
+      if (request.response_format) return goodPlan;
+      return request.messages.at(-1)?.role === "tool" ? text("done") : toolCall("notes_read", { title: "q3" });
+    });
+    const domain = testDomain();
+    const { endpoint } = testEndpoint(fake.baseUrl);
+    const audit = memoryAudit();
+    const { engine } = engineFor(domain, plannerFor(domain, endpoint), llmModel(domain, endpoint));
+    expect((await engine.execute({ runId: "pa", task: task(), audit })).status).toBe("succeeded");
+    const planEntry = audit.entries.find((e) => e.action === "model.output" && e.details?.["stepKey"] === "plan");
+    expect(planEntry).toMatchObject({ actor: "llm:test-model", target: "pa" });
+    expect(JSON.stringify(planEntry?.details)).toContain('"notes.write"');
   });
 });
