@@ -126,7 +126,8 @@ export function catalogOf(runtime: Pick<Runtime, "tools" | "agents">): Catalog {
   };
 }
 
-function authMode(config: Config): AuthMode {
+/** The auth `serve` runs with; exported so the deploy tests check the shipped settings start. */
+export function authMode(config: Config): AuthMode {
   if (config.CS_AGENTS_AUTH === "off") return { mode: "off" };
   const keyFile = config.CS_AGENTS_JWT_PUBLIC_KEY_FILE;
   return {
