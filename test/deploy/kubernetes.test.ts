@@ -10,6 +10,7 @@ import { parseAllDocuments } from "yaml";
 import { authMode } from "../../src/cli/commands/serve.js";
 import { loadConfig } from "../../src/config.js";
 import { loadRuleGroups } from "./rules.js";
+import { StrictFields } from "./strict-fields.js";
 import { hasTool, readText, ROOT, run } from "./tools.js";
 
 /** The real Kubernetes (and Prometheus operator) schemas, by apiVersion then kind. */
@@ -54,10 +55,15 @@ interface PodSpec {
   affinity?: { podAntiAffinity?: unknown };
 }
 
+const strict = new StrictFields();
+
+/** The schema's checks, then no field the kind does not have (the schemas allow any extra). */
 function validate(doc: Manifest): void {
   const Model = MODELS[doc.apiVersion]?.[doc.kind] as (new (data: unknown) => { validate(): void }) | undefined;
   if (!Model) throw new Error(`no schema for ${doc.apiVersion} ${doc.kind}`);
   new Model(doc).validate();
+  const unknown = strict.unknownFields(doc);
+  if (unknown.length > 0) throw new Error(`${doc.kind} ${doc.metadata.name}: unknown fields ${unknown.join(", ")}`);
 }
 
 function parseManifests(text: string): Manifest[] {
@@ -84,6 +90,16 @@ describe("Kubernetes base manifests (each file, before kustomize)", () => {
   it("rejects a manifest the schemas forbid (the validation is real)", () => {
     const statefulSet = find(baseDocs, "StatefulSet");
     expect(() => validate({ ...statefulSet, spec: { ...(statefulSet.spec as object), replicas: "three" } })).toThrow(/replicas/);
+  });
+
+  it("rejects unknown fields at any depth (a misspelt probe, spec.replica)", () => {
+    const statefulSet = find<Manifest & { spec: { template: { spec: PodSpec } } }>(baseDocs, "StatefulSet");
+    expect(() => validate({ ...statefulSet, spec: { ...statefulSet.spec, replica: 3 } })).toThrow(/unknown fields StatefulSet\.spec\.replica$/);
+    const [container] = statefulSet.spec.template.spec.containers;
+    const misspelt = { ...statefulSet, spec: { ...statefulSet.spec, template: { ...statefulSet.spec.template, spec: { ...statefulSet.spec.template.spec, containers: [{ ...container, livenesProbe: container?.livenessProbe }] } } } };
+    expect(() => validate(misspelt)).toThrow(/StatefulSet\.spec\.template\.spec\.containers\[0\]\.livenesProbe/);
+    // Maps stay open: labels and annotations take any key.
+    expect(() => validate({ ...statefulSet, metadata: { ...statefulSet.metadata, labels: { anything: "x" } } })).not.toThrow();
   });
 
   it("keeps the PrometheusRule in sync with deploy/prometheus (node scripts/gen-prometheusrule.mjs)", () => {
