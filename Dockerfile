@@ -3,8 +3,12 @@
 # Node LTS slim with production dependencies only, as a non-root user, with a read-only root
 # file system and data in the volume /var/lib/agents. Build and release: docs/operations.md.
 #
-#   podman build --build-arg BASE_IMAGE=node:24-bookworm-slim -t cs-agents:0.1.0 .
-ARG BASE_IMAGE=node:24-bookworm-slim
+#   podman build -t cs-agents:0.1.0 .
+#
+# The shipped base: node:24-bookworm-slim (Node.js 24.18.0), pinned by digest so every rebuild
+# gets the same bytes. To move it: `podman pull node:24-bookworm-slim`, then
+# `podman image inspect --format '{{.Digest}}' node:24-bookworm-slim`, and replace the digest.
+ARG BASE_IMAGE=node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d
 
 FROM ${BASE_IMAGE} AS build
 # python3, make and g++ compile better-sqlite3 when no prebuilt binary fits.

@@ -80,6 +80,16 @@ if [ -n "${CS_AGENTS_IMAGE_REBUILD_BASE:-}" ] || ! podman "${STORAGE[@]}" image 
     | xargs -r podman "${STORAGE[@]}" rmi -f >/dev/null 2>&1 || true
 fi
 
+# The shipped base (the Dockerfile's default, by digest) when the registry can be reached; else the
+# local base above: the same Debian suite, this machine's Node.js.
+SHIPPED=$(sed -n 's/^ARG BASE_IMAGE=//p' Dockerfile)
+if timeout 120 podman "${STORAGE[@]}" pull -q "docker.io/library/$SHIPPED" >/dev/null 2>&1; then
+  BASE=docker.io/library/$SHIPPED
+  echo "building on the shipped base $SHIPPED"
+else
+  echo "the shipped base $SHIPPED cannot be pulled here: building on the local $BASE"
+fi
+
 step "build the Dockerfile on $BASE ($DRIVER storage)"
 started=$(date +%s)
 # docker format: the OCI format has no HEALTHCHECK.
@@ -95,6 +105,7 @@ podman "${STORAGE[@]}" volume create "$VOLUME" >/dev/null
 podman "${STORAGE[@]}" run -d --name "$NAME" --runtime runc --network host --read-only --health-interval=disable \
   --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 \
   -v "$VOLUME:/var/lib/agents" -e CS_AGENTS_AUTH=off -e CS_AGENTS_LOG_FORMAT=json -e CS_AGENTS_PORT="$PORT" \
+  -e NODE_OPTIONS=--heapsnapshot-signal=SIGUSR2 \
   "$IMAGE" serve --host 127.0.0.1 --workers 2 >/dev/null 2>/tmp/cs-agents-image-run.log \
   || { cat /tmp/cs-agents-image-run.log >&2; exit 1; }
 BASE_URL=http://127.0.0.1:$PORT
@@ -126,6 +137,18 @@ done
 report=$(curl -fsS "$BASE_URL/v1/tasks/$id/artifacts/report.md") || { echo "test-image: the report artifact could not be read" >&2; exit 1; }
 grep -q "银松" <<<"$report" || { echo "test-image: the report artifact is missing its content" >&2; exit 1; }
 echo "task $id succeeded and its report is in the volume"
+
+step "heap snapshot: the runbook's command (docs/operations.md#memory-growth)"
+podman "${STORAGE[@]}" exec "$NAME" node -e 'process.kill(1, "SIGUSR2")' || { echo "test-image: the runbook's heap-snapshot command failed" >&2; exit 1; }
+snapshot=
+for _ in $(seq 1 120); do
+  snapshot=$(podman "${STORAGE[@]}" exec "$NAME" node -e 'console.log(require("fs").readdirSync("/var/lib/agents").filter((f) => f.endsWith(".heapsnapshot")).join(" "))' 2>/dev/null || true)
+  [ -n "$snapshot" ] && break
+  sleep 0.5
+done
+[ -n "$snapshot" ] || { echo "test-image: no .heapsnapshot in /var/lib/agents after SIGUSR2" >&2; exit 1; }
+curl -fsS "$BASE_URL/healthz" >/dev/null || { echo "test-image: /healthz failed after the heap snapshot" >&2; exit 1; }
+echo "SIGUSR2 wrote $snapshot to the volume; the service still answers"
 
 step "SIGTERM: drain and exit 0"
 started=$(date +%s)

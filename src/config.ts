@@ -34,6 +34,13 @@ const SERVICE_SETTINGS = {
   CS_AGENTS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int("must be a whole number").min(0).default(600).describe("requests per tenant per minute (0: no limit); shared through Redis when REDIS_URL is set"),
   CS_AGENTS_MAX_ACTIVE_RUNS_PER_TENANT: z.coerce.number().int("must be a whole number").min(1).default(100).describe("unfinished runs a tenant may have"),
   CS_AGENTS_REQUEST_TIMEOUT_MS: z.coerce.number().int("must be a whole number").min(1_000).default(30_000).describe("a request must arrive within this (headers within a third of it)"),
+  CS_AGENTS_KEEP_ALIVE_TIMEOUT_MS: z.coerce
+    .number()
+    .int("must be a whole number of milliseconds")
+    .min(1_000, "must be at least 1000")
+    .max(3_600_000, "must be at most 3600000")
+    .default(5_000)
+    .describe("idle keep-alive connections close after this (ms); set it above the load balancer's idle timeout"),
   CS_AGENTS_CORS_ORIGINS: z
     .string()
     .default("")

@@ -34,6 +34,8 @@ export interface ApiOptions {
   readonly maxHeaderBytes?: number;
   /** The whole request must arrive within this. Default 30,000. */
   readonly requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open; above the load balancer's idle timeout. Default 5,000. */
+  readonly keepAliveTimeoutMs?: number;
   /** The headers must arrive within this. Default 10,000. */
   readonly headersTimeoutMs?: number;
   /** Requests per tenant (or per client address without a token) and window. */
@@ -107,7 +109,7 @@ export class ApiServer {
       onConstructorPoisoning: "error",
       requestTimeout: resolved.requestTimeoutMs,
       connectionTimeout: 120_000,
-      keepAliveTimeout: 5_000,
+      keepAliveTimeout: resolved.keepAliveTimeoutMs,
       // Requests that reach a connection while draining are still served (they were accepted);
       // responses then carry `Connection: close` so clients reconnect elsewhere.
       return503OnClosing: false,
@@ -257,6 +259,7 @@ function resolveOptions(options: ApiOptions): ResolvedApiOptions {
     maxHeaderBytes: options.maxHeaderBytes ?? 16_384,
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     headersTimeoutMs: options.headersTimeoutMs ?? 10_000,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 5_000,
     maxActiveRunsPerTenant: options.maxActiveRunsPerTenant ?? 100,
     approvals: options.approvals ?? { ttlMs: 86_400_000, requireSeparateApprover: true },
     corsOrigins: options.corsOrigins ?? [],

@@ -48,8 +48,10 @@ async function submitTask(context: HandlerContext): Promise<Answer> {
       throw new ApiError("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with a different body; use a new key for a new task");
     }
     const headers: Record<string, string> = { Location: `/v1/tasks/${submission.run.id}` };
-    if (submission.created) deps.onSubmitted(submission.run.id);
-    else headers["Idempotent-Replayed"] = "true";
+    if (submission.created) {
+      context.metrics.inc("cs_agents_runs_submitted_total");
+      deps.onSubmitted(submission.run.id);
+    } else headers["Idempotent-Replayed"] = "true";
     return { status: 202, body: runDetail(submission.run, []), headers };
   } finally {
     if (slot !== undefined) busy.delete(slot);

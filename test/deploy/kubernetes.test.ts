@@ -7,7 +7,10 @@ import * as policyV1 from "kubernetes-models/policy/v1";
 import * as coreV1 from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
+import { authMode } from "../../src/cli/commands/serve.js";
+import { loadConfig } from "../../src/config.js";
 import { loadRuleGroups } from "./rules.js";
+import { StrictFields } from "./strict-fields.js";
 import { hasTool, readText, ROOT, run } from "./tools.js";
 
 /** The real Kubernetes (and Prometheus operator) schemas, by apiVersion then kind. */
@@ -42,6 +45,7 @@ interface Container {
   volumeMounts?: { name: string; mountPath: string }[];
   lifecycle?: { preStop?: { exec?: { command: string[] } } };
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  env?: { name: string; value?: string }[];
 }
 interface PodSpec {
   containers: Container[];
@@ -51,10 +55,15 @@ interface PodSpec {
   affinity?: { podAntiAffinity?: unknown };
 }
 
+const strict = new StrictFields();
+
+/** The schema's checks, then no field the kind does not have (the schemas allow any extra). */
 function validate(doc: Manifest): void {
   const Model = MODELS[doc.apiVersion]?.[doc.kind] as (new (data: unknown) => { validate(): void }) | undefined;
   if (!Model) throw new Error(`no schema for ${doc.apiVersion} ${doc.kind}`);
   new Model(doc).validate();
+  const unknown = strict.unknownFields(doc);
+  if (unknown.length > 0) throw new Error(`${doc.kind} ${doc.metadata.name}: unknown fields ${unknown.join(", ")}`);
 }
 
 function parseManifests(text: string): Manifest[] {
@@ -83,6 +92,16 @@ describe("Kubernetes base manifests (each file, before kustomize)", () => {
     expect(() => validate({ ...statefulSet, spec: { ...(statefulSet.spec as object), replicas: "three" } })).toThrow(/replicas/);
   });
 
+  it("rejects unknown fields at any depth (a misspelt probe, spec.replica)", () => {
+    const statefulSet = find<Manifest & { spec: { template: { spec: PodSpec } } }>(baseDocs, "StatefulSet");
+    expect(() => validate({ ...statefulSet, spec: { ...statefulSet.spec, replica: 3 } })).toThrow(/unknown fields StatefulSet\.spec\.replica$/);
+    const [container] = statefulSet.spec.template.spec.containers;
+    const misspelt = { ...statefulSet, spec: { ...statefulSet.spec, template: { ...statefulSet.spec.template, spec: { ...statefulSet.spec.template.spec, containers: [{ ...container, livenesProbe: container?.livenessProbe }] } } } };
+    expect(() => validate(misspelt)).toThrow(/StatefulSet\.spec\.template\.spec\.containers\[0\]\.livenesProbe/);
+    // Maps stay open: labels and annotations take any key.
+    expect(() => validate({ ...statefulSet, metadata: { ...statefulSet.metadata, labels: { anything: "x" } } })).not.toThrow();
+  });
+
   it("keeps the PrometheusRule in sync with deploy/prometheus (node scripts/gen-prometheusrule.mjs)", () => {
     const rule = find<{ spec: { groups: unknown } }>(baseDocs, "PrometheusRule");
     expect(rule.spec.groups).toEqual(loadRuleGroups());
@@ -95,8 +114,9 @@ describe.runIf(hasTool("kubectl", ["version", "--client"]))("rendered example ov
   const statefulSet = docs.find((d) => d.kind === "StatefulSet") as (Manifest & { spec: { template: { spec: PodSpec }; volumeClaimTemplates: { metadata: { name: string } }[]; serviceName: string } }) | undefined;
   const pod = statefulSet?.spec.template.spec;
 
-  it("renders", () => {
+  it("renders without kustomize warnings (no deprecated fields)", () => {
     expect(rendered.status, rendered.stderr).toBe(0);
+    expect(rendered.stderr.trim()).toBe("");
     expect(docs.map((d) => d.kind).sort()).toEqual(
       ["ConfigMap", "HorizontalPodAutoscaler", "Namespace", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Secret", "Service", "Service", "ServiceAccount", "ServiceMonitor", "StatefulSet"].sort(),
     );
@@ -161,6 +181,24 @@ describe.runIf(hasTool("kubectl", ["version", "--client"]))("rendered example ov
     expect(services.find((s) => s.metadata.name === statefulSet?.spec.serviceName)?.spec.clusterIP).toBe("None");
     const envFrom = pod?.containers[0]?.envFrom ?? [];
     expect(envFrom.map((e) => e.configMapRef?.name ?? e.secretRef?.name)).toEqual([find(docs, "ConfigMap").metadata.name, find(docs, "Secret").metadata.name]);
+  });
+
+  it("starts as shipped: the container's environment passes the configuration and auth checks of `serve`", () => {
+    // What the process sees: the image's ENV, then envFrom (ConfigMap, Secret), then env.
+    const image = Object.fromEntries([...readText("Dockerfile").matchAll(/^\s+([A-Z_]+)=(\S+?)(?: \\)?$/gm)].map((m) => [m[1], m[2]]));
+    const config = find<{ data: Record<string, string> }>(docs, "ConfigMap").data;
+    const secret = find<{ stringData: Record<string, string> }>(docs, "Secret").stringData;
+    const env = Object.fromEntries((pod?.containers[0]?.env ?? []).map((e) => [e.name, e.value ?? ""]));
+    const parsed = loadConfig({ ...image, ...config, ...secret, ...env });
+    expect(parsed.CS_AGENTS_AUTH).toBe("jwt");
+    expect(authMode(parsed).mode).toBe("jwt");
+  });
+
+  it("leaves the replica count to the HorizontalPodAutoscaler", () => {
+    const hpa = find<{ spec: { scaleTargetRef: { kind: string; name: string } } }>(docs, "HorizontalPodAutoscaler");
+    const target = docs.find((d) => d.kind === hpa.spec.scaleTargetRef.kind && d.metadata.name === hpa.spec.scaleTargetRef.name) as (Manifest & { spec: Record<string, unknown> }) | undefined;
+    expect(target).toBeDefined();
+    expect(target?.spec).not.toHaveProperty("replicas");
   });
 
   it("sets only variables .env.example lists, and the Secret holds placeholders only", () => {

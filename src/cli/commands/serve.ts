@@ -65,6 +65,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
         maxJsonDepth: config.CS_AGENTS_MAX_JSON_DEPTH,
         requestTimeoutMs: config.CS_AGENTS_REQUEST_TIMEOUT_MS,
         headersTimeoutMs: Math.max(1_000, Math.floor(config.CS_AGENTS_REQUEST_TIMEOUT_MS / 3)),
+        keepAliveTimeoutMs: config.CS_AGENTS_KEEP_ALIVE_TIMEOUT_MS,
         ...(config.CS_AGENTS_RATE_LIMIT_PER_MINUTE > 0 ? { rateLimit: { max: config.CS_AGENTS_RATE_LIMIT_PER_MINUTE, windowMs: 60_000, ...(redis ? { redis } : {}) } } : {}),
         maxActiveRunsPerTenant: config.CS_AGENTS_MAX_ACTIVE_RUNS_PER_TENANT,
         approvals: { ttlMs: config.CS_AGENTS_APPROVAL_TTL_S * 1_000, requireSeparateApprover: config.CS_AGENTS_APPROVALS_REQUIRE_SEPARATE_APPROVER },
@@ -126,7 +127,8 @@ export function catalogOf(runtime: Pick<Runtime, "tools" | "agents">): Catalog {
   };
 }
 
-function authMode(config: Config): AuthMode {
+/** The auth `serve` runs with; exported so the deploy tests check the shipped settings start. */
+export function authMode(config: Config): AuthMode {
   if (config.CS_AGENTS_AUTH === "off") return { mode: "off" };
   const keyFile = config.CS_AGENTS_JWT_PUBLIC_KEY_FILE;
   return {
