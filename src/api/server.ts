@@ -17,6 +17,7 @@ import { OPERATIONS } from "./operations.js";
 import type { Operation } from "./operations.js";
 import { ApiError, problemOf } from "./problem.js";
 import { serverTlsOptions } from "./tls.js";
+import { serveConsole } from "./ui-static.js";
 
 export type AuthMode = { readonly mode: "jwt"; readonly verifier: TokenVerifier } | { readonly mode: "off" };
 
@@ -190,6 +191,7 @@ export class ApiServer {
         },
       });
     }
+    await serveConsole(app);
     await app.ready();
   }
 
