@@ -1,7 +1,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "coverage/", "out/", "data/", "bench/peers/node_modules/"] },
+  { ignores: ["dist/", "dist-ui/", "node_modules/", "coverage/", "out/", "data/", "bench/peers/node_modules/"] },
   ...tseslint.configs.recommended,
   {
     files: ["**/*.ts"],

@@ -1,4 +1,4 @@
-import type { Run, RunStatus, Step } from "../core/index.js";
+import type { Plan, Run, RunStatus, Step } from "../core/index.js";
 import type { RunEvent, RunEventCandidate } from "../store/index.js";
 import { approvalId } from "./run-view.js";
 
@@ -8,12 +8,31 @@ import { approvalId } from "./run-view.js";
 
 /** The events the current state of the run implies, oldest first; keys identify them. */
 export function deriveRunEvents(run: Run, steps: readonly Step[], lastStatus: { readonly status: RunStatus; readonly count: number } | undefined): RunEventCandidate[] {
-  const candidates: RunEventCandidate[] = steps.map((step) => ({
+  const candidates: RunEventCandidate[] = [];
+  const subtasks = startedSubtasks(run, steps);
+  const announced = new Set<string>();
+  const announce = (subtaskId: string) => {
+    const started = subtasks.get(subtaskId);
+    if (!started || announced.has(subtaskId)) return;
+    announced.add(subtaskId);
+    candidates.push({ key: `subtask/${subtaskId}/started`, type: "subtask.started", data: { runId: run.id, subtaskId, agent: started.agent, startedAt: started.at.toISOString() } });
+  };
+  for (const step of steps) {
+    const subtaskId = subtaskOf(step);
+    if (subtaskId) announce(subtaskId);
+    // Most calls are committed only once they finished, so their start is never seen on its
+    // own; the start is told just before the end, under the key an observed start would have.
+    if (step.kind === "tool_call" && (step.status === "succeeded" || step.status === "failed")) {
+      const start: Step = { runId: step.runId, key: step.key, kind: step.kind, status: "started", input: step.input, startedAt: step.startedAt };
+      candidates.push({ key: stepEventKey(step, "started"), type: "tool.started", data: stepEventData(run.id, start) });
+    }
     // A step retried after a decision is recorded anew with a new start time: a new event.
-    key: `step/${step.key}/${step.startedAt.getTime()}/${step.status}`,
-    type: stepEventType(step),
-    data: stepEventData(run.id, step),
-  }));
+    candidates.push({ key: stepEventKey(step, step.status), type: stepEventType(step), data: stepEventData(run.id, step) });
+    // A subtask whose dependencies are now all done is started by the engine at once.
+    if (step.key === "plan" || (step.kind === "subtask" && step.status === "succeeded")) {
+      for (const id of subtasks.keys()) announce(id);
+    }
+  }
   if (lastStatus?.status !== run.status) {
     const count = (lastStatus?.count ?? 0) + 1;
     candidates.push({
@@ -34,6 +53,46 @@ export function lastRunStatus(events: readonly RunEvent[], previous: { status: R
   return last;
 }
 
+function stepEventKey(step: Step, status: Step["status"]): string {
+  return `step/${step.key}/${step.startedAt.getTime()}/${status}`;
+}
+
+function subtaskOf(step: Step): string | undefined {
+  return /^subtask\/([^/]+)\//.exec(step.key)?.[1];
+}
+
+/**
+ * The subtasks the engine has started, by id, with their agent and start time: those with a
+ * recorded step, and — while the run goes on and nothing failed — those whose dependencies all
+ * succeeded (the engine starts a ready subtask at once, up to its concurrency).
+ */
+function startedSubtasks(run: Run, steps: readonly Step[]): Map<string, { agent: string; at: Date }> {
+  const planStep = steps.find((step) => step.key === "plan" && step.status === "succeeded");
+  const plan = (planStep?.output as Plan | undefined) ?? run.plan;
+  const started = new Map<string, { agent: string; at: Date }>();
+  if (!plan || !planStep) return started;
+  const done = new Map<string, Step>();
+  const first = new Map<string, Step>();
+  for (const step of steps) {
+    const id = subtaskOf(step);
+    if (!id) continue;
+    if (!first.has(id)) first.set(id, step);
+    if (step.kind === "subtask") done.set(id, step);
+  }
+  const failed = [...done.values()].some((step) => step.status === "failed");
+  const going = run.status === "running" && !failed;
+  for (const subtask of plan.subtasks) {
+    const own = done.get(subtask.id) ?? first.get(subtask.id);
+    const deps = subtask.dependsOn.map((id) => done.get(id));
+    const ready = deps.every((step) => step?.status === "succeeded");
+    if (own) started.set(subtask.id, { agent: subtask.agent, at: own.startedAt });
+    else if (going && ready) {
+      const at = Math.max(planStep.finishedAt?.getTime() ?? planStep.startedAt.getTime(), ...deps.map((step) => step?.finishedAt?.getTime() ?? 0));
+      started.set(subtask.id, { agent: subtask.agent, at: new Date(at) });
+    }
+  }
+  return started;
+}
 
 function stepEventType(step: Step): string {
   const noun = { plan: "plan", tool_call: "tool", model_call: "model", approval: "approval", subtask: "subtask" }[step.kind] ?? "step";
@@ -43,7 +102,7 @@ function stepEventType(step: Step): string {
 }
 
 function stepEventData(runId: string, step: Step): Record<string, unknown> {
-  const subtaskId = /^subtask\/([^/]+)\//.exec(step.key)?.[1];
+  const subtaskId = subtaskOf(step);
   const tool = (step.input as { tool?: unknown } | undefined)?.tool;
   return {
     runId,

@@ -21,6 +21,7 @@ import { serverTlsOptions } from "./tls.js";
 import { AuthFailures } from "./auth-failures.js";
 import { SILENT_LOG, StoreHealth, watchedStore } from "./store-health.js";
 import type { ApiLog } from "./store-health.js";
+import { serveConsole } from "./ui-static.js";
 
 export type AuthMode = { readonly mode: "jwt"; readonly verifier: TokenVerifier } | { readonly mode: "off" };
 
@@ -211,6 +212,7 @@ export class ApiServer {
         },
       });
     }
+    await serveConsole(app);
     await app.ready();
   }
 

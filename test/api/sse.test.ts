@@ -88,6 +88,42 @@ describe("Server-Sent Events", () => {
     expect(await readEvents(url, { ...auth, "last-event-id": String(whole[whole.length - 1]?.id) })).toEqual([]);
   });
 
+  it("tells when each subtask and each tool call starts, before it finishes", async () => {
+    const submitted = await fetch(`${base}/v1/tasks`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ description: "生成季度财务报告" }) });
+    const { id } = (await submitted.json()) as { id: string };
+    const runtime = createRuntime();
+    const worker = new Worker({ store: t.store, engine: runtime.engine, concurrency: 1, pollMs: 20 });
+    const streamed = readEvents(`${base}/v1/tasks/${id}/events`, auth);
+    worker.start();
+    const events = await streamed;
+    await worker.stop(5_000);
+
+    const types = events.map((e) => e.event);
+    const plan = events.find((e) => e.event === "plan.created");
+    const finished = events.filter((e) => e.event === "subtask.finished");
+    expect(plan).toBeDefined();
+    expect(finished).toHaveLength(3);
+    for (const done of finished) {
+      const subtaskId = done.data.subtaskId as string;
+      const started = events.filter((e) => e.event === "subtask.started" && e.data.subtaskId === subtaskId);
+      expect(started).toHaveLength(1);
+      expect(started[0]?.id).toBeGreaterThan(plan?.id ?? Infinity);
+      expect(started[0]?.id).toBeLessThan(done.id);
+      expect(started[0]?.data).toMatchObject({ runId: id, subtaskId, agent: expect.any(String), startedAt: expect.any(String) });
+      const calls = events.filter((e) => e.data.subtaskId === subtaskId && e.event.startsWith("tool."));
+      expect(calls.length).toBeGreaterThan(0);
+      for (const end of calls.filter((e) => e.event === "tool.finished")) {
+        const start = calls.filter((e) => e.event === "tool.started" && e.data.stepKey === end.data.stepKey);
+        expect(start).toHaveLength(1);
+        expect(start[0]?.id).toBeGreaterThan(started[0]?.id ?? Infinity);
+        expect(start[0]?.id).toBeLessThan(end.id);
+        expect(start[0]?.data).toMatchObject({ tool: end.data.tool, startedAt: end.data.startedAt });
+        expect(start[0]?.data).not.toHaveProperty("finishedAt");
+      }
+    }
+    expect(types[types.length - 1]).toBe("run.succeeded");
+  });
+
   it("answers another tenant's stream with 404, not a stream", async () => {
     const submitted = await fetch(`${base}/v1/tasks`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ description: "x" }) });
     const { id } = (await submitted.json()) as { id: string };

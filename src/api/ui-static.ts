@@ -1,0 +1,18 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import fastifyStatic from "@fastify/static";
+import type { FastifyInstance } from "fastify";
+
+/** The built console, shipped in the package next to `dist/` (from `src/api/` or `dist/api/`). */
+export const CONSOLE_DIR = fileURLToPath(new URL("../../dist-ui/", import.meta.url));
+
+/**
+ * Serves the web console under /ui/ when it was built: static files only, no auth (the page
+ * calls the public API with the user's token), under the API's security headers and CSP.
+ */
+export async function serveConsole(app: FastifyInstance, dir = CONSOLE_DIR): Promise<boolean> {
+  if (!existsSync(`${dir}index.html`)) return false;
+  await app.register(fastifyStatic, { root: dir, prefix: "/ui/", index: ["index.html"], maxAge: "1h", wildcard: true });
+  app.get("/ui", (_request, reply) => reply.redirect("/ui/", 302));
+  return true;
+}

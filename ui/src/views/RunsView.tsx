@@ -1,0 +1,108 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import type { FormEvent } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { api } from "../api.js";
+import type { RunDetail, RunList, RunStatus, SubmitBody } from "../api.js";
+import { formatTime } from "../i18n.js";
+
+const STATUSES: readonly RunStatus[] = ["queued", "planning", "running", "waiting_approval", "succeeded", "failed", "cancelled"];
+
+export function RunsView() {
+  const { t, i18n } = useTranslation();
+  const [params, setParams] = useSearchParams();
+  const status = params.get("status") ?? "";
+  const cursor = params.get("cursor") ?? "";
+  const query = new URLSearchParams({ limit: "50", ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) });
+  // Polled: status changes show without a reload.
+  const runs = useQuery({ queryKey: ["runs", status, cursor], queryFn: () => api<RunList>(`/v1/tasks?${query.toString()}`), refetchInterval: 2_000 });
+  const setFilter = (next: Record<string, string>) => setParams(Object.fromEntries(Object.entries({ status, ...next }).filter(([, v]) => v)));
+
+  return (
+    <>
+      <h1>{t("runs.title")}</h1>
+      <SubmitForm />
+      <section aria-label={t("runs.title")}>
+        <label>
+          {t("runs.status")}{" "}
+          <select value={status} onChange={(e) => setFilter({ status: e.target.value, cursor: "" })}>
+            <option value="">{t("runs.all")}</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>{t(`status.${s}`)}</option>
+            ))}
+          </select>
+        </label>
+        {runs.isPending && <p>{t("loading")}</p>}
+        {runs.isError && <p role="alert">{t("failed", { message: runs.error.message })}</p>}
+        {runs.data && (
+          <>
+            <p>{t("runs.count", { count: runs.data.items.length })} · {countsOf(runs.data).map(([s, n]) => `${t(`status.${s}`)} ${n}`).join(" · ")}</p>
+            {runs.data.items.length === 0 ? (
+              <p>{t("runs.empty")}</p>
+            ) : (
+              <table>
+                <thead>
+                  <tr><th scope="col">{t("runs.description")}</th><th scope="col">{t("runs.status")}</th><th scope="col">{t("runs.created")}</th></tr>
+                </thead>
+                <tbody>
+                  {runs.data.items.map((run) => (
+                    <tr key={run.id}>
+                      <td><Link to={`/runs/${run.id}`}>{run.description}</Link></td>
+                      <td><span className={`badge ${run.status}`}>{t(`status.${run.status}`)}</span></td>
+                      <td>{formatTime(run.createdAt, i18n.language)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            <div className="pager">
+              {cursor && <button type="button" onClick={() => setFilter({ cursor: "" })}>{t("runs.first")}</button>}
+              {runs.data.nextCursor && <button type="button" onClick={() => setFilter({ cursor: runs.data.nextCursor ?? "" })}>{t("runs.next")}</button>}
+            </div>
+          </>
+        )}
+      </section>
+    </>
+  );
+}
+
+function countsOf(list: RunList): [RunStatus, number][] {
+  const counts = new Map<RunStatus, number>();
+  for (const run of list.items) counts.set(run.status, (counts.get(run.status) ?? 0) + 1);
+  return [...counts.entries()];
+}
+
+function SubmitForm() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  const [description, setDescription] = useState("生成季度财务报告");
+  const [key, setKey] = useState("");
+  const submit = useMutation({
+    mutationFn: (body: SubmitBody) => api<RunDetail>("/v1/tasks", { method: "POST", body, headers: key ? { "idempotency-key": key } : {} }),
+    onSuccess: (run) => {
+      void client.invalidateQueries({ queryKey: ["runs"] });
+      void navigate(`/runs/${run.id}`);
+    },
+  });
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    submit.mutate({ description });
+  };
+  return (
+    <form className="card" onSubmit={onSubmit} aria-labelledby="submit-title">
+      <h2 id="submit-title">{t("runs.submit")}</h2>
+      <label>
+        {t("runs.task")}
+        <input value={description} onChange={(e) => setDescription(e.target.value)} required maxLength={4000} />
+      </label>
+      <label>
+        {t("runs.idempotencyKey")}
+        <input value={key} onChange={(e) => setKey(e.target.value)} maxLength={200} />
+      </label>
+      <button type="submit" disabled={submit.isPending}>{t("runs.run")}</button>
+      {submit.isError && <p role="alert">{t("failed", { message: submit.error.message })}</p>}
+    </form>
+  );
+}
