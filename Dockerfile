@@ -23,6 +23,7 @@ RUN npm ci --no-audit --no-fund --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY bin ./bin
+COPY ui ./ui
 COPY data/ledger ./data/ledger
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
@@ -36,6 +37,7 @@ WORKDIR /app
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
+COPY --from=build /src/dist-ui ./dist-ui
 COPY --from=build /src/bin ./bin
 COPY --from=build /src/data/ledger ./data/ledger
 # The app files stay owned by root (read-only to the service); only the volume is its own.
