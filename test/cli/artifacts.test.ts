@@ -3,6 +3,15 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { runCli, scratchDir } from "./spawn-cli.js";
 
+/** What a report run writes: report.md links the chart files in charts/. */
+const WRITTEN = ["charts", "report.html", "report.md"];
+const CHARTS = ["income-overview.svg", "margins.svg", "revenue-by-line.svg"];
+
+function expectReportFiles(folder: string): void {
+  expect(readdirSync(folder).sort()).toEqual(WRITTEN);
+  expect(readdirSync(join(folder, "charts")).sort()).toEqual(CHARTS);
+}
+
 let dir: string;
 beforeEach(() => {
   dir = scratchDir();
@@ -13,7 +22,7 @@ async function succeededRun(): Promise<string> {
   const result = await runCli(["run", "生成2024年第三季度财务报告", "--json"], { cwd: dir });
   expect(result.code, result.stderr).toBe(0);
   const runId = (JSON.parse(result.stdout) as { runId: string }).runId;
-  expect(readdirSync(join(dir, "out", runId)).sort()).toEqual(["report.html", "report.md"]);
+  expectReportFiles(join(dir, "out", runId));
   return runId;
 }
 
@@ -24,10 +33,10 @@ describe("a succeeded run's files come back from the store", () => {
     const exported = await runCli(["artifacts", runId], { cwd: dir });
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stdout).toContain(join("out", runId, "report.html"));
-    expect(readdirSync(join(dir, "out", runId)).sort()).toEqual(["report.html", "report.md"]);
+    expectReportFiles(join(dir, "out", runId));
 
     const elsewhere = await runCli(["artifacts", runId, "--out", "copy", "--json"], { cwd: dir });
-    expect((JSON.parse(elsewhere.stdout) as { files: string[] }).files).toHaveLength(2);
+    expect((JSON.parse(elsewhere.stdout) as { files: string[] }).files).toHaveLength(5);
     expect(existsSync(join(dir, "copy", "report.md"))).toBe(true);
   });
 
@@ -37,7 +46,7 @@ describe("a succeeded run's files come back from the store", () => {
     const resumed = await runCli(["resume", runId], { cwd: dir });
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toMatch(/already succeeded; nothing to resume\. Its files: .*report\.html/);
-    expect(readdirSync(join(dir, "out", runId)).sort()).toEqual(["report.html", "report.md"]);
+    expectReportFiles(join(dir, "out", runId));
   });
 
   it("the next `run` fills a folder the run left empty", async () => {
@@ -46,7 +55,7 @@ describe("a succeeded run's files come back from the store", () => {
     const next = await runCli(["run", "生成2024年第三季度财务报告"], { cwd: dir });
     expect(next.code).toBe(0);
     expect(next.stderr).toContain(`run ${runId} had succeeded without its files written; wrote`);
-    expect(readdirSync(join(dir, "out", runId)).sort()).toEqual(["report.html", "report.md"]);
+    expectReportFiles(join(dir, "out", runId));
   });
 
   it.each([
