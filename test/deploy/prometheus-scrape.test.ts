@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, scratchDir } from "../cli/spawn-cli.js";
 import { hasTool } from "./tools.js";
+import { freePort } from "../support/free-port.js";
 
 const children: ChildProcess[] = [];
 
@@ -18,16 +18,6 @@ function start(command: string, args: readonly string[], options: { cwd: string;
   return Object.assign(child, { output: () => output });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
