@@ -12,7 +12,18 @@ export const CONSOLE_DIR = fileURLToPath(new URL("../../dist-ui/", import.meta.u
  */
 export async function serveConsole(app: FastifyInstance, dir = CONSOLE_DIR): Promise<boolean> {
   if (!existsSync(`${dir}index.html`)) return false;
-  await app.register(fastifyStatic, { root: dir, prefix: "/ui/", index: ["index.html"], maxAge: "1h", wildcard: true });
+  await app.register(fastifyStatic, {
+    root: dir,
+    prefix: "/ui/",
+    index: ["index.html"],
+    wildcard: true,
+    cacheControl: false,
+    // The page must be fetched again after an upgrade; the files it names carry a content hash
+    // in their names (Vite's assets/), so they never change and may be kept for a year.
+    setHeaders: (response, path) => {
+      response.setHeader("cache-control", /[\\/]assets[\\/]/.test(path) ? "public, max-age=31536000, immutable" : "no-cache");
+    },
+  });
   app.get("/ui", (_request, reply) => reply.redirect("/ui/", 302));
   return true;
 }
