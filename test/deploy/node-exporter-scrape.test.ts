@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scratchDir } from "../support/scratch.js";
 import { freePort } from "../support/free-port.js";
-import { Processes, promQuery, until } from "./processes.js";
+import { Processes, promQuery, until } from "../support/processes.js";
 import { metricNames, withGrafanaVariables } from "./promql.js";
 import { loadRuleGroups, NODE_EXPORTER_SERIES, RULES_FILE } from "./rules.js";
 import { hasTool, readText, ROOT } from "./tools.js";

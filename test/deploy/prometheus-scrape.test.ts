@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, scratchDir } from "../cli/spawn-cli.js";
 import { hasTool } from "./tools.js";
 import { freePort } from "../support/free-port.js";
-import { Processes, promQuery, until } from "./processes.js";
+import { Processes, promQuery, until } from "../support/processes.js";
 
 const processes = new Processes();
 const start = processes.start.bind(processes);
