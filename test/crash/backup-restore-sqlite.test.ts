@@ -41,11 +41,17 @@ describe("backup and restore drill: SQLite (cs-agents backup, online, while runs
     expect(unfinished.length).toBeGreaterThanOrEqual(2);
     expect(unfinished.some((run) => run.done.length > 0)).toBe(true);
 
+    const resumeStarted = performance.now();
     const restoredCalls = join(dir, "calls-restored.log");
     drill.worker(restoredPath, restoredCalls);
     await drill.allFinished(restored, ids);
+    const resumeMs = performance.now() - resumeStarted;
     await drill.expectResumed(restored, atBackup, restoredCalls);
     await restored.close();
+    const { elapsedMs, bytes } = JSON.parse(backup.stdout) as { elapsedMs: number; bytes: number };
+    console.log(
+      `restore drill (SQLite): online backup of ${(bytes / 1024).toFixed(0)} KiB in ${elapsedMs} ms, ${unfinished.length} unfinished runs finished ${(resumeMs / 1000).toFixed(1)} s after a worker started (lease 2 s)`,
+    );
   }, 180_000);
 
   it("refuses to overwrite a file, and refuses PostgreSQL, with one line saying what to do", async () => {

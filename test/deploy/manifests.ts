@@ -44,7 +44,7 @@ export interface Container {
   volumeMounts?: { name: string; mountPath: string }[];
   lifecycle?: { preStop?: { exec?: { command: string[] } } };
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
-  env?: { name: string; value?: string }[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }[];
 }
 export interface PodSpec {
   containers: Container[];
