@@ -15,6 +15,7 @@ import { serveCommand } from "./commands/serve.js";
 import { auditCheckpointCommand, auditVerifyCommand } from "./commands/audit.js";
 import { planCommand } from "./commands/plan.js";
 import { artifactsCommand } from "./commands/artifacts.js";
+import { backupCommand } from "./commands/backup.js";
 import { listAgents, listTools } from "./commands/list.js";
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from "./exit-codes.js";
 
@@ -166,6 +167,13 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .option("--key <file>", "Ed25519 private key PEM (default CS_AGENTS_AUDIT_SIGNING_KEY_FILE)")
     .option("--json", "print {seq, hash, path} as JSON")
     .action(async (options: Parameters<typeof auditCheckpointCommand>[1]) => setExit(await auditCheckpointCommand(context(), options)));
+
+  program
+    .command("backup")
+    .description("copy the SQLite store to a new file while workers keep running (online backup, checked)")
+    .argument("<file>", "the backup to write; never overwritten")
+    .option("--json", "print {path, bytes, pages, runs, unfinishedRuns, elapsedMs} as JSON")
+    .action(async (file: string, options: { json?: boolean }) => setExit(await backupCommand(context(), file, options)));
 
   program
     .command("migrate")

@@ -1,5 +1,6 @@
 export * from "./store.js";
 export { SqliteStore } from "./sqlite/sqlite-store.js";
+export { backupSqlite, type SqliteBackup } from "./sqlite/backup.js";
 export type { SqliteStoreOptions } from "./sqlite/sqlite-store.js";
 export { PostgresStore } from "./postgres/postgres-store.js";
 export type { PostgresStoreOptions } from "./postgres/postgres-store.js";

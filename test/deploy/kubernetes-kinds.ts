@@ -11,6 +11,7 @@ import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/Netw
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { INamespace } from "kubernetes-models/v1/Namespace";
+import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import type { IService } from "kubernetes-models/v1/Service";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
@@ -18,6 +19,7 @@ import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 export interface Kinds {
   "v1 ConfigMap": IConfigMap;
   "v1 Namespace": INamespace;
+  "v1 PersistentVolumeClaim": IPersistentVolumeClaim;
   "v1 Secret": ISecret;
   "v1 Service": IService;
   "v1 ServiceAccount": IServiceAccount;

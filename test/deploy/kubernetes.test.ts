@@ -1,82 +1,10 @@
 import { readdirSync } from "node:fs";
-import * as monitoringV1 from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
-import * as appsV1 from "kubernetes-models/apps/v1";
-import * as autoscalingV2 from "kubernetes-models/autoscaling/v2";
-import * as networkingV1 from "kubernetes-models/networking.k8s.io/v1";
-import * as policyV1 from "kubernetes-models/policy/v1";
-import * as coreV1 from "kubernetes-models/v1";
 import { describe, expect, it } from "vitest";
-import { parseAllDocuments } from "yaml";
 import { authMode } from "../../src/cli/commands/serve.js";
 import { loadConfig } from "../../src/config.js";
+import { containerEnvironment, find, imageEnvironment, kustomize, parseManifests, validate, type Manifest, type PodSpec, type Probe } from "./manifests.js";
 import { loadRuleGroups } from "./rules.js";
-import { StrictFields } from "./strict-fields.js";
-import { hasTool, readText, ROOT, run } from "./tools.js";
-
-/** The real Kubernetes (and Prometheus operator) schemas, by apiVersion then kind. */
-const MODELS: Record<string, Record<string, unknown>> = {
-  v1: coreV1,
-  "apps/v1": appsV1,
-  "autoscaling/v2": autoscalingV2,
-  "policy/v1": policyV1,
-  "networking.k8s.io/v1": networkingV1,
-  "monitoring.coreos.com/v1": monitoringV1,
-};
-
-// Loose shapes: the schemas above check the structure; these name what the policy reads.
-interface Manifest {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; labels?: Record<string, string> };
-  [field: string]: unknown;
-}
-interface Probe {
-  httpGet?: { path: string; port: number | string };
-}
-interface Container {
-  name: string;
-  command?: string[];
-  ports?: { name?: string; containerPort: number }[];
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  livenessProbe?: Probe;
-  readinessProbe?: Probe;
-  startupProbe?: Probe;
-  securityContext?: { runAsNonRoot?: boolean; readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean; capabilities?: { drop?: string[] } };
-  volumeMounts?: { name: string; mountPath: string }[];
-  lifecycle?: { preStop?: { exec?: { command: string[] } } };
-  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
-  env?: { name: string; value?: string }[];
-}
-interface PodSpec {
-  containers: Container[];
-  terminationGracePeriodSeconds?: number;
-  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
-  topologySpreadConstraints?: { topologyKey: string }[];
-  affinity?: { podAntiAffinity?: unknown };
-}
-
-const strict = new StrictFields();
-
-/** The schema's checks, then no field the kind does not have (the schemas allow any extra). */
-function validate(doc: Manifest): void {
-  const Model = MODELS[doc.apiVersion]?.[doc.kind] as (new (data: unknown) => { validate(): void }) | undefined;
-  if (!Model) throw new Error(`no schema for ${doc.apiVersion} ${doc.kind}`);
-  new Model(doc).validate();
-  const unknown = strict.unknownFields(doc);
-  if (unknown.length > 0) throw new Error(`${doc.kind} ${doc.metadata.name}: unknown fields ${unknown.join(", ")}`);
-}
-
-function parseManifests(text: string): Manifest[] {
-  return parseAllDocuments(text)
-    .map((document) => document.toJS() as Manifest | null)
-    .filter((doc): doc is Manifest => doc !== null);
-}
-
-function find<T = Manifest>(docs: Manifest[], kind: string): T {
-  const doc = docs.find((d) => d.kind === kind);
-  if (!doc) throw new Error(`no ${kind}`);
-  return doc as unknown as T;
-}
+import { hasTool, readText, ROOT } from "./tools.js";
 
 const BASE = "deploy/k8s/base";
 const baseFiles = readdirSync(`${ROOT}${BASE}`).filter((file) => file.endsWith(".yaml") && file !== "kustomization.yaml");
@@ -109,8 +37,8 @@ describe("Kubernetes base manifests (each file, before kustomize)", () => {
 });
 
 describe.runIf(hasTool("kubectl", ["version", "--client"]))("rendered example overlay (kubectl kustomize)", () => {
-  const rendered = run("kubectl", ["kustomize", "deploy/k8s/overlays/example"]);
-  const docs = rendered.status === 0 ? parseManifests(rendered.stdout) : [];
+  const rendered = kustomize("deploy/k8s/overlays/example");
+  const docs = rendered.docs;
   const statefulSet = docs.find((d) => d.kind === "StatefulSet") as (Manifest & { spec: { template: { spec: PodSpec }; volumeClaimTemplates: { metadata: { name: string } }[]; serviceName: string } }) | undefined;
   const pod = statefulSet?.spec.template.spec;
 
@@ -118,7 +46,7 @@ describe.runIf(hasTool("kubectl", ["version", "--client"]))("rendered example ov
     expect(rendered.status, rendered.stderr).toBe(0);
     expect(rendered.stderr.trim()).toBe("");
     expect(docs.map((d) => d.kind).sort()).toEqual(
-      ["ConfigMap", "HorizontalPodAutoscaler", "Namespace", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Secret", "Service", "Service", "ServiceAccount", "ServiceMonitor", "StatefulSet"].sort(),
+      ["ConfigMap", "CronJob", "HorizontalPodAutoscaler", "Ingress", "Namespace", "NetworkPolicy", "PersistentVolumeClaim", "PodDisruptionBudget", "PrometheusRule", "Secret", "Secret", "Service", "Service", "ServiceAccount", "ServiceMonitor", "StatefulSet"].sort(),
     );
   });
 
@@ -180,16 +108,13 @@ describe.runIf(hasTool("kubectl", ["version", "--client"]))("rendered example ov
     const services = docs.filter((d) => d.kind === "Service") as (Manifest & { spec: { clusterIP?: string } })[];
     expect(services.find((s) => s.metadata.name === statefulSet?.spec.serviceName)?.spec.clusterIP).toBe("None");
     const envFrom = pod?.containers[0]?.envFrom ?? [];
-    expect(envFrom.map((e) => e.configMapRef?.name ?? e.secretRef?.name)).toEqual([find(docs, "ConfigMap").metadata.name, find(docs, "Secret").metadata.name]);
+    expect(envFrom.map((e) => e.configMapRef?.name ?? e.secretRef?.name)).toEqual([find(docs, "ConfigMap").metadata.name, find(docs, "Secret", "cs-agents-secrets").metadata.name]);
   });
 
   it("starts as shipped: the container's environment passes the configuration and auth checks of `serve`", () => {
-    // What the process sees: the image's ENV, then envFrom (ConfigMap, Secret), then env.
-    const image = Object.fromEntries([...readText("Dockerfile").matchAll(/^\s+([A-Z_]+)=(\S+?)(?: \\)?$/gm)].map((m) => [m[1], m[2]]));
-    const config = find<{ data: Record<string, string> }>(docs, "ConfigMap").data;
-    const secret = find<{ stringData: Record<string, string> }>(docs, "Secret").stringData;
-    const env = Object.fromEntries((pod?.containers[0]?.env ?? []).map((e) => [e.name, e.value ?? ""]));
-    const parsed = loadConfig({ ...image, ...config, ...secret, ...env });
+    const container = pod?.containers[0];
+    if (!container) throw new Error("no container");
+    const parsed = loadConfig(containerEnvironment(docs, container, imageEnvironment(readText("Dockerfile"))));
     expect(parsed.CS_AGENTS_AUTH).toBe("jwt");
     expect(authMode(parsed).mode).toBe("jwt");
   });
@@ -201,12 +126,14 @@ describe.runIf(hasTool("kubectl", ["version", "--client"]))("rendered example ov
     expect(target?.spec).not.toHaveProperty("replicas");
   });
 
-  it("sets only variables .env.example lists, and the Secret holds placeholders only", () => {
+  it("sets only variables .env.example lists, and the Secrets hold placeholders only", () => {
     const documented = new Set([...readText(".env.example").matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]));
     const config = find<{ data: Record<string, string> }>(docs, "ConfigMap").data;
-    const secret = find<{ stringData: Record<string, string> }>(docs, "Secret").stringData;
+    const secret = find<{ stringData: Record<string, string> }>(docs, "Secret", "cs-agents-secrets").stringData;
     for (const key of [...Object.keys(config), ...Object.keys(secret)]) expect(documented.has(key), key).toBe(true);
-    for (const [key, value] of Object.entries(secret)) expect(value, key).toMatch(/REPLACE_ME/);
+    for (const doc of docs.filter((d) => d.kind === "Secret")) {
+      for (const [key, value] of Object.entries((doc as unknown as { stringData: Record<string, string> }).stringData)) expect(value, `${doc.metadata.name} ${key}`).toMatch(/REPLACE_ME/);
+    }
   });
 
   it("scrapes the client Service's /metrics, and only that Service", () => {

@@ -1,49 +1,18 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, scratchDir } from "../cli/spawn-cli.js";
 import { hasTool } from "./tools.js";
 import { freePort } from "../support/free-port.js";
+import { Processes, promQuery, until } from "../support/processes.js";
 
-const children: ChildProcess[] = [];
-
-/** Started under coreutils' `timeout`: if this test process dies, the child still ends. */
-function start(command: string, args: readonly string[], options: { cwd: string; env: Record<string, string> }): ChildProcess & { output: () => string } {
-  const child = spawn("timeout", ["-s", "KILL", "180", command, ...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  let output = "";
-  child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
-  return Object.assign(child, { output: () => output });
-}
-
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-interface Sample {
-  readonly metric: Record<string, string>;
-  readonly value: [number, string];
-}
+const processes = new Processes();
+const start = processes.start.bind(processes);
 
 describe.runIf(hasTool("prometheus", ["--version"]))("a real Prometheus scraping cs-agents serve", () => {
   let prometheus = "";
 
-  /** The instant vector of a PromQL query, through Prometheus' HTTP API. */
-  async function query(promql: string): Promise<Sample[]> {
-    const res = await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(promql)}`);
-    const body = (await res.json()) as { status: string; data: { result: Sample[] } };
-    if (body.status !== "success") throw new Error(`query ${promql} failed`);
-    return body.data.result;
-  }
+  const query = (promql: string) => promQuery(prometheus, promql);
   const scalar = async (promql: string) => Number((await query(promql))[0]?.value[1] ?? Number.NaN);
 
   beforeAll(async () => {
@@ -76,20 +45,7 @@ describe.runIf(hasTool("prometheus", ["--version"]))("a real Prometheus scraping
     await until("Prometheus to scrape cs-agents", async () => ((await scalar('up{job="cs-agents"}')) === 1 && (await query("cs_agents_runs_total")).length > 0 ? true : undefined));
   }, 90_000);
 
-  afterAll(async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once("exit", () => resolve());
-            // `timeout` passes SIGTERM on to its command; SIGKILL would orphan it.
-            child.kill("SIGTERM");
-            setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
-          }),
-      ),
-    );
-  });
+  afterAll(() => processes.stopAll());
 
   it("sees runs by outcome and the work they did", async () => {
     expect(await scalar('cs_agents_runs_total{outcome="succeeded"}')).toBe(2);

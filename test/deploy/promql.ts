@@ -25,5 +25,6 @@ export function withGrafanaVariables(expr: string): string {
     .replace(/\$__rate_interval|\$\{__rate_interval\}|\$__interval|\$\{__interval\}/g, "1m")
     .replace(/\$__range|\$\{__range\}/g, "1h")
     .replace(/\$\{?job\}?/g, "cs-agents")
-    .replace(/\$\{?instance\}?/g, ".*");
+    .replace(/\$\{?instance\}?/g, ".*")
+    .replace(/\$\{?node\}?/g, ".*");
 }

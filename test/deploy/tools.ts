@@ -14,6 +14,9 @@ export function readYaml<T>(relativePath: string): T {
   return parse(readText(relativePath)) as T;
 }
 
+/** The Debian package of each tool the deploy tests run. */
+const DEBIAN_PACKAGES: Record<string, string> = { promtool: "prometheus", prometheus: "prometheus", kubectl: "kubernetes-client" };
+
 /**
  * Whether a command-line tool answers. Missing tools skip their suites with a warning on a
  * developer's machine and fail them under CI=true (`.ci/run` installs promtool and kubectl).
@@ -21,7 +24,7 @@ export function readYaml<T>(relativePath: string): T {
 export function hasTool(command: string, versionArgs: readonly string[]): boolean {
   const found = spawnSync(command, versionArgs, { encoding: "utf8" }).status === 0;
   if (!found) {
-    const message = `${command} not found: install it (apt-get install -y ${command === "promtool" || command === "prometheus" ? "prometheus" : "kubernetes-client"}) — .ci/run does`;
+    const message = `${command} not found: install it (apt-get install -y ${DEBIAN_PACKAGES[command] ?? command}) — .ci/run does`;
     if (process.env.CI === "true") throw new Error(`${message}; CI=true makes this a failure`);
     console.warn(`WARNING: ${message}; skipping the suites that need it`);
   }

@@ -14,6 +14,17 @@ export interface PrivatePostgres {
   stop(): void;
   start(): void;
   destroy(): void;
+  /**
+   * `pg_basebackup` of this running cluster (WAL streamed along, so the copy is consistent on
+   * its own) into a fresh data directory, then a new server started on it, on a free port.
+   */
+  restoreBaseBackup(): Promise<RestoredPostgres>;
+}
+
+/** A cluster started from a base backup, with how long each part took. */
+export interface RestoredPostgres extends PrivatePostgres {
+  readonly backupMs: number;
+  readonly startMs: number;
 }
 
 /** Whether a private cluster can be made; under CI=true a missing initdb is an error, not a skip. */
@@ -26,31 +37,53 @@ export function privatePostgresAvailable(suite: string): boolean {
 }
 
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+/** Runs PostgreSQL's programs as `postgres` when this process is root (they refuse root). */
+function asPostgres(command: string, args: readonly string[]): void {
+  const [file, argv] = process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, [...args]];
+  execFileSync(file, argv, { stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+}
+
+/** A temporary directory the cluster's user owns. */
+function clusterDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "cs-agents-pg-"));
-  const asRoot = process.getuid?.() === 0;
-  const run = (command: string, args: readonly string[]): void => {
-    const [file, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, [...args]];
-    execFileSync(file, argv, { stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
-  };
-  const data = join(dir, "data");
-  if (asRoot) {
-    const ids = execFileSync("id", ["-u", "postgres"]).toString().trim();
-    const gid = execFileSync("id", ["-g", "postgres"]).toString().trim();
-    chownSync(dir, Number(ids), Number(gid));
+  if (process.getuid?.() === 0) {
+    const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
+    const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
+    chownSync(dir, uid, gid);
   }
-  run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C"]);
+  return dir;
+}
+
+export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const dir = clusterDir();
+  const data = join(dir, "data");
+  asPostgres("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C"]);
+  return serve(dir, data);
+}
+
+/** Starts a server on `data` (in `dir`, which also holds its socket and log) on a free port. */
+async function serve(dir: string, data: string): Promise<PrivatePostgres> {
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=30 -c shared_buffers=16MB`;
-  const start = (): void => run("pg_ctl", ["-D", data, "-o", options, "-l", join(dir, "log"), "-w", "-t", "30", "start"]);
+  const start = (): void => asPostgres("pg_ctl", ["-D", data, "-o", options, "-l", join(dir, "log"), "-w", "-t", "30", "start"]);
   start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    stop: () => run("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]),
+    stop: () => asPostgres("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]),
     start,
     destroy() {
+      const asRoot = process.getuid?.() === 0;
       spawnSync(asRoot ? "runuser" : "pg_ctl", asRoot ? ["-u", "postgres", "--", "pg_ctl", "-D", data, "-m", "immediate", "stop"] : ["-D", data, "-m", "immediate", "stop"], { stdio: "ignore" });
       rmSync(dir, { recursive: true, force: true });
+    },
+    async restoreBaseBackup() {
+      const target = clusterDir();
+      const copy = join(target, "data");
+      const began = performance.now();
+      asPostgres("pg_basebackup", ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-D", copy, "-X", "stream", "-c", "fast", "--no-sync"]);
+      const backupMs = performance.now() - began;
+      const restored = await serve(target, copy);
+      return { ...restored, backupMs, startMs: performance.now() - began - backupMs };
     },
   };
 }
