@@ -1,7 +1,7 @@
 import type { Tool } from "../../tools/index.js";
 import { ledgerQueryTool, ledgerQuartersTool } from "./ledger-tools.js";
 import { financeMetricsTool } from "./finance-metrics-tool.js";
-import { reportChartsTool, reportComposeTool, reportReviewTool } from "./report-tools.js";
+import { reportChartsTool, reportComposeTool, reportReviewTool, reportWorkbookTool } from "./report-tools.js";
 
 export { CHART_OF_ACCOUNTS, type Account, type AccountCategory } from "./chart-of-accounts.js";
 export { COMPANY, CURRENCY } from "./company.js";
@@ -16,7 +16,8 @@ export { queryLedger } from "./query-ledger.js";
 export { buildStatements, type BalanceSheet, type CashFlow, type QuarterStatements } from "./statements.js";
 export { quarterlyReportTemplate } from "./quarterly-report-template.js";
 export { ReportReviewSchema, reviewReport, type ReportReview } from "./review-report.js";
-export { ledgerQueryTool, ledgerQuartersTool, financeMetricsTool, reportChartsTool, reportComposeTool, reportReviewTool };
+export { buildReportWorkbook, XLSX_MEDIA_TYPE } from "./report-workbook.js";
+export { ledgerQueryTool, ledgerQuartersTool, financeMetricsTool, reportChartsTool, reportComposeTool, reportReviewTool, reportWorkbookTool };
 
 /** The quarterly-report domain's tools, ready to register. */
 export const financeTools: readonly Tool[] = [
@@ -26,4 +27,5 @@ export const financeTools: readonly Tool[] = [
   reportChartsTool,
   reportComposeTool,
   reportReviewTool,
+  reportWorkbookTool,
 ];

@@ -7,6 +7,7 @@ import { loadLedger } from "./load-ledger.js";
 import { queryLedger } from "./query-ledger.js";
 import { ChartSchema, renderCharts } from "./render-charts.js";
 import { ReportReviewSchema, reviewReport } from "./review-report.js";
+import { buildReportWorkbook } from "./report-workbook.js";
 
 const LanguageSchema = z.enum(["zh", "en"]).describe("zh for a Chinese report, en for English");
 
@@ -63,5 +64,18 @@ export const reportReviewTool = defineTool({
   output: ReportReviewSchema,
   handler: async ({ markdown, metrics, language }) => reviewReport(markdown, metrics, language),
   timeoutMs: 5_000,
+  idempotent: true,
+});
+
+/** Writes the report's three statements as an Excel workbook (report.xlsx), base64-encoded. */
+export const reportWorkbookTool = defineTool({
+  name: "report.workbook",
+  description:
+    "Writes the quarterly report's income statement, balance sheet and cash-flow statement as an Excel workbook " +
+    "(one sheet each, figures as numbers in CNY thousands), returned base64-encoded.",
+  input: z.object({ metrics: FinanceMetricsSchema, language: LanguageSchema }),
+  output: z.object({ xlsxBase64: z.string() }),
+  handler: async ({ metrics, language }) => ({ xlsxBase64: (await buildReportWorkbook(metrics, language)).toString("base64") }),
+  timeoutMs: 30_000,
   idempotent: true,
 });
