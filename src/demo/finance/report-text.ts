@@ -7,6 +7,8 @@ type Direction = "up" | "down" | "flat" | null;
 export interface ReportText {
   readonly title: (company: string, quarter: string) => string;
   readonly subtitle: (previous: string | null, yearAgo: string | null) => string;
+  /** Why the report covers `used`: the task named no quarter, and the ledger ends before `lastEnded`. */
+  readonly periodChoice: (today: string, lastEnded: string, used: string) => string;
   readonly headings: {
     readonly summary: string;
     readonly incomeStatement: string;
@@ -47,6 +49,9 @@ const EN: ReportText = {
   subtitle: (previous, yearAgo) =>
     `Unaudited management accounts. Amounts in CNY thousands unless stated otherwise. ` +
     `QoQ compares with ${previous ?? "no earlier quarter"}, YoY with ${yearAgo ?? "no year-earlier quarter"}.`,
+  periodChoice: (today, lastEnded, used) =>
+    `**Period covered:** the task named no quarter. On ${today} the most recent ended quarter is ${lastEnded}, ` +
+    `but the general ledger's books end with ${used}, so this report covers ${used}, the latest quarter with closed books.`,
   headings: {
     summary: "Executive summary",
     incomeStatement: "Income statement",
@@ -95,6 +100,11 @@ const ZH: ReportText = {
   subtitle: (previous, yearAgo) =>
     `未经审计的管理报表。除特别注明外，金额单位为人民币千元。` +
     `环比对比${previous ?? "（无上季度数据）"}，同比对比${yearAgo ?? "（无上年同期数据）"}。`,
+  periodChoice: (today, lastEnded, used) => {
+    const [year, month, day] = today.split("-").map(Number);
+    return `**报告期说明：**任务未指定季度。截至${year}年${month}月${day}日，最近一个已结束的季度是${lastEnded}，` +
+      `但总账只记录到${used}，因此本报告采用总账中最近一个已结账的季度，即${used}。`;
+  },
   headings: {
     summary: "经营摘要",
     incomeStatement: "利润表",

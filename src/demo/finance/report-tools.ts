@@ -8,6 +8,7 @@ import { queryLedger } from "./query-ledger.js";
 import { ChartSchema, renderCharts } from "./render-charts.js";
 import { ReportReviewSchema, reviewReport } from "./review-report.js";
 import { buildReportWorkbook } from "./report-workbook.js";
+import { PeriodChoiceSchema } from "./resolve-quarter.js";
 
 const LanguageSchema = z.enum(["zh", "en"]).describe("zh for a Chinese report, en for English");
 
@@ -44,11 +45,12 @@ export const reportComposeTool = defineTool({
     language: LanguageSchema,
     metrics: FinanceMetricsSchema.optional(),
     charts: z.array(ChartSchema).optional(),
+    period: PeriodChoiceSchema.optional().describe("set when the task named no quarter and the ledger ends before the last ended quarter"),
   }),
   output: z.object({ markdown: z.string(), html: z.string() }),
-  handler: async ({ quarter, language, metrics, charts }) => {
+  handler: async ({ quarter, language, metrics, charts, period }) => {
     const m = metricsFor(quarter.trim().toUpperCase(), metrics);
-    return composeReport(m, charts ?? (await renderCharts(m, language)), language);
+    return composeReport(m, charts ?? (await renderCharts(m, language)), language, period);
   },
   timeoutMs: 30_000,
   idempotent: true,

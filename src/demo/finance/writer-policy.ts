@@ -6,6 +6,7 @@ import { findDependencyOutput, turnOutput } from "./find-dependency-output.js";
 import { chartFile, ChartSchema, type Chart } from "./render-charts.js";
 import { ReportReviewSchema, type ReportReview } from "./review-report.js";
 import { XLSX_MEDIA_TYPE } from "./report-workbook.js";
+import { PeriodChoiceSchema } from "./resolve-quarter.js";
 
 const ChartsSchema = z.object({ charts: z.array(ChartSchema) });
 const ReportSchema = z.object({ markdown: z.string(), html: z.string() });
@@ -44,7 +45,9 @@ function nextStep({ subtask, language: planLanguage, history }: TurnContext, met
   if (!charts) return { type: "call", tool: "report.charts", input: { metrics, language } };
   if (!charts.ok) return fail(charts.error);
   const report = turnOutput(history, "report.compose", ReportSchema);
-  if (!report) return { type: "call", tool: "report.compose", input: { quarter, language, metrics, charts: charts.value.charts } };
+  // The plan's reason for an earlier quarter than "last quarter", when it has one.
+  const period = PeriodChoiceSchema.safeParse(subtask.input.period).data;
+  if (!report) return { type: "call", tool: "report.compose", input: { quarter, language, metrics, charts: charts.value.charts, ...(period ? { period } : {}) } };
   if (!report.ok) return fail(report.error);
   const review = turnOutput(history, "report.review", ReportReviewSchema);
   if (!review) return { type: "call", tool: "report.review", input: { markdown: report.value.markdown, metrics, language } };
