@@ -36,6 +36,8 @@ export interface SummaryFigure {
   readonly unit: "%" | "pp";
   readonly qoq: number | null;
   readonly yoy: number | null;
+  /** An amount's sign in each period (cents; null without that period), so words can say "loss narrowed". */
+  readonly levels?: { readonly now: number; readonly previous: number | null; readonly yearAgo: number | null };
 }
 
 const thousands = (tenths: number | null | undefined): FigureValue => (tenths == null ? null : { unit: "thousand", value: tenths / 10 });
@@ -57,6 +59,13 @@ function shownColumns(m: FinanceMetrics): ShownColumns {
 }
 
 type Pick = (s: ShownIncome) => number | undefined;
+
+const negate = (value: number | null) => (value === null || value === 0 ? value : -value);
+
+/** The same amount seen from the other side (income as a cost): every figure and change negated. */
+function negated(a: AmountMetric): AmountMetric {
+  return { cents: -a.cents, previousCents: negate(a.previousCents), yearAgoCents: negate(a.yearAgoCents), qoqPct: negate(a.qoqPct), yoyPct: negate(a.yoyPct) };
+}
 
 function amountRow(name: string, shown: ShownColumns, pick: Pick, m: AmountMetric, options: { strong?: boolean; indent?: boolean } = {}): FigureRow {
   const tenths = (s: ShownIncome | null) => (s === null ? null : (pick(s) ?? null));
@@ -97,7 +106,9 @@ export function incomeStatementTable(m: FinanceMetrics, language: Language): Fig
       ...itemRows(m.operatingExpensesByItem, language, shown, (s) => s.operatingExpenseItems),
       row(r.operatingIncome, "operatingIncome", { strong: true }),
       ratioRow(r.operatingMargin, m.operatingMargin),
-      row(r.netInterest, "netInterest"),
+      // Net interest is mostly an expense, so it is shown as one (财务费用): a rise in the cost reads
+      // as a positive change, never as "+7.7%" on a negative figure that got smaller.
+      amountRow(r.financeCosts, shown, (s) => -s.netInterest, negated(m.netInterest)),
       row(r.pretaxIncome, "pretaxIncome", { strong: true }),
       row(r.incomeTax, "incomeTax"),
       row(r.netIncome, "netIncome", { strong: true }),
@@ -126,7 +137,14 @@ export function revenueByLineTable(m: FinanceMetrics, language: Language): Figur
 export function summaryFigures(m: FinanceMetrics, language: Language): SummaryFigure[] {
   const { rows: r } = REPORT_TEXT[language];
   const { current } = shownColumns(m);
-  const amount = (name: string, a: AmountMetric, tenths: number): SummaryFigure => ({ label: name, value: formatShown(tenths), unit: "%", qoq: a.qoqPct, yoy: a.yoyPct });
+  const amount = (name: string, a: AmountMetric, tenths: number): SummaryFigure => ({
+    label: name,
+    value: formatShown(tenths),
+    unit: "%",
+    qoq: a.qoqPct,
+    yoy: a.yoyPct,
+    levels: { now: a.cents, previous: a.previousCents, yearAgo: a.yearAgoCents },
+  });
   const ratio = (name: string, a: RatioMetric): SummaryFigure => ({ label: name, value: formatPercent(a.pct), unit: "pp", qoq: a.qoqPp, yoy: a.yoyPp });
   return [
     amount(r.revenue, m.revenue, current.revenue),
