@@ -40,7 +40,7 @@ export { connectMcpServers, type McpServerConfig, type McpToolset } from "./mcp/
 export class TaskPlanner extends TemplatePlanner {
   constructor(options: Partial<TaskPlannerOptions> = {}) {
     super({
-      templates: options.templates ?? builtinTemplates(),
+      templates: options.templates ?? builtinTemplates(() => new Date()),
       knownAgents: options.knownAgents ?? createAgentRegistry(builtinAgents()).names(),
     });
   }

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { FINAL_RUN_STATUSES, stepKeys } from "../core/index.js";
+import { artifactBytes, FINAL_RUN_STATUSES, stepKeys } from "../core/index.js";
 import type { Run, Step, SubtaskStatus } from "../core/index.js";
 import type { RunDetailSchema, RunSummarySchema, SubtaskViewSchema } from "./schemas.js";
 
@@ -48,7 +48,7 @@ export function runDetail(run: Run, steps: readonly Step[]): RunDetail {
     pendingApprovals: steps.filter((s) => s.status === "ambiguous").map((s) => approvalId(run.id, s.key)),
     result: run.result ? { output: run.result.output } : null,
     error: run.error ?? null,
-    artifacts: artifacts.map((a) => ({ name: a.name, mediaType: a.mediaType, bytes: Buffer.byteLength(a.content), href: `/v1/tasks/${run.id}/artifacts/${encodeURIComponent(a.name)}` })),
+    artifacts: artifacts.map((a) => ({ name: a.name, mediaType: a.mediaType, bytes: artifactBytes(a).length, href: `/v1/tasks/${run.id}/artifacts/${encodeURIComponent(a.name)}` })),
     durationMs: final ? run.updatedAt.getTime() - run.createdAt.getTime() : null,
   };
 }

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { canonicalHash, FINAL_RUN_STATUSES, newTraceparent, RUN_ID_PATTERN, TRACEPARENT } from "../core/index.js";
+import { artifactBytes, canonicalHash, FINAL_RUN_STATUSES, newTraceparent, RUN_ID_PATTERN, TRACEPARENT } from "../core/index.js";
 import type { Run, RunStatus } from "../core/index.js";
 import { streamRunEvents } from "./event-stream.js";
 import type { Answer, Handler, HandlerContext } from "./handlers.js";
@@ -106,7 +106,7 @@ async function getArtifact(context: HandlerContext): Promise<Answer> {
   if (!artifact) throw new ApiError("NOT_FOUND", `task ${id} has no artifact ${name.slice(0, 128)}`);
   return {
     status: 200,
-    body: artifact.content,
+    body: artifactBytes(artifact),
     type: artifact.mediaType,
     // Downloaded, never rendered on the API's origin.
     headers: { "Content-Disposition": `attachment; filename="${artifact.name}"`, "Cache-Control": "private, no-store" },

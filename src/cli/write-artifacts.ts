@@ -1,6 +1,6 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { Artifact } from "../core/index.js";
+import { artifactBytes, type Artifact } from "../core/index.js";
 
 /**
  * Writes each artifact to `dir/<name>` through a temporary file and a rename, so a reader
@@ -14,7 +14,7 @@ export async function writeArtifacts(dir: string, artifacts: readonly Artifact[]
     // A name may sit in one folder (charts/revenue.svg).
     await mkdir(dirname(path), { recursive: true });
     const temporary = `${path}.${process.pid}.tmp`;
-    await writeFile(temporary, artifact.content, "utf8");
+    await writeFile(temporary, artifactBytes(artifact));
     await rename(temporary, path);
     paths.push(path);
   }

@@ -20,8 +20,15 @@ export const ArtifactSchema = z.object({
     .refine((name) => !/(?:^|\/)\.{1,2}$/.test(name), "artifact names cannot be '.' or '..'"),
   mediaType: z.string(),
   content: z.string(),
+  /** How `content` holds the file: text as is (the default), or binary (a spreadsheet) as base64. */
+  encoding: z.enum(["utf8", "base64"]).optional(),
 });
 export type Artifact = z.infer<typeof ArtifactSchema>;
+
+/** The bytes of the file an artifact holds. */
+export function artifactBytes(artifact: Artifact): Buffer {
+  return Buffer.from(artifact.content, artifact.encoding === "base64" ? "base64" : "utf8");
+}
 
 /** What a finished subtask hands to the subtasks that depend on it. */
 export interface SubtaskResult {

@@ -33,6 +33,8 @@ export interface RuntimeOptions {
   readonly mcp?: McpToolset;
   /** Told the size of every batch a batching tool sends (metrics). */
   readonly onBatch?: (tool: string, size: number) => void;
+  /** The clock plans read today from ("last quarter"); the system clock by default. */
+  readonly now?: () => Date;
 }
 
 /** Everything a process needs to plan and run tasks, wired once. */
@@ -77,7 +79,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
       throw new CsAgentsError("PLUGIN_INVALID", `agent "${agent.name}" names unknown tools: ${missing.join(", ")}`);
     }
   }
-  const templates = [...plugins.flatMap((p) => p.templates), ...builtinTemplates()];
+  const templates = [...plugins.flatMap((p) => p.templates), ...builtinTemplates(options.now ?? (() => new Date()))];
   const templatePlanner = new TaskPlanner({ templates, knownAgents: agents.names() });
   const executor = new ToolExecutor({ registry: tools, ...(options.cache ? { cache: options.cache } : {}), ...(options.onBatch ? { onBatch: options.onBatch } : {}) });
   const budget = options.budget ?? { maxTokens: 0, maxToolCalls: 0, maxMs: 0 };

@@ -3,7 +3,7 @@ import type { CryptoKey } from "jose";
 import { ApiServer, type ApiDeps, type ApiOptions, type Catalog } from "../../src/api/index.js";
 import { createTokenVerifier } from "../../src/auth/index.js";
 import { catalogOf } from "../../src/cli/commands/serve.js";
-import { canonicalHash } from "../../src/core/index.js";
+import { canonicalHash, type Artifact } from "../../src/core/index.js";
 import { createRuntime } from "../../src/runtime/index.js";
 import { SqliteStore } from "../../src/store/index.js";
 import type { ServiceStore } from "../../src/store/index.js";
@@ -95,16 +95,17 @@ export async function seedApproval(
   return { runId: options.runId, stepKey, argsHash };
 }
 
-/** A run of `tenant` that succeeded with one artifact, `report.md`. */
-export async function seedSucceeded(store: ServiceStore, runId: string, tenant: string): Promise<void> {
+const REPORT_MD: Artifact = { name: "report.md", mediaType: "text/markdown", content: "# Report\n" };
+
+/** A run of `tenant` that succeeded with `artifacts` (by default one, `report.md`). */
+export async function seedSucceeded(store: ServiceStore, runId: string, tenant: string, artifacts: readonly Artifact[] = [REPORT_MD]): Promise<void> {
   await store.submitAudited({ description: "report", tenant }, { runId, requestHash: "h", submittedBy: "alice" }, { action: "task.submitted", actor: "alice", tenant });
   const [lease] = await store.claim({ workerId: "seed", leaseMs: 60_000, limit: 1, maxCrashes: 3, runId });
   if (!lease) throw new Error(`could not claim ${runId}`);
   const plan = { source: "test", language: "en" as const, params: {}, subtasks: [{ id: "write", title: "Write", agent: "writer", instructions: "", dependsOn: [], tool: "t", input: {} }] };
   await store.record(lease, { runId, key: "plan", kind: "plan", status: "succeeded", output: plan, startedAt: new Date(), finishedAt: new Date() });
-  const artifact = { name: "report.md", mediaType: "text/markdown", content: "# Report\n" };
-  await store.record(lease, { runId, key: "subtask/write/done", kind: "subtask", status: "succeeded", output: { output: "done", artifacts: [artifact] }, startedAt: new Date(), finishedAt: new Date() });
-  await store.transition(lease, { status: "succeeded", plan, result: { subtasks: {}, artifacts: [artifact], output: "done" } });
+  await store.record(lease, { runId, key: "subtask/write/done", kind: "subtask", status: "succeeded", output: { output: "done", artifacts }, startedAt: new Date(), finishedAt: new Date() });
+  await store.transition(lease, { status: "succeeded", plan, result: { subtasks: {}, artifacts, output: "done" } });
 }
 
 /** Run ids as the API makes them, deterministic for tests. */

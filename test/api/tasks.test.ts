@@ -130,6 +130,19 @@ describe("tasks", () => {
     expect(missing.json().code).toBe("NOT_FOUND");
   });
 
+  it("downloads a binary artifact (stored base64) as its bytes, and counts its bytes, not its base64", async () => {
+    const id = testRunId(2);
+    const bytes = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0xff, 0x10]);
+    const xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    await seedSucceeded(t.store, id, "acme", [{ name: "report.xlsx", mediaType: xlsx, content: bytes.toString("base64"), encoding: "base64" }]);
+    const run = schemas.RunDetailSchema.parse((await t.api.app.inject({ method: "GET", url: `/v1/tasks/${id}`, headers: auth })).json());
+    expect(run.artifacts).toEqual([{ name: "report.xlsx", mediaType: xlsx, bytes: 7, href: `/v1/tasks/${id}/artifacts/report.xlsx` }]);
+    const file = await t.api.app.inject({ method: "GET", url: run.artifacts[0]?.href ?? "", headers: auth });
+    expect(file.statusCode).toBe(200);
+    expect(file.rawPayload.equals(bytes)).toBe(true);
+    expect(file.headers["content-type"]).toBe(xlsx);
+  });
+
   it("lists newest first with a status filter and cursor pages", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await submit({ description: `t${i}` })).json().id as string);

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { runCli, scratchDir } from "./spawn-cli.js";
 
-/** What a report run writes: report.md links the chart files in charts/. */
-const WRITTEN = ["charts", "report.html", "report.md"];
+/** What a report run writes: report.md links the chart files in charts/; report.xlsx holds the statements. */
+const WRITTEN = ["charts", "report.html", "report.md", "report.xlsx"];
 const CHARTS = ["income-overview.svg", "margins.svg", "revenue-by-line.svg"];
 
 function expectReportFiles(folder: string): void {
@@ -36,7 +36,7 @@ describe("a succeeded run's files come back from the store", () => {
     expectReportFiles(join(dir, "out", runId));
 
     const elsewhere = await runCli(["artifacts", runId, "--out", "copy", "--json"], { cwd: dir });
-    expect((JSON.parse(elsewhere.stdout) as { files: string[] }).files).toHaveLength(5);
+    expect((JSON.parse(elsewhere.stdout) as { files: string[] }).files).toHaveLength(6);
     expect(existsSync(join(dir, "copy", "report.md"))).toBe(true);
   });
 

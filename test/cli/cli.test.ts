@@ -33,7 +33,7 @@ describe("cs-agents run", () => {
     const json = JSON.parse(result.stdout) as { runId: string; status: string; plan: { params: { quarter: string } }; artifacts: { name: string; path: string }[] };
     expect(json.status).toBe("succeeded");
     expect(json.plan.params.quarter).toBe("2024Q3");
-    expect(json.artifacts.map((a) => a.name).sort()).toEqual(["charts/income-overview.svg", "charts/margins.svg", "charts/revenue-by-line.svg", "report.html", "report.md"]);
+    expect(json.artifacts.map((a) => a.name).sort()).toEqual(["charts/income-overview.svg", "charts/margins.svg", "charts/revenue-by-line.svg", "report.html", "report.md", "report.xlsx"]);
     for (const a of json.artifacts) {
       expect(a.path).toBe(join("out", json.runId, a.name));
       expect(existsSync(join(dir, a.path))).toBe(true);

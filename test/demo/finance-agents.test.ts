@@ -65,20 +65,24 @@ describe("analyst agent", () => {
 describe("writer agent", () => {
   const metricsDependency = async () => ({ analyse: result("analyse", await call(byName.get("finance.metrics") ?? financeTools[0]!, { quarter: "2024Q3" })) });
 
-  it("charts, composes and reviews, then finishes with report.md, report.html and the chart files", async () => {
+  it("charts, composes, reviews and writes the workbook, then finishes with report.md, report.html, report.xlsx and the chart files", async () => {
     const { decision, history } = await drive(writerAgent, { ...write, input: { quarter: "2024Q3", language: "zh" } }, await metricsDependency(), "zh");
-    expect(history.map((t) => t.tool)).toEqual(["report.charts", "report.compose", "report.review"]);
+    expect(history.map((t) => t.tool)).toEqual(["report.charts", "report.compose", "report.review", "report.workbook"]);
     if (decision.type !== "finish") throw new Error(`expected finish, got ${JSON.stringify(decision)}`);
     expect(decision.output).toEqual({ quarter: "2024Q3", language: "zh", review: { ok: true, checked: expect.any(Number), mismatches: [] } });
     expect(decision.artifacts?.map((a) => [a.name, a.mediaType])).toEqual([
       ["report.md", "text/markdown"],
       ["report.html", "text/html"],
+      ["report.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
       ["charts/income-overview.svg", "image/svg+xml"],
       ["charts/revenue-by-line.svg", "image/svg+xml"],
       ["charts/margins.svg", "image/svg+xml"],
     ]);
     expect(decision.artifacts?.[0]?.content).toMatch(/季度/);
     expect(decision.artifacts?.[1]?.content).toContain("<svg");
+    expect(decision.artifacts?.[2]?.encoding).toBe("base64");
+    // An .xlsx file is a zip archive: it starts with "PK".
+    expect(Buffer.from(decision.artifacts?.[2]?.content ?? "", "base64").subarray(0, 2).toString("latin1")).toBe("PK");
   });
 
   it("fails with REPORT_REVIEW_FAILED naming the mismatches when the review finds any", async () => {
@@ -110,7 +114,7 @@ describe("the three agents together", () => {
       if (outcome.status !== "succeeded") throw new Error(`${subtask.id} failed: ${JSON.stringify(outcome.error)}`);
       results[subtask.id] = { subtaskId: subtask.id, output: outcome.output, artifacts: outcome.artifacts };
     }
-    expect(results.write?.artifacts.map((a) => a.name)).toEqual(["report.md", "report.html", "charts/income-overview.svg", "charts/revenue-by-line.svg", "charts/margins.svg"]);
+    expect(results.write?.artifacts.map((a) => a.name)).toEqual(["report.md", "report.html", "report.xlsx", "charts/income-overview.svg", "charts/revenue-by-line.svg", "charts/margins.svg"]);
     expect(results.write?.artifacts[0]?.content).toContain("Q1 2025");
   });
 });

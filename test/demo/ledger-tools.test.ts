@@ -44,7 +44,7 @@ describe("ledger.query", () => {
 describe("financeTools", () => {
   it("are all idempotent, with unique names and a timeout", () => {
     expect(new Set(financeTools.map((t) => t.name)).size).toBe(financeTools.length);
-    expect(financeTools.map((t) => t.name)).toEqual(["ledger.quarters", "ledger.query", "finance.metrics", "report.charts", "report.compose", "report.review"]);
+    expect(financeTools.map((t) => t.name)).toEqual(["ledger.quarters", "ledger.query", "finance.metrics", "report.charts", "report.compose", "report.review", "report.workbook"]);
     expect(financeTools.every((t) => t.idempotent && t.timeoutMs > 0)).toBe(true);
   });
 });

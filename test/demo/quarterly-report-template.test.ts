@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "../../src/core/index.js";
-import { financeTools, quarterlyReportTemplate } from "../../src/demo/finance/index.js";
+import { createQuarterlyReportTemplate, financeTools, quarterlyReportTemplate } from "../../src/demo/finance/index.js";
 import { detectLanguage } from "../../src/planner/task-planner.js";
 import { createToolRegistry, ToolExecutor } from "../../src/tools/index.js";
 
-const match = (description: string) => quarterlyReportTemplate.match(description, detectLanguage(description));
+/** A template whose today is `date` (local calendar date), so "last quarter" is fixed. */
+const on = (year: number, month: number, day: number) => createQuarterlyReportTemplate({ now: () => new Date(year, month - 1, day, 12) });
+// On 2025-08-15 the last ended quarter, 2025Q2, is the ledger's last.
+const august2025 = on(2025, 8, 15);
+const match = (description: string) => august2025.match(description, detectLanguage(description));
 
 describe("quarterly-report template: match", () => {
   it.each([
@@ -76,5 +80,38 @@ describe("quarterly-report template: build", () => {
       const results = await Promise.all(subtasks.map((s) => executor.run(s)));
       expect(results.map((r) => r.status)).toEqual(["success", "success", "success"]);
     }
+  });
+});
+
+describe("quarterly-report template: \"last quarter\" on today's date", () => {
+  const phrasings = ["生成季度财务报告", "生成上季度财务报告", "Generate last quarter's financial report", "quarterly report"];
+
+  it.each(phrasings)("%s on 2024-11-20 is 2024Q3, the last quarter ended, with nothing to explain", (description) => {
+    expect(on(2024, 11, 20).match(description, detectLanguage(description))).toEqual({ params: { quarter: "2024Q3" } });
+  });
+
+  it.each(phrasings)("%s on 2025-04-01 is 2025Q1 though the ledger holds 2025Q2", (description) => {
+    expect(on(2025, 4, 1).match(description, detectLanguage(description))).toEqual({ params: { quarter: "2025Q1" } });
+  });
+
+  it.each(phrasings)("%s on 2026-12-05 is the ledger's last closed quarter, 2025Q2, with the reason", (description) => {
+    expect(on(2026, 12, 5).match(description, detectLanguage(description))).toEqual({ params: { quarter: "2025Q2", period: { today: "2026-12-05", lastEnded: "2026Q3" } } });
+  });
+
+  it("a named quarter does not depend on today", () => {
+    expect(on(2026, 12, 5).match("生成2024年第三季度财务报告", "zh")).toEqual({ params: { quarter: "2024Q3" } });
+  });
+
+  it("before the ledger starts, says so and what to name instead", () => {
+    const early = on(2022, 6, 1);
+    expect(() => early.match("生成季度财务报告", "zh")).toThrow(InvalidInputError);
+    expect(() => early.match("生成季度财务报告", "zh")).toThrow("on 2022-06-01 the last quarter is 2022Q1, before the ledger starts; name a quarter between 2023Q1 and 2025Q2");
+  });
+
+  it("hands the reason to the writer's report.compose call; a wrong one is refused", () => {
+    const period = { today: "2026-12-05", lastEnded: "2026Q3" };
+    expect(quarterlyReportTemplate.build({ quarter: "2025Q2", period }, "zh")[2]?.input).toEqual({ quarter: "2025Q2", language: "zh", period });
+    expect(quarterlyReportTemplate.build({ quarter: "2025Q2" }, "zh")[2]?.input).toEqual({ quarter: "2025Q2", language: "zh" });
+    expect(() => quarterlyReportTemplate.build({ quarter: "2025Q2", period: { today: "yesterday" } }, "en")).toThrow(/params.period: expected/);
   });
 });

@@ -48,7 +48,7 @@ describe.each(["zh", "en"] as const)("the %s report's tables add up as shown", (
       expect(at(r.operatingExpenses), where).toBe(sum(r.operatingExpenses));
       expect(at(r.grossProfit), where).toBe((at(r.revenue) ?? 0) - (at(r.costOfSales) ?? 0));
       expect(at(r.operatingIncome), where).toBe((at(r.grossProfit) ?? 0) - (at(r.operatingExpenses) ?? 0));
-      expect(at(r.pretaxIncome), where).toBe((at(r.operatingIncome) ?? 0) + (at(r.netInterest) ?? 0));
+      expect(at(r.pretaxIncome), where).toBe((at(r.operatingIncome) ?? 0) - (at(r.financeCosts) ?? 0));
       expect(at(r.netIncome), where).toBe((at(r.pretaxIncome) ?? 0) - (at(r.incomeTax) ?? 0));
     }
   });

@@ -84,8 +84,8 @@ describe("report.compose", () => {
   });
 
   it("escapes text in the HTML", () => {
-    expect(report("en").html).toContain("<td>Hosting &amp; logistics</td>");
-    expect(report("en").html).not.toContain("Hosting & logistics");
+    expect(report("en").html).toContain("<td>Freight &amp; warehousing</td>");
+    expect(report("en").html).not.toContain("Freight & warehousing");
   });
 
   it("refuses metrics for another quarter with QUARTER_MISMATCH", async () => {

@@ -50,7 +50,7 @@ function describeResume(name: string, open: () => Promise<Store>): void {
         expect(end?.kind).toBe("finished");
         const outcome = end?.kind === "finished" ? end.outcome : undefined;
         expect(outcome?.status).toBe("succeeded");
-        expect(outcome?.status === "succeeded" && outcome.result.artifacts.map((a) => a.name).sort()).toEqual(["charts/income-overview.svg", "charts/margins.svg", "charts/revenue-by-line.svg", "report.html", "report.md"]);
+        expect(outcome?.status === "succeeded" && outcome.result.artifacts.map((a) => a.name).sort()).toEqual(["charts/income-overview.svg", "charts/margins.svg", "charts/revenue-by-line.svg", "report.html", "report.md", "report.xlsx"]);
         const recordedCalls = journal.steps.filter((s) => s.kind === "tool_call" && s.status === "succeeded").map((s) => s.key);
         const madeAgain = events.filter((e) => e.type === "tool.started" && recordedCalls.includes(e.stepKey));
         expect(madeAgain).toEqual([]);

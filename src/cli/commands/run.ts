@@ -1,7 +1,7 @@
 import { mkdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { Run } from "../../core/index.js";
-import { newRunId, parseTask } from "../../core/index.js";
+import { artifactBytes, newRunId, parseTask } from "../../core/index.js";
 import type { RunEnd, RunOutcome } from "../../engine/index.js";
 import { Worker } from "../../engine/index.js";
 import { createStoreAuditSink } from "../../audit/index.js";
@@ -151,6 +151,6 @@ function toJson(runId: string, outcome: RunOutcome, files: string[]) {
     status: outcome.status,
     plan,
     output: outcome.result.output,
-    artifacts: outcome.result.artifacts.map((a, i) => ({ name: a.name, mediaType: a.mediaType, path: files[i], bytes: Buffer.byteLength(a.content) })),
+    artifacts: outcome.result.artifacts.map((a, i) => ({ name: a.name, mediaType: a.mediaType, path: files[i], bytes: artifactBytes(a).length })),
   };
 }

@@ -1,4 +1,4 @@
-import { RUN_ID_PATTERN, RUN_STATUSES, type Run, type RunStatus } from "../../core/index.js";
+import { artifactBytes, RUN_ID_PATTERN, RUN_STATUSES, type Run, type RunStatus } from "../../core/index.js";
 import { EXIT_OK, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
 import { withStore } from "../open-store.js";
@@ -28,7 +28,7 @@ export async function statusCommand(context: CommandContext, id: string, options
       waitingFor: waiting,
       steps: steps.length,
       storageBytes,
-      ...(result ? { output: result.output, artifacts: result.artifacts.map((a) => ({ name: a.name, mediaType: a.mediaType, bytes: Buffer.byteLength(a.content) })) } : {}),
+      ...(result ? { output: result.output, artifacts: result.artifacts.map((a) => ({ name: a.name, mediaType: a.mediaType, bytes: artifactBytes(a).length })) } : {}),
     };
     context.io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return EXIT_OK;
@@ -55,7 +55,7 @@ export async function statusCommand(context: CommandContext, id: string, options
       out(`waiting  ${w.key} needs a decision: cs-agents decide ${run.id} ${w.key} --retry | --done '<json>' | --fail '<reason>'`);
     }
   }
-  if (run.result) for (const a of run.result.artifacts) out(`artifact ${a.name} (${formatBytes(Buffer.byteLength(a.content))})`);
+  if (run.result) for (const a of run.result.artifacts) out(`artifact ${a.name} (${formatBytes(artifactBytes(a).length)})`);
   return EXIT_OK;
 }
 

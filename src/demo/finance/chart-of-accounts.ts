@@ -28,7 +28,7 @@ export const CHART_OF_ACCOUNTS: readonly Account[] = [
   { code: "4300", category: "revenue", name: { en: "Licensing", zh: "授权许可收入" } },
   { code: "5100", category: "cost_of_sales", name: { en: "Materials", zh: "原材料成本" } },
   { code: "5200", category: "cost_of_sales", name: { en: "Direct labour", zh: "直接人工" } },
-  { code: "5300", category: "cost_of_sales", name: { en: "Hosting & logistics", zh: "托管与物流" } },
+  { code: "5300", category: "cost_of_sales", name: { en: "Freight & warehousing", zh: "运输及仓储费" } },
   { code: "6100", category: "operating_expense", name: { en: "Research & development", zh: "研发费用" } },
   { code: "6200", category: "operating_expense", name: { en: "Sales & marketing", zh: "销售及市场费用" } },
   { code: "6300", category: "operating_expense", name: { en: "General & administrative", zh: "管理费用" } },

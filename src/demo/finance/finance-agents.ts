@@ -64,9 +64,9 @@ export const writerAgent = defineAgent({
   name: "writer",
   role: "Writes and checks the quarterly financial report",
   instructions:
-    "Call report.charts, then report.compose with the metrics and charts, then report.review; " +
-    "finish with report.md and report.html only when the review finds no mismatch.",
-  tools: ["report.charts", "report.compose", "report.review"],
+    "Call report.charts, then report.compose with the metrics and charts, then report.review; when the review finds " +
+    "no mismatch, call report.workbook and finish with report.md, report.html and report.xlsx.",
+  tools: ["report.charts", "report.compose", "report.review", "report.workbook"],
   rules: writerPolicy,
   maxSteps: 6,
 });

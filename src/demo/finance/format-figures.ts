@@ -69,6 +69,11 @@ export function directionOf(change: number | null): "up" | "down" | "flat" | nul
   return tenths > 0 ? "up" : tenths < 0 ? "down" : "flat";
 }
 
+/** A percentage or percentage-point figure rounded the way the report shows it: 13.26 → 13.3. */
+export function shownOneDecimal(value: number): number {
+  return toTenths(value) / 10;
+}
+
 /** The unsigned magnitude of a change as shown in words: 2.1 for -2.1. */
 export function formatMagnitude(change: number): string {
   return formatTenths(Math.abs(toTenths(change)));

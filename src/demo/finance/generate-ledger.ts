@@ -45,7 +45,7 @@ const RULES: Readonly<Record<string, readonly BookingPart[]>> = {
   "5200": [{ share: 1, count: () => 12, day: "payroll", prefix: "PR", describe: (ref, i) => `Payroll ${ref} ${TEAMS[Math.floor(i / 3)] ?? "production"} team` }],
   "5300": [
     { share: 0.8, count: per(5_000_000), day: "any", prefix: "FR", describe: (ref, _i, r) => `Freight ${ref} outbound shipment via carrier ${pick(r, "L", 8)}` },
-    { share: 0.2, count: monthly, day: "month-end", prefix: "CH", describe: (ref) => `Cloud hosting ${ref} device telemetry platform` },
+    { share: 0.2, count: monthly, day: "month-end", prefix: "WH", describe: (ref) => `Warehousing ${ref} finished-goods storage and handling` },
   ],
   "6100": [
     { share: 0.65, count: monthly, day: "payroll", prefix: "PR", describe: (ref) => `Payroll ${ref} research engineers` },

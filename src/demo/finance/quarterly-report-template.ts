@@ -1,43 +1,11 @@
 import type { Language, Subtask } from "../../core/index.js";
 import { InvalidInputError } from "../../core/index.js";
-import { definePlanTemplate } from "../../planner/define-plan-template.js";
-import { findRequestedQuarter, isQuarterlyReportRequest, type RequestedQuarter } from "./find-requested-quarter.js";
+import { definePlanTemplate, type PlanTemplate } from "../../planner/define-plan-template.js";
+import { findRequestedQuarter, isQuarterlyReportRequest } from "./find-requested-quarter.js";
 import { QuarterSchema } from "./ledger-extract.js";
 import { loadLedger } from "./load-ledger.js";
-import type { Ledger } from "./parse-ledger.js";
-import { formatQuarter, quarterLabel, quarterNumber } from "./quarter.js";
-
-/** The quarters a report can be written for: those with closed books. */
-function closedQuarters(ledger: Ledger): string[] {
-  return ledger.quarters.filter((q) => q <= ledger.latestComplete);
-}
-
-/**
- * The ledger quarter a request names: the latest complete one when it names none, the latest
- * of that number when it names no year, the latest of the year when it names only a year.
- * @throws InvalidInputError naming what is wrong and the range the ledger holds.
- */
-export function resolveQuarter(requested: RequestedQuarter, ledger: Ledger): string {
-  const closed = closedQuarters(ledger);
-  const range = `${closed[0] ?? "?"} and ${ledger.latestComplete}`;
-  if (requested.kind === "none") return ledger.latestComplete;
-  if (requested.kind === "year") {
-    const found = closed.filter((q) => q.startsWith(`${requested.year}Q`)).at(-1);
-    if (found) return found;
-    throw new InvalidInputError(`the ledger has no complete quarter in ${requested.year}; expected a quarter between ${range}`);
-  }
-  if (!Number.isInteger(requested.q) || requested.q < 1 || requested.q > 4) {
-    throw new InvalidInputError(`quarter "${requested.text}" is not a quarter; expected Q1–Q4 between ${range}`);
-  }
-  if (requested.year === undefined) {
-    const found = closed.filter((q) => quarterNumber(q) === requested.q).at(-1);
-    if (found) return found;
-    throw new InvalidInputError(`the ledger has no complete Q${requested.q} ("${requested.text}"); expected a quarter between ${range}`);
-  }
-  const quarter = formatQuarter(requested.year, requested.q);
-  if (closed.includes(quarter)) return quarter;
-  throw new InvalidInputError(`quarter ${quarter} is not in the ledger; expected a quarter between ${range}`);
-}
+import { quarterLabel } from "./quarter.js";
+import { localIsoDate, PeriodChoiceSchema, resolveQuarter } from "./resolve-quarter.js";
 
 const WORDS: Readonly<Record<Language, { collect: (q: string) => [string, string]; analyse: (q: string) => [string, string]; write: (q: string) => [string, string] }>> = {
   en: {
@@ -56,28 +24,39 @@ function buildSubtasks(params: Record<string, unknown>, language: Language): Sub
   const parsed = QuarterSchema.safeParse(params.quarter);
   if (!parsed.success) throw new InvalidInputError(`params.quarter: expected a quarter like 2024Q3, got ${JSON.stringify(params.quarter)}`);
   const quarter = parsed.data;
+  const choice = params.period === undefined ? undefined : PeriodChoiceSchema.safeParse(params.period);
+  if (choice && !choice.success) throw new InvalidInputError(`params.period: expected { today: "2026-12-05", lastEnded: "2026Q3" }, got ${JSON.stringify(params.period)}`);
+  // The writer says in the report why it covers an earlier quarter than "last quarter".
+  const period = choice ? { period: choice.data } : {};
   const words = WORDS[language];
   const label = quarterLabel(quarter, language);
   const subtask = (id: string, [title, instructions]: [string, string], rest: Omit<Subtask, "id" | "title" | "instructions">): Subtask => ({ id, title, instructions, ...rest });
   return [
     subtask("collect", words.collect(label), { agent: "data", dependsOn: [], tool: "ledger.query", input: { quarter } }),
     subtask("analyse", words.analyse(label), { agent: "analyst", dependsOn: ["collect"], tool: "finance.metrics", input: { quarter } }),
-    subtask("write", words.write(label), { agent: "writer", dependsOn: ["analyse"], tool: "report.compose", input: { quarter, language } }),
+    subtask("write", words.write(label), { agent: "writer", dependsOn: ["analyse"], tool: "report.compose", input: { quarter, language, ...period } }),
   ];
 }
 
 /**
  * Plans a quarterly financial report: collect (data, ledger.query) → analyse (analyst,
- * finance.metrics) → write (writer, report.compose). Params: `{ quarter: "2024Q3" }`.
- * Each subtask's suggested call also succeeds on its own, without its dependencies' outputs.
+ * finance.metrics) → write (writer, report.compose). Params: `{ quarter: "2024Q3", period? }`;
+ * `period` is set when the task named no quarter and the ledger ends before the last quarter
+ * ended on the clock's today. Each subtask's suggested call also succeeds on its own.
  */
-export const quarterlyReportTemplate = definePlanTemplate({
-  name: "quarterly-report",
-  description: "a quarterly financial report of the demo company, written from its general ledger (zh or en)",
-  examples: ["生成季度财务报告", "生成2024年第三季度财务报告", "Generate the Q3 2024 quarterly financial report"],
-  match: (description) => {
-    if (!isQuarterlyReportRequest(description)) return undefined;
-    return { params: { quarter: resolveQuarter(findRequestedQuarter(description), loadLedger()) } };
-  },
-  build: buildSubtasks,
-});
+export function createQuarterlyReportTemplate(clock: { readonly now: () => Date }): PlanTemplate {
+  return definePlanTemplate({
+    name: "quarterly-report",
+    description: "a quarterly financial report of the demo company, written from its general ledger (zh or en)",
+    examples: ["生成季度财务报告", "生成2024年第三季度财务报告", "Generate the Q3 2024 quarterly financial report"],
+    match: (description) => {
+      if (!isQuarterlyReportRequest(description)) return undefined;
+      const { quarter, choice } = resolveQuarter(findRequestedQuarter(description), loadLedger(), localIsoDate(clock.now()));
+      return { params: choice ? { quarter, period: choice } : { quarter } };
+    },
+    build: buildSubtasks,
+  });
+}
+
+/** The template on the system clock, for programs that use it directly. */
+export const quarterlyReportTemplate = createQuarterlyReportTemplate({ now: () => new Date() });

@@ -6,6 +6,7 @@ import type { Chart } from "./render-charts.js";
 import { reportCommentary } from "./report-commentary.js";
 import { balanceSheetTable, cashFlowTable, incomeStatementTable, revenueByLineTable, summaryFigures, type FigureTable } from "./report-figures.js";
 import { REPORT_TEXT } from "./report-text.js";
+import type { PeriodChoice } from "./resolve-quarter.js";
 import { STATEMENT_TEXT } from "./statement-text.js";
 import { writeSummaryBullet } from "./summary-bullet.js";
 
@@ -41,13 +42,14 @@ function statementBlocks(m: FinanceMetrics, language: Language): ReportBlock[] {
 }
 
 /** Builds the quarterly report from the metrics and rendered charts, in `language`. */
-export function buildReportDocument(m: FinanceMetrics, charts: readonly Chart[], language: Language): ReportDocument {
+export function buildReportDocument(m: FinanceMetrics, charts: readonly Chart[], language: Language, period?: PeriodChoice): ReportDocument {
   const text = REPORT_TEXT[language];
   const label = (quarter: string | null) => (quarter === null ? null : quarterLabel(quarter, language));
   const { lead, paragraphs } = reportCommentary(m, language);
   const bullets = summaryFigures(m, language).map((figure) => writeSummaryBullet(figure, language).replace(/^- /, ""));
   const blocks: ReportBlock[] = [
     { kind: "paragraph", text: text.subtitle(label(m.previousQuarter), label(m.yearAgoQuarter)) },
+    ...(period ? [{ kind: "paragraph", text: text.periodChoice(period.today, quarterLabel(period.lastEnded, language), quarterLabel(m.quarter, language)) } as const] : []),
     { kind: "heading", text: text.headings.summary },
     { kind: "paragraph", text: lead },
     { kind: "bullets", items: bullets },

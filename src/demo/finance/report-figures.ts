@@ -1,15 +1,23 @@
 import type { Language } from "../../core/index.js";
 import type { AmountMetric, FinanceMetrics, LineItem, RatioMetric } from "./finance-metrics.js";
-import { formatChangePct, formatChangePp, formatPercent, formatPercentTenths, formatShown, NO_FIGURE } from "./format-figures.js";
+import { formatChangePct, formatChangePp, formatPercent, formatPercentTenths, formatShown, NO_FIGURE, shownOneDecimal } from "./format-figures.js";
 import { quarterLabel } from "./quarter.js";
 import { REPORT_TEXT } from "./report-text.js";
 import { STATEMENT_TEXT } from "./statement-text.js";
 import { sharesInTenths, shownIncomeOf, type ShownIncome } from "./shown-income.js";
 
+/**
+ * A cell's figure as a number, rounded as shown, for a spreadsheet: an amount in thousands, a
+ * level in percent, a change in percent or in percentage points; null where the cell shows —.
+ */
+export type FigureValue = { readonly unit: "thousand" | "percent" | "changePct" | "changePp"; readonly value: number } | null;
+
 export interface FigureRow {
   readonly label: string;
   /** Every cell after the label, formatted exactly as the report shows it. */
   readonly cells: readonly string[];
+  /** The same cells as numbers, one per cell. */
+  readonly values: readonly FigureValue[];
   /** A total: shown in bold. */
   readonly strong: boolean;
   /** A component of the total above it. */
@@ -28,7 +36,12 @@ export interface SummaryFigure {
   readonly unit: "%" | "pp";
   readonly qoq: number | null;
   readonly yoy: number | null;
+  /** An amount's sign in each period (cents; null without that period), so words can say "loss narrowed". */
+  readonly levels?: { readonly now: number; readonly previous: number | null; readonly yearAgo: number | null };
 }
+
+const thousands = (tenths: number | null | undefined): FigureValue => (tenths == null ? null : { unit: "thousand", value: tenths / 10 });
+const rounded = (unit: "percent" | "changePct" | "changePp", value: number | null): FigureValue => (value === null ? null : { unit, value: shownOneDecimal(value) });
 
 const label = (quarter: string | null, language: Language) => (quarter === null ? NO_FIGURE : quarterLabel(quarter, language));
 
@@ -47,15 +60,25 @@ function shownColumns(m: FinanceMetrics): ShownColumns {
 
 type Pick = (s: ShownIncome) => number | undefined;
 
+const negate = (value: number | null) => (value === null || value === 0 ? value : -value);
+
+/** The same amount seen from the other side (income as a cost): every figure and change negated. */
+function negated(a: AmountMetric): AmountMetric {
+  return { cents: -a.cents, previousCents: negate(a.previousCents), yearAgoCents: negate(a.yearAgoCents), qoqPct: negate(a.qoqPct), yoyPct: negate(a.yoyPct) };
+}
+
 function amountRow(name: string, shown: ShownColumns, pick: Pick, m: AmountMetric, options: { strong?: boolean; indent?: boolean } = {}): FigureRow {
-  const at = (s: ShownIncome | null) => formatShown(s === null ? null : (pick(s) ?? null));
+  const tenths = (s: ShownIncome | null) => (s === null ? null : (pick(s) ?? null));
+  const at = (s: ShownIncome | null) => formatShown(tenths(s));
   const cells = [at(shown.current), at(shown.previous), formatChangePct(m.qoqPct), at(shown.yearAgo), formatChangePct(m.yoyPct)];
-  return { label: name, cells, strong: options.strong ?? false, indent: options.indent ?? false };
+  const values = [thousands(tenths(shown.current)), thousands(tenths(shown.previous)), rounded("changePct", m.qoqPct), thousands(tenths(shown.yearAgo)), rounded("changePct", m.yoyPct)];
+  return { label: name, cells, values, strong: options.strong ?? false, indent: options.indent ?? false };
 }
 
 function ratioRow(name: string, m: RatioMetric): FigureRow {
   const cells = [formatPercent(m.pct), formatPercent(m.previousPct), formatChangePp(m.qoqPp), formatPercent(m.yearAgoPct), formatChangePp(m.yoyPp)];
-  return { label: name, cells, strong: false, indent: false };
+  const values = [rounded("percent", m.pct), rounded("percent", m.previousPct), rounded("changePp", m.qoqPp), rounded("percent", m.yearAgoPct), rounded("changePp", m.yoyPp)];
+  return { label: name, cells, values, strong: false, indent: false };
 }
 
 const itemRows = (items: readonly LineItem[], language: Language, shown: ShownColumns, list: (s: ShownIncome) => readonly number[]) =>
@@ -83,7 +106,9 @@ export function incomeStatementTable(m: FinanceMetrics, language: Language): Fig
       ...itemRows(m.operatingExpensesByItem, language, shown, (s) => s.operatingExpenseItems),
       row(r.operatingIncome, "operatingIncome", { strong: true }),
       ratioRow(r.operatingMargin, m.operatingMargin),
-      row(r.netInterest, "netInterest"),
+      // Net interest is mostly an expense, so it is shown as one (财务费用): a rise in the cost reads
+      // as a positive change, never as "+7.7%" on a negative figure that got smaller.
+      amountRow(r.financeCosts, shown, (s) => -s.netInterest, negated(m.netInterest)),
       row(r.pretaxIncome, "pretaxIncome", { strong: true }),
       row(r.incomeTax, "incomeTax"),
       row(r.netIncome, "netIncome", { strong: true }),
@@ -100,6 +125,7 @@ export function revenueByLineTable(m: FinanceMetrics, language: Language): Figur
   const row = (name: string, tenths: number, a: AmountMetric, shareTenths: number, strong: boolean): FigureRow => ({
     label: name,
     cells: [formatShown(tenths), formatPercentTenths(shareTenths), formatChangePct(a.qoqPct), formatChangePct(a.yoyPct)],
+    values: [thousands(tenths), { unit: "percent", value: shareTenths / 10 }, rounded("changePct", a.qoqPct), rounded("changePct", a.yoyPct)],
     strong,
     indent: false,
   });
@@ -111,7 +137,14 @@ export function revenueByLineTable(m: FinanceMetrics, language: Language): Figur
 export function summaryFigures(m: FinanceMetrics, language: Language): SummaryFigure[] {
   const { rows: r } = REPORT_TEXT[language];
   const { current } = shownColumns(m);
-  const amount = (name: string, a: AmountMetric, tenths: number): SummaryFigure => ({ label: name, value: formatShown(tenths), unit: "%", qoq: a.qoqPct, yoy: a.yoyPct });
+  const amount = (name: string, a: AmountMetric, tenths: number): SummaryFigure => ({
+    label: name,
+    value: formatShown(tenths),
+    unit: "%",
+    qoq: a.qoqPct,
+    yoy: a.yoyPct,
+    levels: { now: a.cents, previous: a.previousCents, yearAgo: a.yearAgoCents },
+  });
   const ratio = (name: string, a: RatioMetric): SummaryFigure => ({ label: name, value: formatPercent(a.pct), unit: "pp", qoq: a.qoqPp, yoy: a.yoyPp });
   return [
     amount(r.revenue, m.revenue, current.revenue),
@@ -138,6 +171,7 @@ export function balanceSheetTable(m: FinanceMetrics, language: Language): Figure
     rows: t.balanceLines.map(({ key, label: name, strong }) => ({
       label: name,
       cells: [formatShown(now[key]), formatShown(before[key]), formatShown(now[key] - before[key])],
+      values: [thousands(now[key]), thousands(before[key]), thousands(now[key] - before[key])],
       strong,
       indent: false,
     })),
@@ -151,6 +185,6 @@ export function cashFlowTable(m: FinanceMetrics, language: Language): FigureTabl
   const t = STATEMENT_TEXT[language];
   return {
     columns: [REPORT_TEXT[language].columns.item, label(m.quarter, language)],
-    rows: t.cashFlowLines.map(({ key, label: name, strong }) => ({ label: name, cells: [formatShown(flow[key])], strong, indent: false })),
+    rows: t.cashFlowLines.map(({ key, label: name, strong }) => ({ label: name, cells: [formatShown(flow[key])], values: [thousands(flow[key])], strong, indent: false })),
   };
 }

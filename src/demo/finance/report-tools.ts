@@ -7,6 +7,8 @@ import { loadLedger } from "./load-ledger.js";
 import { queryLedger } from "./query-ledger.js";
 import { ChartSchema, renderCharts } from "./render-charts.js";
 import { ReportReviewSchema, reviewReport } from "./review-report.js";
+import { buildReportWorkbook } from "./report-workbook.js";
+import { PeriodChoiceSchema } from "./resolve-quarter.js";
 
 const LanguageSchema = z.enum(["zh", "en"]).describe("zh for a Chinese report, en for English");
 
@@ -43,11 +45,12 @@ export const reportComposeTool = defineTool({
     language: LanguageSchema,
     metrics: FinanceMetricsSchema.optional(),
     charts: z.array(ChartSchema).optional(),
+    period: PeriodChoiceSchema.optional().describe("set when the task named no quarter and the ledger ends before the last ended quarter"),
   }),
   output: z.object({ markdown: z.string(), html: z.string() }),
-  handler: async ({ quarter, language, metrics, charts }) => {
+  handler: async ({ quarter, language, metrics, charts, period }) => {
     const m = metricsFor(quarter.trim().toUpperCase(), metrics);
-    return composeReport(m, charts ?? (await renderCharts(m, language)), language);
+    return composeReport(m, charts ?? (await renderCharts(m, language)), language, period);
   },
   timeoutMs: 30_000,
   idempotent: true,
@@ -63,5 +66,18 @@ export const reportReviewTool = defineTool({
   output: ReportReviewSchema,
   handler: async ({ markdown, metrics, language }) => reviewReport(markdown, metrics, language),
   timeoutMs: 5_000,
+  idempotent: true,
+});
+
+/** Writes the report's three statements as an Excel workbook (report.xlsx), base64-encoded. */
+export const reportWorkbookTool = defineTool({
+  name: "report.workbook",
+  description:
+    "Writes the quarterly report's income statement, balance sheet and cash-flow statement as an Excel workbook " +
+    "(one sheet each, figures as numbers in CNY thousands), returned base64-encoded.",
+  input: z.object({ metrics: FinanceMetricsSchema, language: LanguageSchema }),
+  output: z.object({ xlsxBase64: z.string() }),
+  handler: async ({ metrics, language }) => ({ xlsxBase64: (await buildReportWorkbook(metrics, language)).toString("base64") }),
+  timeoutMs: 30_000,
   idempotent: true,
 });

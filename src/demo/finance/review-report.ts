@@ -2,10 +2,10 @@ import { z } from "zod";
 import type { Language } from "../../core/index.js";
 import type { FinanceMetrics } from "./finance-metrics.js";
 import { quarterLabel } from "./quarter.js";
-import { balanceSheetTable, cashFlowTable, formatChange, incomeStatementTable, revenueByLineTable, summaryFigures, type FigureTable } from "./report-figures.js";
+import { balanceSheetTable, cashFlowTable, incomeStatementTable, revenueByLineTable, summaryFigures, type FigureTable } from "./report-figures.js";
 import { REPORT_TEXT } from "./report-text.js";
 import { STATEMENT_TEXT } from "./statement-text.js";
-import { readSummaryBullet } from "./summary-bullet.js";
+import { expectedChange, readSummaryBullet } from "./summary-bullet.js";
 
 export const ReviewMismatchSchema = z.object({ label: z.string(), expected: z.string(), found: z.string() });
 export const ReportReviewSchema = z.object({
@@ -71,8 +71,8 @@ function checkSummary(tally: Tally, m: FinanceMetrics, language: Language, lines
     const line = lines.find((l) => l.startsWith(`- **${figure.label}**`));
     const read = line === undefined ? undefined : readSummaryBullet(line, figure.unit, language);
     tally.compare(`${name} · ${figure.label}`, figure.value, read?.value);
-    tally.compare(`${name} · ${figure.label} · QoQ`, formatChange(figure.qoq, figure.unit), read?.qoq);
-    tally.compare(`${name} · ${figure.label} · YoY`, formatChange(figure.yoy, figure.unit), read?.yoy);
+    tally.compare(`${name} · ${figure.label} · QoQ`, expectedChange(figure, "qoq"), read?.qoq);
+    tally.compare(`${name} · ${figure.label} · YoY`, expectedChange(figure, "yoy"), read?.yoy);
   }
 }
 

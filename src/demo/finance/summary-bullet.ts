@@ -1,7 +1,35 @@
 import type { Language } from "../../core/index.js";
 import { directionOf, formatMagnitude, NO_FIGURE } from "./format-figures.js";
-import type { SummaryFigure } from "./report-figures.js";
-import { REPORT_TEXT } from "./report-text.js";
+import { formatChange, type SummaryFigure } from "./report-figures.js";
+import { REPORT_TEXT, type LossChange } from "./report-text.js";
+
+type Comparison = "qoq" | "yoy";
+
+/**
+ * How an amount moved when it is a loss in either period: "+13.3%" on a loss reads as growth,
+ * so the words say the loss narrowed or widened, or that it swung across zero. Undefined for
+ * ordinary changes (both periods at or above zero), margins and missing comparisons.
+ */
+export function lossChangeOf(figure: SummaryFigure, comparison: Comparison): LossChange | undefined {
+  const before = comparison === "qoq" ? figure.levels?.previous : figure.levels?.yearAgo;
+  const now = figure.levels?.now;
+  const change = comparison === "qoq" ? figure.qoq : figure.yoy;
+  if (now === undefined || before === undefined || before === null || change === null) return undefined;
+  if (before < 0 && now >= 0) return "toProfit";
+  if (before > 0 && now < 0) return "toLoss";
+  if (before < 0 && now < 0) {
+    const direction = directionOf(change);
+    return direction === "up" ? "narrowed" : direction === "down" ? "widened" : undefined;
+  }
+  return undefined;
+}
+
+/** A summary change the way the review expects to read it back: the table's figure, or the swing. */
+export function expectedChange(figure: SummaryFigure, comparison: Comparison): string {
+  const loss = lossChangeOf(figure, comparison);
+  if (loss === "toProfit" || loss === "toLoss") return loss;
+  return formatChange(comparison === "qoq" ? figure.qoq : figure.yoy, figure.unit);
+}
 
 /**
  * One executive-summary bullet, e.g. `- **Revenue**: CNY 55,720.1 thousand; up 11.7% quarter
@@ -10,8 +38,11 @@ import { REPORT_TEXT } from "./report-text.js";
 export function writeSummaryBullet(figure: SummaryFigure, language: Language): string {
   const text = REPORT_TEXT[language];
   const value = figure.unit === "%" ? text.amount(figure.value) : figure.value;
-  const words = (comparison: "qoq" | "yoy", change: number | null) =>
-    text.change(comparison, directionOf(change), change === null ? "" : formatMagnitude(change), figure.unit);
+  const words = (comparison: Comparison, change: number | null) => {
+    const magnitude = change === null ? "" : formatMagnitude(change);
+    const loss = lossChangeOf(figure, comparison);
+    return loss ? text.lossChange(comparison, loss, magnitude) : text.change(comparison, directionOf(change), magnitude, figure.unit);
+  };
   const parts = [value, words("qoq", figure.qoq), words("yoy", figure.yoy)];
   return `- **${figure.label}**${text.colon}${parts.join(text.separator)}${text.end}`;
 }
@@ -28,6 +59,18 @@ const BULLET = /^- \*\*(.+?)\*\*(?:: |：)(.*)$/;
 const NUMBER = /-?[\d,]+\.\d/;
 const EN_CHANGE = /^(up|down) ([\d,]+\.\d)(%| pp)/;
 const ZH_CHANGE = /^(?:环比|同比)(增长|上升|下降)([\d,]+\.\d)(%|个百分点)/;
+const ZH_LOSS = /^(?:环比|同比)(?:亏损(收窄|扩大)([\d,]+\.\d)%|(扭亏为盈)|(由盈转亏))/;
+const EN_LOSS = /^(?:loss (narrowed|widened) ([\d,]+\.\d)%|swung to a (profit)|swung to a (loss))/;
+
+/** A loss change read back: "+m%" when it narrowed, "-m%" when it widened, or the swing. */
+function readLossChange(words: string, language: Language): string | undefined {
+  const match = (language === "zh" ? ZH_LOSS : EN_LOSS).exec(words);
+  if (!match) return undefined;
+  if (match[3]) return "toProfit";
+  if (match[4]) return "toLoss";
+  const narrowed = match[1] === "narrowed" || match[1] === "收窄";
+  return `${narrowed ? "+" : "-"}${match[2] ?? ""}%`;
+}
 
 function readChange(words: string, unit: "%" | "pp", language: Language): string {
   const suffix = unit === "%" ? "%" : " pp";
@@ -35,6 +78,8 @@ function readChange(words: string, unit: "%" | "pp", language: Language): string
   const missing = language === "zh" ? /^无/ : /^no /;
   if (flat.test(words)) return `0.0${suffix}`;
   if (missing.test(words)) return NO_FIGURE;
+  const loss = readLossChange(words, language);
+  if (loss !== undefined) return loss;
   const match = (language === "zh" ? ZH_CHANGE : EN_CHANGE).exec(words);
   if (!match) return `unreadable: ${words}`;
   const down = match[1] === "down" || match[1] === "下降";

@@ -5,10 +5,13 @@ import { FinanceMetricsSchema, type FinanceMetrics } from "./finance-metrics.js"
 import { findDependencyOutput, turnOutput } from "./find-dependency-output.js";
 import { chartFile, ChartSchema, type Chart } from "./render-charts.js";
 import { ReportReviewSchema, type ReportReview } from "./review-report.js";
+import { XLSX_MEDIA_TYPE } from "./report-workbook.js";
+import { PeriodChoiceSchema } from "./resolve-quarter.js";
 
 const ChartsSchema = z.object({ charts: z.array(ChartSchema) });
 const ReportSchema = z.object({ markdown: z.string(), html: z.string() });
 const LanguageSchema = z.enum(["zh", "en"]);
+const WorkbookSchema = z.object({ xlsxBase64: z.string() });
 
 const fail = (error: ErrorInfo): Decision => ({ type: "fail", error });
 
@@ -17,17 +20,24 @@ function reviewFailure(review: ReportReview): ErrorInfo {
   return { code: "REPORT_REVIEW_FAILED", message: `the report's figures disagree with the metrics (${review.mismatches.length} of ${review.checked}): ${list}` };
 }
 
-function finish(quarter: string, language: string, review: ReportReview, report: z.infer<typeof ReportSchema>, charts: readonly Chart[]): Decision {
+interface Written {
+  readonly report: z.infer<typeof ReportSchema>;
+  readonly charts: readonly Chart[];
+  readonly workbook: z.infer<typeof WorkbookSchema>;
+}
+
+function finish(quarter: string, language: string, review: ReportReview, { report, charts, workbook }: Written): Decision {
   const artifacts: Artifact[] = [
     { name: "report.md", mediaType: "text/markdown", content: report.markdown },
     { name: "report.html", mediaType: "text/html", content: report.html },
+    { name: "report.xlsx", mediaType: XLSX_MEDIA_TYPE, content: workbook.xlsxBase64, encoding: "base64" },
     // report.md links these files; report.html carries the same charts inline.
     ...charts.map((chart): Artifact => ({ name: chartFile(chart), mediaType: "image/svg+xml", content: chart.svg })),
   ];
   return { type: "finish", output: { quarter, language, review }, artifacts };
 }
 
-/** The next call in charts → compose → review, or the end, given the metrics to write about. */
+/** The next call in charts → compose → review → workbook, or the end, given the metrics to write about. */
 function nextStep({ subtask, language: planLanguage, history }: TurnContext, metrics: FinanceMetrics): Decision {
   const language = LanguageSchema.safeParse(subtask.input.language).data ?? planLanguage;
   const quarter = typeof subtask.input.quarter === "string" ? subtask.input.quarter : metrics.quarter;
@@ -35,18 +45,25 @@ function nextStep({ subtask, language: planLanguage, history }: TurnContext, met
   if (!charts) return { type: "call", tool: "report.charts", input: { metrics, language } };
   if (!charts.ok) return fail(charts.error);
   const report = turnOutput(history, "report.compose", ReportSchema);
-  if (!report) return { type: "call", tool: "report.compose", input: { quarter, language, metrics, charts: charts.value.charts } };
+  // The plan's reason for an earlier quarter than "last quarter", when it has one.
+  const period = PeriodChoiceSchema.safeParse(subtask.input.period).data;
+  if (!report) return { type: "call", tool: "report.compose", input: { quarter, language, metrics, charts: charts.value.charts, ...(period ? { period } : {}) } };
   if (!report.ok) return fail(report.error);
   const review = turnOutput(history, "report.review", ReportReviewSchema);
   if (!review) return { type: "call", tool: "report.review", input: { markdown: report.value.markdown, metrics, language } };
   if (!review.ok) return fail(review.error);
-  return review.value.ok ? finish(quarter, language, review.value, report.value, charts.value.charts) : fail(reviewFailure(review.value));
+  if (!review.value.ok) return fail(reviewFailure(review.value));
+  // The spreadsheet is written only for a report whose figures passed the review.
+  const workbook = turnOutput(history, "report.workbook", WorkbookSchema);
+  if (!workbook) return { type: "call", tool: "report.workbook", input: { metrics, language } };
+  if (!workbook.ok) return fail(workbook.error);
+  return finish(quarter, language, review.value, { report: report.value, charts: charts.value.charts, workbook: workbook.value });
 }
 
 /**
- * The writer: draws the charts, composes the report, has it reviewed against the metrics, and
- * finishes with `{ quarter, language, review }` plus the artifacts `report.md` and
- * `report.html`. Fails with the tool's error when a call fails, MISSING_DEPENDENCY without the
+ * The writer: draws the charts, composes the report, has it reviewed against the metrics,
+ * writes the statements as a workbook, and finishes with `{ quarter, language, review }` plus
+ * the artifacts `report.md`, `report.html`, `report.xlsx` and the chart files. Fails with the tool's error when a call fails, MISSING_DEPENDENCY without the
  * analyst's metrics, and REPORT_REVIEW_FAILED listing the mismatches when the review finds any.
  */
 export const writerPolicy: RulesPolicy = (context) => {
