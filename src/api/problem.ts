@@ -28,7 +28,7 @@ export const STATUS_BY_CODE = {
   HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
   NOT_READY: 503,
-  AUTH_UNAVAILABLE: 503,
+  AUTH_KEYS_UNAVAILABLE: 503,
   STORE_UNREACHABLE: 503,
   JOURNAL_UNAVAILABLE: 503,
 } as const satisfies Record<string, number>;
@@ -71,6 +71,16 @@ const TITLES: Readonly<Record<number, string>> = {
   503: "Service Unavailable",
 };
 
+/**
+ * What a 503 says, fixed per code: the underlying messages name hosts, paths and driver errors,
+ * which stay in the server log; the answer still names which dependency failed.
+ */
+const UNAVAILABLE_DETAIL: Readonly<Record<string, string>> = {
+  STORE_UNREACHABLE: "the store is unavailable; try again",
+  JOURNAL_UNAVAILABLE: "the store is unavailable; try again",
+  AUTH_KEYS_UNAVAILABLE: "tokens cannot be verified right now: the identity provider's key server (JWKS) is not answering; retry shortly",
+};
+
 export function statusFor(code: string): number | undefined {
   return (STATUS_BY_CODE as Readonly<Record<string, number>>)[code];
 }
@@ -81,7 +91,7 @@ export function problemOf(error: unknown, instance?: string): Problem {
   let detail = "the server failed to answer this request; it was logged";
   if (error instanceof CsAgentsError && statusFor(error.code) !== undefined && error.code !== "INTERNAL") {
     code = error.code;
-    detail = statusFor(code) === 503 ? "the store is unavailable; try again" : error.message;
+    detail = UNAVAILABLE_DETAIL[code] ?? error.message;
   }
   const status = statusFor(code) ?? 500;
   return { type: `urn:cs-agents:problem:${code.toLowerCase().replaceAll("_", "-")}`, title: TITLES[status] ?? "Error", status, code, detail, ...(instance ? { instance } : {}) };

@@ -232,7 +232,7 @@ export class ApiServer {
       request.principal = await this.options.auth.verifier.verify(request.headers.authorization);
     } catch (error) {
       if (error instanceof AuthError) await failures?.failed(request.ip, { reason: error.reason, method: request.method, route: op.path });
-      if (error instanceof AuthUnavailableError) throw new ApiError("AUTH_UNAVAILABLE", error.message, { headers: { "Retry-After": "5" }, cause: error });
+      if (error instanceof AuthUnavailableError) throw new ApiError("AUTH_KEYS_UNAVAILABLE", error.message, { headers: { "Retry-After": "5" }, cause: error });
       throw error;
     }
     if (!request.principal.scopes.has(op.scope)) throw new ApiError("INSUFFICIENT_SCOPE", `this operation needs the scope "${op.scope}"`);
