@@ -21,6 +21,7 @@ export const STATUS_BY_CODE = {
   RUN_FINISHED: 409,
   APPROVAL_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_KEY_REUSED: 422,
   RATE_LIMITED: 429,
@@ -63,6 +64,7 @@ const TITLES: Readonly<Record<number, string>> = {
   409: "Conflict",
   410: "Gone",
   413: "Content Too Large",
+  414: "URI Too Long",
   415: "Unsupported Media Type",
   422: "Unprocessable Content",
   429: "Too Many Requests",
@@ -94,5 +96,24 @@ export function problemOf(error: unknown, instance?: string): Problem {
     detail = UNAVAILABLE_DETAIL[code] ?? error.message;
   }
   const status = statusFor(code) ?? 500;
-  return { type: `urn:cs-agents:problem:${code.toLowerCase().replaceAll("_", "-")}`, title: TITLES[status] ?? "Error", status, code, detail, ...(instance ? { instance } : {}) };
+  const shown = instance === undefined ? undefined : shownPath(instance);
+  return { type: `urn:cs-agents:problem:${code.toLowerCase().replaceAll("_", "-")}`, title: TITLES[status] ?? "Error", status, code, detail, ...(shown ? { instance: shown } : {}) };
+}
+
+/** Longest request path echoed back as a problem's `instance`. */
+const MAX_SHOWN_PATH = 256;
+
+/**
+ * The request path as it may be echoed back: bounded, printable ASCII (it is still
+ * percent-encoded) that decodes to UTF-8, or nothing — a hostile URL is not reflected into
+ * answers or the logs that store them.
+ */
+export function shownPath(path: string): string | undefined {
+  if (path.length > MAX_SHOWN_PATH || !/^[\x21-\x7e]*$/.test(path)) return undefined;
+  try {
+    decodeURIComponent(path);
+    return path;
+  } catch {
+    return undefined;
+  }
 }
