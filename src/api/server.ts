@@ -11,7 +11,8 @@ import type { Principal, TokenVerifier } from "../auth/index.js";
 import type { ServiceStore } from "../store/index.js";
 import { handlers } from "./handlers.js";
 import type { Catalog, Handler } from "./handlers.js";
-import { jsonDepthExceeds, parsePart } from "./limits.js";
+import { installJsonParser } from "./json-body.js";
+import { parsePart } from "./limits.js";
 import { MetricsRegistry } from "../observability/index.js";
 import { OPERATIONS } from "./operations.js";
 import type { Operation } from "./operations.js";
@@ -277,20 +278,6 @@ function resolveOptions(options: ApiOptions): ResolvedApiOptions {
     ...(options.tls ? { tls: options.tls } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   };
-}
-
-/** JSON only; its depth is checked on the raw text before parsing; `__proto__` and `constructor.prototype` keys are refused. */
-function installJsonParser(app: FastifyInstance, maxDepth: number): void {
-  const parse = app.getDefaultJsonParser("error", "error");
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-    const text = body as string;
-    if (jsonDepthExceeds(text, maxDepth)) {
-      done(new ApiError("JSON_TOO_DEEP", `the JSON body is nested deeper than ${maxDepth} levels`), undefined);
-      return;
-    }
-    void parse(request, text, done);
-  });
 }
 
 function installMetrics(app: FastifyInstance, metrics: MetricsRegistry): void {
