@@ -105,9 +105,11 @@ export class ApiServer {
   static async create(options: ApiOptions, deps: ApiDeps): Promise<ApiServer> {
     const resolved = resolveOptions(options);
     // Fastify answers some errors before any hook runs; they go through the same problem table.
-    let answerError: (error: unknown, request: FastifyRequest, reply: FastifyReply) => FastifyReply = (_e, _q, reply) => reply;
+    let answerError: (error: unknown, request: FastifyRequest, reply: FastifyReply) => void = () => undefined;
     const app = Fastify({
-      frameworkErrors: (error, request, reply) => answerError(error, request, reply),
+      frameworkErrors: (error, request, reply) => {
+        answerError(error, request, reply);
+      },
       clientErrorHandler: answerClientError,
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
       logger: resolved.logger,
@@ -126,7 +128,9 @@ export class ApiServer {
         : { http: { maxHeaderSize: resolved.maxHeaderBytes, headersTimeout: resolved.headersTimeoutMs } }),
     }) as unknown as FastifyInstance;
     const server = new ApiServer(app, resolved);
-    answerError = (error, request, reply) => server.#answerError(error, request, reply);
+    answerError = (error, request, reply) => {
+      void server.#answerError(error, request, reply);
+    };
     const log = deps.log ?? SILENT_LOG;
     const store = watchedStore(deps.store, new StoreHealth(log));
     server.#log = log;
