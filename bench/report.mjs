@@ -116,6 +116,21 @@ function profile(section) {
     .join("\n\n");
 }
 
+function api(section) {
+  const load = section.rows.filter((r) => r.key !== "profile");
+  const parts = [
+    table(
+      ["case (32 connections)", "req/s", "P50 ms", "P99 ms", "× hello", "non-2xx"],
+      load.map((r) => [r.case, n0(r.perSecond), n1(r.p50), n1(r.p99), r.ratio.toFixed(2), n0(r.non2xx + r.errors)]),
+    ),
+  ];
+  for (const r of section.rows.filter((x) => x.key === "profile")) {
+    const areas = r.areas.slice(0, 8).map((a) => `${a.name} ${(a.share * 100).toFixed(1)} %`).join(", ");
+    parts.push(`**${r.case}** (${(r.idleShare * 100).toFixed(0)} % idle)\n\nby area: ${areas}\n\n${table(["self time", "function"], r.functions.slice(0, 15).map((f) => [`${(f.share * 100).toFixed(1)} %`, `\`${f.name}\``]))}`);
+  }
+  return parts.join("\n\n");
+}
+
 const SECTIONS = [
   ["engine", "1. Engine overhead (no-op steps; sequential runs/s, µs per step, 100 runs in flight)", engine],
   ["cache", "2. Cache", cache],
@@ -125,6 +140,7 @@ const SECTIONS = [
   ["fleet", "6. Fleet on PostgreSQL", fleet],
   ["profile", "CPU profile: top self time", profile],
   ["floor", "Floor: what one commit costs on this machine", floor],
+  ["api", "HTTP API under load (SQLite, `serve --workers 0`)", api],
 ];
 
 export function formatReport(env, results, targetList) {

@@ -24,6 +24,7 @@ const SECTIONS = {
   fleet: "fleet",
   profile: "profile",
   floor: "floor",
+  api: "api",
 };
 
 function parseArgs(args) {

@@ -3,26 +3,6 @@ import { formatZodIssues } from "../core/index.js";
 import { ApiError } from "./problem.js";
 
 /**
- * The nesting depth of a JSON text, counted without parsing it (so a hostile, deeply nested
- * body never reaches a recursive parser). Stops counting once past `limit`.
- */
-export function jsonDepthExceeds(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > limit) return true;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return false;
-}
-
-/**
  * Parses one part of a request with its schema.
  * @throws ApiError (UNKNOWN_FIELDS) naming fields the schema does not know, (INVALID_INPUT) naming
  *   the field and what was expected.

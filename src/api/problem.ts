@@ -21,6 +21,7 @@ export const STATUS_BY_CODE = {
   RUN_FINISHED: 409,
   APPROVAL_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_KEY_REUSED: 422,
   RATE_LIMITED: 429,
@@ -28,7 +29,7 @@ export const STATUS_BY_CODE = {
   HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
   NOT_READY: 503,
-  AUTH_UNAVAILABLE: 503,
+  AUTH_KEYS_UNAVAILABLE: 503,
   STORE_UNREACHABLE: 503,
   JOURNAL_UNAVAILABLE: 503,
 } as const satisfies Record<string, number>;
@@ -63,12 +64,23 @@ const TITLES: Readonly<Record<number, string>> = {
   409: "Conflict",
   410: "Gone",
   413: "Content Too Large",
+  414: "URI Too Long",
   415: "Unsupported Media Type",
   422: "Unprocessable Content",
   429: "Too Many Requests",
   431: "Request Header Fields Too Large",
   500: "Internal Server Error",
   503: "Service Unavailable",
+};
+
+/**
+ * What a 503 says, fixed per code: the underlying messages name hosts, paths and driver errors,
+ * which stay in the server log; the answer still names which dependency failed.
+ */
+const UNAVAILABLE_DETAIL: Readonly<Record<string, string>> = {
+  STORE_UNREACHABLE: "the store is unavailable; try again",
+  JOURNAL_UNAVAILABLE: "the store is unavailable; try again",
+  AUTH_KEYS_UNAVAILABLE: "tokens cannot be verified right now: the identity provider's key server (JWKS) is not answering; retry shortly",
 };
 
 export function statusFor(code: string): number | undefined {
@@ -81,8 +93,27 @@ export function problemOf(error: unknown, instance?: string): Problem {
   let detail = "the server failed to answer this request; it was logged";
   if (error instanceof CsAgentsError && statusFor(error.code) !== undefined && error.code !== "INTERNAL") {
     code = error.code;
-    detail = statusFor(code) === 503 ? "the store is unavailable; try again" : error.message;
+    detail = UNAVAILABLE_DETAIL[code] ?? error.message;
   }
   const status = statusFor(code) ?? 500;
-  return { type: `urn:cs-agents:problem:${code.toLowerCase().replaceAll("_", "-")}`, title: TITLES[status] ?? "Error", status, code, detail, ...(instance ? { instance } : {}) };
+  const shown = instance === undefined ? undefined : shownPath(instance);
+  return { type: `urn:cs-agents:problem:${code.toLowerCase().replaceAll("_", "-")}`, title: TITLES[status] ?? "Error", status, code, detail, ...(shown ? { instance: shown } : {}) };
+}
+
+/** Longest request path echoed back as a problem's `instance`. */
+const MAX_SHOWN_PATH = 256;
+
+/**
+ * The request path as it may be echoed back: bounded, printable ASCII (it is still
+ * percent-encoded) that decodes to UTF-8, or nothing — a hostile URL is not reflected into
+ * answers or the logs that store them.
+ */
+export function shownPath(path: string): string | undefined {
+  if (path.length > MAX_SHOWN_PATH || !/^[\x21-\x7e]*$/.test(path)) return undefined;
+  try {
+    decodeURIComponent(path);
+    return path;
+  } catch {
+    return undefined;
+  }
 }

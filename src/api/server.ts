@@ -8,15 +8,16 @@ import type { Redis } from "ioredis";
 import { CsAgentsError, newRunId } from "../core/index.js";
 import { AuthError, AuthUnavailableError, SCOPES } from "../auth/index.js";
 import type { Principal, TokenVerifier } from "../auth/index.js";
-import { isStoreUnavailable } from "../store/index.js";
 import type { ServiceStore } from "../store/index.js";
 import { handlers } from "./handlers.js";
 import type { Catalog, Handler } from "./handlers.js";
-import { jsonDepthExceeds, parsePart } from "./limits.js";
+import { installJsonParser } from "./json-body.js";
+import { parsePart } from "./limits.js";
 import { MetricsRegistry } from "../observability/index.js";
 import { OPERATIONS } from "./operations.js";
 import type { Operation } from "./operations.js";
-import { ApiError, problemOf } from "./problem.js";
+import { answerClientError, mapFrameworkError, MAX_PARAM_LENGTH } from "./framework-errors.js";
+import { ApiError, problemOf, shownPath } from "./problem.js";
 import { serverTlsOptions } from "./tls.js";
 import { AuthFailures } from "./auth-failures.js";
 import { SILENT_LOG, StoreHealth, watchedStore } from "./store-health.js";
@@ -103,7 +104,14 @@ export class ApiServer {
    */
   static async create(options: ApiOptions, deps: ApiDeps): Promise<ApiServer> {
     const resolved = resolveOptions(options);
+    // Fastify answers some errors before any hook runs; they go through the same problem table.
+    let answerError: (error: unknown, request: FastifyRequest, reply: FastifyReply) => void = () => undefined;
     const app = Fastify({
+      frameworkErrors: (error, request, reply) => {
+        answerError(error, request, reply);
+      },
+      clientErrorHandler: answerClientError,
+      routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
       logger: resolved.logger,
       bodyLimit: resolved.bodyLimitBytes,
       onProtoPoisoning: "error",
@@ -120,6 +128,9 @@ export class ApiServer {
         : { http: { maxHeaderSize: resolved.maxHeaderBytes, headersTimeout: resolved.headersTimeoutMs } }),
     }) as unknown as FastifyInstance;
     const server = new ApiServer(app, resolved);
+    answerError = (error, request, reply) => {
+      void server.#answerError(error, request, reply);
+    };
     const log = deps.log ?? SILENT_LOG;
     const store = watchedStore(deps.store, new StoreHealth(log));
     server.#log = log;
@@ -172,7 +183,7 @@ export class ApiServer {
     });
     installJsonParser(app, options.maxJsonDepth);
     app.setErrorHandler((error, request, reply) => this.#answerError(error, request, reply));
-    app.setNotFoundHandler((request, reply) => this.#answerError(new ApiError("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0] ?? ""}`), request, reply));
+    app.setNotFoundHandler((request, reply) => this.#answerError(new ApiError("NOT_FOUND", `no route ${request.method} ${shownPath(request.url.split("?")[0] ?? "") ?? "for this path"}`), request, reply));
     installMetrics(app, metrics);
     app.addHook("onSend", async (_request, reply) => {
       if (this.#draining) reply.header("Connection", "close");
@@ -232,7 +243,7 @@ export class ApiServer {
       request.principal = await this.options.auth.verifier.verify(request.headers.authorization);
     } catch (error) {
       if (error instanceof AuthError) await failures?.failed(request.ip, { reason: error.reason, method: request.method, route: op.path });
-      if (error instanceof AuthUnavailableError) throw new ApiError("AUTH_UNAVAILABLE", error.message, { headers: { "Retry-After": "5" }, cause: error });
+      if (error instanceof AuthUnavailableError) throw new ApiError("AUTH_KEYS_UNAVAILABLE", error.message, { headers: { "Retry-After": "5" }, cause: error });
       throw error;
     }
     if (!request.principal.scopes.has(op.scope)) throw new ApiError("INSUFFICIENT_SCOPE", `this operation needs the scope "${op.scope}"`);
@@ -273,20 +284,6 @@ function resolveOptions(options: ApiOptions): ResolvedApiOptions {
   };
 }
 
-/** JSON only; its depth is checked on the raw text before parsing; `__proto__` and `constructor.prototype` keys are refused. */
-function installJsonParser(app: FastifyInstance, maxDepth: number): void {
-  const parse = app.getDefaultJsonParser("error", "error");
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-    const text = body as string;
-    if (jsonDepthExceeds(text, maxDepth)) {
-      done(new ApiError("JSON_TOO_DEEP", `the JSON body is nested deeper than ${maxDepth} levels`), undefined);
-      return;
-    }
-    void parse(request, text, done);
-  });
-}
-
 function installMetrics(app: FastifyInstance, metrics: MetricsRegistry): void {
   app.addHook("onRequest", async () => metrics.add("cs_agents_http_requests_in_flight", 1));
   app.addHook("onResponse", async (request, reply) => {
@@ -311,30 +308,4 @@ function checkNoBody(body: unknown): undefined {
     throw new ApiError("UNKNOWN_FIELDS", `unknown body field${keys.length > 1 ? "s" : ""}: ${keys.slice(0, 10).join(", ")}`);
   }
   throw new ApiError("INVALID_INPUT", "this operation takes no body");
-}
-
-/** Seconds a client waits before retrying while the store is unreachable. */
-const STORE_RETRY_AFTER_S = 5;
-
-const FRAMEWORK_CODES: Readonly<Record<string, [ConstructorParameters<typeof ApiError>[0], string]>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: ["PAYLOAD_TOO_LARGE", "the body is larger than the limit"],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: ["UNSUPPORTED_MEDIA_TYPE", "send the body as application/json"],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ["INVALID_INPUT", "Content-Length does not match the body"],
-  FST_ERR_CTP_EMPTY_JSON_BODY: ["INVALID_JSON", "the body is empty; send a JSON object"],
-  FST_ERR_CTP_INVALID_JSON_BODY: ["INVALID_JSON", "the body is not valid JSON, or holds a forbidden __proto__ or constructor.prototype key"],
-  FST_ERR_BAD_URL: ["INVALID_INPUT", "the URL is malformed"],
-  FST_ERR_ASYNC_CONSTRAINT: ["INVALID_INPUT", "the request is malformed"],
-};
-
-/** Fastify's own errors and store outages, translated to our codes; everything else passes through. */
-function mapFrameworkError(error: unknown): unknown {
-  if (isStoreUnavailable(error)) return new ApiError("STORE_UNREACHABLE", "the store is unavailable; try again", { headers: { "Retry-After": String(STORE_RETRY_AFTER_S) }, cause: error });
-  if (error instanceof CsAgentsError) return error;
-  const code = (error as { code?: unknown } | null)?.code;
-  const known = typeof code === "string" ? FRAMEWORK_CODES[code] : undefined;
-  if (known) return new ApiError(known[0], known[1]);
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  if (typeof status === "number" && status === 408) return new ApiError("REQUEST_TIMEOUT", "the request took too long to arrive");
-  if (typeof status === "number" && status >= 400 && status < 500) return new ApiError("INVALID_INPUT", "the request is malformed");
-  return error;
 }

@@ -1,2 +1,3 @@
-export { AuthError, AuthUnavailableError, createTokenVerifier, type Principal, type TokenVerifier, type TokenVerifierOptions } from "./token-verifier.js";
+export { AuthError, AuthUnavailableError } from "./auth-errors.js";
+export { createTokenVerifier, type Principal, type TokenVerifier, type TokenVerifierOptions } from "./token-verifier.js";
 export { parseScopes, SCOPES, type Scope } from "./scopes.js";

@@ -1,8 +1,12 @@
 import { createPublicKey } from "node:crypto";
 import type { KeyObject } from "node:crypto";
-import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify } from "jose";
-import type { JWTPayload, JWTVerifyGetKey } from "jose";
+import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify } from "jose";
+import type { JWTPayload } from "jose";
 import { CsAgentsError } from "../core/index.js";
+import { AuthError, AuthUnavailableError } from "./auth-errors.js";
+import { createJwksKeySet } from "./jwks-key-set.js";
+import type { JwksGetKey } from "./jwks-key-set.js";
+import { checkClaimsWithoutKey } from "./token-claims.js";
 import { parseScopes } from "./scopes.js";
 import type { Scope } from "./scopes.js";
 
@@ -34,31 +38,20 @@ export interface TokenVerifierOptions {
   readonly jwksCooldownMs?: number;
   /** Keys are fetched again after this long, so a removed key stops verifying. Default 600,000. */
   readonly jwksCacheMaxAgeMs?: number;
+  /** While the key server fails, known keys keep verifying this long past their cache age. Default 86,400,000 (a day). */
+  readonly jwksMaxStaleMs?: number;
+  /** The first wait after a failed JWKS fetch; doubles per failure (with jitter). Default 1,000. */
+  readonly jwksBackoffInitialMs?: number;
+  /** The longest wait between fetches while the key server fails. Default 60,000. */
+  readonly jwksBackoffMaxMs?: number;
+  /** Milliseconds since the epoch; default `Date.now` (tests move it instead of sleeping). */
+  readonly clock?: () => number;
 }
 
 /** Verifies `Authorization: Bearer <jwt>` headers. */
 export interface TokenVerifier {
   /** @throws AuthError (UNAUTHENTICATED) for a missing, malformed, unverifiable or incomplete token. */
   verify(authorization: string | undefined): Promise<Principal>;
-}
-
-/**
- * The key server (JWKS) could not be asked and no cached key answers: the token may be fine,
- * so this is the service's failure (503), not the caller's (401).
- */
-export class AuthUnavailableError extends CsAgentsError {
-  constructor(options: { cause?: unknown } = {}) {
-    super("AUTH_UNAVAILABLE", "tokens cannot be verified right now: the key server (CS_AGENTS_JWT_JWKS_URL) did not answer; retry shortly", { ...options, retryable: true });
-  }
-}
-
-/** A request without a valid token. `reason` is safe to show and to audit. */
-export class AuthError extends CsAgentsError {
-  readonly reason: string;
-  constructor(reason: string, options: { cause?: unknown } = {}) {
-    super("UNAUTHENTICATED", `the bearer token is missing or invalid: ${reason}`, options);
-    this.reason = reason;
-  }
 }
 
 const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/;
@@ -78,10 +71,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   if (algorithms.length === 0 || symmetric.length > 0) {
     throw configError(`CS_AGENTS_JWT_ALGORITHMS must list asymmetric algorithms (RS256, ES256, EdDSA, …), got "${algorithms.join(",")}"`);
   }
-  const key = keySource(options);
+  const clock = options.clock ?? Date.now;
+  const key = keySource(options, clock);
   const remote = typeof key === "function";
   const tenantClaim = options.tenantClaim ?? "tenant";
   const clockTolerance = options.clockToleranceSeconds ?? 30;
+  const rules = { issuer, audience, clockToleranceSeconds: clockTolerance };
 
   return {
     async verify(authorization) {
@@ -95,11 +90,16 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       // Keys come from configuration only, never from the token itself.
       const pointer = FORBIDDEN_HEADERS.find((name) => name in header);
       if (pointer) throw new AuthError(`the token's "${pointer}" header is not accepted`);
+      const now = clock();
+      checkClaimsWithoutKey(decodePayload(token), rules, Math.floor(now / 1_000));
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token, key, { issuer, audience, algorithms, clockTolerance, requiredClaims: ["exp", "iat", "sub"] }));
+        ({ payload } = await jwtVerify(token, key, { issuer, audience, algorithms, clockTolerance, currentDate: new Date(now), requiredClaims: ["exp", "iat", "sub"] }));
       } catch (error) {
-        if (remote && keyServerFailed(error)) throw new AuthUnavailableError({ cause: error });
+        if (error instanceof AuthUnavailableError) throw error;
+        // A key set member that does not import is the key server's fault, not the token's.
+        if (remote && error instanceof joseErrors.JWKSInvalid) throw new AuthUnavailableError({ cause: error });
+        if (!(error instanceof joseErrors.JOSEError)) throw error;
         throw new AuthError(joseReason(error), { cause: error });
       }
       return principalOf(payload, tenantClaim);
@@ -107,7 +107,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   };
 }
 
-function keySource(options: TokenVerifierOptions): KeyObject | JWTVerifyGetKey {
+function keySource(options: TokenVerifierOptions, clock: () => number): KeyObject | JwksGetKey {
   if (options.jwksUrl && options.publicKeyPem) throw configError("set only one of CS_AGENTS_JWT_JWKS_URL and CS_AGENTS_JWT_PUBLIC_KEY_FILE");
   if (options.jwksUrl) {
     let url: URL;
@@ -119,11 +119,18 @@ function keySource(options: TokenVerifierOptions): KeyObject | JWTVerifyGetKey {
     if (url.protocol !== "https:" && url.hostname !== "127.0.0.1" && url.hostname !== "localhost") {
       throw configError("CS_AGENTS_JWT_JWKS_URL must use https (http only on localhost)");
     }
-    return createRemoteJWKSet(url, {
-      timeoutDuration: options.jwksTimeoutMs ?? 5_000,
-      cooldownDuration: options.jwksCooldownMs ?? 30_000,
-      cacheMaxAge: options.jwksCacheMaxAgeMs ?? 600_000,
-    });
+    return createJwksKeySet(
+      url,
+      {
+        timeoutMs: options.jwksTimeoutMs ?? 5_000,
+        cooldownMs: options.jwksCooldownMs ?? 30_000,
+        cacheMaxAgeMs: options.jwksCacheMaxAgeMs ?? 600_000,
+        maxStaleMs: options.jwksMaxStaleMs ?? 86_400_000,
+        backoffInitialMs: options.jwksBackoffInitialMs ?? 1_000,
+        backoffMaxMs: options.jwksBackoffMaxMs ?? 60_000,
+      },
+      clock,
+    );
   }
   if (options.publicKeyPem) {
     try {
@@ -144,6 +151,14 @@ function bearerToken(authorization: string | undefined): string {
   return match[1];
 }
 
+function decodePayload(token: string): JWTPayload {
+  try {
+    return decodeJwt(token);
+  } catch (error) {
+    throw new AuthError("the token's payload is not a JSON object", { cause: error });
+  }
+}
+
 function principalOf(payload: JWTPayload, tenantClaim: string): Principal {
   const subject = payload.sub;
   if (typeof subject !== "string" || subject.length === 0 || subject.length > 200) throw new AuthError("the token's sub is not a string of 1-200 characters");
@@ -162,13 +177,6 @@ function joseReason(error: unknown): string {
   if (error instanceof joseErrors.JWKSNoMatchingKey) return "no key matches the token's kid";
   if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JOSEError) return "the token could not be verified";
   return "the token could not be verified";
-}
-
-/** A timeout, a refused connection, a non-200 answer or a malformed key set: not the token's fault. */
-function keyServerFailed(error: unknown): boolean {
-  if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid) return true;
-  if (error instanceof joseErrors.JOSEError) return error.code === "ERR_JOSE_GENERIC";
-  return true;
 }
 
 function configError(message: string, cause?: unknown): CsAgentsError {

@@ -1,41 +1,12 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from "jose";
+import { generateKeyPair, type CryptoKey } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
 import { ApiServer } from "../../src/api/index.js";
 import { AuthError, AuthUnavailableError, createTokenVerifier } from "../../src/auth/index.js";
 import { SqliteStore } from "../../src/store/index.js";
 import { AUDIENCE, ISSUER, testCatalog, token } from "../api/harness.js";
+import { jwkOf, startKeyServer } from "./key-server.js";
 
 const [k1, k2] = await Promise.all([generateKeyPair("RS256", { extractable: true }), generateKeyPair("RS256", { extractable: true })]);
-const jwkOf = async (key: CryptoKey, kid: string): Promise<JWK> => ({ ...(await exportJWK(key)), kid, alg: "RS256", use: "sig" });
-
-/** A key server whose key set the test changes, as an identity provider rotating keys would. */
-async function keyServer(): Promise<{ url: string; keys: JWK[]; fetches: () => number; down: (on: boolean) => void; close: () => Promise<void> }> {
-  const state = { keys: [] as JWK[], fetches: 0, down: false };
-  const server: Server = createServer((_req, res) => {
-    state.fetches++;
-    if (state.down) {
-      res.writeHead(503).end();
-      return;
-    }
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: state.keys }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/jwks`,
-    get keys() {
-      return state.keys;
-    },
-    set keys(keys: JWK[]) {
-      state.keys = keys;
-    },
-    fetches: () => state.fetches,
-    down: (on) => (state.down = on),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let close: (() => Promise<void>) | undefined;
@@ -43,7 +14,7 @@ afterEach(async () => close?.());
 
 describe("JWKS rotation", () => {
   it("accepts a new key after rotation, refuses a removed key once the cache is refreshed", async () => {
-    const jwks = await keyServer();
+    const jwks = await startKeyServer();
     close = jwks.close;
     jwks.keys = [await jwkOf(k1.publicKey, "k1")];
     const verifier = createTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUrl: jwks.url, jwksCooldownMs: 100, jwksCacheMaxAgeMs: 400 });
@@ -67,12 +38,13 @@ describe("JWKS rotation", () => {
     await expect(verifier.verify(await bearer(k2.privateKey, "k2"))).resolves.toMatchObject({ subject: "alice" });
   });
 
-  it("answers 503 AUTH_UNAVAILABLE with Retry-After when the key server is down and no key is cached; 401 stays for bad tokens", async () => {
-    const jwks = await keyServer();
+  it("answers 503 AUTH_KEYS_UNAVAILABLE with Retry-After when the key server is down and no key is cached; 401 stays for bad tokens", async () => {
+    const jwks = await startKeyServer();
     jwks.keys = [await jwkOf(k1.publicKey, "k1")];
-    jwks.down(true);
+    jwks.answer(503);
     const store = SqliteStore.open(":memory:");
-    const verifier = createTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUrl: jwks.url, jwksCooldownMs: 0, jwksTimeoutMs: 1_000 });
+    const clock = { ms: Date.now() };
+    const verifier = createTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUrl: jwks.url, jwksCooldownMs: 0, jwksTimeoutMs: 1_000, clock: () => clock.ms });
     const api = await ApiServer.create({ auth: { mode: "jwt", verifier }, logger: false }, { store, catalog: testCatalog() });
     close = async () => {
       await api.close();
@@ -83,12 +55,14 @@ describe("JWKS rotation", () => {
     const down = await api.app.inject({ method: "GET", url: "/v1/tasks", headers: { authorization: `Bearer ${await token({ key: k1.privateKey, kid: "k1" })}` } });
     expect(down.statusCode).toBe(503);
     expect(down.headers["retry-after"]).toBe("5");
-    expect(down.json()).toMatchObject({ code: "AUTH_UNAVAILABLE" });
+    expect(down.json()).toMatchObject({ code: "AUTH_KEYS_UNAVAILABLE" });
     expect(down.body).not.toMatch(/at .*\.js|127\.0\.0\.1/);
     // A malformed token is the caller's fault whatever the key server does.
     expect((await api.app.inject({ method: "GET", url: "/v1/tasks", headers: { authorization: "Bearer not.a.jwt" } })).statusCode).toBe(401);
 
-    jwks.down(false);
+    jwks.answer(200);
+    // The key server is asked again once the back-off after its failure has passed.
+    clock.ms += 60_000;
     const up = await api.app.inject({ method: "GET", url: "/v1/tasks", headers: { authorization: `Bearer ${await token({ key: k1.privateKey, kid: "k1" })}` } });
     expect(up.statusCode).toBe(200);
   });
