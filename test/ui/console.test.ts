@@ -269,4 +269,23 @@ describe("the web console", () => {
     await expectAccessible(page);
     await page.context().close();
   });
+
+  it("shows every view in 中文 and in English, each without serious or critical accessibility violations", async () => {
+    const views: [string, string, string][] = [["", "运行", "Runs"], ["approvals", "审批", "Approvals"], ["audit", "审计", "Audit"], ["catalogue", "目录", "Catalogue"], ["health", "健康", "Health"], [`runs/${testRunId(10)}`, "report", "report"]];
+    const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/ui/#/`);
+    await page.getByLabel("访问令牌").fill(await token());
+    await page.getByRole("button", { name: "登录" }).click();
+    for (const language of ["zh", "en"] as const) {
+      for (const [path, zh, en] of views) {
+        await page.goto(`${base}/ui/#/${path}`);
+        await page.getByRole("heading", { name: language === "zh" ? zh : en, level: 1 }).waitFor();
+        await page.getByRole("navigation").getByRole("link", { name: language === "zh" ? "健康" : "Health" }).waitFor();
+        await expectAccessible(page);
+      }
+      if (language === "zh") await page.getByLabel("语言").selectOption("en");
+    }
+    await context.close();
+  });
 });
