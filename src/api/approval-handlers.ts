@@ -54,6 +54,8 @@ async function decideApproval(context: HandlerContext): Promise<Answer> {
   if (!step) throw new ApiError("NOT_FOUND", `no approval ${id}`);
   if (step.status !== "ambiguous") throw new ApiError("NOT_AMBIGUOUS", `approval ${id} was already decided (${step.status}); a decision is used once`);
   const approval = approvalOf(run.id, step, options.approvals.ttlMs);
+  if (body.decision === "done" && approval.kind !== "ambiguous_call") throw new ApiError("INVALID_INPUT", "body: decision done is for an ambiguous call; a sensitive call is approved or denied");
+  if (body.decision === "done" && body.output === undefined) throw new ApiError("INVALID_INPUT", "body: decision done needs output: what the tool returned, as JSON");
   const audit = (action: string, extra: Record<string, unknown> = {}) => ({
     action,
     actor: principal.subject,
@@ -76,13 +78,17 @@ async function decideApproval(context: HandlerContext): Promise<Answer> {
       throw new ApiError("SEPARATE_APPROVER_REQUIRED", "the token that submitted this task cannot approve its sensitive step; another person must");
     }
   }
-  await deps.store.decideAudited(run.id, step.key, decisionFor(approval, body, principal.subject), audit(body.decision === "approve" ? "approval.approved" : "approval.denied", body.reason ? { reason: body.reason } : {}));
+  await deps.store.decideAudited(run.id, step.key, decisionFor(approval, body, principal.subject), audit(`approval.${{ approve: "approved", deny: "denied", done: "done" }[body.decision]}`, body.reason ? { reason: body.reason } : {}));
   const after = await deps.store.get(run.id);
   return { status: 200, body: { id, runId: run.id, stepKey: step.key, decision: body.decision, runStatus: after?.status ?? run.status } };
 }
 
-/** Approve: a sensitive call may go ahead, an ambiguous call is made again. Deny: the step fails. */
+/**
+ * Approve: a sensitive call may go ahead, an ambiguous call is made again. Deny: the step fails.
+ * Done: an ambiguous call did happen; `output` is what it returned.
+ */
 function decisionFor(approval: Approval, body: z.infer<typeof ApprovalBody>, by: string): AmbiguousDecision {
+  if (body.decision === "done") return { action: "done", output: body.output };
   if (body.decision === "deny") return { action: "fail", reason: body.reason?.trim() || `denied by ${by}` };
   return approval.kind === "sensitive_tool" ? { action: "done", output: { approved: true, by } } : { action: "retry" };
 }

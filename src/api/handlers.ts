@@ -4,8 +4,9 @@ import type { Principal } from "../auth/index.js";
 import { approvalHandlers } from "./approval-handlers.js";
 import type { MetricsRegistry } from "../observability/index.js";
 import type { OperationId } from "./operations.js";
-import type { AgentListSchema, ToolListSchema } from "./schemas.js";
+import type { AgentListSchema, McpServerListSchema, ToolListSchema } from "./schemas.js";
 import type { ApiDeps, ApiServer, ResolvedApiOptions } from "./server.js";
+import { inspectionHandlers } from "./inspection-handlers.js";
 import { serviceHandlers } from "./service-handlers.js";
 import { taskHandlers } from "./task-handlers.js";
 
@@ -13,6 +14,8 @@ import { taskHandlers } from "./task-handlers.js";
 export interface Catalog {
   readonly tools: z.infer<typeof ToolListSchema>["items"];
   readonly agents: z.infer<typeof AgentListSchema>["items"];
+  /** The MCP servers the tools came from, with their connection state now. */
+  readonly mcpServers: () => z.infer<typeof McpServerListSchema>["items"];
 }
 
 export interface HandlerContext {
@@ -40,4 +43,4 @@ export interface Answer {
 
 export type Handler = (context: HandlerContext) => Promise<Answer | undefined>;
 
-export const handlers: Readonly<Record<OperationId, Handler>> = { ...taskHandlers, ...approvalHandlers, ...serviceHandlers };
+export const handlers: Readonly<Record<OperationId, Handler>> = { ...taskHandlers, ...approvalHandlers, ...serviceHandlers, ...inspectionHandlers };

@@ -31,7 +31,8 @@ export const ApprovalsQuery = z.strictObject({ state: z.enum(["pending"]).option
 
 export const ApprovalBody = z
   .strictObject({
-    decision: z.enum(["approve", "deny"]),
+    decision: z.enum(["approve", "deny", "done"]).describe("approve (an ambiguous call: retry it), deny (fail), or done: an ambiguous call did happen, with `output`"),
+    output: z.unknown().optional().describe("decision done only: the tool's output, as JSON"),
     argsHash: z
       .string()
       .regex(/^[0-9a-f]{64}$/, "the argsHash the approval request shows (64 hex digits)")
@@ -109,7 +110,7 @@ export const ApprovalSchema = z.object({
   expiresAt: z.string(),
 });
 export const ApprovalListSchema = z.object({ items: z.array(ApprovalSchema) });
-export const ApprovalResultSchema = z.object({ id: z.string(), runId: z.string(), stepKey: z.string(), decision: z.enum(["approve", "deny"]), runStatus: z.enum(RUN_STATUSES) });
+export const ApprovalResultSchema = z.object({ id: z.string(), runId: z.string(), stepKey: z.string(), decision: z.enum(["approve", "deny", "done"]), runStatus: z.enum(RUN_STATUSES) });
 
 export const ToolListSchema = z.object({
   items: z.array(
@@ -118,6 +119,8 @@ export const ToolListSchema = z.object({
       description: z.string(),
       idempotent: z.boolean(),
       sensitive: z.boolean(),
+      cached: z.boolean().describe("results are kept in the tool cache"),
+      batched: z.boolean().describe("calls are coalesced into batches"),
       timeoutMs: z.number(),
       input: z.record(z.string(), z.unknown()).describe("JSON Schema of the input"),
       output: z.record(z.string(), z.unknown()).describe("JSON Schema of the output"),
@@ -141,3 +144,53 @@ export const AuditListSchema = z.object({ items: z.array(AuditEntrySchema), next
 
 export const HealthSchema = z.object({ status: z.literal("ok") });
 export const ReadySchema = z.object({ status: z.enum(["ready", "not_ready"]), checks: z.record(z.string(), z.string()) });
+
+const TokenUsageSchema = z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() });
+
+export const StepViewSchema = z.object({
+  key: z.string().describe("the stable step key, e.g. subtask/fetch/call/0"),
+  kind: z.enum(["plan", "tool_call", "model_call", "approval", "subtask"]),
+  status: z.enum(["started", "succeeded", "failed", "ambiguous"]),
+  subtaskId: z.string().nullable(),
+  tool: z.string().nullable(),
+  model: z.string().nullable(),
+  input: z.unknown().describe("what the step was given: the tool call, the model turn"),
+  output: z.unknown().describe("what it returned: the tool's output, the model's decision (files as names only)"),
+  error: ErrorInfo.nullable(),
+  attempts: z.number().int().nullable().describe("tool calls: attempts made, retries included"),
+  cached: z.boolean().describe("a tool call answered by the tool cache, without calling the tool"),
+  usage: TokenUsageSchema.nullable().describe("tokens a model decision or an LLM plan used"),
+  cost: z.number().nullable().describe("what usage cost at the configured prices; null when unpriced"),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  approvalId: z.string().nullable().describe("for an ambiguous step: POST /v1/approvals/{approvalId} decides it"),
+});
+
+export const RunUsageSchema = z.object({
+  tokens: TokenUsageSchema,
+  toolCalls: z.number().int(),
+  cost: z.number(),
+  elapsedMs: z.number(),
+});
+
+export const RunBudgetSchema = z
+  .object({ maxTokens: z.number(), maxToolCalls: z.number(), maxMs: z.number(), maxCost: z.number() })
+  .describe("the run budgets this server enforces; 0: no limit");
+
+export const StepListSchema = z.object({ items: z.array(StepViewSchema), usage: RunUsageSchema, budget: RunBudgetSchema });
+
+export const AuditVerificationSchema = z.object({
+  ok: z.boolean(),
+  entries: z.number().int().describe("entries verified from the first, in order"),
+  head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
+  checkpoints: z.number().int().describe("signed checkpoints that matched"),
+  lastCheckpoint: z.object({ seq: z.number().int(), at: z.string() }).nullable(),
+  brokenAt: z.number().int().nullable().describe("the first entry that does not verify"),
+  reason: z.string().nullable(),
+  checkedAt: z.string(),
+});
+
+export const McpServerListSchema = z.object({
+  items: z.array(z.object({ name: z.string(), status: z.enum(["connecting", "ready", "down", "closed", "skipped"]), tools: z.array(z.string()), error: z.string().nullable() })),
+});

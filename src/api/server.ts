@@ -23,6 +23,9 @@ import { AuthFailures } from "./auth-failures.js";
 import { SILENT_LOG, StoreHealth, watchedStore } from "./store-health.js";
 import type { ApiLog } from "./store-health.js";
 import { serveConsole } from "./ui-static.js";
+import { NO_BUDGET } from "./step-view.js";
+import type { ModelPrices, RunBudgetView } from "./step-view.js";
+import type { Checkpoint } from "../audit/index.js";
 
 export type AuthMode = { readonly mode: "jwt"; readonly verifier: TokenVerifier } | { readonly mode: "off" };
 
@@ -52,6 +55,8 @@ export interface ApiOptions {
   readonly eventsPollMs?: number;
   readonly logger?: boolean;
   readonly version?: string;
+  /** The run budgets the workers enforce and the model prices, shown with each run's use. Default: none. */
+  readonly runBudget?: RunBudgetView & { readonly prices?: ModelPrices };
 }
 
 export interface ApiDeps {
@@ -67,6 +72,8 @@ export interface ApiDeps {
   readonly onSubmitted?: (runId: string) => void;
   /** Operational lines (a store outage and its end); default: none. */
   readonly log?: ApiLog;
+  /** Signed audit checkpoints, already verified (`readCheckpoints`); default: none. */
+  readonly auditCheckpoints?: () => readonly Checkpoint[];
 }
 
 export type ResolvedApiOptions = Required<Omit<ApiOptions, "tls" | "rateLimit">> & Pick<ApiOptions, "tls" | "rateLimit">;
@@ -134,7 +141,7 @@ export class ApiServer {
     const log = deps.log ?? SILENT_LOG;
     const store = watchedStore(deps.store, new StoreHealth(log));
     server.#log = log;
-    await server.#setUp({ ...deps, store, log, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()), metrics: deps.metrics ?? new MetricsRegistry(), onCancelled: deps.onCancelled ?? (() => undefined), onSubmitted: deps.onSubmitted ?? (() => undefined) });
+    await server.#setUp({ ...deps, store, log, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()), metrics: deps.metrics ?? new MetricsRegistry(), onCancelled: deps.onCancelled ?? (() => undefined), onSubmitted: deps.onSubmitted ?? (() => undefined), auditCheckpoints: deps.auditCheckpoints ?? (() => []) });
     return server;
   }
 
@@ -279,6 +286,7 @@ function resolveOptions(options: ApiOptions): ResolvedApiOptions {
     eventsPollMs: options.eventsPollMs ?? 250,
     logger: options.logger ?? false,
     version: options.version ?? "0.0.0",
+    runBudget: options.runBudget ?? NO_BUDGET,
     ...(options.tls ? { tls: options.tls } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   };

@@ -49,6 +49,8 @@ export interface Runtime {
   readonly engine: Engine;
   /** Token, request and tool-call usage per run and tenant; undefined offline without budgets. */
   readonly usage: RunAccounting | undefined;
+  /** The MCP servers' tools and connections, when any are configured. */
+  readonly mcp: McpToolset | undefined;
   /** Closes the executor (cache, batchers) and the MCP connections. */
   close(): Promise<void>;
 }
@@ -109,7 +111,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const close = async () => {
     await Promise.all([executor.close(), options.mcp?.close()]);
   };
-  return { tools, agents, planner, templatePlanner, executor, engine: budgeted, usage, close };
+  return { tools, agents, planner, templatePlanner, executor, engine: budgeted, usage, mcp: options.mcp, close };
 }
 
 /** The agents, with the MCP tools each server grants added to their allow-lists. */

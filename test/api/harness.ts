@@ -108,6 +108,34 @@ export async function seedSucceeded(store: ServiceStore, runId: string, tenant: 
   await store.transition(lease, { status: "succeeded", plan, result: { subtasks: {}, artifacts, output: "done" } });
 }
 
+/**
+ * A run of acme that failed after a plan, a model decision (1,500 tokens of model "m-1"), a
+ * call of ledger.query answered by the cache, and a call that failed after 3 attempts.
+ */
+export async function seedSteps(store: ServiceStore, runId: string): Promise<void> {
+  await store.submitAudited({ description: "report", tenant: "acme" }, { runId, requestHash: "h", submittedBy: "alice" }, { action: "task.submitted", actor: "alice", tenant: "acme" });
+  const [lease] = await store.claim({ workerId: "seed", leaseMs: 60_000, limit: 1, maxCrashes: 3, runId });
+  if (!lease) throw new Error(`could not claim ${runId}`);
+  const at = (ms: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms));
+  const plan = { source: "test", language: "en" as const, params: {}, subtasks: [{ id: "fetch", title: "Fetch", agent: "data", instructions: "", dependsOn: [], tool: "ledger.query", input: {} }] };
+  await store.record(lease, { runId, key: "plan", kind: "plan", status: "succeeded", output: plan, startedAt: at(0), finishedAt: at(5) });
+  const decision = { type: "call", tool: "ledger.query", input: { quarter: "2025Q2" }, usage: { inputTokens: 1_000, outputTokens: 500, totalTokens: 1_500 } };
+  await store.record(lease, { runId, key: "subtask/fetch/model/0", kind: "model_call", status: "succeeded", input: { model: "m-1", agent: "data", turn: 0 }, output: decision, startedAt: at(10), finishedAt: at(40) });
+  await store.record(lease, { runId, key: "subtask/fetch/call/0", kind: "tool_call", status: "succeeded", input: { tool: "ledger.query", input: { quarter: "2025Q2" } }, output: { rows: 3 }, attempts: 0, startedAt: at(40), finishedAt: at(41) });
+  await store.record(lease, {
+    runId,
+    key: "subtask/fetch/call/1",
+    kind: "tool_call",
+    status: "failed",
+    input: { tool: "ledger.query", input: { quarter: "1999Q1" } },
+    error: { code: "TOOL_TIMEOUT", message: "ledger.query timed out after 3 attempts" },
+    attempts: 3,
+    startedAt: at(50),
+    finishedAt: at(350),
+  });
+  await store.transition(lease, { status: "failed", plan, error: { code: "TOOL_TIMEOUT", message: "ledger.query timed out after 3 attempts" } });
+}
+
 /** Run ids as the API makes them, deterministic for tests. */
 export function testRunId(n: number): string {
   return `${(1_700_000_000_000 + n).toString(36).padStart(9, "0")}-${String(n).padStart(8, "0")}`;

@@ -6,8 +6,10 @@ import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { CONSOLE_DIR } from "../../src/api/ui-static.js";
 import { Worker } from "../../src/engine/index.js";
+import { engineMetricsListener, MetricsRegistry, watchProcess } from "../../src/observability/index.js";
 import { createRuntime } from "../../src/runtime/index.js";
-import { makeApi, seedApproval, seedSucceeded, testRunId, token } from "../api/harness.js";
+import { SqliteStore } from "../../src/store/index.js";
+import { makeApi, seedApproval, seedSteps, seedSucceeded, testRunId, token } from "../api/harness.js";
 import type { TestApi } from "../api/harness.js";
 
 // Drives Debian's Chromium against a real `serve`-like API on loopback. Under CI a missing
@@ -25,10 +27,20 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium fonts-noto-cjk)`);
   if (!existsSync(`${CONSOLE_DIR}index.html`)) execFileSync("npm", ["run", "build:ui"], { stdio: "inherit" });
   mkdirSync(SHOTS, { recursive: true });
-  t = await makeApi({ eventsPollMs: 50 });
+  // Wired as `serve` wires it: /metrics shows the queue, the workers' runs and the tool cache.
+  const store = SqliteStore.open(":memory:");
+  const runtime = createRuntime();
+  const metrics = new MetricsRegistry();
+  watchProcess(metrics, {
+    store,
+    cache: { stats: () => runtime.executor.cacheStats(), levels: 1 },
+    breakers: { tools: () => runtime.tools.list().map((tool) => tool.name), state: (tool) => runtime.executor.breakerState(tool) },
+  });
+  const runBudget = { maxTokens: 10_000, maxToolCalls: 20, maxMs: 60_000, maxCost: 1, prices: { "m-1": { inputPerMillion: 2, outputPerMillion: 8 } } };
+  t = await makeApi({ eventsPollMs: 50, runBudget }, store, { metrics });
   const address = await t.api.listen(0, "127.0.0.1");
   base = `http://127.0.0.1:${address.port}`;
-  worker = new Worker({ store: t.store, engine: createRuntime().engine, concurrency: 2, pollMs: 50 });
+  worker = new Worker({ store: t.store, engine: runtime.engine, concurrency: 2, pollMs: 50, onEvent: engineMetricsListener(metrics) });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
@@ -146,6 +158,134 @@ describe("the web console", () => {
     await page.getByLabel("语言").selectOption("en");
     await page.getByRole("heading", { name: "Runs", level: 1 }).waitFor();
     expect(await page.locator("html").getAttribute("lang")).toBe("en");
+    await context.close();
+  });
+
+  it("opens each step: input, output, retries, error, cache hit, the model's decision, tokens and cost; a timeline and the budget use", async () => {
+    await seedSteps(t.store, testRunId(10));
+    const page = await signedIn("acme", "en-US", `runs/${testRunId(10)}`);
+    const steps = page.getByTestId("steps");
+    await steps.waitFor();
+    const hit = steps.locator('details[data-step-key="subtask/fetch/call/0"]');
+    await hit.locator("summary").click();
+    expect(await hit.textContent()).toContain("cache hit");
+    expect(await hit.textContent()).toContain("none: answered from the tool cache");
+    expect(await hit.locator("pre").last().textContent()).toContain('"rows": 3');
+    const failed = steps.locator('details[data-step-key="subtask/fetch/call/1"]');
+    // Keyboard: a step opens with Enter on its summary.
+    await failed.locator("summary").focus();
+    await page.keyboard.press("Enter");
+    expect(await failed.textContent()).toContain("3 (retries: 2)");
+    expect(await failed.textContent()).toContain("TOOL_TIMEOUT");
+    const model = steps.locator('details[data-step-key="subtask/fetch/model/0"]');
+    await model.locator("summary").click();
+    expect(await model.textContent()).toContain("1,000 in + 500 out = 1,500");
+    expect(await model.textContent()).toContain("The model's decision");
+    expect(await model.textContent()).toContain("0.006");
+    const timeline = page.getByTestId("timeline").locator("li");
+    expect(await timeline.allTextContents()).toEqual(["Fetchcancelled", "ledger.query0 s", "ledger.query0.3 s"]);
+    const budget = await page.getByTestId("budget").locator("tbody tr").allTextContents();
+    expect(budget[0]).toContain("1,500");
+    expect(budget[0]).toContain("10,000");
+    expect(budget[1]).toContain("220");
+    await page.screenshot({ path: `${SHOTS}/run-steps.png`, fullPage: true });
+    await expectAccessible(page);
+    await page.context().close();
+  });
+
+  it("decides an ambiguous call from the run page: refuses bad JSON, then done with the output; fail with a reason", async () => {
+    const done = await seedApproval(t.store, { runId: testRunId(11), tenant: "acme", kind: "tool_call", tool: "payments.pay" });
+    const failed = await seedApproval(t.store, { runId: testRunId(12), tenant: "acme", kind: "tool_call", tool: "payments.pay" });
+    const page = await signedIn("acme", "en-US", `runs/${done.runId}`);
+    const panel = page.getByRole("region", { name: "Decide the call to payments.pay" });
+    await panel.waitFor();
+    await expectAccessible(page);
+    await panel.getByLabel("What the call returned (JSON)").fill("{ paid: yes");
+    await panel.getByRole("button", { name: "It happened: done with this output" }).click();
+    await panel.getByRole("alert").filter({ hasText: "Not valid JSON" }).waitFor();
+    expect((await t.store.load(done.runId)).find((s) => s.key === done.stepKey)?.status).toBe("ambiguous");
+    await panel.getByLabel("What the call returned (JSON)").fill('{"paid": true, "ref": "T-9"}');
+    await panel.getByRole("button", { name: "It happened: done with this output" }).click();
+    await panel.waitFor({ state: "detached" });
+    expect((await t.store.load(done.runId)).find((s) => s.key === done.stepKey)).toMatchObject({ status: "succeeded", output: { paid: true, ref: "T-9" } });
+
+    await page.goto(`${base}/ui/#/runs/${failed.runId}`);
+    const second = page.getByRole("region", { name: "Decide the call to payments.pay" });
+    await second.getByLabel("Reason").fill("the bank has no such transfer");
+    // Keyboard only: focus the button and press Enter.
+    await second.getByRole("button", { name: "Fail the step" }).focus();
+    await page.keyboard.press("Enter");
+    await second.waitFor({ state: "detached" });
+    expect((await t.store.load(failed.runId)).find((s) => s.key === failed.stepKey)).toMatchObject({ status: "failed", error: { message: "the bank has no such transfer" } });
+    await page.context().close();
+  });
+
+  it("shows the audit log with filters and the chain verified up to its head", async () => {
+    const page = await signedIn("acme", "en-US", "audit");
+    const verification = page.getByTestId("verification");
+    await verification.getByText("intact").waitFor();
+    const head = await t.store.auditHead();
+    expect(await verification.textContent()).toContain(`Verified up to entry ${head?.seq}.`);
+    expect(await verification.textContent()).toContain(head?.hash);
+    const rows = page.getByTestId("audit").locator("tbody tr");
+    await rows.first().waitFor();
+    const all = await rows.count();
+    await page.getByLabel("Action").selectOption("approval.done");
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(all).toBeGreaterThan(1);
+    expect(page.url()).toContain("action=approval.done");
+    await page.screenshot({ path: `${SHOTS}/audit.png`, fullPage: true });
+    await expectAccessible(page);
+    await page.context().close();
+  });
+
+  it("shows the catalogue: tools with flags and JSON Schemas, agents, MCP servers", async () => {
+    const page = await signedIn("acme", "en-US", "catalogue");
+    const query = page.getByRole("row", { name: /^ledger\.query / });
+    await query.waitFor();
+    // Sensitive, cached, batched, idempotent.
+    expect((await query.locator("td").allTextContents()).slice(0, 4)).toEqual(["no", "yes", "yes", "yes"]);
+    await query.getByText("Input", { exact: true }).click();
+    expect(await query.locator("pre").first().textContent()).toContain('"type": "object"');
+    await page.getByTestId("agents").getByRole("row", { name: /writer/ }).waitFor();
+    await page.getByText("No MCP server is configured.").waitFor();
+    await page.screenshot({ path: `${SHOTS}/catalogue.png`, fullPage: true });
+    await expectAccessible(page);
+    await page.context().close();
+  });
+
+  it("shows health from /readyz and /metrics, refreshed", async () => {
+    // /readyz and /metrics need no token, so the page asks for none there: sign in on the runs first.
+    const page = await signedIn("acme", "en-US", "");
+    await page.getByRole("heading", { name: "Runs", level: 1 }).waitFor();
+    await page.getByRole("link", { name: "Health" }).click();
+    await page.getByTestId("readiness").getByText("ready").waitFor();
+    const table = page.getByTestId("health");
+    await table.getByRole("row", { name: /Runs waiting in the queue/ }).waitFor();
+    // The seed's run finished earlier in this file: its tool calls are counted, the queue is read from the store.
+    await expect.poll(async () => (await table.getByRole("row", { name: /Tool call error rate/ }).textContent()) ?? "").toMatch(/\d %/);
+    expect(await table.getByRole("row", { name: /Runs waiting in the queue/ }).textContent()).toMatch(/\d$/);
+    await page.screenshot({ path: `${SHOTS}/health.png`, fullPage: true });
+    await expectAccessible(page);
+    await page.context().close();
+  });
+
+  it("shows every view in 中文 and in English, each without serious or critical accessibility violations", async () => {
+    const views: [string, string, string][] = [["", "运行", "Runs"], ["approvals", "审批", "Approvals"], ["audit", "审计", "Audit"], ["catalogue", "目录", "Catalogue"], ["health", "健康", "Health"], [`runs/${testRunId(10)}`, "report", "report"]];
+    const context = await browser.newContext({ locale: "zh-CN", viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/ui/#/`);
+    await page.getByLabel("访问令牌").fill(await token());
+    await page.getByRole("button", { name: "登录" }).click();
+    for (const language of ["zh", "en"] as const) {
+      for (const [path, zh, en] of views) {
+        await page.goto(`${base}/ui/#/${path}`);
+        await page.getByRole("heading", { name: language === "zh" ? zh : en, level: 1 }).waitFor();
+        await page.getByRole("navigation").getByRole("link", { name: language === "zh" ? "健康" : "Health" }).waitFor();
+        await expectAccessible(page);
+      }
+      if (language === "zh") await page.getByLabel("语言").selectOption("en");
+    }
     await context.close();
   });
 });

@@ -17,6 +17,9 @@ export function Layout() {
           <strong>cs-agents</strong>
           <NavLink to="/" end>{t("nav.runs")}</NavLink>
           <NavLink to="/approvals">{t("nav.approvals")}</NavLink>
+          <NavLink to="/audit">{t("nav.audit")}</NavLink>
+          <NavLink to="/catalogue">{t("nav.catalogue")}</NavLink>
+          <NavLink to="/health">{t("nav.health")}</NavLink>
         </nav>
         <label>
           {t("nav.language")}{" "}

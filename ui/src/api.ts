@@ -15,6 +15,10 @@ export type ToolList = z.infer<typeof schemas.ToolListSchema>;
 export type AgentList = z.infer<typeof schemas.AgentListSchema>;
 export type AuditList = z.infer<typeof schemas.AuditListSchema>;
 export type Ready = z.infer<typeof schemas.ReadySchema>;
+export type StepList = z.infer<typeof schemas.StepListSchema>;
+export type StepView = z.infer<typeof schemas.StepViewSchema>;
+export type AuditVerification = z.infer<typeof schemas.AuditVerificationSchema>;
+export type McpServerList = z.infer<typeof schemas.McpServerListSchema>;
 export type RunStatus = RunSummary["status"];
 
 const TOKEN_KEY = "cs-agents.token";

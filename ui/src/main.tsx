@@ -6,6 +6,9 @@ import "./i18n.js";
 import "./style.css";
 import { Layout } from "./Layout.js";
 import { ApprovalsView } from "./views/ApprovalsView.js";
+import { AuditView } from "./views/AuditView.js";
+import { CatalogueView } from "./views/CatalogueView.js";
+import { HealthView } from "./views/HealthView.js";
 import { RunView } from "./views/RunView.js";
 import { RunsView } from "./views/RunsView.js";
 
@@ -20,6 +23,9 @@ const router = createHashRouter([
       { index: true, element: <RunsView /> },
       { path: "runs/:id", element: <RunView /> },
       { path: "approvals", element: <ApprovalsView /> },
+      { path: "audit", element: <AuditView /> },
+      { path: "catalogue", element: <CatalogueView /> },
+      { path: "health", element: <HealthView /> },
     ],
   },
 ]);

@@ -1,9 +1,12 @@
-import { createStoreAuditSink } from "../../audit/index.js";
+import { createPublicKey } from "node:crypto";
+import { createStoreAuditSink, loadSigningKey, readCheckpoints } from "../../audit/index.js";
+import type { Checkpoint } from "../../audit/index.js";
+import { runBudgetFromConfig } from "../../llm/index.js";
 import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { z } from "zod";
 import { ApiServer } from "../../api/index.js";
-import type { AuthMode, Catalog } from "../../api/index.js";
+import type { ApiOptions, AuthMode, Catalog } from "../../api/index.js";
 import { createTokenVerifier } from "../../auth/index.js";
 import type { Config } from "../../config.js";
 import { Worker } from "../../engine/index.js";
@@ -73,9 +76,10 @@ export async function serveCommand(context: CommandContext, options: ServeOption
         ...(tls ? { tls } : {}),
         logger: false,
         version: packageVersion(),
+        runBudget: runBudgetView(config),
       },
       // A run cancelled here stops at once on this replica's workers; elsewhere within their cancel check.
-      { store, catalog: catalogOf(runtime), metrics, log: logger, onCancelled: (runId) => worker?.cancel(runId), onSubmitted: () => worker?.wake() },
+      { store, catalog: catalogOf(runtime), metrics, log: logger, ...withCheckpoints(config), onCancelled: (runId) => worker?.cancel(runId), onSubmitted: () => worker?.wake() },
     );
     const address = await server.listen(port, host);
     log(`listening on ${tls ? "https" : "http"}://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port} (auth ${auth.mode}, ${workers} in-process worker slot(s))`);
@@ -112,19 +116,41 @@ export async function serveCommand(context: CommandContext, options: ServeOption
 }
 
 /** What /v1/tools and /v1/agents list, with JSON Schemas made from the tools' zod schemas. */
-export function catalogOf(runtime: Pick<Runtime, "tools" | "agents">): Catalog {
+export function catalogOf(runtime: Pick<Runtime, "tools" | "agents" | "mcp">): Catalog {
+  const mcp = runtime.mcp;
+  const toolsOf = (server: string) => runtime.tools.list().map((t) => t.name).filter((name) => name.startsWith(`mcp.${server}.`));
   return {
     tools: runtime.tools.list().map((t) => ({
       name: t.name,
       description: t.description,
       idempotent: t.idempotent,
       sensitive: t.sensitive,
+      cached: t.cache !== undefined,
+      batched: t.batch !== undefined,
       timeoutMs: t.timeoutMs,
       input: z.toJSONSchema(t.input, { unrepresentable: "any" }) as Record<string, unknown>,
       output: z.toJSONSchema(t.output, { unrepresentable: "any" }) as Record<string, unknown>,
     })),
     agents: runtime.agents.list().map((a) => ({ name: a.name, role: a.role, instructions: a.instructions, tools: [...a.tools] })),
+    mcpServers: () => [
+      ...[...(mcp?.states() ?? [])].map(([name, status]) => ({ name, status, tools: toolsOf(name), error: null })),
+      ...[...(mcp?.skipped ?? [])].map(([name, error]) => ({ name, status: "skipped" as const, tools: [], error: error.message })),
+    ],
   };
+}
+
+function runBudgetView(config: Config): NonNullable<ApiOptions["runBudget"]> {
+  const budget = runBudgetFromConfig(config);
+  return { maxTokens: budget.maxTokens, maxToolCalls: budget.maxToolCalls, maxMs: budget.maxMs, maxCost: budget.maxCost ?? 0, prices: budget.prices ?? {} };
+}
+
+/** The signed checkpoints the audit view checks the chain against, read afresh on each check. */
+function withCheckpoints(config: Config): { auditCheckpoints?: () => Checkpoint[] } {
+  const dir = config.CS_AGENTS_AUDIT_CHECKPOINT_DIR;
+  const keyFile = config.CS_AGENTS_AUDIT_SIGNING_KEY_FILE;
+  if (!dir || !keyFile) return {};
+  const publicKey = createPublicKey(loadSigningKey(readSetting(keyFile, "CS_AGENTS_AUDIT_SIGNING_KEY_FILE")));
+  return { auditCheckpoints: () => readCheckpoints(dir, publicKey) };
 }
 
 /** The auth `serve` runs with; exported so the deploy tests check the shipped settings start. */

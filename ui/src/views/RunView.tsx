@@ -1,14 +1,15 @@
-import dagre from "@dagrejs/dagre";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Background, ReactFlow } from "@xyflow/react";
-import type { Edge, Node } from "@xyflow/react";
-import "@xyflow/react/dist/style.css";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { ApiProblem, api, followRun } from "../api.js";
-import type { RunDetail, StreamEvent, SubtaskView } from "../api.js";
+import type { RunDetail, StepList, StreamEvent, SubtaskView } from "../api.js";
 import { formatMs, formatTime } from "../i18n.js";
+import { BudgetUse } from "./run/BudgetUse.js";
+import { Dag } from "./run/Dag.js";
+import { DecidePanel } from "./run/DecidePanel.js";
+import { StepDetails } from "./run/StepDetails.js";
+import { Timeline } from "./run/Timeline.js";
 
 const FINAL = new Set(["succeeded", "failed", "cancelled"]);
 
@@ -17,6 +18,7 @@ export function RunView() {
   const { t, i18n } = useTranslation();
   const client = useQueryClient();
   const run = useQuery({ queryKey: ["run", id], queryFn: () => api<RunDetail>(`/v1/tasks/${encodeURIComponent(id)}`) });
+  const steps = useQuery({ queryKey: ["steps", id], queryFn: () => api<StepList>(`/v1/tasks/${encodeURIComponent(id)}/steps`), enabled: run.isSuccess });
   const [events, setEvents] = useState<StreamEvent[]>([]);
   const [live, setLive] = useState<Record<string, SubtaskView["status"]>>({});
   const known = run.isSuccess;
@@ -34,8 +36,12 @@ export function RunView() {
         const status = { "subtask.started": "running", "subtask.finished": "succeeded", "subtask.failed": "failed" }[event.type] as SubtaskView["status"] | undefined;
         if (subtaskId && status) setLive((map) => ({ ...map, [subtaskId]: status }));
         if (event.type.startsWith("run.") || event.type.startsWith("subtask.") || event.type.startsWith("approval.")) void client.invalidateQueries({ queryKey: ["run", id] });
+        void client.invalidateQueries({ queryKey: ["steps", id] });
       },
-      () => void client.invalidateQueries({ queryKey: ["run", id] }),
+      () => {
+        void client.invalidateQueries({ queryKey: ["run", id] });
+        void client.invalidateQueries({ queryKey: ["steps", id] });
+      },
     );
   }, [id, known, client]);
 
@@ -71,8 +77,11 @@ export function RunView() {
           {t("run.approvals")}: <Link to="/approvals">{detail.pendingApprovals.length}</Link>
         </p>
       )}
+      {steps.data?.items
+        .filter((step) => step.kind === "tool_call" && step.status === "ambiguous")
+        .map((step) => <DecidePanel key={step.key} runId={detail.id} step={step} />)}
       <h2>{t("run.plan")}</h2>
-      <Dag subtasks={subtasks} />
+      {subtasks.length > 0 ? <Dag subtasks={subtasks} /> : <p>{t("run.noPlan")}</p>}
       <h2>{t("run.subtasks")}</h2>
       <table>
         <thead>
@@ -90,6 +99,13 @@ export function RunView() {
           ))}
         </tbody>
       </table>
+      <h2>{t("run.timeline")}</h2>
+      <Timeline subtasks={subtasks} steps={steps.data?.items ?? []} now={FINAL.has(detail.status) ? Date.parse(detail.updatedAt) : Date.now()} />
+      <h2>{t("run.budget")}</h2>
+      {steps.data && <BudgetUse usage={steps.data.usage} budget={steps.data.budget} />}
+      <h2>{t("run.steps")}</h2>
+      {steps.isError && <p role="alert">{t("failed", { message: steps.error.message })}</p>}
+      {steps.data && <StepDetails steps={steps.data.items} />}
       {detail.artifacts.length > 0 && (
         <>
           <h2>{t("run.artifacts")}</h2>
@@ -114,40 +130,4 @@ export function RunView() {
 
 function rank(status: SubtaskView["status"] | undefined): number {
   return status === undefined ? -1 : { pending: 0, running: 1, succeeded: 2, failed: 2, cancelled: 2 }[status];
-}
-
-const NODE_WIDTH = 200;
-const NODE_HEIGHT = 56;
-
-function Dag({ subtasks }: { subtasks: readonly SubtaskView[] }) {
-  const { t } = useTranslation();
-  const layout = useMemo(() => {
-    const graph = new dagre.graphlib.Graph();
-    graph.setGraph({ rankdir: "LR", nodesep: 24, ranksep: 48 });
-    graph.setDefaultEdgeLabel(() => ({}));
-    for (const s of subtasks) graph.setNode(s.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
-    for (const s of subtasks) for (const dep of s.dependsOn) graph.setEdge(dep, s.id);
-    dagre.layout(graph);
-    return graph;
-  }, [subtasks]);
-  const nodes: Node[] = subtasks.map((s) => {
-    const at = layout.node(s.id);
-    return {
-      id: s.id,
-      position: { x: (at?.x ?? 0) - NODE_WIDTH / 2, y: (at?.y ?? 0) - NODE_HEIGHT / 2 },
-      data: { label: `${s.title} · ${t(`status.${s.status}`)}` },
-      className: `node ${s.status}`,
-      draggable: false,
-      connectable: false,
-      width: NODE_WIDTH,
-    };
-  });
-  const edges: Edge[] = subtasks.flatMap((s) => s.dependsOn.map((dep) => ({ id: `${dep}->${s.id}`, source: dep, target: s.id })));
-  return (
-    <div className="dag" data-testid="dag" role="img" aria-label={subtasks.map((s) => `${s.title}: ${t(`status.${s.status}`)}`).join("; ")}>
-      <ReactFlow nodes={nodes} edges={edges} fitView nodesDraggable={false} nodesConnectable={false} proOptions={{ hideAttribution: true }}>
-        <Background />
-      </ReactFlow>
-    </div>
-  );
 }
