@@ -12,6 +12,7 @@ import { createLogger, createTracing, engineMetricsListener, loggedEngine, trace
 import { openStore } from "../../store/index.js";
 import { EXIT_OK, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
+import { waitForStop } from "../stop-signal.js";
 import { wholeNumber } from "./worker.js";
 
 export interface ServeOptions {
@@ -93,10 +94,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
       worker.start();
     }
     const prune = workers > 0 ? setInterval(() => void pruneOnce(store, config).catch(() => undefined), 60_000) : undefined;
-    const signal = await new Promise<string>((resolve) => {
-      process.once("SIGTERM", () => resolve("SIGTERM"));
-      process.once("SIGINT", () => resolve("SIGINT"));
-    });
+    const signal = await waitForStop(io.env);
     clearInterval(prune);
     log(`${signal}: draining (grace ${graceMs} ms)`);
     server.drain();

@@ -4,6 +4,7 @@ import { createLogger, createTracing, loggedEngine, tracedEngine } from "../../o
 import { EXIT_OK, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
 import { withStore } from "../open-store.js";
+import { waitForStop } from "../stop-signal.js";
 
 const DAY_MS = 86_400_000;
 
@@ -27,10 +28,7 @@ export async function workerCommand(context: CommandContext, options: { concurre
       onError: (error) => logger.error({ reason: (error as Error).message }, "worker error"),
     });
     const log = (line: string) => logger.info(line);
-    const stopped = new Promise<string>((resolve) => {
-      process.once("SIGTERM", () => resolve("SIGTERM"));
-      process.once("SIGINT", () => resolve("SIGINT"));
-    });
+    const stopped = waitForStop(io.env);
     const prune = setInterval(() => {
       store
         .prune({
