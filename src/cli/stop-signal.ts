@@ -28,6 +28,8 @@ export function waitForStop(env: Readonly<Record<string, string | undefined>>): 
     const onInt = () => stop("SIGINT");
     process.once("SIGTERM", onTerm);
     process.once("SIGINT", onInt);
+    // Re-parented to init before this ran: npm is already gone.
+    if (watched.length > 0 && firstParent <= 1) return stop("parent exited");
     if (watched.length > 0) {
       timer = setInterval(() => {
         if (process.ppid !== firstParent || !watched.every(isAlive)) stop("parent exited");
