@@ -15,6 +15,7 @@ import { createLogger, createTracing, engineMetricsListener, loggedEngine, trace
 import { openStore } from "../../store/index.js";
 import { EXIT_OK, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
+import { waitForStop } from "../stop-signal.js";
 import { wholeNumber } from "./worker.js";
 
 export interface ServeOptions {
@@ -45,6 +46,8 @@ export async function serveCommand(context: CommandContext, options: ServeOption
   const log = (line: string) => logger.info(line);
   if (auth.mode === "off") io.stderr.write("WARNING: auth is off (CS_AGENTS_AUTH=off): anyone who can reach the port acts as tenant \"local\" with every scope; listening on loopback only\n");
 
+  // Watched from the start: npm may be gone before the server is listening.
+  const stopped = waitForStop(io.env);
   const runtime = await context.runtime();
   const store = await openStore(config.DATABASE_URL, { migrate: config.CS_AGENTS_MIGRATE });
   const tracing = await createTracing({ otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceVersion: packageVersion() });
@@ -97,10 +100,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
       worker.start();
     }
     const prune = workers > 0 ? setInterval(() => void pruneOnce(store, config).catch(() => undefined), 60_000) : undefined;
-    const signal = await new Promise<string>((resolve) => {
-      process.once("SIGTERM", () => resolve("SIGTERM"));
-      process.once("SIGINT", () => resolve("SIGINT"));
-    });
+    const signal = await stopped;
     clearInterval(prune);
     log(`${signal}: draining (grace ${graceMs} ms)`);
     server.drain();

@@ -4,6 +4,7 @@ import { createLogger, createTracing, loggedEngine, tracedEngine } from "../../o
 import { EXIT_OK, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
 import { withStore } from "../open-store.js";
+import { waitForStop } from "../stop-signal.js";
 
 const DAY_MS = 86_400_000;
 
@@ -12,6 +13,8 @@ export async function workerCommand(context: CommandContext, options: { concurre
   const { config, io } = context;
   const concurrency = wholeNumber(options.concurrency, "--concurrency", 1, 256) ?? 4;
   const graceMs = wholeNumber(options.graceMs, "--grace-ms", 0, 3_600_000) ?? config.CS_AGENTS_GRACE_MS;
+  // Watched from the start: npm may be gone before the worker has started.
+  const stopped = waitForStop(io.env);
   const runtime = await context.runtime();
   const logger = createLogger(io.stdout, config.CS_AGENTS_LOG_FORMAT);
   const tracing = await createTracing({ otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
@@ -27,10 +30,6 @@ export async function workerCommand(context: CommandContext, options: { concurre
       onError: (error) => logger.error({ reason: (error as Error).message }, "worker error"),
     });
     const log = (line: string) => logger.info(line);
-    const stopped = new Promise<string>((resolve) => {
-      process.once("SIGTERM", () => resolve("SIGTERM"));
-      process.once("SIGINT", () => resolve("SIGINT"));
-    });
     const prune = setInterval(() => {
       store
         .prune({
