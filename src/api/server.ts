@@ -16,7 +16,8 @@ import { jsonDepthExceeds, parsePart } from "./limits.js";
 import { MetricsRegistry } from "../observability/index.js";
 import { OPERATIONS } from "./operations.js";
 import type { Operation } from "./operations.js";
-import { ApiError, problemOf } from "./problem.js";
+import { ApiError, localizeProblem, problemOf } from "./problem.js";
+import { createTranslator, localeFromAcceptLanguage } from "../i18n/index.js";
 import { serverTlsOptions } from "./tls.js";
 import { AuthFailures } from "./auth-failures.js";
 import { SILENT_LOG, StoreHealth, watchedStore } from "./store-health.js";
@@ -91,6 +92,7 @@ export class ApiServer {
   #draining = false;
   #log: ApiLog = SILENT_LOG;
   #authFailures: AuthFailures | undefined;
+  readonly #translator = createTranslator();
 
   private constructor(app: FastifyInstance, options: ResolvedApiOptions) {
     this.app = app;
@@ -172,7 +174,7 @@ export class ApiServer {
     });
     installJsonParser(app, options.maxJsonDepth);
     app.setErrorHandler((error, request, reply) => this.#answerError(error, request, reply));
-    app.setNotFoundHandler((request, reply) => this.#answerError(new ApiError("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0] ?? ""}`), request, reply));
+    app.setNotFoundHandler((request, reply) => this.#answerError(new ApiError("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0] ?? ""}`, { i18n: { key: "api.no-route", params: { method: request.method, path: request.url.split("?")[0] ?? "" } } }), request, reply));
     installMetrics(app, metrics);
     app.addHook("onSend", async (_request, reply) => {
       if (this.#draining) reply.header("Connection", "close");
@@ -188,7 +190,7 @@ export class ApiServer {
         ...(options.rateLimit.redis ? { redis: options.rateLimit.redis, nameSpace: "cs-agents-rate:", skipOnError: true } : {}),
         keyGenerator: (request) => (request.principal ? `tenant:${request.principal.tenant}` : `ip:${request.ip}`),
         allowList: (request) => request.principal === null,
-        errorResponseBuilder: (_request, context) => new ApiError("RATE_LIMITED", `too many requests for this tenant: at most ${context.max} per window; retry in ${context.after}`),
+        errorResponseBuilder: (_request, context) => new ApiError("RATE_LIMITED", `too many requests for this tenant: at most ${context.max} per window; retry in ${context.after}`, { i18n: { key: "api.rate-limited-tenant", params: { max: context.max, seconds: Math.ceil(context.ttl / 1_000) } } }),
       });
     }
     const context = { deps, options, metrics, server: this };
@@ -226,7 +228,7 @@ export class ApiServer {
     const failures = this.#authFailures;
     if (failures?.limited(request.ip)) {
       const windowS = Math.ceil((this.options.rateLimit?.windowMs ?? 60_000) / 1_000);
-      throw new ApiError("RATE_LIMITED", `too many failed authentications from this address: at most ${this.options.rateLimit?.max ?? 0} per window; retry in ${windowS} seconds`, { headers: { "Retry-After": String(windowS) } });
+      throw new ApiError("RATE_LIMITED", `too many failed authentications from this address: at most ${this.options.rateLimit?.max ?? 0} per window; retry in ${windowS} seconds`, { headers: { "Retry-After": String(windowS) }, i18n: { key: "api.rate-limited-auth", params: { max: this.options.rateLimit?.max ?? 0, seconds: windowS } } });
     }
     try {
       request.principal = await this.options.auth.verifier.verify(request.headers.authorization);
@@ -235,7 +237,7 @@ export class ApiServer {
       if (error instanceof AuthUnavailableError) throw new ApiError("AUTH_UNAVAILABLE", error.message, { headers: { "Retry-After": "5" }, cause: error });
       throw error;
     }
-    if (!request.principal.scopes.has(op.scope)) throw new ApiError("INSUFFICIENT_SCOPE", `this operation needs the scope "${op.scope}"`);
+    if (!request.principal.scopes.has(op.scope)) throw new ApiError("INSUFFICIENT_SCOPE", `this operation needs the scope "${op.scope}"`, { i18n: { key: "api.scope-required", params: { scope: op.scope } } });
   }
 
   #answerError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -249,7 +251,11 @@ export class ApiServer {
       reply.header("WWW-Authenticate", `Bearer error="invalid_token", error_description="${problem.detail.replace(/["\\]/g, "'")}"`);
     }
     if (problem.code === "INSUFFICIENT_SCOPE") reply.header("WWW-Authenticate", 'Bearer error="insufficient_scope"');
-    return reply.code(problem.status).type("application/problem+json").send(problem);
+    // The body in the client's language; headers and logs above stay English (header values are Latin-1).
+    const locale = localeFromAcceptLanguage(request.headers["accept-language"]);
+    const vary = reply.getHeader("vary");
+    reply.header("Vary", vary === undefined ? "Accept-Language" : `${String(vary)}, Accept-Language`).header("Content-Language", locale);
+    return reply.code(problem.status).type("application/problem+json").send(localizeProblem(problem, mapped, locale, this.#translator));
   }
 }
 
@@ -280,7 +286,7 @@ function installJsonParser(app: FastifyInstance, maxDepth: number): void {
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     const text = body as string;
     if (jsonDepthExceeds(text, maxDepth)) {
-      done(new ApiError("JSON_TOO_DEEP", `the JSON body is nested deeper than ${maxDepth} levels`), undefined);
+      done(new ApiError("JSON_TOO_DEEP", `the JSON body is nested deeper than ${maxDepth} levels`, { i18n: { key: "api.json-too-deep", params: { max: maxDepth } } }), undefined);
       return;
     }
     void parse(request, text, done);
@@ -299,7 +305,7 @@ function installMetrics(app: FastifyInstance, metrics: MetricsRegistry): void {
 
 function checkNoQuery(query: unknown): undefined {
   const keys = query && typeof query === "object" ? Object.keys(query) : [];
-  if (keys.length > 0) throw new ApiError("UNKNOWN_FIELDS", `unknown query field${keys.length > 1 ? "s" : ""}: ${keys.slice(0, 10).join(", ")}`);
+  if (keys.length > 0) throw new ApiError("UNKNOWN_FIELDS", `unknown query field${keys.length > 1 ? "s" : ""}: ${keys.slice(0, 10).join(", ")}`, { i18n: { key: "api.unknown-fields.query", params: { fields: keys.slice(0, 10).join(", ") } } });
   return undefined;
 }
 
@@ -308,22 +314,23 @@ function checkNoBody(body: unknown): undefined {
   if (typeof body === "object" && !Array.isArray(body)) {
     const keys = Object.keys(body);
     if (keys.length === 0) return undefined;
-    throw new ApiError("UNKNOWN_FIELDS", `unknown body field${keys.length > 1 ? "s" : ""}: ${keys.slice(0, 10).join(", ")}`);
+    throw new ApiError("UNKNOWN_FIELDS", `unknown body field${keys.length > 1 ? "s" : ""}: ${keys.slice(0, 10).join(", ")}`, { i18n: { key: "api.unknown-fields.body", params: { fields: keys.slice(0, 10).join(", ") } } });
   }
-  throw new ApiError("INVALID_INPUT", "this operation takes no body");
+  throw new ApiError("INVALID_INPUT", "this operation takes no body", { i18n: { key: "api.no-body" } });
 }
 
 /** Seconds a client waits before retrying while the store is unreachable. */
 const STORE_RETRY_AFTER_S = 5;
 
-const FRAMEWORK_CODES: Readonly<Record<string, [ConstructorParameters<typeof ApiError>[0], string]>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: ["PAYLOAD_TOO_LARGE", "the body is larger than the limit"],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: ["UNSUPPORTED_MEDIA_TYPE", "send the body as application/json"],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ["INVALID_INPUT", "Content-Length does not match the body"],
-  FST_ERR_CTP_EMPTY_JSON_BODY: ["INVALID_JSON", "the body is empty; send a JSON object"],
-  FST_ERR_CTP_INVALID_JSON_BODY: ["INVALID_JSON", "the body is not valid JSON, or holds a forbidden __proto__ or constructor.prototype key"],
-  FST_ERR_BAD_URL: ["INVALID_INPUT", "the URL is malformed"],
-  FST_ERR_ASYNC_CONSTRAINT: ["INVALID_INPUT", "the request is malformed"],
+/** Fastify error code → our code, the English detail, and its catalogue key. */
+const FRAMEWORK_CODES: Readonly<Record<string, [ConstructorParameters<typeof ApiError>[0], string, string]>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: ["PAYLOAD_TOO_LARGE", "the body is larger than the limit", "api.payload-too-large"],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ["UNSUPPORTED_MEDIA_TYPE", "send the body as application/json", "api.unsupported-media-type"],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ["INVALID_INPUT", "Content-Length does not match the body", "api.content-length-mismatch"],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ["INVALID_JSON", "the body is empty; send a JSON object", "api.empty-json"],
+  FST_ERR_CTP_INVALID_JSON_BODY: ["INVALID_JSON", "the body is not valid JSON, or holds a forbidden __proto__ or constructor.prototype key", "api.invalid-json"],
+  FST_ERR_BAD_URL: ["INVALID_INPUT", "the URL is malformed", "api.bad-url"],
+  FST_ERR_ASYNC_CONSTRAINT: ["INVALID_INPUT", "the request is malformed", "api.malformed"],
 };
 
 /** Fastify's own errors and store outages, translated to our codes; everything else passes through. */
@@ -332,9 +339,9 @@ function mapFrameworkError(error: unknown): unknown {
   if (error instanceof CsAgentsError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const known = typeof code === "string" ? FRAMEWORK_CODES[code] : undefined;
-  if (known) return new ApiError(known[0], known[1]);
+  if (known) return new ApiError(known[0], known[1], { i18n: { key: known[2] } });
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  if (typeof status === "number" && status === 408) return new ApiError("REQUEST_TIMEOUT", "the request took too long to arrive");
-  if (typeof status === "number" && status >= 400 && status < 500) return new ApiError("INVALID_INPUT", "the request is malformed");
+  if (typeof status === "number" && status === 408) return new ApiError("REQUEST_TIMEOUT", "the request took too long to arrive", { i18n: { key: "api.request-timeout" } });
+  if (typeof status === "number" && status >= 400 && status < 500) return new ApiError("INVALID_INPUT", "the request is malformed", { i18n: { key: "api.malformed" } });
   return error;
 }
