@@ -48,11 +48,11 @@ async function decideApproval(context: HandlerContext): Promise<Answer> {
   const body = context.input.body as z.infer<typeof ApprovalBody>;
   const { principal, deps, options } = context;
   const target = parseApprovalId(id);
-  if (!target) throw new ApiError("NOT_FOUND", `no approval ${id.slice(0, 100)}`);
+  if (!target) throw new ApiError("NOT_FOUND", `no approval ${id.slice(0, 100)}`, { i18n: { key: "api.no-approval", params: { id: id.slice(0, 100) } } });
   const run = await tenantRun(context, target.runId);
   const step = (await deps.store.load(run.id)).find((s) => s.key === target.stepKey);
-  if (!step) throw new ApiError("NOT_FOUND", `no approval ${id}`);
-  if (step.status !== "ambiguous") throw new ApiError("NOT_AMBIGUOUS", `approval ${id} was already decided (${step.status}); a decision is used once`);
+  if (!step) throw new ApiError("NOT_FOUND", `no approval ${id}`, { i18n: { key: "api.no-approval", params: { id } } });
+  if (step.status !== "ambiguous") throw new ApiError("NOT_AMBIGUOUS", `approval ${id} was already decided (${step.status}); a decision is used once`, { i18n: { key: "api.approval-decided", params: { id, status: step.status } } });
   const approval = approvalOf(run.id, step, options.approvals.ttlMs);
   if (body.decision === "done" && approval.kind !== "ambiguous_call") throw new ApiError("INVALID_INPUT", "body: decision done is for an ambiguous call; a sensitive call is approved or denied");
   if (body.decision === "done" && body.output === undefined) throw new ApiError("INVALID_INPUT", "body: decision done needs output: what the tool returned, as JSON");
@@ -64,18 +64,18 @@ async function decideApproval(context: HandlerContext): Promise<Answer> {
   });
   if (body.argsHash !== approval.argsHash) {
     await deps.store.appendAudit({ ...audit("approval.mismatch"), target: run.id, details: { ...audit("").details, offeredHash: body.argsHash } });
-    throw new ApiError("APPROVAL_MISMATCH", `approval ${id} is for other arguments of ${approval.tool}; fetch it again and review what it will do`);
+    throw new ApiError("APPROVAL_MISMATCH", `approval ${id} is for other arguments of ${approval.tool}; fetch it again and review what it will do`, { i18n: { key: "api.approval-mismatch", params: { id, tool: approval.tool } } });
   }
   if (deps.now().getTime() > Date.parse(approval.expiresAt)) {
     await deps.store
       .decideAudited(run.id, step.key, { action: "fail", reason: `the approval request expired at ${approval.expiresAt}` }, audit("approval.expired"))
       .catch((error: unknown) => context.request.log.warn({ err: error }, "expiring an approval failed"));
-    throw new ApiError("APPROVAL_EXPIRED", `approval ${id} expired at ${approval.expiresAt}; it was denied`);
+    throw new ApiError("APPROVAL_EXPIRED", `approval ${id} expired at ${approval.expiresAt}; it was denied`, { i18n: { key: "api.approval-expired", params: { id, expiresAt: approval.expiresAt } } });
   }
   if (body.decision === "approve" && approval.kind === "sensitive_tool" && options.approvals.requireSeparateApprover) {
     const submission = await deps.store.submission(run.id);
     if (submission?.submittedBy === principal.subject) {
-      throw new ApiError("SEPARATE_APPROVER_REQUIRED", "the token that submitted this task cannot approve its sensitive step; another person must");
+      throw new ApiError("SEPARATE_APPROVER_REQUIRED", "the token that submitted this task cannot approve its sensitive step; another person must", { i18n: { key: "api.separate-approver" } });
     }
   }
   await deps.store.decideAudited(run.id, step.key, decisionFor(approval, body, principal.subject), audit(`approval.${{ approve: "approved", deny: "denied", done: "done" }[body.decision]}`, body.reason ? { reason: body.reason } : {}));

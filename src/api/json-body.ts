@@ -136,7 +136,7 @@ export function parseJsonBody(body: Buffer, contentType: string, maxDepth: numbe
   }
   if (text.trim() === "") throw new ApiError("INVALID_JSON", "the body is empty; send a JSON object");
   const scan = scanJson(text, maxDepth);
-  if (scan.tooDeep) throw new ApiError("JSON_TOO_DEEP", `the JSON body is nested deeper than ${maxDepth} levels`);
+  if (scan.tooDeep) throw new ApiError("JSON_TOO_DEEP", `the JSON body is nested deeper than ${maxDepth} levels`, { i18n: { key: "api.json-too-deep", params: { max: maxDepth } } });
   let value: unknown;
   try {
     value = JSON.parse(text);

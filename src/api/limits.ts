@@ -11,9 +11,15 @@ export function parsePart<T>(schema: z.ZodType<T>, value: unknown, part: "body" 
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const unknown = parsed.error.issues.flatMap((issue) => (issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k].join(".")) : []));
-  if (unknown.length > 0) throw new ApiError("UNKNOWN_FIELDS", `unknown ${part} field${unknown.length > 1 ? "s" : ""}: ${unknown.map(safeName).join(", ")}`);
-  if (value === undefined && part === "body") throw new ApiError("INVALID_INPUT", "a JSON body (Content-Type: application/json) is required");
-  throw new ApiError("INVALID_INPUT", `${part}: ${formatZodIssues(parsed.error.issues)}`);
+  if (unknown.length > 0) {
+    const fields = unknown.map(safeName).join(", ");
+    throw new ApiError("UNKNOWN_FIELDS", `unknown ${part} field${unknown.length > 1 ? "s" : ""}: ${fields}`, { i18n: { key: `api.unknown-fields.${part}`, params: { fields } } });
+  }
+  if (value === undefined && part === "body") throw new ApiError("INVALID_INPUT", "a JSON body (Content-Type: application/json) is required", { i18n: { key: "api.body-required" } });
+  // Field paths name what was wrong in any language; zod's own wording stays in the English detail.
+  const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join(".")).filter((path) => path !== ""))].map(safeName).join(", ");
+  const i18n = fields === "" ? { key: `api.invalid-part.${part}` } : { key: `api.invalid-fields.${part}`, params: { fields } };
+  throw new ApiError("INVALID_INPUT", `${part}: ${formatZodIssues(parsed.error.issues)}`, { i18n });
 }
 
 /** A field name as echoed back: printable, bounded. */

@@ -1,4 +1,5 @@
-import { CsAgentsError } from "../core/index.js";
+import { CsAgentsError, type MessageRef } from "../core/index.js";
+import { DEFAULT_LOCALE, type Locale, type Translator } from "../i18n/index.js";
 
 /**
  * The one table from error code to HTTP status. Every error the API answers with is an
@@ -39,8 +40,8 @@ export type ProblemCode = keyof typeof STATUS_BY_CODE;
 /** An error the API answers with as it is: its code picks the status from the table. */
 export class ApiError extends CsAgentsError {
   readonly headers: Readonly<Record<string, string>>;
-  constructor(code: ProblemCode, message: string, options: { headers?: Record<string, string>; cause?: unknown } = {}) {
-    super(code, message, options.cause === undefined ? {} : { cause: options.cause });
+  constructor(code: ProblemCode, message: string, options: { headers?: Record<string, string>; cause?: unknown; i18n?: MessageRef } = {}) {
+    super(code, message, { ...(options.cause === undefined ? {} : { cause: options.cause }), ...(options.i18n === undefined ? {} : { i18n: options.i18n }) });
     this.headers = options.headers ?? {};
   }
 }
@@ -116,4 +117,21 @@ export function shownPath(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The problem in the client's language: `title` by code and `detail` from the error's message
+ * ref. What a catalogue lacks stays English; `code`, `status` and `type` never change.
+ */
+export function localizeProblem(problem: Problem, error: unknown, locale: Locale, translator: Translator): Problem {
+  if (locale === DEFAULT_LOCALE) return problem;
+  const title = translator.text(locale, `problem.title.${problem.code}`) ?? problem.title;
+  // Mirrors problemOf: a fixed detail for INTERNAL and for 503s, the error's own otherwise.
+  const detail =
+    problem.code === "INTERNAL"
+      ? translator.text(locale, "problem.detail.internal")
+      : problem.status === 503
+        ? translator.text(locale, "problem.detail.unavailable")
+        : translator.errorMessage(locale, error);
+  return { ...problem, title, detail: detail ?? problem.detail };
 }

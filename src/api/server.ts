@@ -17,7 +17,8 @@ import { MetricsRegistry } from "../observability/index.js";
 import { OPERATIONS } from "./operations.js";
 import type { Operation } from "./operations.js";
 import { answerClientError, mapFrameworkError, MAX_PARAM_LENGTH } from "./framework-errors.js";
-import { ApiError, problemOf, shownPath } from "./problem.js";
+import { ApiError, localizeProblem, problemOf, shownPath } from "./problem.js";
+import { createTranslator, localeFromAcceptLanguage } from "../i18n/index.js";
 import { serverTlsOptions } from "./tls.js";
 import { AuthFailures } from "./auth-failures.js";
 import { SILENT_LOG, StoreHealth, watchedStore } from "./store-health.js";
@@ -99,6 +100,7 @@ export class ApiServer {
   #draining = false;
   #log: ApiLog = SILENT_LOG;
   #authFailures: AuthFailures | undefined;
+  readonly #translator = createTranslator();
 
   private constructor(app: FastifyInstance, options: ResolvedApiOptions) {
     this.app = app;
@@ -190,7 +192,10 @@ export class ApiServer {
     });
     installJsonParser(app, options.maxJsonDepth);
     app.setErrorHandler((error, request, reply) => this.#answerError(error, request, reply));
-    app.setNotFoundHandler((request, reply) => this.#answerError(new ApiError("NOT_FOUND", `no route ${request.method} ${shownPath(request.url.split("?")[0] ?? "") ?? "for this path"}`), request, reply));
+    app.setNotFoundHandler((request, reply) => {
+      const path = shownPath(request.url.split("?")[0] ?? "") ?? "for this path";
+      return this.#answerError(new ApiError("NOT_FOUND", `no route ${request.method} ${path}`, { i18n: { key: "api.no-route", params: { method: request.method, path } } }), request, reply);
+    });
     installMetrics(app, metrics);
     app.addHook("onSend", async (_request, reply) => {
       if (this.#draining) reply.header("Connection", "close");
@@ -206,7 +211,7 @@ export class ApiServer {
         ...(options.rateLimit.redis ? { redis: options.rateLimit.redis, nameSpace: "cs-agents-rate:", skipOnError: true } : {}),
         keyGenerator: (request) => (request.principal ? `tenant:${request.principal.tenant}` : `ip:${request.ip}`),
         allowList: (request) => request.principal === null,
-        errorResponseBuilder: (_request, context) => new ApiError("RATE_LIMITED", `too many requests for this tenant: at most ${context.max} per window; retry in ${context.after}`),
+        errorResponseBuilder: (_request, context) => new ApiError("RATE_LIMITED", `too many requests for this tenant: at most ${context.max} per window; retry in ${context.after}`, { i18n: { key: "api.rate-limited-tenant", params: { max: context.max, seconds: Math.ceil(context.ttl / 1_000) } } }),
       });
     }
     const context = { deps, options, metrics, server: this };
@@ -244,7 +249,7 @@ export class ApiServer {
     const failures = this.#authFailures;
     if (failures?.limited(request.ip)) {
       const windowS = Math.ceil((this.options.rateLimit?.windowMs ?? 60_000) / 1_000);
-      throw new ApiError("RATE_LIMITED", `too many failed authentications from this address: at most ${this.options.rateLimit?.max ?? 0} per window; retry in ${windowS} seconds`, { headers: { "Retry-After": String(windowS) } });
+      throw new ApiError("RATE_LIMITED", `too many failed authentications from this address: at most ${this.options.rateLimit?.max ?? 0} per window; retry in ${windowS} seconds`, { headers: { "Retry-After": String(windowS) }, i18n: { key: "api.rate-limited-auth", params: { max: this.options.rateLimit?.max ?? 0, seconds: windowS } } });
     }
     try {
       request.principal = await this.options.auth.verifier.verify(request.headers.authorization);
@@ -253,7 +258,7 @@ export class ApiServer {
       if (error instanceof AuthUnavailableError) throw new ApiError("AUTH_KEYS_UNAVAILABLE", error.message, { headers: { "Retry-After": "5" }, cause: error });
       throw error;
     }
-    if (!request.principal.scopes.has(op.scope)) throw new ApiError("INSUFFICIENT_SCOPE", `this operation needs the scope "${op.scope}"`);
+    if (!request.principal.scopes.has(op.scope)) throw new ApiError("INSUFFICIENT_SCOPE", `this operation needs the scope "${op.scope}"`, { i18n: { key: "api.scope-required", params: { scope: op.scope } } });
   }
 
   #answerError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -267,7 +272,11 @@ export class ApiServer {
       reply.header("WWW-Authenticate", `Bearer error="invalid_token", error_description="${problem.detail.replace(/["\\]/g, "'")}"`);
     }
     if (problem.code === "INSUFFICIENT_SCOPE") reply.header("WWW-Authenticate", 'Bearer error="insufficient_scope"');
-    return reply.code(problem.status).type("application/problem+json").send(problem);
+    // The body in the client's language; headers and logs above stay English (header values are Latin-1).
+    const locale = localeFromAcceptLanguage(request.headers["accept-language"]);
+    const vary = reply.getHeader("vary");
+    reply.header("Vary", vary === undefined ? "Accept-Language" : `${String(vary)}, Accept-Language`).header("Content-Language", locale);
+    return reply.code(problem.status).type("application/problem+json").send(localizeProblem(problem, mapped, locale, this.#translator));
   }
 }
 
@@ -304,7 +313,7 @@ function installMetrics(app: FastifyInstance, metrics: MetricsRegistry): void {
 
 function checkNoQuery(query: unknown): undefined {
   const keys = query && typeof query === "object" ? Object.keys(query) : [];
-  if (keys.length > 0) throw new ApiError("UNKNOWN_FIELDS", `unknown query field${keys.length > 1 ? "s" : ""}: ${keys.slice(0, 10).join(", ")}`);
+  if (keys.length > 0) throw new ApiError("UNKNOWN_FIELDS", `unknown query field${keys.length > 1 ? "s" : ""}: ${keys.slice(0, 10).join(", ")}`, { i18n: { key: "api.unknown-fields.query", params: { fields: keys.slice(0, 10).join(", ") } } });
   return undefined;
 }
 
@@ -313,7 +322,7 @@ function checkNoBody(body: unknown): undefined {
   if (typeof body === "object" && !Array.isArray(body)) {
     const keys = Object.keys(body);
     if (keys.length === 0) return undefined;
-    throw new ApiError("UNKNOWN_FIELDS", `unknown body field${keys.length > 1 ? "s" : ""}: ${keys.slice(0, 10).join(", ")}`);
+    throw new ApiError("UNKNOWN_FIELDS", `unknown body field${keys.length > 1 ? "s" : ""}: ${keys.slice(0, 10).join(", ")}`, { i18n: { key: "api.unknown-fields.body", params: { fields: keys.slice(0, 10).join(", ") } } });
   }
-  throw new ApiError("INVALID_INPUT", "this operation takes no body");
+  throw new ApiError("INVALID_INPUT", "this operation takes no body", { i18n: { key: "api.no-body" } });
 }

@@ -18,7 +18,7 @@ const inFlight = new WeakMap<object, Set<string>>();
  */
 export async function tenantRun(context: HandlerContext, id: string): Promise<Run> {
   const run = RUN_ID_PATTERN.test(id) ? await context.deps.store.get(id) : undefined;
-  if (!run || run.task.tenant !== context.principal.tenant) throw new ApiError("NOT_FOUND", `no task ${id}`);
+  if (!run || run.task.tenant !== context.principal.tenant) throw new ApiError("NOT_FOUND", `no task ${id}`, { i18n: { key: "api.no-task", params: { id } } });
   return run;
 }
 
@@ -30,7 +30,7 @@ async function submitTask(context: HandlerContext): Promise<Answer> {
   const busy = inFlight.get(context.server) ?? new Set<string>();
   inFlight.set(context.server, busy);
   const slot = key === undefined ? undefined : `${principal.tenant}\n${key}`;
-  if (slot !== undefined && busy.has(slot)) throw new ApiError("IDEMPOTENCY_IN_PROGRESS", "a request with this Idempotency-Key is still being processed; retry shortly");
+  if (slot !== undefined && busy.has(slot)) throw new ApiError("IDEMPOTENCY_IN_PROGRESS", "a request with this Idempotency-Key is still being processed; retry shortly", { i18n: { key: "api.idempotency-in-progress" } });
   if (slot !== undefined) busy.add(slot);
   try {
     // The caller's trace context when it sent a valid one, else a new trace: the run carries it
@@ -45,7 +45,7 @@ async function submitTask(context: HandlerContext): Promise<Answer> {
       { action: "task.submitted", actor: principal.subject, tenant: principal.tenant, details },
     );
     if (!submission.created && submission.requestHash !== null && submission.requestHash !== requestHash) {
-      throw new ApiError("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with a different body; use a new key for a new task");
+      throw new ApiError("IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with a different body; use a new key for a new task", { i18n: { key: "api.idempotency-key-reused" } });
     }
     const headers: Record<string, string> = { Location: `/v1/tasks/${submission.run.id}` };
     if (submission.created) {
@@ -62,7 +62,7 @@ function idempotencyKey(context: HandlerContext): string | undefined {
   const header = context.request.headers["idempotency-key"];
   if (header === undefined) return undefined;
   if (typeof header !== "string" || !IDEMPOTENCY_KEY.test(header)) {
-    throw new ApiError("INVALID_INPUT", "Idempotency-Key must be 1-200 visible ASCII characters, sent once");
+    throw new ApiError("INVALID_INPUT", "Idempotency-Key must be 1-200 visible ASCII characters, sent once", { i18n: { key: "api.idempotency-key-invalid" } });
   }
   return header;
 }
@@ -70,7 +70,7 @@ function idempotencyKey(context: HandlerContext): string | undefined {
 async function listTasks(context: HandlerContext): Promise<Answer> {
   const query = context.input.query as z.infer<typeof ListQuery>;
   const limit = query.limit ?? 50;
-  if (query.cursor !== undefined && !RUN_ID_PATTERN.test(query.cursor)) throw new ApiError("INVALID_INPUT", "query: cursor is not a nextCursor this API gave");
+  if (query.cursor !== undefined && !RUN_ID_PATTERN.test(query.cursor)) throw new ApiError("INVALID_INPUT", "query: cursor is not a nextCursor this API gave", { i18n: { key: "api.cursor-invalid" } });
   const runs = await context.deps.store.list({
     tenant: context.principal.tenant,
     limit,
@@ -90,11 +90,11 @@ async function getTask(context: HandlerContext): Promise<Answer> {
 async function cancelTask(context: HandlerContext): Promise<Answer> {
   const { id } = context.input.params as z.infer<typeof RunIdParams>;
   const run = await tenantRun(context, id);
-  if (FINAL_RUN_STATUSES.has(run.status) && run.status !== "cancelled") throw new ApiError("RUN_FINISHED", `task ${id} already ${run.status}; it cannot be cancelled`);
+  if (FINAL_RUN_STATUSES.has(run.status) && run.status !== "cancelled") throw new ApiError("RUN_FINISHED", `task ${id} already ${run.status}; it cannot be cancelled`, { i18n: { key: "api.task-finished", params: { id, status: run.status } } });
   const { principal, deps } = context;
   const outcome = await deps.store.cancel(run.id, { action: "task.cancelled", actor: principal.subject, tenant: principal.tenant, details: { previousStatus: run.status } });
-  if (!outcome) throw new ApiError("NOT_FOUND", `no task ${id}`);
-  if (!outcome.cancelled && outcome.run.status !== "cancelled") throw new ApiError("RUN_FINISHED", `task ${id} already ${outcome.run.status}; it cannot be cancelled`);
+  if (!outcome) throw new ApiError("NOT_FOUND", `no task ${id}`, { i18n: { key: "api.no-task", params: { id } } });
+  if (!outcome.cancelled && outcome.run.status !== "cancelled") throw new ApiError("RUN_FINISHED", `task ${id} already ${outcome.run.status}; it cannot be cancelled`, { i18n: { key: "api.task-finished", params: { id, status: outcome.run.status } } });
   if (outcome.cancelled) deps.onCancelled(run.id);
   return { status: 202, body: runDetail(outcome.run, await deps.store.load(run.id)) };
 }
@@ -103,7 +103,7 @@ async function getArtifact(context: HandlerContext): Promise<Answer> {
   const { id, name } = context.input.params as z.infer<typeof ArtifactParams>;
   const run = await tenantRun(context, id);
   const artifact = run.result?.artifacts.find((a) => a.name === name);
-  if (!artifact) throw new ApiError("NOT_FOUND", `task ${id} has no artifact ${name.slice(0, 128)}`);
+  if (!artifact) throw new ApiError("NOT_FOUND", `task ${id} has no artifact ${name.slice(0, 128)}`, { i18n: { key: "api.no-artifact", params: { id, name: name.slice(0, 128) } } });
   return {
     status: 200,
     body: artifactBytes(artifact),

@@ -1,4 +1,4 @@
-import { CsAgentsError } from "../core/index.js";
+import { CsAgentsError, type MessageRef } from "../core/index.js";
 
 export const EXIT_OK = 0;
 export const EXIT_TASK_FAILED = 1;
@@ -8,8 +8,9 @@ export const EXIT_INTERRUPTED = 130;
 
 /** Wrong arguments or options: exit 2. */
 export class UsageError extends CsAgentsError {
-  constructor(message: string) {
-    super("USAGE", message);
+  /** `i18n`: the message in the catalogues, for users whose locale asks for another language. */
+  constructor(message: string, i18n?: MessageRef) {
+    super("USAGE", message, i18n === undefined ? {} : { i18n });
   }
 }
 

@@ -18,6 +18,7 @@ import { artifactsCommand } from "./commands/artifacts.js";
 import { backupCommand } from "./commands/backup.js";
 import { listAgents, listTools } from "./commands/list.js";
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from "./exit-codes.js";
+import { DEFAULT_LOCALE, localeFromEnv } from "../i18n/locale.js";
 
 export interface CliIo {
   readonly stdout: NodeJS.WriteStream;
@@ -45,14 +46,27 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-    const { code, message } = describeError(error);
-    io.stderr.write(`error: ${message}${code === "INTERNAL" ? "" : ` [${code}]`}\n`);
+    io.stderr.write(`${await errorLine(error, io.env)}\n`);
     if (verbose && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return exitCodeFor(error);
   } finally {
     // The tool cache may hold a Redis connection that would keep the process alive.
     await built.runtime?.then((r) => r.close()).catch(() => undefined);
   }
+}
+
+/** `error: <message> [CODE]`, in Chinese when LANG/LC_ALL asks and the catalogue has the message. */
+async function errorLine(error: unknown, env: CliIo["env"]): Promise<string> {
+  const { code, message } = describeError(error);
+  const english = `error: ${message}${code === "INTERNAL" ? "" : ` [${code}]`}`;
+  const locale = localeFromEnv(env);
+  if (locale === DEFAULT_LOCALE) return english;
+  // Loaded only for a translated error line: an English session never pays for i18next.
+  const { createTranslator } = await import("../i18n/translator.js");
+  const translator = createTranslator();
+  const translated = translator.errorMessage(locale, error);
+  if (translated === undefined) return english;
+  return translator.text(locale, code === "INTERNAL" ? "cli.error-internal" : "cli.error", { message: translated, code }) ?? english;
 }
 
 function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runtime?: Promise<Runtime> }): Command {

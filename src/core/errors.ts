@@ -6,13 +6,25 @@
 export class CsAgentsError extends Error {
   readonly code: string;
   readonly retryable: boolean;
+  /** Where the message is in the translated catalogues (`src/i18n/`); the English `message` stays the fallback. */
+  readonly i18n: MessageRef | undefined;
 
-  constructor(code: string, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+  constructor(code: string, message: string, options: { cause?: unknown; retryable?: boolean; i18n?: MessageRef } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.retryable = options.retryable ?? false;
+    this.i18n = options.i18n;
   }
+}
+
+/**
+ * A message by key, with the values it interpolates, so each language writes the sentence its
+ * own way (no pieces glued together across languages). Codes are never translated.
+ */
+export interface MessageRef {
+  readonly key: string;
+  readonly params?: Readonly<Record<string, string | number>>;
 }
 
 /** Input from a user or a caller was not what was expected. Never retryable. */

@@ -11,7 +11,7 @@ export async function artifactsCommand(context: CommandContext, id: string, opti
   if (options.out !== undefined) await checkOutDir(options.out);
   return withStore(context, async (store) => {
     const run = await store.get(runId);
-    if (!run) throw new UsageError(`no run with id ${runId}; list runs with: cs-agents runs`);
+    if (!run) throw new UsageError(`no run with id ${runId}; list runs with: cs-agents runs`, { key: "cli.no-run", params: { id: runId } });
     if (run.status !== "succeeded") {
       context.io.stderr.write(`run ${runId} is ${run.status}; only a succeeded run has artifacts${run.status === "running" || run.status === "queued" || run.status === "planning" ? ` (finish it with: cs-agents resume ${runId})` : ""}\n`);
       return EXIT_TASK_FAILED;

@@ -5,7 +5,7 @@ import { withStore } from "../open-store.js";
 import { ambiguousSteps, subtaskViews } from "../run-view.js";
 
 export function checkRunId(id: string): string {
-  if (!RUN_ID_PATTERN.test(id)) throw new UsageError(`"${id}" is not a run id; expected the form printed by submit or run, e.g. 0mhx2k3a9-4f8k2zq1`);
+  if (!RUN_ID_PATTERN.test(id)) throw new UsageError(`"${id}" is not a run id; expected the form printed by submit or run, e.g. 0mhx2k3a9-4f8k2zq1`, { key: "cli.not-a-run-id", params: { id } });
   return id;
 }
 
@@ -13,7 +13,10 @@ export async function statusCommand(context: CommandContext, id: string, options
   const runId = checkRunId(id);
   const view = await withStore(context, async (store) => {
     const run = await store.get(runId);
-    if (!run) throw new UsageError(`no run with id ${runId} in ${context.config.DATABASE_URL.startsWith("postgres") ? "the PostgreSQL store" : "the SQLite store"}`);
+    if (!run) {
+      const postgres = context.config.DATABASE_URL.startsWith("postgres");
+      throw new UsageError(`no run with id ${runId} in ${postgres ? "the PostgreSQL store" : "the SQLite store"}`, { key: postgres ? "cli.no-run-postgres" : "cli.no-run-sqlite", params: { id: runId } });
+    }
     const steps = await store.load(runId);
     return { run, steps, storageBytes: await store.storageBytes(runId) };
   });
@@ -62,9 +65,9 @@ export async function statusCommand(context: CommandContext, id: string, options
 export async function runsCommand(context: CommandContext, options: { status?: string; tenant?: string; limit?: string; before?: string; json?: boolean }): Promise<number> {
   const status = options.status?.split(",").map((s) => s.trim());
   const bad = status?.filter((s) => !(RUN_STATUSES as readonly string[]).includes(s)) ?? [];
-  if (bad.length > 0) throw new UsageError(`unknown status ${bad.join(", ")}; expected one or more of ${RUN_STATUSES.join(", ")}`);
+  if (bad.length > 0) throw new UsageError(`unknown status ${bad.join(", ")}; expected one or more of ${RUN_STATUSES.join(", ")}`, { key: "cli.unknown-status", params: { statuses: bad.join(", "), expected: RUN_STATUSES.join(", ") } });
   const limit = options.limit === undefined ? 20 : Number(options.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError(`--limit must be a whole number from 1 to 500, got "${options.limit}"`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new UsageError(`--limit must be a whole number from 1 to 500, got "${options.limit}"`, { key: "cli.limit-range", params: { value: String(options.limit) } });
   if (options.before !== undefined) checkRunId(options.before);
   const runs: readonly Run[] = await withStore(context, (store) =>
     store.list({

@@ -54,6 +54,6 @@ export async function workerCommand(context: CommandContext, options: { concurre
 export function wholeNumber(value: string | undefined, name: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`, { key: "cli.number-range", params: { name, min, max, value } });
   return n;
 }

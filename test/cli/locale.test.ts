@@ -1,0 +1,37 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { runCli, scratchDir } from "./spawn-cli.js";
+
+let dir: string;
+beforeEach(() => {
+  dir = scratchDir();
+});
+
+const MISSING = "0mwtsupi6-aaaaaaaa";
+
+describe("CLI errors in the terminal's language", () => {
+  it("prints an unknown run id's error in Chinese under LANG=zh_CN.UTF-8, with the same code and exit code", async () => {
+    const zh = await runCli(["status", MISSING], { cwd: dir, env: { LANG: "zh_CN.UTF-8" } });
+    expect(zh.code).toBe(2);
+    expect(zh.stderr).toBe(`错误：SQLite 存储中没有 id 为 ${MISSING} 的运行 [USAGE]\n`);
+  });
+
+  it("stays English by default and under LANG=C", async () => {
+    for (const env of [{}, { LANG: "C.UTF-8" }, { LANG: "zh_CN.UTF-8", LC_ALL: "en_US.UTF-8" }]) {
+      const en = await runCli(["status", MISSING], { cwd: dir, env });
+      expect(en.code).toBe(2);
+      expect(en.stderr).toBe(`error: no run with id ${MISSING} in the SQLite store [USAGE]\n`);
+    }
+  });
+
+  it("follows LC_ALL over LANG, and translates interpolated values in place", async () => {
+    const result = await runCli(["status", "not-an-id"], { cwd: dir, env: { LANG: "en_US.UTF-8", LC_ALL: "zh_CN.UTF-8" } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("错误：“not-an-id”不是运行 id；应为 submit 或 run 打印的格式，例如 0mhx2k3a9-4f8k2zq1 [USAGE]\n");
+  });
+
+  it("falls back to the whole English line for an error the catalogue lacks", async () => {
+    const result = await runCli(["--plugin", "./no-such-plugin.js", "tools"], { cwd: dir, env: { LANG: "zh_CN.UTF-8" } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: .*no-such-plugin\.js.* \[[A-Z_]+\]\n$/);
+  });
+});
