@@ -134,7 +134,7 @@ export function parseJsonBody(body: Buffer, contentType: string, maxDepth: numbe
   } catch {
     throw new ApiError("INVALID_JSON", "the body is not valid UTF-8 (a stray byte, an overlong form or a truncated sequence); send JSON encoded as UTF-8");
   }
-  if (text.trim() === "") throw new ApiError("INVALID_JSON", "the body is empty; send a JSON object");
+  if (text.trim() === "") throw new ApiError("INVALID_JSON", "the body is empty; send a JSON object", { i18n: { key: "api.empty-json" } });
   const scan = scanJson(text, maxDepth);
   if (scan.tooDeep) throw new ApiError("JSON_TOO_DEEP", `the JSON body is nested deeper than ${maxDepth} levels`, { i18n: { key: "api.json-too-deep", params: { max: maxDepth } } });
   let value: unknown;
@@ -142,7 +142,7 @@ export function parseJsonBody(body: Buffer, contentType: string, maxDepth: numbe
     value = JSON.parse(text);
   } catch (error) {
     const at = /position (\d+)/.exec(error instanceof Error ? error.message : "")?.[1];
-    throw new ApiError("INVALID_JSON", `the body is not valid JSON${at ? ` (at character ${at})` : ""}`);
+    throw new ApiError("INVALID_JSON", `the body is not valid JSON${at ? ` (at character ${at})` : ""}`, { i18n: { key: "api.invalid-json" } });
   }
   if (countKeys(value) !== scan.keys) {
     const key = firstDuplicateKey(text) ?? "?";

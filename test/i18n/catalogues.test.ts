@@ -23,7 +23,7 @@ function keysUsedInSource(): string[] {
       if (match[2] === undefined) keys.add(key);
       else for (const part of ["body", "query", "path"]) keys.add(`${key}${part}`);
     }
-    for (const match of text.matchAll(/\[\s*"[A-Z_]+",\s*"[^"]*",\s*"((?:api|cli)\.[a-z.-]+)"\s*\]/g)) keys.add(match[1] ?? "");
+    for (const match of text.matchAll(/\[\s*"[A-Z_]+",\s*(?:"[^"]*"|`[^`]*`),\s*"((?:api|cli)\.[a-z.-]+)"\s*\]/g)) keys.add(match[1] ?? "");
     for (const match of text.matchAll(/postgres \? "(cli\.[a-z-]+)" : "(cli\.[a-z-]+)"/g)) {
       keys.add(match[1] ?? "");
       keys.add(match[2] ?? "");
