@@ -1,4 +1,7 @@
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "vitest";
 import { newRunId } from "../../src/core/ids.js";
 import type { Step } from "../../src/core/index.js";
@@ -11,6 +14,8 @@ const PLUGIN = fileURLToPath(new URL("./crash-plugin.mjs", import.meta.url));
 /** Each "crash test" run makes four idempotent calls: a twice, b once, c once. */
 const CALLS_PER_RUN = 4;
 const FINAL = new Set(["succeeded", "failed", "cancelled"]);
+/** Slow enough that runs are still part-way when the backup process has started. */
+const TOOL_DELAY_MS = 1_500;
 
 /** The backup-and-restore drill: runs in flight, a backup, the original lost, the copy resumed. */
 export class BackupDrill {
@@ -25,18 +30,26 @@ export class BackupDrill {
     return ids;
   }
 
-  /** A real `cs-agents worker` (the CLI) with the crash plugin's slow tools, logging its calls to `callsFile`. */
-  worker(databaseUrl: string, callsFile: string): Started {
+  /** Present while the live worker's calls are held (see `hold`); the restored worker ignores it. */
+  get #holdFile(): string {
+    return join(this.files.dir, "hold");
+  }
+
+  /**
+   * A real `cs-agents worker` (the CLI) with the crash plugin's slow tools, logging its calls to
+   * `callsFile`. `live` workers honour the hold file.
+   */
+  worker(databaseUrl: string, callsFile: string, live = false): Started {
     const env = {
       PATH: process.env.PATH ?? "",
       HOME: this.files.dir,
       DATABASE_URL: databaseUrl,
       CS_AGENTS_LEASE_MS: "2000",
       CS_AGENTS_LOG_FORMAT: "json",
-      // Slow enough that runs are still part-way when the backup process has started.
-      TOOL_DELAY_MS: "1500",
+      TOOL_DELAY_MS: String(TOOL_DELAY_MS),
       CALLS_FILE: callsFile,
       EFFECTS_FILE: this.files.effects,
+      ...(live ? { HOLD_FILE: this.#holdFile } : {}),
     };
     return this.processes.start(process.execPath, [BIN, "--plugin", PLUGIN, "worker", "--concurrency", "3"], { cwd: this.files.dir, env }, 240);
   }
@@ -53,6 +66,38 @@ export class BackupDrill {
       },
       60_000,
     );
+  }
+
+  /**
+   * Holds the live worker's next calls (it keeps heartbeating and recording the calls already in
+   * flight) until the store stands still with unfinished runs that have recorded calls: from then
+   * on, whatever moment the backup copies holds such runs. Without the hold, a slow backup could
+   * start after the part-way runs had finished, and the drill would prove nothing. Runs move in
+   * step, so a hold can catch them all just finished; then calls are let through briefly again.
+   */
+  async hold(store: ServiceStore, ids: readonly string[]): Promise<void> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      writeFileSync(this.#holdFile, "");
+      const runs = [...(await this.#standStill(store, ids)).values()];
+      const unfinished = runs.filter((run) => !FINAL.has(run.status));
+      if (unfinished.length >= 2 && unfinished.some((run) => run.done.length > 0)) return;
+      rmSync(this.#holdFile);
+      await sleep(700);
+    }
+    throw new Error("the live runs never stood still part-way");
+  }
+
+  /** The journal once it has not changed for longer than a call takes. */
+  async #standStill(store: ServiceStore, ids: readonly string[]): Promise<Map<string, { status: string; done: string[] }>> {
+    let previous = "";
+    let since = performance.now();
+    for (;;) {
+      const now = await this.journal(store, ids);
+      const snapshot = JSON.stringify([...now]);
+      if (snapshot !== previous) [previous, since] = [snapshot, performance.now()];
+      else if (performance.now() - since > TOOL_DELAY_MS + 1_000) return now;
+      await sleep(250);
+    }
   }
 
   /** Each run's status and the tool calls its journal holds as done. */

@@ -19,10 +19,11 @@ describe.runIf(privatePostgresAvailable("backup and restore drill: PostgreSQL"))
     clusters.push(primary);
     const store = await openStore(primary.url, { migrate: true });
     const ids = await drill.submit(store, 9);
-    const worker = drill.worker(primary.url, join(dir, "calls-live.log"));
+    const worker = drill.worker(primary.url, join(dir, "calls-live.log"), true);
     await drill.midFlight(store, ids);
+    await drill.hold(store, ids);
 
-    // pg_basebackup into a fresh data directory while the worker keeps writing; a new server starts on it.
+    // pg_basebackup into a fresh data directory while the worker holds its runs and keeps heartbeating; a new server starts on it.
     const restoredCluster = await primary.restoreBaseBackup();
     clusters.push(restoredCluster);
 

@@ -15,10 +15,11 @@ describe("backup and restore drill: SQLite (cs-agents backup, online, while runs
     mkdirSync(join(dir, "live"));
     const store = SqliteStore.open(live);
     const ids = await drill.submit(store, 9);
-    const worker = drill.worker(live, join(dir, "calls-live.log"));
+    const worker = drill.worker(live, join(dir, "calls-live.log"), true);
     await drill.midFlight(store, ids);
+    await drill.hold(store, ids);
 
-    // The backup, taken by the CLI in its own process while the worker keeps writing.
+    // The backup, taken by the CLI in its own process while the worker holds its runs and keeps heartbeating.
     const backupFile = join(dir, "backups", "cs-agents.db");
     const backup = await runCli(["backup", backupFile, "--json"], { cwd: dir, env: { DATABASE_URL: live } });
     expect(backup.stderr).toBe("");

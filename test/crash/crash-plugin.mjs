@@ -5,6 +5,7 @@
 //   effect-before  inside the handler, before the side effect
 //   effect-after   inside the handler, after the side effect, before the result goes back
 // (The harness adds `recorded`, after the step's result is committed.)
+// HOLD_FILE    while this file exists, a call waits before it starts (runs stop where they are)
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { defineAgent, definePlanTemplate, defineTool, z } from "../../dist/index.js";
 
@@ -16,6 +17,8 @@ function maybeCrash(phase, key) {
 }
 
 async function effect(tool, key, dedupe) {
+  const hold = process.env.HOLD_FILE;
+  while (hold && existsSync(hold)) await new Promise((resolve) => setTimeout(resolve, 100));
   if (process.env.CALLS_FILE) appendFileSync(process.env.CALLS_FILE, `${tool} ${key}\n`);
   if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
   maybeCrash("effect-before", key);
