@@ -32,13 +32,17 @@ export async function carryOut(options: CarryOutOptions): Promise<SubtaskOutcome
   const history: Turn[] = [];
   for (;;) {
     if (options.signal?.aborted) throw new CancelledError();
-    const decision = await model.decide({
+    const context = {
       agent,
       subtask: options.subtask,
       language: options.language,
       dependencies: options.dependencies,
       history,
-    });
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    const decided = await model.decide(context);
+    // The agent's own check of a finish: a model saying "done" is not enough.
+    const decision = decided.type === "finish" && agent.finish ? await agent.finish(context, decided) : decided;
     if (decision.type === "finish") {
       return { status: "succeeded", output: decision.output, artifacts: decision.artifacts ?? [], calls: history.length };
     }

@@ -4,6 +4,17 @@ import type { Decision, TurnContext } from "./model.js";
 /** A deterministic policy for the built-in rules model: the next step from what happened so far. */
 export type RulesPolicy = (context: TurnContext) => Decision;
 
+/** A model's decision to finish a subtask. */
+export type FinishDecision = Extract<Decision, { readonly type: "finish" }>;
+
+/**
+ * Turns a model's `finish` into the subtask's result from the calls it made: the agent's own
+ * check of what "done" means, whichever model decided (rules or an LLM). It may add the
+ * artifacts the calls produced, or refuse the finish with a `fail` decision saying why.
+ * Must be deterministic for the same history: a resumed run applies it to journaled decisions.
+ */
+export type FinishHook = (context: TurnContext, decision: FinishDecision) => Promise<Decision>;
+
 export interface AgentSpec {
   readonly name: string;
   readonly role: string;
@@ -14,6 +25,8 @@ export interface AgentSpec {
   readonly rules?: RulesPolicy;
   /** Most tool calls per subtask. Default 20. */
   readonly maxSteps?: number;
+  /** Checks and completes a finish (see FinishHook). Default: the model's finish as it is. */
+  readonly finish?: FinishHook;
 }
 
 export interface Agent {
@@ -23,6 +36,7 @@ export interface Agent {
   readonly tools: readonly string[];
   readonly rules: RulesPolicy | undefined;
   readonly maxSteps: number;
+  readonly finish?: FinishHook;
 }
 
 const AGENT_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
@@ -47,5 +61,6 @@ export function defineAgent(spec: AgentSpec): Agent {
     tools: [...spec.tools],
     rules: spec.rules,
     maxSteps,
+    ...(spec.finish ? { finish: spec.finish } : {}),
   };
 }

@@ -7,7 +7,7 @@ import { renderHtml } from "./render-html.js";
 import { renderMarkdown } from "./render-markdown.js";
 
 /** The quarterly report as Markdown and as a self-contained HTML page, from one document. */
-export function composeReport(m: FinanceMetrics, charts: readonly Chart[], language: Language, period?: PeriodChoice): { markdown: string; html: string } {
-  const document = buildReportDocument(m, charts, language, period);
+export function composeReport(m: FinanceMetrics, charts: readonly Chart[], language: Language, period?: PeriodChoice, commentary?: readonly string[]): { markdown: string; html: string } {
+  const document = buildReportDocument(m, charts, language, period, commentary);
   return { markdown: renderMarkdown(document), html: renderHtml(document) };
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineAgent, type Agent, type Decision, type RulesPolicy } from "../../agents/index.js";
 import { findDependencyOutput, turnOutput } from "./find-dependency-output.js";
 import { LedgerExtractSchema, QuarterSchema } from "./ledger-extract.js";
+import { finishWriting } from "./writer-finish.js";
 import { writerPolicy } from "./writer-policy.js";
 
 const quarterOf = (input: Record<string, unknown>) => (typeof input.quarter === "string" ? input.quarter : undefined);
@@ -64,10 +65,14 @@ export const writerAgent = defineAgent({
   name: "writer",
   role: "Writes and checks the quarterly financial report",
   instructions:
-    "Call report.charts, then report.compose with the metrics and charts, then report.review; when the review finds " +
-    "no mismatch, call report.workbook and finish with report.md, report.html and report.xlsx.",
+    "Call report.compose with the quarter, the language and your commentary (one string per paragraph: what moved, " +
+    "which way and why; every number you write must be a figure of the statements, or leave numbers out). If it " +
+    "refuses a figure, fix the commentary and call it again. Then finish with one sentence. The tools build the " +
+    "statements, charts, report.md, report.html and report.xlsx from the metrics; a finish without a successful " +
+    "report.compose fails the subtask.",
   tools: ["report.charts", "report.compose", "report.review", "report.workbook"],
   rules: writerPolicy,
+  finish: finishWriting,
   maxSteps: 6,
 });
 

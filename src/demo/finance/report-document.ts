@@ -41,11 +41,17 @@ function statementBlocks(m: FinanceMetrics, language: Language): ReportBlock[] {
   ];
 }
 
-/** Builds the quarterly report from the metrics and rendered charts, in `language`. */
-export function buildReportDocument(m: FinanceMetrics, charts: readonly Chart[], language: Language, period?: PeriodChoice): ReportDocument {
+/**
+ * Builds the quarterly report from the metrics and rendered charts, in `language`. `commentary`
+ * (a model's paragraphs, already checked against the statements) replaces the built-in
+ * commentary section; the summary, statements and charts are always built from the metrics.
+ */
+export function buildReportDocument(m: FinanceMetrics, charts: readonly Chart[], language: Language, period?: PeriodChoice, commentary?: readonly string[]): ReportDocument {
   const text = REPORT_TEXT[language];
   const label = (quarter: string | null) => (quarter === null ? null : quarterLabel(quarter, language));
-  const { lead, paragraphs } = reportCommentary(m, language);
+  const built = reportCommentary(m, language);
+  const lead = built.lead;
+  const paragraphs = commentary && commentary.length > 0 ? commentary : built.paragraphs;
   const bullets = summaryFigures(m, language).map((figure) => writeSummaryBullet(figure, language).replace(/^- /, ""));
   const blocks: ReportBlock[] = [
     { kind: "paragraph", text: text.subtitle(label(m.previousQuarter), label(m.yearAgoQuarter)) },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineTool, ToolError } from "../../tools/index.js";
+import { COMMENTARY_MAX_CHARS, COMMENTARY_MAX_PARAGRAPHS, plainCommentary, unsupportedFigures } from "./check-commentary.js";
 import { composeReport } from "./compose-report.js";
 import { computeMetrics } from "./compute-metrics.js";
 import { FinanceMetricsSchema, type FinanceMetrics } from "./finance-metrics.js";
@@ -32,6 +33,21 @@ function metricsFor(quarter: string, given: FinanceMetrics | undefined): Finance
 }
 
 /**
+ * A model's commentary as report paragraphs, refused when it states a figure the statements do
+ * not hold (the model sees the error and can write it again).
+ * @throws ToolError COMMENTARY_FIGURE_UNSUPPORTED naming each unsupported number.
+ */
+function checkedCommentary(commentary: readonly string[], m: FinanceMetrics, language: "zh" | "en"): string[] {
+  const paragraphs = plainCommentary(commentary);
+  const unsupported = unsupportedFigures(paragraphs, m, language);
+  if (unsupported.length > 0) {
+    const list = unsupported.map((u) => `${u.written} (paragraph ${u.paragraph})`).join(", ");
+    throw new ToolError("COMMENTARY_FIGURE_UNSUPPORTED", `the commentary states figures the statements do not hold: ${list}; use the figures as the statements print them, or leave numbers out`);
+  }
+  return paragraphs;
+}
+
+/**
  * Writes the quarterly financial report as Markdown and self-contained HTML. Computes the
  * metrics and charts itself when they are not given, so it also works on its own.
  */
@@ -46,11 +62,22 @@ export const reportComposeTool = defineTool({
     metrics: FinanceMetricsSchema.optional(),
     charts: z.array(ChartSchema).optional(),
     period: PeriodChoiceSchema.optional().describe("set when the task named no quarter and the ledger ends before the last ended quarter"),
+    commentary: z
+      .array(z.string().max(COMMENTARY_MAX_CHARS))
+      .min(1)
+      .max(COMMENTARY_MAX_PARAGRAPHS)
+      .optional()
+      .describe(
+        "your commentary, one string per paragraph, in the report's language: what moved, which way and why. " +
+          "Every number you write must be a figure of the statements (as printed, or an amount in 万元/millions/亿元); " +
+          "omit it to use the built-in commentary",
+      ),
   }),
   output: z.object({ markdown: z.string(), html: z.string() }),
-  handler: async ({ quarter, language, metrics, charts, period }) => {
+  handler: async ({ quarter, language, metrics, charts, period, commentary }) => {
     const m = metricsFor(quarter.trim().toUpperCase(), metrics);
-    return composeReport(m, charts ?? (await renderCharts(m, language)), language, period);
+    const paragraphs = commentary ? checkedCommentary(commentary, m, language) : undefined;
+    return composeReport(m, charts ?? (await renderCharts(m, language)), language, period, paragraphs);
   },
   timeoutMs: 30_000,
   idempotent: true,

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import type { Decision, RulesPolicy, TurnContext } from "../../agents/index.js";
-import type { Artifact, ErrorInfo } from "../../core/index.js";
+import type { ErrorInfo } from "../../core/index.js";
 import { FinanceMetricsSchema, type FinanceMetrics } from "./finance-metrics.js";
 import { findDependencyOutput, turnOutput } from "./find-dependency-output.js";
-import { chartFile, ChartSchema, type Chart } from "./render-charts.js";
+import { ChartSchema, type Chart } from "./render-charts.js";
 import { ReportReviewSchema, type ReportReview } from "./review-report.js";
-import { XLSX_MEDIA_TYPE } from "./report-workbook.js";
+import { reportArtifacts, reviewFailure } from "./writer-finish.js";
 import { PeriodChoiceSchema } from "./resolve-quarter.js";
 
 const ChartsSchema = z.object({ charts: z.array(ChartSchema) });
@@ -15,11 +15,6 @@ const WorkbookSchema = z.object({ xlsxBase64: z.string() });
 
 const fail = (error: ErrorInfo): Decision => ({ type: "fail", error });
 
-function reviewFailure(review: ReportReview): ErrorInfo {
-  const list = review.mismatches.map((m) => `${m.label}: expected ${m.expected}, found ${m.found}`).join("; ");
-  return { code: "REPORT_REVIEW_FAILED", message: `the report's figures disagree with the metrics (${review.mismatches.length} of ${review.checked}): ${list}` };
-}
-
 interface Written {
   readonly report: z.infer<typeof ReportSchema>;
   readonly charts: readonly Chart[];
@@ -27,14 +22,7 @@ interface Written {
 }
 
 function finish(quarter: string, language: string, review: ReportReview, { report, charts, workbook }: Written): Decision {
-  const artifacts: Artifact[] = [
-    { name: "report.md", mediaType: "text/markdown", content: report.markdown },
-    { name: "report.html", mediaType: "text/html", content: report.html },
-    { name: "report.xlsx", mediaType: XLSX_MEDIA_TYPE, content: workbook.xlsxBase64, encoding: "base64" },
-    // report.md links these files; report.html carries the same charts inline.
-    ...charts.map((chart): Artifact => ({ name: chartFile(chart), mediaType: "image/svg+xml", content: chart.svg })),
-  ];
-  return { type: "finish", output: { quarter, language, review }, artifacts };
+  return { type: "finish", output: { quarter, language, review }, artifacts: reportArtifacts(report, charts, workbook.xlsxBase64) };
 }
 
 /** The next call in charts → compose → review → workbook, or the end, given the metrics to write about. */
