@@ -75,6 +75,11 @@ const MODEL_SETTINGS = {
     .refine((v) => v.split(",").every((pair) => pair.trim() === "" || /^\s*[a-z][a-z0-9_-]*\s*=\s*\S+\s*$/.test(pair)), "must be agent=model pairs separated by commas, e.g. writer=qwen-max,analyst=deepseek-chat")
     .transform((v) => Object.fromEntries(v.split(",").filter((p) => p.trim() !== "").map((p) => p.split("=").map((x) => x.trim()) as [string, string])))
     .describe('per-agent model names, e.g. writer=qwen-max,analyst=deepseek-chat ("rules": keep the built-in rules)'),
+  CS_AGENTS_LLM_STREAM: z
+    .enum(["true", "false"], { message: 'must be "true" or "false"' })
+    .default("true")
+    .transform((v) => v === "true")
+    .describe("stream agents' answers (model.delta events, live progress); an endpoint that does not stream is asked unstreamed"),
   CS_AGENTS_RUN_MAX_TOKENS: whole("").min(0, "must not be negative").default(0).describe("a run using more model tokens fails with BUDGET_EXCEEDED (0: no limit)"),
   CS_AGENTS_RUN_MAX_TOOL_CALLS: whole("").min(0, "must not be negative").default(0).describe("a run asking for more tool calls fails with BUDGET_EXCEEDED (0: no limit)"),
   CS_AGENTS_RUN_MAX_MS: whole(" of milliseconds").min(0, "must not be negative").default(0).describe("a run executing longer fails with BUDGET_EXCEEDED (0: no limit)"),

@@ -16,11 +16,31 @@ export function createProgress(stream: NodeJS.WriteStream, mode: "tty" | "lines"
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 
+/** Longest piece of a model's streamed text shown on one progress line. */
+const LIVE_CHARS = 72;
+
+/** A model's text so far on one line: whitespace collapsed, only its last LIVE_CHARS shown. */
+export function liveLine(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > LIVE_CHARS ? `…${flat.slice(-(LIVE_CHARS - 1))}` : flat;
+}
+
 function lineProgress(stream: NodeJS.WriteStream): Progress {
   const write = (line: string) => stream.write(`${line}\n`);
+  // Plain lines cannot be redrawn: a model's streamed text is shown once per turn, when it ends.
+  const streamed = new Map<string, string>();
   return {
     onEvent(event) {
       switch (event.type) {
+        case "model.delta":
+          streamed.set(event.stepKey, (streamed.get(event.stepKey) ?? "") + event.text);
+          break;
+        case "model.finished": {
+          const said = liveLine(streamed.get(event.stepKey) ?? "");
+          streamed.delete(event.stepKey);
+          if (said !== "") write(`  model   ${event.subtaskId} [${event.agent}] ${said}`);
+          break;
+        }
         case "plan.created":
           write(`plan (${event.plan.source}, ${event.plan.subtasks.length} subtasks${event.replayed ? ", from the journal" : ""})`);
           if (event.plan.note) write(`  note: ${event.plan.note}`);
@@ -73,7 +93,7 @@ function deferred(): Deferred {
 
 /** A listr2 list with a row per subtask; rows settle as the engine's events arrive. */
 function ttyProgress(): Progress {
-  const rows = new Map<string, { done: Deferred; started: Deferred; output: string[]; durationMs?: number }>();
+  const rows = new Map<string, { done: Deferred; started: Deferred; output: string[]; live: string; durationMs?: number }>();
   let rendering: Promise<unknown> = Promise.resolve();
 
   const start = (plan: Plan) => {
@@ -81,7 +101,7 @@ function ttyProgress(): Progress {
       const done = deferred();
       // Rows rejected before listr awaits them must not count as unhandled rejections.
       done.promise.catch(() => undefined);
-      rows.set(s.id, { done, started: deferred(), output: [] });
+      rows.set(s.id, { done, started: deferred(), output: [], live: "" });
     }
     const list = new Listr(
       plan.subtasks.map((s) => ({
@@ -92,7 +112,8 @@ function ttyProgress(): Progress {
           task.title = `${s.title} [${s.agent}] waiting for ${s.dependsOn.join(", ") || "a slot"}`;
           await row.started.promise;
           task.title = `${s.title} [${s.agent}]`;
-          const timer = setInterval(() => (task.output = row.output.at(-1) ?? "…"), 100);
+          // The row's last line: the model's text as it streams, else the last tool event.
+          const timer = setInterval(() => (task.output = row.live !== "" ? `✎ ${liveLine(row.live)}` : (row.output.at(-1) ?? "…")), 100);
           try {
             await row.done.promise;
           } finally {
@@ -116,6 +137,9 @@ function ttyProgress(): Progress {
       const row = rows.get(event.subtaskId);
       if (!row) return;
       if (event.type === "subtask.started") row.started.resolve();
+      // Only the tail is ever shown, so only a tail is kept.
+      if (event.type === "model.delta") row.live = (row.live + event.text).slice(-4 * LIVE_CHARS);
+      if (event.type === "model.finished" || event.type === "tool.started") row.live = "";
       if (event.type === "tool.started") row.output.push(`→ ${event.tool}`);
       if (event.type === "tool.finished") row.output.push(`✔ ${event.tool} ${seconds(event.durationMs)}`);
       if (event.type === "tool.failed") row.output.push(`✖ ${event.tool}: ${event.error.message}`);

@@ -39,7 +39,24 @@ export interface TurnRequest {
  * engine makes the call, journaled and guarded.
  * @throws LlmError (see LlmEndpoint.request).
  */
-export function completeTurn(endpoint: LlmEndpoint, request: TurnRequest): Promise<TurnAnswer> {
+export async function completeTurn(endpoint: LlmEndpoint, request: TurnRequest): Promise<TurnAnswer> {
+  const stream = request.stream && endpoint.streams();
+  try {
+    return await askOnce(endpoint, { ...request, stream });
+  } catch (error) {
+    // An endpoint that refuses `stream` is asked again unstreamed, and from now on.
+    if (!stream || !refusesStreaming(error)) throw error;
+    endpoint.noStreaming();
+    return askOnce(endpoint, { ...request, stream: false });
+  }
+}
+
+/** A 400 whose message is about streaming: the server does not stream. */
+function refusesStreaming(error: unknown): boolean {
+  return error instanceof LlmError && error.code === "LLM_REQUEST_FAILED" && error.status === 400 && /stream/i.test(error.message);
+}
+
+function askOnce(endpoint: LlmEndpoint, request: TurnRequest): Promise<TurnAnswer> {
   return endpoint.request(async ({ ai, languageModel }, abortSignal) => {
     const common = {
       model: languageModel(request.modelName),

@@ -2,6 +2,7 @@ import type * as Ai from "ai";
 import type { LanguageModel } from "ai";
 import type { LlmError } from "./llm-error.js";
 import { checkLlmSettings, type LlmSettings } from "./llm-settings.js";
+import { streamTolerantFetch } from "./stream-fallback.js";
 import { withRetries } from "./with-retries.js";
 
 /** The AI SDK, loaded on first use, and the endpoint's models. */
@@ -17,6 +18,13 @@ export interface LlmEndpoint {
   /** The SDK, loaded once (offline processes never load it). */
   sdk(): Promise<LlmSdk>;
   /**
+   * True while answers should be streamed: the setting (default on), until the endpoint shows
+   * it does not stream (it answered a streamed request unstreamed, or refused `stream`).
+   */
+  streams(): boolean;
+  /** Records that the endpoint does not stream: this process asks it unstreamed from now on. */
+  noStreaming(): void;
+  /**
    * Makes one request with the per-attempt timeout and the retries (honouring `Retry-After`).
    * @throws LlmError (LLM_RATE_LIMITED, LLM_UNAVAILABLE, LLM_TIMEOUT, LLM_REQUEST_FAILED,
    *   LLM_BAD_RESPONSE), its message free of the API key; `stop`'s reason once `stop` aborts
@@ -31,6 +39,8 @@ export interface LlmEndpointDeps {
   readonly onRetry?: (error: LlmError, delayMs: number, attempt: number) => void;
   /** Longest `Retry-After` waited for. Default 60 s. */
   readonly maxRetryDelayMs?: number;
+  /** Injectable for tests. Default: the global fetch. */
+  readonly fetch?: typeof fetch;
 }
 
 /**
@@ -41,6 +51,10 @@ export interface LlmEndpointDeps {
  */
 export function createLlmEndpoint(settings: LlmSettings, deps: LlmEndpointDeps = {}): LlmEndpoint {
   checkLlmSettings(settings);
+  let streaming = settings.stream ?? true;
+  const noStreaming = () => {
+    streaming = false;
+  };
   let loading: Promise<LlmSdk> | undefined;
   const sdk = () =>
     (loading ??= Promise.all([import("ai"), import("@ai-sdk/openai-compatible")]).then(([ai, compatible]) => {
@@ -49,6 +63,7 @@ export function createLlmEndpoint(settings: LlmSettings, deps: LlmEndpointDeps =
         baseURL: settings.baseUrl.replace(/\/+$/, ""),
         ...(settings.apiKey === "" ? {} : { apiKey: settings.apiKey }),
         includeUsage: true,
+        fetch: streamTolerantFetch(noStreaming, deps.fetch),
       });
       return { ai, languageModel: (modelName: string) => provider.chatModel(modelName) };
     }));
@@ -64,6 +79,8 @@ export function createLlmEndpoint(settings: LlmSettings, deps: LlmEndpointDeps =
   return {
     settings,
     sdk,
+    streams: () => streaming,
+    noStreaming,
     // The SDK's own retries are off (maxRetries: 0 at each call): ours are testable, capped,
     // and put a fresh timeout on every attempt.
     request: async (call, stop) => {

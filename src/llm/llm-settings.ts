@@ -21,6 +21,12 @@ export interface LlmSettings {
    * (memory, plus Redis when configured); 0 (default): never reuse an answer.
    */
   readonly responseCacheTtlMs?: number;
+  /**
+   * Stream agents' answers (SSE) so their text arrives as it is generated. Default true; an
+   * endpoint that answers a streamed request unstreamed, or refuses streaming, is then asked
+   * unstreamed.
+   */
+  readonly stream?: boolean;
 }
 
 /** Run budgets; 0 means no limit. */
@@ -50,6 +56,7 @@ export interface LlmConfig {
   readonly CS_AGENTS_LLM_MAX_RETRIES: number;
   readonly CS_AGENTS_LLM_AGENT_MODELS: Readonly<Record<string, string>>;
   readonly CS_AGENTS_LLM_RESPONSE_CACHE_TTL_S: number;
+  readonly CS_AGENTS_LLM_STREAM?: boolean;
   readonly CS_AGENTS_RUN_MAX_TOKENS: number;
   readonly CS_AGENTS_RUN_MAX_TOOL_CALLS: number;
   readonly CS_AGENTS_RUN_MAX_MS: number;
@@ -70,6 +77,7 @@ export function llmSettingsFromConfig(config: LlmConfig): LlmSettings | undefine
     maxRetries: config.CS_AGENTS_LLM_MAX_RETRIES,
     agentModels: config.CS_AGENTS_LLM_AGENT_MODELS,
     responseCacheTtlMs: config.CS_AGENTS_LLM_RESPONSE_CACHE_TTL_S * 1_000,
+    stream: config.CS_AGENTS_LLM_STREAM ?? true,
   });
 }
 

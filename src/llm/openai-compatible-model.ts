@@ -15,7 +15,10 @@ export interface OpenAICompatibleModelOptions {
   readonly tools: ToolRegistry;
   /** Default: the endpoint's `model`. */
   readonly modelName?: string;
-  /** Stream answers (SSE) and hand the text to `onText` as it arrives. Default false. */
+  /**
+   * Stream answers (SSE) and hand the text to `onText` as it arrives. Default: the endpoint's
+   * `stream` setting (on); an endpoint that does not stream is asked unstreamed.
+   */
   readonly stream?: boolean;
   readonly onText?: (delta: string, where: { readonly agent: string; readonly subtaskId: string }) => void;
   /** Told the tokens of every request; a budget wrapper throws from here to stop the run. */
@@ -126,7 +129,7 @@ async function ask(
     system,
     messages,
     toolSet: offered.toolSet,
-    stream: options.stream ?? false,
+    stream: options.stream ?? options.endpoint.settings.stream ?? true,
     ...(toText ? { onText: toText } : {}),
   });
   options.onUsage?.({ ...answer.usage, model: modelName, purpose: "decide", agent: context.agent.name });

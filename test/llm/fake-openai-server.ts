@@ -62,6 +62,8 @@ export interface FakeOpenAI {
   /** Authorization headers received, to check the key is sent (and where it goes). */
   readonly authorizations: (string | undefined)[];
   script: Script;
+  /** False: the server ignores `stream: true` and answers with one JSON completion (some gateways do). */
+  streams: boolean;
   close(): Promise<void>;
 }
 
@@ -72,7 +74,7 @@ export interface FakeOpenAI {
 export async function startFakeOpenAI(script: Script): Promise<FakeOpenAI> {
   const requests: ChatRequest[] = [];
   const authorizations: (string | undefined)[] = [];
-  const fake: FakeOpenAI = { baseUrl: "", requests, authorizations, script, close: () => Promise.resolve() };
+  const fake: FakeOpenAI = { baseUrl: "", requests, authorizations, script, streams: true, close: () => Promise.resolve() };
   const server = createServer((req, res) => {
     void readJson(req).then((body) => {
       if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
@@ -83,7 +85,7 @@ export async function startFakeOpenAI(script: Script): Promise<FakeOpenAI> {
       const index = requests.length;
       requests.push(request);
       authorizations.push(req.headers.authorization);
-      respond(res, request, fake.script(request, index), index);
+      respond(res, fake.streams ? request : { ...request, stream: false }, fake.script(request, index), index);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
