@@ -65,7 +65,7 @@ describe("SqliteStore", () => {
   it("opened without migrating, says how to migrate, then migrates", async () => {
     const store = SqliteStore.open(freshPath(), { migrate: false });
     await expect(store.get("run-001")).rejects.toMatchObject({ code: "STORE_CONFIG", message: expect.stringContaining("cs-agents migrate") });
-    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(await store.migrate()).toEqual([]);
     expect(await store.get("run-001")).toBeUndefined();
     await store.close();
@@ -134,7 +134,7 @@ describe("SqliteStore", () => {
     check.close();
   });
 
-  it("counts a tenant's unfinished runs from runs_active, not from the tenant's history", async () => {
+  it("counts a tenant's unfinished runs up to the cap from runs_tenant_active, not from the tenant's history nor other tenants' queues", async () => {
     const path = freshPath();
     await SqliteStore.open(path).close();
     const db = new Database(path);
@@ -143,18 +143,25 @@ describe("SqliteStore", () => {
       "INSERT INTO runs (id, tenant, task, status, schema_version, created_at, updated_at, finished_at) VALUES (?, ?, '{\"description\":\"x\"}', ?, 1, ?, 0, ?)",
     );
     for (let n = 0; n < 2_000; n++) insertRun.run(`old-${n}`, "acme", "succeeded", n, n);
+    for (let n = 0; n < 2_000; n++) insertRun.run(`queued-${n}`, "initech", "queued", 3_000 + n, null);
     insertRun.run("run-001", "acme", "queued", 5_001, null);
     insertRun.run("run-002", "acme", "running", 5_002, null);
     insertRun.run("run-003", "globex", "queued", 5_003, null);
-    db.exec("ANALYZE");
-    const activeRuns = prepareActiveRuns(db);
-    expect(activeRuns.get("acme")).toBe(2);
-    expect(activeRuns.get("globex")).toBe(1);
-    const plan = db
-      .prepare(`EXPLAIN QUERY PLAN ${activeRuns.source}`)
-      .all("acme")
-      .map((row) => (row as { detail: string }).detail);
-    expect(plan).toEqual(["SCAN runs USING INDEX runs_active"]);
+    for (const analyze of [false, true]) {
+      if (analyze) db.exec("ANALYZE");
+      const activeRuns = prepareActiveRuns(db);
+      expect(activeRuns.get("acme", 100)).toBe(2);
+      expect(activeRuns.get("globex", 100)).toBe(1);
+      expect(activeRuns.get("initech", 100)).toBe(100);
+      expect(activeRuns.get("initech", 5_000)).toBe(2_000);
+      expect(activeRuns.get("acme", 1)).toBe(1);
+      const plan = db
+        .prepare(`EXPLAIN QUERY PLAN ${activeRuns.source}`)
+        .all("acme", 100)
+        .map((row) => (row as { detail: string }).detail);
+      expect(plan).toContain("SEARCH runs USING INDEX runs_tenant_active (tenant=?)");
+      expect(plan.join("; ")).not.toMatch(/runs_active\b|runs_tenant_created/);
+    }
     db.close();
   });
 
@@ -176,7 +183,7 @@ describe("SqliteStore", () => {
       { id: "run-002", finished_at: 150 },
       { id: "run-003", finished_at: null },
     ]);
-    expect(prepareActiveRuns(check).get("acme")).toBe(1);
+    expect(prepareActiveRuns(check).get("acme", 100)).toBe(1);
     check.close();
   });
 

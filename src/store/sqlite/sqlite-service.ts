@@ -69,7 +69,7 @@ export function sqliteServiceOps(db: Database.Database): Ops {
         .transaction((): Submission => {
           const existing = key === null ? undefined : s.runByKey.get({ tenant, key });
           if (existing) return { run: runFromRow(existing), created: false, requestHash: existing.request_hash, submittedBy: existing.submitted_by };
-          if (options.maxActiveRuns !== undefined && (s.activeRuns.get(tenant) ?? 0) >= options.maxActiveRuns) throw tooManyActiveRuns(options.maxActiveRuns);
+          if (options.maxActiveRuns !== undefined && (s.activeRuns.get(tenant, options.maxActiveRuns) ?? 0) >= options.maxActiveRuns) throw tooManyActiveRuns(options.maxActiveRuns);
           const row = { id: options.runId, tenant, key, task: JSON.stringify(task), schemaVersion: JOURNAL_SCHEMA_VERSION, now: Date.now() };
           try {
             s.insertRun.run({ ...row, requestHash: options.requestHash, submittedBy: options.submittedBy });
@@ -158,12 +158,13 @@ function prepare(db: Database.Database) {
 }
 
 /**
- * How many unfinished runs a tenant has. The unary + keeps SQLite off runs_tenant_created, which
- * walks every finished run the tenant keeps (6.5–8 ms with 20,000); runs_active holds only the
- * unfinished runs of all tenants.
+ * How many unfinished runs a tenant has, counted up to `cap` and no further (the answer is only
+ * compared with the cap). runs_tenant_active (migration 9) holds only unfinished runs, by tenant:
+ * the count reads at most `cap` entries of that tenant, never the tenant's finished history
+ * (runs_tenant_created) nor other tenants' queued runs (runs_active).
  */
-export function prepareActiveRuns(db: Database.Database): Database.Statement<[string], number> {
-  return db.prepare<[string], number>(`SELECT COUNT(*) FROM runs WHERE ${SQLITE_ACTIVE_RUNS} AND +tenant = ?`).pluck();
+export function prepareActiveRuns(db: Database.Database): Database.Statement<[string, number], number> {
+  return db.prepare<[string, number], number>(`SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE ${SQLITE_ACTIVE_RUNS} AND tenant = ? LIMIT ?)`).pluck();
 }
 
 function prepareStatements(db: Database.Database) {
