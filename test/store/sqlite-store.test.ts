@@ -5,6 +5,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { newRunId } from "../../src/core/index.js";
+import { verifyAuditChain } from "../../src/audit/verify-chain.js";
 import { SqliteStore } from "../../src/store/index.js";
 import { SQLITE_MIGRATIONS } from "../../src/store/sqlite/migrations.js";
 import { prepareActiveRuns } from "../../src/store/sqlite/sqlite-service.js";
@@ -163,6 +164,46 @@ describe("SqliteStore", () => {
       expect(plan.join("; ")).not.toMatch(/runs_active\b|runs_tenant_created/);
     }
     db.close();
+  });
+
+  it("commits submissions made together in one transaction, each on its own: the cap holds, refused ones leave nothing, accepted ones are on disk when they resolve", async () => {
+    const path = freshPath();
+    const store = SqliteStore.open(path);
+    try {
+      const submit = (n: number) =>
+        store.submitAudited(
+          { description: `r${n}`, tenant: "acme", idempotencyKey: `k${n % 8}` },
+          { runId: `run-${String(n).padStart(3, "0")}`, requestHash: `h${n % 8}`, submittedBy: "u", maxActiveRuns: 5 },
+          { action: "task.submitted", actor: "u", tenant: "acme" },
+        );
+      const results = await Promise.allSettled(Array.from({ length: 12 }, (_, n) => submit(n)));
+      // In order: 0–4 are created, 5–7 are over the cap, 8–11 repeat the keys of 0–3 and get those runs back.
+      const outcome = results.map((r) => (r.status === "rejected" ? (r.reason as { code?: string }).code : r.value.created ? `created ${r.value.run.id}` : `replayed ${r.value.run.id}`));
+      expect(outcome).toEqual([
+        ...[0, 1, 2, 3, 4].map((n) => `created run-00${n}`),
+        ...Array.from({ length: 3 }, () => "TOO_MANY_ACTIVE_RUNS"),
+        ...[0, 1, 2, 3].map((n) => `replayed run-00${n}`),
+      ]);
+      // Another connection sees exactly the accepted runs and one audit entry each, chained.
+      const other = new Database(path, { readonly: true });
+      expect(other.prepare("SELECT COUNT(*) AS n FROM runs").get()).toEqual({ n: 5 });
+      expect(other.prepare("SELECT COUNT(*) AS n FROM audit_log").get()).toEqual({ n: 5 });
+      other.close();
+      expect(await verifyAuditChain(await store.listAudit({ limit: 100 }))).toMatchObject({ ok: true });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("commits submissions still waiting for the end of the turn when the store closes", async () => {
+    const path = freshPath();
+    const store = SqliteStore.open(path);
+    const pending = store.submitAudited({ description: "x", tenant: "acme" }, { runId: "run-001", requestHash: "h", submittedBy: "u" }, { action: "task.submitted", actor: "u", tenant: "acme" });
+    await store.close();
+    await expect(pending).resolves.toMatchObject({ created: true });
+    const reopened = SqliteStore.open(path);
+    expect((await reopened.get("run-001"))?.status).toBe("queued");
+    await reopened.close();
   });
 
   it("migration 7 stamps final runs an older version left without finished_at, so only unfinished runs stay active", async () => {
