@@ -46,7 +46,7 @@ export interface ApiOptions {
   readonly headersTimeoutMs?: number;
   /** Requests per tenant (or per client address without a token) and window. */
   readonly rateLimit?: { readonly max: number; readonly windowMs: number; readonly redis?: Redis };
-  /** Unfinished runs a tenant may have; more submissions answer 429. */
+  /** Unfinished runs a tenant may have; more submissions answer 429. 0: no cap. Default 100. */
   readonly maxActiveRunsPerTenant?: number;
   readonly approvals?: { readonly ttlMs: number; readonly requireSeparateApprover: boolean };
   /** Origins allowed by CORS; empty (the default) sends no CORS headers. */

@@ -111,6 +111,12 @@ describe("tasks", () => {
     expect(third.json().code).toBe("TOO_MANY_ACTIVE_RUNS");
   });
 
+  it("takes any number of unfinished runs when the cap is 0 (no cap)", async () => {
+    await t.close();
+    t = await makeApi({ maxActiveRunsPerTenant: 0 });
+    for (let n = 0; n < 3; n++) expect((await submit({ description: `${n}` })).statusCode).toBe(202);
+  });
+
   it("shows a run with subtasks, timings, results and artifact links; downloads the artifact", async () => {
     const id = testRunId(1);
     await seedSucceeded(t.store, id, "acme");
