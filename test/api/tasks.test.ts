@@ -223,6 +223,24 @@ describe("service routes", () => {
     expect(res.headers["access-control-allow-origin"]).toBeUndefined();
   });
 
+  it("sends Helmet's default security headers on every kind of answer: JSON, a problem, a 202", async () => {
+    const expected = {
+      "content-security-policy": expect.stringContaining("default-src 'self'"),
+      "strict-transport-security": expect.stringContaining("max-age="),
+      "x-content-type-options": "nosniff",
+      "x-frame-options": "SAMEORIGIN",
+      "cross-origin-opener-policy": "same-origin",
+      "referrer-policy": "no-referrer",
+    };
+    for (const res of [
+      await t.api.app.inject({ method: "GET", url: "/healthz" }),
+      await t.api.app.inject({ method: "GET", url: "/v1/nothing-here" }),
+      await submit({ description: "x" }),
+    ]) {
+      expect(res.headers).toMatchObject(expected);
+    }
+  });
+
   it("answers unknown routes with a problem", async () => {
     const res = await t.api.app.inject({ method: "DELETE", url: "/v1/tasks" });
     expect(res.statusCode).toBe(404);
