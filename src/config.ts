@@ -32,7 +32,7 @@ const SERVICE_SETTINGS = {
   CS_AGENTS_BODY_LIMIT_BYTES: z.coerce.number().int("must be a whole number").min(1_024, "must be at least 1024").default(262_144).describe("largest request body; larger answers 413"),
   CS_AGENTS_MAX_JSON_DEPTH: z.coerce.number().int("must be a whole number").min(2).max(256).default(32).describe("deepest JSON nesting accepted"),
   CS_AGENTS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int("must be a whole number").min(0).default(600).describe("requests per tenant per minute (0: no limit); shared through Redis when REDIS_URL is set"),
-  CS_AGENTS_MAX_ACTIVE_RUNS_PER_TENANT: z.coerce.number().int("must be a whole number").min(1).default(100).describe("unfinished runs a tenant may have"),
+  CS_AGENTS_MAX_ACTIVE_RUNS_PER_TENANT: z.coerce.number().int("must be a whole number").min(0).default(100).describe("unfinished runs a tenant may have (0: no cap)"),
   CS_AGENTS_REQUEST_TIMEOUT_MS: z.coerce.number().int("must be a whole number").min(1_000).default(30_000).describe("a request must arrive within this (headers within a third of it)"),
   CS_AGENTS_KEEP_ALIVE_TIMEOUT_MS: z.coerce
     .number()

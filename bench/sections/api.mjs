@@ -1,21 +1,29 @@
-// The HTTP API under load: `cs-agents serve --workers 0` on SQLite (auth off) and a bare Fastify
-// "hello" server, each in its own process, loaded with autocannon from this process. After a
-// warm-up, the cases run round-robin for several repetitions; medians are reported, with each
-// case's requests/s as a share of the hello baseline measured in the same rounds.
+// The HTTP API under load: `cs-agents serve` (SQLite unless stated; auth off unless stated) and a
+// bare Fastify "hello" server, each in its own process, loaded with autocannon from this process.
+// After a warm-up, the cases run round-robin for several repetitions; medians are reported, with
+// each case's requests/s as a share of the hello baseline measured in the same rounds.
+// Cases (issue 20): submissions with workers off and on, the rate limiter and the active-run cap
+// on and off, one task and the list with 10,000 runs stored, RS256 tokens from a local JWKS, and
+// PostgreSQL; then a CPU profile of the server taking submissions.
 import { spawn } from "node:child_process";
+import { createServer as createHttpServer } from "node:http";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import Database from "better-sqlite3";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { newRunId } from "../../dist/core/index.js";
 import { SqliteStore } from "../../dist/store/index.js";
+import { createDatabase, postgresProblem } from "../postgres-database.mjs";
 import { summarise } from "../summarise-cpuprofile.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CONNECTIONS = 32;
 const STORED_RUNS = 10_000;
+const OTHER_TENANT_QUEUED = 13_000;
 const TASK = { description: "生成季度财务报告" };
 
 function freePort() {
@@ -52,21 +60,43 @@ async function startServer(args, env, readyText) {
   };
 }
 
-/** `serve --workers 0` on a SQLite file, auth off; rate limit off unless `ratePerMinute`. */
-async function startApi(dbPath, { ratePerMinute = 0, cpuProfileDir } = {}) {
+/**
+ * `cs-agents serve` on `databaseUrl` (a SQLite path or a PostgreSQL URL). Defaults: no workers,
+ * auth off, rate limit off, active-run cap off (with no workers every run stays queued).
+ */
+async function startApi(databaseUrl, { workers = 0, ratePerMinute = 0, maxActiveRuns = 0, jwt, cpuProfileDir } = {}) {
   const port = await freePort();
-  const args = [...(cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : []), "bin/cs-agents.js", "serve", "--workers", "0", "--host", "127.0.0.1", "--port", String(port)];
+  const args = [...(cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : []), "bin/cs-agents.js", "serve", "--workers", String(workers), "--host", "127.0.0.1", "--port", String(port)];
   const env = {
-    CS_AGENTS_AUTH: "off",
-    DATABASE_URL: dbPath,
+    CS_AGENTS_AUTH: jwt ? "jwt" : "off",
+    ...(jwt ? { CS_AGENTS_JWT_ISSUER: jwt.issuer, CS_AGENTS_JWT_AUDIENCE: jwt.audience, CS_AGENTS_JWT_JWKS_URL: jwt.jwksUrl } : {}),
+    DATABASE_URL: databaseUrl,
+    CS_AGENTS_MIGRATE: "true",
     CS_AGENTS_RATE_LIMIT_PER_MINUTE: String(ratePerMinute),
-    // With no workers every submission stays queued: the active-run cap would answer 429 after 100.
-    CS_AGENTS_MAX_ACTIVE_RUNS_PER_TENANT: "1000000000",
+    CS_AGENTS_MAX_ACTIVE_RUNS_PER_TENANT: String(maxActiveRuns),
     CS_AGENTS_LOG_FORMAT: "json",
     REDIS_URL: "",
   };
   const server = await startServer(args, env, "listening on");
   return { ...server, url: `http://127.0.0.1:${port}` };
+}
+
+/** A local identity provider: an RS256 key, its JWKS on a local port, and a token it signed. */
+async function startIdentityProvider() {
+  const { privateKey, publicKey } = await generateKeyPair("RS256");
+  const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: "bench", alg: "RS256", use: "sig" }] });
+  const server = createHttpServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(jwks));
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const jwt = { issuer: "https://issuer.bench", audience: "cs-agents-bench", jwksUrl: `http://127.0.0.1:${server.address().port}/jwks` };
+  const token = await new SignJWT({ tenant: "bench", scope: "tasks:read tasks:write" })
+    .setProtectedHeader({ alg: "RS256", kid: "bench" })
+    .setIssuer(jwt.issuer)
+    .setAudience(jwt.audience)
+    .setSubject("bench-user")
+    .setIssuedAt()
+    .setExpirationTime("1h")
+    .sign(privateKey);
+  return { jwt, token, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
 async function startHello() {
@@ -78,82 +108,140 @@ async function startHello() {
 let keySeq = 0;
 /** One autocannon run; POST cases get a fresh Idempotency-Key per request. */
 async function load(target, durationS) {
-  const request = { method: target.method, path: target.path };
+  const request = { method: target.method, path: target.path, headers: { ...(target.token ? { authorization: `Bearer ${target.token}` } : {}) } };
   if (target.method === "POST") {
-    request.headers = { "content-type": "application/json" };
+    request.headers["content-type"] = "application/json";
     request.body = JSON.stringify(TASK);
     request.setupRequest = (req) => ({ ...req, headers: { ...req.headers, "idempotency-key": `bench-${process.pid}-${++keySeq}` } });
   }
   const result = await autocannon({ url: target.url, connections: CONNECTIONS, duration: durationS, requests: [request] });
-  return { perSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts, total: result.requests.total };
+  return { accepted: result["2xx"], perSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts, total: result.requests.total };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** 10,000 runs in the store before the server starts, so reads see a table of realistic size. */
-async function seed(dbPath) {
-  const store = SqliteStore.open(dbPath);
+/** `count` runs of `tenant` in the store before the server starts, so reads see a table of realistic size. */
+async function seed(databaseUrl, tenant, count) {
+  const store = SqliteStore.open(databaseUrl);
   let id;
-  for (let i = 0; i < STORED_RUNS; i++) {
-    id = newRunId();
-    await store.submitAudited({ ...TASK, tenant: "local" }, { runId: id, requestHash: "h", submittedBy: "local" }, { action: "task.submitted", actor: "local", tenant: "local" });
+  // Submitted 200 at a time: the store commits the submissions of one turn together.
+  for (let i = 0; i < count; i += 200) {
+    const ids = Array.from({ length: Math.min(200, count - i) }, () => newRunId());
+    await Promise.all(ids.map((runId) => store.submitAudited({ ...TASK, tenant }, { runId, requestHash: "h", submittedBy: tenant }, { action: "task.submitted", actor: tenant, tenant })));
+    id = ids.at(-1);
   }
   await store.close();
   return id;
 }
 
+/** Runs stored, read from the server's store after it stopped. */
+async function storedRuns(databaseUrl) {
+  if (databaseUrl.startsWith("postgres")) {
+    const { default: pg } = await import("pg");
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query("SELECT count(*)::int AS n FROM runs")).rows[0].n;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(databaseUrl, { readonly: true });
+  try {
+    return db.prepare("SELECT count(*) AS n FROM runs").get().n;
+  } finally {
+    db.close();
+  }
+}
+
 export async function run({ quick, log }) {
   const dir = mkdtempSync(join(tmpdir(), "cs-agents-bench-api-"));
-  const dbPath = join(dir, "api.db");
-  const timing = quick ? { warmupS: 1, durationS: 2, reps: 3 } : { warmupS: 3, durationS: 5, reps: 3 };
+  const timing = quick ? { warmupS: 1, durationS: 2, reps: 3 } : { warmupS: 2, durationS: 4, reps: 3 };
   const rows = [];
   const notes = [];
+  const servers = [];
+  let idp;
+  let postgres;
   try {
-    const taskId = await seed(dbPath);
+    const readPath = join(dir, "read.db");
+    const taskId = await seed(readPath, "local", STORED_RUNS);
+    const crowdedPath = join(dir, "crowded.db");
+    await seed(crowdedPath, "other-tenant", OTHER_TENANT_QUEUED);
+    idp = await startIdentityProvider();
+    const pgProblem = await postgresProblem();
+    if (pgProblem) notes.push(`PostgreSQL case left out: ${pgProblem}`);
+    else postgres = await createDatabase("api");
+    const start = async (name, databaseUrl, options) => {
+      const server = { name, databaseUrl, accepted: 0, ...(await startApi(databaseUrl, options)) };
+      servers.push(server);
+      return server;
+    };
     const hello = await startHello();
-    const reader = await startApi(dbPath);
-    // Submissions go to stores of their own: each submission counts its tenant's unfinished runs,
-    // and the seeded runs would make every count longer.
-    const api = await startApi(join(dir, "submit.db"));
-    const limited = await startApi(join(dir, "limited.db"), { ratePerMinute: 1_000_000_000 });
+    servers.push({ name: "hello", ...hello });
+    const reader = await start("read", readPath);
+    const api = await start("submit", join(dir, "submit.db"));
+    const limited = await start("rate-limited", join(dir, "limited.db"), { ratePerMinute: 1_000_000_000 });
+    const capped = await start("capped", crowdedPath, { maxActiveRuns: 1_000_000 });
+    const working = await start("workers", join(dir, "workers.db"), { workers: 2 });
+    const authed = await start("auth", join(dir, "auth.db"), { jwt: idp.jwt });
+    const onPostgres = postgres ? await start("postgres", postgres.url) : undefined;
+    const post = (server, extra = {}) => ({ url: server.url, method: "POST", path: "/v1/tasks", server, ...extra });
     const cases = [
       { key: "hello", label: 'Fastify "hello" (baseline)', url: hello.url, method: "GET", path: "/hello" },
-      { key: "post", label: "POST /v1/tasks (fresh Idempotency-Key)", url: api.url, method: "POST", path: "/v1/tasks" },
-      { key: "post-rate-limited", label: "POST /v1/tasks, rate limiter on (never reached)", url: limited.url, method: "POST", path: "/v1/tasks" },
-      { key: "get", label: `GET /v1/tasks/{id} (${STORED_RUNS.toLocaleString("en")}+ runs stored)`, url: reader.url, method: "GET", path: `/v1/tasks/${taskId}` },
+      { key: "post", label: "POST /v1/tasks (fresh Idempotency-Key), workers 0", ...post(api) },
+      { key: "post-rate-limited", label: "POST, rate limiter on (never reached)", ...post(limited) },
+      { key: "post-capped", label: `POST, active-run cap on (${OTHER_TENANT_QUEUED.toLocaleString("en")} runs of another tenant queued)`, ...post(capped) },
+      { key: "post-workers", label: "POST, 2 in-process workers running the runs", ...post(working) },
+      { key: "post-auth", label: "POST, auth on (RS256 JWT, key from a local JWKS)", ...post(authed, { token: idp.token }) },
+      ...(onPostgres ? [{ key: "post-postgres", label: "POST, PostgreSQL store", ...post(onPostgres) }] : []),
+      { key: "get", label: `GET /v1/tasks/{id} (${STORED_RUNS.toLocaleString("en")} runs stored)`, url: reader.url, method: "GET", path: `/v1/tasks/${taskId}` },
+      { key: "list", label: `GET /v1/tasks (first page of 50; ${STORED_RUNS.toLocaleString("en")} runs stored)`, url: reader.url, method: "GET", path: "/v1/tasks" },
+      { key: "get-auth", label: "GET /v1/tasks/{id} of another tenant, auth on (404)", url: authed.url, method: "GET", path: `/v1/tasks/${taskId}`, token: idp.token },
       { key: "healthz", label: "GET /healthz", url: reader.url, method: "GET", path: "/healthz" },
     ];
-    try {
-      for (const c of cases) await load(c, timing.warmupS);
-      const samples = new Map(cases.map((c) => [c.key, []]));
-      for (let rep = 0; rep < timing.reps; rep++) {
-        for (const c of cases) {
-          const r = await load(c, timing.durationS);
-          samples.get(c.key).push(r);
-          log(`rep ${rep + 1} ${c.label.padEnd(52)} ${r.perSecond.toFixed(0)} req/s, P50 ${r.p50} ms, P99 ${r.p99} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ""}`);
-        }
-      }
-      const helloPerRep = samples.get("hello").map((r) => r.perSecond);
+    const run1 = async (c, seconds) => {
+      const r = await load(c, seconds);
+      if (c.server) c.server.accepted += r.accepted;
+      return r;
+    };
+    for (const c of cases) await run1(c, timing.warmupS);
+    const samples = new Map(cases.map((c) => [c.key, []]));
+    for (let rep = 0; rep < timing.reps; rep++) {
       for (const c of cases) {
-        const s = samples.get(c.key);
-        const ratios = s.map((r, i) => r.perSecond / helloPerRep[i]);
-        rows.push({ key: c.key, case: c.label, perSecond: median(s.map((r) => r.perSecond)), p50: median(s.map((r) => r.p50)), p99: median(s.map((r) => r.p99)), ratio: median(ratios), non2xx: s.reduce((n, r) => n + r.non2xx, 0), errors: s.reduce((n, r) => n + r.errors, 0) });
+        const r = await run1(c, timing.durationS);
+        samples.get(c.key).push(r);
+        log(`rep ${rep + 1} ${c.label.padEnd(60)} ${r.perSecond.toFixed(0)} req/s, P50 ${r.p50} ms, P99 ${r.p99} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ""}`);
       }
-    } finally {
-      await Promise.all([hello.stop(), reader.stop(), api.stop(), limited.stop()]);
     }
-    for (const name of ["submit.db", "limited.db"]) {
-      const store = SqliteStore.open(join(dir, name));
-      notes.push(`${name}: ${(await store.queueStats()).depth.toLocaleString("en")} runs queued at the end (each submission counted them: see the profile)`);
-      await store.close();
+    const helloPerRep = samples.get("hello").map((r) => r.perSecond);
+    for (const c of cases) {
+      const s = samples.get(c.key);
+      const ratios = s.map((r, i) => r.perSecond / helloPerRep[i]);
+      rows.push({ key: c.key, case: c.label, perSecond: median(s.map((r) => r.perSecond)), p50: median(s.map((r) => r.p50)), p99: median(s.map((r) => r.p99)), ratio: median(ratios), non2xx: s.reduce((n, r) => n + r.non2xx, 0), errors: s.reduce((n, r) => n + r.errors, 0) });
+    }
+    await Promise.all(servers.splice(0).map((server) => server.stop()));
+    // Every 202 the clients got is a run in the store (committed before its answer). The store
+    // may hold a few more: requests in flight when a load ended, their answers not counted.
+    const loads = 1 + timing.reps;
+    for (const server of [api, limited, working, authed, ...(onPostgres ? [onPostgres] : [])]) {
+      const stored = await storedRuns(server.databaseUrl);
+      const ok = stored >= server.accepted && stored - server.accepted <= CONNECTIONS * loads;
+      notes.push(
+        `${server.name}: ${server.accepted.toLocaleString("en")} submissions answered 202, ${stored.toLocaleString("en")} runs in the store after the server stopped` +
+          (ok ? ` (every accepted one committed; ${stored - server.accepted} more were in flight when a load stopped)` : " (MISMATCH: an accepted submission is missing)"),
+      );
     }
     rows.push(await profilePost(dir, timing, log));
   } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+    await idp?.close();
+    await postgres?.drop();
     rmSync(dir, { recursive: true, force: true });
   }
   notes.push(
     `${CONNECTIONS} connections; ${timing.warmupS} s warm-up per case, then ${timing.reps} rounds of ${timing.durationS} s per case, round-robin; medians; "× hello" is the median of each round's ratio to the hello baseline of the same round`,
-    "servers: `cs-agents serve --workers 0` (SQLite file, WAL; auth off; rate limit off unless stated; active-run cap raised, since with no workers every run stays queued) and a bare Fastify server, each in its own process; load from the bench process with autocannon; all on the same machine",
+    "servers: `cs-agents serve` (SQLite file, WAL, unless stated; `--workers 0`, auth off, rate limit off and active-run cap off unless stated) and a bare Fastify server, each in its own process; load from the bench process with autocannon; all on the same machine",
+    "the capped case counts this tenant's unfinished runs up to the cap (1,000,000 here, so all of them: its own queue grows during the case) and never the other tenant's",
   );
   return { rows, notes };
 }

@@ -1,5 +1,4 @@
 import type { AddressInfo } from "node:net";
-import helmet from "@fastify/helmet";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import Fastify from "fastify";
@@ -27,6 +26,7 @@ import { serveConsole } from "./ui-static.js";
 import { NO_BUDGET } from "./step-view.js";
 import type { ModelPrices, RunBudgetView } from "./step-view.js";
 import type { Checkpoint } from "../audit/index.js";
+import { securityHeaders } from "./security-headers.js";
 
 export type AuthMode = { readonly mode: "jwt"; readonly verifier: TokenVerifier } | { readonly mode: "off" };
 
@@ -46,7 +46,7 @@ export interface ApiOptions {
   readonly headersTimeoutMs?: number;
   /** Requests per tenant (or per client address without a token) and window. */
   readonly rateLimit?: { readonly max: number; readonly windowMs: number; readonly redis?: Redis };
-  /** Unfinished runs a tenant may have; more submissions answer 429. */
+  /** Unfinished runs a tenant may have; more submissions answer 429. 0: no cap. Default 100. */
   readonly maxActiveRunsPerTenant?: number;
   readonly approvals?: { readonly ttlMs: number; readonly requireSeparateApprover: boolean };
   /** Origins allowed by CORS; empty (the default) sends no CORS headers. */
@@ -200,7 +200,11 @@ export class ApiServer {
     app.addHook("onSend", async (_request, reply) => {
       if (this.#draining) reply.header("Connection", "close");
     });
-    await app.register(helmet, { global: true });
+    const secure = securityHeaders();
+    app.addHook("onRequest", (_request, reply, done) => {
+      reply.headers(secure);
+      done();
+    });
     if (options.corsOrigins.length > 0) await app.register(cors, { origin: [...options.corsOrigins], methods: ["GET", "POST"], allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"] });
     if (options.rateLimit) {
       await app.register(rateLimit, {

@@ -41,7 +41,7 @@ async function submitTask(context: HandlerContext): Promise<Answer> {
     const details = { requestHash, ...(key ? { idempotencyKey: key } : {}) };
     const submission = await deps.store.submitAudited(
       task,
-      { runId: deps.newRunId(), requestHash, submittedBy: principal.subject, maxActiveRuns: options.maxActiveRunsPerTenant },
+      { runId: deps.newRunId(), requestHash, submittedBy: principal.subject, ...(options.maxActiveRunsPerTenant > 0 ? { maxActiveRuns: options.maxActiveRunsPerTenant } : {}) },
       { action: "task.submitted", actor: principal.subject, tenant: principal.tenant, details },
     );
     if (!submission.created && submission.requestHash !== null && submission.requestHash !== requestHash) {

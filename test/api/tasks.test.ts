@@ -111,6 +111,12 @@ describe("tasks", () => {
     expect(third.json().code).toBe("TOO_MANY_ACTIVE_RUNS");
   });
 
+  it("takes any number of unfinished runs when the cap is 0 (no cap)", async () => {
+    await t.close();
+    t = await makeApi({ maxActiveRunsPerTenant: 0 });
+    for (let n = 0; n < 3; n++) expect((await submit({ description: `${n}` })).statusCode).toBe(202);
+  });
+
   it("shows a run with subtasks, timings, results and artifact links; downloads the artifact", async () => {
     const id = testRunId(1);
     await seedSucceeded(t.store, id, "acme");
@@ -215,6 +221,24 @@ describe("service routes", () => {
     expect(res.headers["x-content-type-options"]).toBe("nosniff");
     expect(res.headers["content-security-policy"]).toBeDefined();
     expect(res.headers["access-control-allow-origin"]).toBeUndefined();
+  });
+
+  it("sends Helmet's default security headers on every kind of answer: JSON, a problem, a 202", async () => {
+    const expected = {
+      "content-security-policy": expect.stringContaining("default-src 'self'"),
+      "strict-transport-security": expect.stringContaining("max-age="),
+      "x-content-type-options": "nosniff",
+      "x-frame-options": "SAMEORIGIN",
+      "cross-origin-opener-policy": "same-origin",
+      "referrer-policy": "no-referrer",
+    };
+    for (const res of [
+      await t.api.app.inject({ method: "GET", url: "/healthz" }),
+      await t.api.app.inject({ method: "GET", url: "/v1/nothing-here" }),
+      await submit({ description: "x" }),
+    ]) {
+      expect(res.headers).toMatchObject(expected);
+    }
   });
 
   it("answers unknown routes with a problem", async () => {

@@ -94,6 +94,18 @@ export function describeServiceStoreContract(name: string, makeStore: () => Prom
       expect(next).toMatchObject({ created: true, run: { id: "run-002", status: "queued" } });
     });
 
+    it("holds a cap of several exactly, and a cap lowered below what a tenant already has", async () => {
+      const submit = (n: number, maxActiveRuns: number) => store().submitAudited({ description: `r${n}`, tenant: "acme" }, submitOptions(n, { maxActiveRuns }), draft("task.submitted"));
+      for (let n = 1; n <= 5; n++) await submit(n, 5);
+      await expect(submit(6, 5)).rejects.toMatchObject({ code: "TOO_MANY_ACTIVE_RUNS" });
+      // Five unfinished runs: a cap of 3 refuses (the count may stop at the cap), a cap of 6 takes one more.
+      await expect(submit(6, 3)).rejects.toMatchObject({ code: "TOO_MANY_ACTIVE_RUNS" });
+      await expect(submit(6, 6)).resolves.toMatchObject({ created: true });
+      await expect(submit(7, 6)).rejects.toMatchObject({ code: "TOO_MANY_ACTIVE_RUNS" });
+      await store().cancel("run-001", draft("task.cancelled"));
+      await expect(submit(7, 6)).resolves.toMatchObject({ created: true });
+    });
+
     it("cancels a queued run once, with one audit entry", async () => {
       const { run } = await store().submitAudited({ description: "a", tenant: "acme" }, submitOptions(1), draft("task.submitted"));
       const first = await store().cancel(run.id, draft("task.cancelled"));

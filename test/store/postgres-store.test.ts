@@ -58,7 +58,7 @@ describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
     const stores = await Promise.all([1, 2].map(() => PostgresStore.connect(url, { schema, migrate: false })));
     try {
       const applied = await Promise.all(stores.map((s) => s.migrate()));
-      expect(applied.map((versions) => versions.join(",")).sort()).toEqual(["", "1,2,3,4,5"]);
+      expect(applied.map((versions) => versions.join(",")).sort()).toEqual(["", "1,2,3,4,5,6"]);
       await stores[0]?.submit({ description: "x" }, { runId: "run-001" });
       expect((await stores[1]?.get("run-001"))?.status).toBe("queued");
     } finally {
@@ -86,9 +86,37 @@ describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
       expect(await plan(sql.claim, ["w1", 60_000, 1, true])).toMatch(/Index Scan using runs_active/);
       expect(await plan(sql.claim, ["w1", 60_000, 1, true])).toMatch(/runs_quarantined/);
       expect(await plan(sql.queueStats, [])).toMatch(/runs_active/);
-      expect(await plan(sql.activeRunsOfTenant, ["acme"])).toMatch(/runs_active/);
+      // Three unfinished runs in all: either index of unfinished runs will do, never the history.
+      expect(await plan(sql.activeRunsOfTenant, ["acme", 100])).toMatch(/runs_(tenant_)?active/);
       expect((await store.claim({ workerId: "w1", leaseMs: 60_000, limit: 2, maxCrashes: 3 })).map((l) => l.runId)).toEqual(["run-001", "run-002"]);
       expect((await store.queueStats()).depth).toBe(1);
+    } finally {
+      await client.end();
+      await store.close();
+      await dropSchema(schema);
+    }
+  });
+
+  it("counts a tenant's unfinished runs up to the cap from its own entries, not from other tenants' queues", async () => {
+    const schema = freshSchema();
+    const store = await PostgresStore.connect(url, { schema });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`SET search_path TO ${schema}`);
+      await client.query(
+        `INSERT INTO runs (id, tenant, task, status, schema_version)
+         SELECT 'queued-' || g, 'initech', '{"description":"x"}', 'queued', 1 FROM generate_series(1, 5000) g`,
+      );
+      for (const id of ["run-001", "run-002"]) await store.submit({ description: "x", tenant: "acme" }, { runId: id });
+      await client.query("ANALYZE runs");
+      const count = async (tenant: string, cap: number) => (await client.query<{ n: number }>({ text: sql.activeRunsOfTenant.text, values: [tenant, cap] })).rows[0]?.n;
+      expect(await count("acme", 100)).toBe(2);
+      expect(await count("initech", 100)).toBe(100);
+      expect(await count("initech", 10_000)).toBe(5_000);
+      const plan = (await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${sql.activeRunsOfTenant.text}`, ["acme", 100])).rows.map((r) => r["QUERY PLAN"]).join("\n");
+      expect(plan).toMatch(/runs_tenant_active/);
+      expect(plan).toMatch(/Limit/);
     } finally {
       await client.end();
       await store.close();

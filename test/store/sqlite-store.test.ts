@@ -5,6 +5,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { newRunId } from "../../src/core/index.js";
+import { verifyAuditChain } from "../../src/audit/verify-chain.js";
 import { SqliteStore } from "../../src/store/index.js";
 import { SQLITE_MIGRATIONS } from "../../src/store/sqlite/migrations.js";
 import { prepareActiveRuns } from "../../src/store/sqlite/sqlite-service.js";
@@ -65,7 +66,7 @@ describe("SqliteStore", () => {
   it("opened without migrating, says how to migrate, then migrates", async () => {
     const store = SqliteStore.open(freshPath(), { migrate: false });
     await expect(store.get("run-001")).rejects.toMatchObject({ code: "STORE_CONFIG", message: expect.stringContaining("cs-agents migrate") });
-    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(await store.migrate()).toEqual([]);
     expect(await store.get("run-001")).toBeUndefined();
     await store.close();
@@ -134,7 +135,7 @@ describe("SqliteStore", () => {
     check.close();
   });
 
-  it("counts a tenant's unfinished runs from runs_active, not from the tenant's history", async () => {
+  it("counts a tenant's unfinished runs up to the cap from runs_tenant_active, not from the tenant's history nor other tenants' queues", async () => {
     const path = freshPath();
     await SqliteStore.open(path).close();
     const db = new Database(path);
@@ -143,19 +144,66 @@ describe("SqliteStore", () => {
       "INSERT INTO runs (id, tenant, task, status, schema_version, created_at, updated_at, finished_at) VALUES (?, ?, '{\"description\":\"x\"}', ?, 1, ?, 0, ?)",
     );
     for (let n = 0; n < 2_000; n++) insertRun.run(`old-${n}`, "acme", "succeeded", n, n);
+    for (let n = 0; n < 2_000; n++) insertRun.run(`queued-${n}`, "initech", "queued", 3_000 + n, null);
     insertRun.run("run-001", "acme", "queued", 5_001, null);
     insertRun.run("run-002", "acme", "running", 5_002, null);
     insertRun.run("run-003", "globex", "queued", 5_003, null);
-    db.exec("ANALYZE");
-    const activeRuns = prepareActiveRuns(db);
-    expect(activeRuns.get("acme")).toBe(2);
-    expect(activeRuns.get("globex")).toBe(1);
-    const plan = db
-      .prepare(`EXPLAIN QUERY PLAN ${activeRuns.source}`)
-      .all("acme")
-      .map((row) => (row as { detail: string }).detail);
-    expect(plan).toEqual(["SCAN runs USING INDEX runs_active"]);
+    for (const analyze of [false, true]) {
+      if (analyze) db.exec("ANALYZE");
+      const activeRuns = prepareActiveRuns(db);
+      expect(activeRuns.get("acme", 100)).toBe(2);
+      expect(activeRuns.get("globex", 100)).toBe(1);
+      expect(activeRuns.get("initech", 100)).toBe(100);
+      expect(activeRuns.get("initech", 5_000)).toBe(2_000);
+      expect(activeRuns.get("acme", 1)).toBe(1);
+      const plan = db
+        .prepare(`EXPLAIN QUERY PLAN ${activeRuns.source}`)
+        .all("acme", 100)
+        .map((row) => (row as { detail: string }).detail);
+      expect(plan).toContain("SEARCH runs USING INDEX runs_tenant_active (tenant=?)");
+      expect(plan.join("; ")).not.toMatch(/runs_active\b|runs_tenant_created/);
+    }
     db.close();
+  });
+
+  it("commits submissions made together in one transaction, each on its own: the cap holds, refused ones leave nothing, accepted ones are on disk when they resolve", async () => {
+    const path = freshPath();
+    const store = SqliteStore.open(path);
+    try {
+      const submit = (n: number) =>
+        store.submitAudited(
+          { description: `r${n}`, tenant: "acme", idempotencyKey: `k${n % 8}` },
+          { runId: `run-${String(n).padStart(3, "0")}`, requestHash: `h${n % 8}`, submittedBy: "u", maxActiveRuns: 5 },
+          { action: "task.submitted", actor: "u", tenant: "acme" },
+        );
+      const results = await Promise.allSettled(Array.from({ length: 12 }, (_, n) => submit(n)));
+      // In order: 0–4 are created, 5–7 are over the cap, 8–11 repeat the keys of 0–3 and get those runs back.
+      const outcome = results.map((r) => (r.status === "rejected" ? (r.reason as { code?: string }).code : r.value.created ? `created ${r.value.run.id}` : `replayed ${r.value.run.id}`));
+      expect(outcome).toEqual([
+        ...[0, 1, 2, 3, 4].map((n) => `created run-00${n}`),
+        ...Array.from({ length: 3 }, () => "TOO_MANY_ACTIVE_RUNS"),
+        ...[0, 1, 2, 3].map((n) => `replayed run-00${n}`),
+      ]);
+      // Another connection sees exactly the accepted runs and one audit entry each, chained.
+      const other = new Database(path, { readonly: true });
+      expect(other.prepare("SELECT COUNT(*) AS n FROM runs").get()).toEqual({ n: 5 });
+      expect(other.prepare("SELECT COUNT(*) AS n FROM audit_log").get()).toEqual({ n: 5 });
+      other.close();
+      expect(await verifyAuditChain(await store.listAudit({ limit: 100 }))).toMatchObject({ ok: true });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("commits submissions still waiting for the end of the turn when the store closes", async () => {
+    const path = freshPath();
+    const store = SqliteStore.open(path);
+    const pending = store.submitAudited({ description: "x", tenant: "acme" }, { runId: "run-001", requestHash: "h", submittedBy: "u" }, { action: "task.submitted", actor: "u", tenant: "acme" });
+    await store.close();
+    await expect(pending).resolves.toMatchObject({ created: true });
+    const reopened = SqliteStore.open(path);
+    expect((await reopened.get("run-001"))?.status).toBe("queued");
+    await reopened.close();
   });
 
   it("migration 7 stamps final runs an older version left without finished_at, so only unfinished runs stay active", async () => {
@@ -176,7 +224,7 @@ describe("SqliteStore", () => {
       { id: "run-002", finished_at: 150 },
       { id: "run-003", finished_at: null },
     ]);
-    expect(prepareActiveRuns(check).get("acme")).toBe(1);
+    expect(prepareActiveRuns(check).get("acme", 100)).toBe(1);
     check.close();
   });
 

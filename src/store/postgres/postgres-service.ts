@@ -65,7 +65,7 @@ export function postgresServiceOps(pool: pg.Pool): Ops {
         const existing = key === null ? undefined : (await client.query<ServiceRunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE tenant = $1 AND idempotency_key = $2`, [tenant, key])).rows[0];
         if (existing) return { run: runFromRow(existing), created: false, requestHash: existing.request_hash, submittedBy: existing.submitted_by };
         if (options.maxActiveRuns !== undefined) {
-          const { rows } = await client.query<{ n: number }>({ ...sql.activeRunsOfTenant, values: [tenant] });
+          const { rows } = await client.query<{ n: number }>({ ...sql.activeRunsOfTenant, values: [tenant, options.maxActiveRuns] });
           if ((rows[0]?.n ?? 0) >= options.maxActiveRuns) throw tooManyActiveRuns(options.maxActiveRuns);
         }
         try {

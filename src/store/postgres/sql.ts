@@ -234,7 +234,8 @@ export const sql = {
   ),
   cancelledAmong: statement("cancelled_among", "SELECT id FROM runs WHERE status = 'cancelled' AND id = ANY($1::text[])"),
   // runs_active rather than runs_tenant_created: the count reads the unfinished runs, not the tenant's history.
-  activeRunsOfTenant: statement("active_runs_of_tenant", `SELECT count(*)::int AS n FROM runs WHERE ${ACTIVE_RUNS} AND tenant = $1`),
+  // Counts up to the cap ($2) and no further: the answer is only ever compared with the cap.
+  activeRunsOfTenant: statement("active_runs_of_tenant", `SELECT count(*)::int AS n FROM (SELECT 1 FROM runs WHERE ${ACTIVE_RUNS} AND tenant = $1 LIMIT $2) AS active`),
   queueStats: statement("queue_stats", `SELECT count(*)::int AS depth, MIN(created_at) AS oldest FROM runs WHERE ${ACTIVE_RUNS} AND status = 'queued'`),
   // octet_length of the stored JSON text: the same bytes SQLite counts.
   storageBytes: statement(

@@ -184,4 +184,17 @@ ALTER TABLE runs ADD COLUMN lease_alone INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX runs_quarantined ON runs (created_at, id) WHERE quarantined = 1 AND finished_at IS NULL;
 `,
   },
+  {
+    version: 9,
+    name: "runs_tenant_active",
+    // The active-run cap counted a tenant's unfinished runs by walking runs_active, every
+    // unfinished run of every tenant (685 µs a submission with 13,000 queued: 56 % of it).
+    // This index holds one entry per unfinished run, grouped by tenant, so the count reads only
+    // that tenant's entries, and the count stops at the cap. Like runs_active it changes only
+    // when a run is submitted or ends. Keyed like runs_active behind the tenant, so it is never
+    // the smaller choice for a query without a tenant: claims stay on runs_active, in order.
+    sql: `
+CREATE INDEX runs_tenant_active ON runs (tenant, created_at, id) WHERE finished_at IS NULL;
+`,
+  },
 ];

@@ -122,6 +122,7 @@ export class SqliteStore implements ServiceStore {
 
   async close(): Promise<void> {
     // The thread's connection closes first: the last connection to close removes the WAL.
+    if (this.#db.open) this.#serviceOps?.flushSubmissions();
     await this.#checkpointer?.stop();
     if (this.#db.open) this.#db.close();
   }
