@@ -45,7 +45,7 @@ export async function statusCommand(context: CommandContext, id: string, options
   if (run.plan) {
     out(`plan     ${run.plan.source} ${JSON.stringify(run.plan.params)}`);
     for (const s of subtasks) {
-      const time = s.durationMs === undefined ? "" : ` ${(s.durationMs / 1000).toFixed(2)}s`;
+      const time = s.durationMs === undefined ? "" : s.resumed && s.wallMs !== undefined ? ` ${seconds(s.durationMs)} executing, ${seconds(s.wallMs)} wall (resumed)` : ` ${seconds(s.durationMs)}`;
       out(`  ${s.status.padEnd(9)} ${s.id} [${s.agent}] ${s.title}${time}${s.error ? ` — ${s.error.message}` : ""}`);
     }
   }
@@ -89,6 +89,8 @@ export async function runsCommand(context: CommandContext, options: { status?: s
   }
   return EXIT_OK;
 }
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 
 function formatBytes(bytes: number): string {
   return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
