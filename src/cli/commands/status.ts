@@ -2,6 +2,7 @@ import { artifactBytes, RUN_ID_PATTERN, RUN_STATUSES, type Run, type RunStatus }
 import { EXIT_OK, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
 import { withStore } from "../open-store.js";
+import { oneLine } from "../one-line.js";
 import { ambiguousSteps, subtaskViews } from "../run-view.js";
 
 export function checkRunId(id: string): string {
@@ -39,14 +40,14 @@ export async function statusCommand(context: CommandContext, id: string, options
   const out = (line: string) => context.io.stdout.write(`${line}\n`);
   out(`run      ${run.id}`);
   out(`task     ${run.task.description}`);
-  out(`status   ${run.status}${run.error ? ` — ${run.error.message} [${run.error.code}]` : ""}`);
+  out(`status   ${run.status}${run.error ? ` — ${oneLine(run.error.message)} [${run.error.code}]` : ""}`);
   out(`created  ${run.createdAt.toISOString()}   updated ${run.updatedAt.toISOString()}`);
   out(`storage  ${steps.length} steps, ${formatBytes(storageBytes)}`);
   if (run.plan) {
     out(`plan     ${run.plan.source} ${JSON.stringify(run.plan.params)}`);
     for (const s of subtasks) {
       const time = s.durationMs === undefined ? "" : s.resumed && s.wallMs !== undefined ? ` ${seconds(s.durationMs)} executing, ${seconds(s.wallMs)} wall (resumed)` : ` ${seconds(s.durationMs)}`;
-      out(`  ${s.status.padEnd(9)} ${s.id} [${s.agent}] ${s.title}${time}${s.error ? ` — ${s.error.message}` : ""}`);
+      out(`  ${s.status.padEnd(9)} ${s.id} [${s.agent}] ${s.title}${time}${s.error ? ` — ${oneLine(s.error.message)}` : ""}`);
     }
   }
   for (const w of waiting) {
