@@ -17,6 +17,7 @@ import { planCommand } from "./commands/plan.js";
 import { artifactsCommand } from "./commands/artifacts.js";
 import { backupCommand } from "./commands/backup.js";
 import { listAgents, listTools } from "./commands/list.js";
+import { doctorCommand } from "./commands/doctor.js";
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from "./exit-codes.js";
 import { DEFAULT_LOCALE, localeFromEnv } from "../i18n/locale.js";
 import { oneLine } from "./one-line.js";
@@ -245,6 +246,12 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .description("list the registered agents")
     .option("--json", "print as JSON")
     .action(async (options: { json?: boolean }) => setExit(await listAgents(context(), options)));
+
+  program
+    .command("doctor")
+    .description("check the configuration: the store, migrations, plugins, Redis, the LLM endpoint and MCP servers; exit 1 on any failure")
+    .option("--json", "print {ok, checks: [{name, status, detail}]} as JSON")
+    .action(async (options: { json?: boolean }) => setExit(await doctorCommand(io, program.opts<{ plugin: string[] }>().plugin ?? [], options)));
 
   return program;
 }
