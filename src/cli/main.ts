@@ -17,8 +17,10 @@ import { planCommand } from "./commands/plan.js";
 import { artifactsCommand } from "./commands/artifacts.js";
 import { backupCommand } from "./commands/backup.js";
 import { listAgents, listTools } from "./commands/list.js";
+import { doctorCommand } from "./commands/doctor.js";
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from "./exit-codes.js";
 import { DEFAULT_LOCALE, localeFromEnv } from "../i18n/locale.js";
+import { oneLine } from "./one-line.js";
 
 export interface CliIo {
   readonly stdout: NodeJS.WriteStream;
@@ -58,7 +60,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
 /** `error: <message> [CODE]`, in Chinese when LANG/LC_ALL asks and the catalogue has the message. */
 async function errorLine(error: unknown, env: CliIo["env"]): Promise<string> {
   const { code, message } = describeError(error);
-  const english = `error: ${message}${code === "INTERNAL" ? "" : ` [${code}]`}`;
+  const english = `error: ${oneLine(message)}${code === "INTERNAL" ? "" : ` [${code}]`}`;
   const locale = localeFromEnv(env);
   if (locale === DEFAULT_LOCALE) return english;
   // Loaded only for a translated error line: an English session never pays for i18next.
@@ -66,7 +68,7 @@ async function errorLine(error: unknown, env: CliIo["env"]): Promise<string> {
   const translator = createTranslator();
   const translated = translator.errorMessage(locale, error);
   if (translated === undefined) return english;
-  return translator.text(locale, code === "INTERNAL" ? "cli.error-internal" : "cli.error", { message: translated, code }) ?? english;
+  return translator.text(locale, code === "INTERNAL" ? "cli.error-internal" : "cli.error", { message: oneLine(translated), code }) ?? english;
 }
 
 function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runtime?: Promise<Runtime> }): Command {
@@ -244,6 +246,12 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .description("list the registered agents")
     .option("--json", "print as JSON")
     .action(async (options: { json?: boolean }) => setExit(await listAgents(context(), options)));
+
+  program
+    .command("doctor")
+    .description("check the configuration: the store, migrations, plugins, Redis, the LLM endpoint and MCP servers; exit 1 on any failure")
+    .option("--json", "print {ok, checks: [{name, status, detail}]} as JSON")
+    .action(async (options: { json?: boolean }) => setExit(await doctorCommand(io, program.opts<{ plugin: string[] }>().plugin ?? [], options)));
 
   return program;
 }

@@ -1,6 +1,7 @@
 import { Listr } from "listr2";
 import type { Plan } from "../core/index.js";
 import type { EngineEvent } from "../engine/index.js";
+import { oneLine } from "./one-line.js";
 
 /** Renders engine events for a person: a live task list on a TTY, plain lines otherwise. */
 export interface Progress {
@@ -53,13 +54,13 @@ function lineProgress(stream: NodeJS.WriteStream): Progress {
           write(`  tool    ${event.subtaskId} → ${event.tool} ok in ${seconds(event.durationMs)}${event.replayed ? " (replayed)" : ""}`);
           break;
         case "tool.failed":
-          write(`  tool    ${event.subtaskId} → ${event.tool} failed after ${event.attempts} attempt(s): ${event.error.message}`);
+          write(`  tool    ${event.subtaskId} → ${event.tool} failed after ${event.attempts} attempt(s): ${oneLine(event.error.message)}`);
           break;
         case "subtask.finished":
           write(`finished  ${event.subtaskId} in ${seconds(event.durationMs)}${event.replayed ? " (replayed)" : ""}`);
           break;
         case "subtask.failed":
-          write(`failed    ${event.subtaskId} in ${seconds(event.durationMs)}: ${event.error.message}`);
+          write(`failed    ${event.subtaskId} in ${seconds(event.durationMs)}: ${oneLine(event.error.message)}`);
           break;
         case "subtask.cancelled":
           write(`cancelled ${event.subtaskId}`);

@@ -1,5 +1,5 @@
 import type { Run, Step, SubtaskStatus } from "../core/index.js";
-import { FINAL_RUN_STATUSES, stepKeys } from "../core/index.js";
+import { FINAL_RUN_STATUSES, stepKeys, subtaskTiming } from "../core/index.js";
 
 export interface SubtaskView {
   readonly id: string;
@@ -8,7 +8,11 @@ export interface SubtaskView {
   readonly dependsOn: readonly string[];
   readonly status: SubtaskStatus;
   readonly calls: number;
+  /** Time spent executing, without the time the run was stopped between an interruption and its resume. */
   readonly durationMs?: number;
+  /** First recorded step to the end, downtime included; differs from `durationMs` after a resume. */
+  readonly wallMs?: number;
+  readonly resumed?: boolean;
   readonly error?: { code: string; message: string };
 }
 
@@ -18,7 +22,7 @@ export function subtaskViews(run: Run, steps: readonly Step[]): SubtaskView[] {
   return (run.plan?.subtasks ?? []).map((subtask) => {
     const done = byKey.get(stepKeys.subtaskDone(subtask.id));
     const calls = steps.filter((s) => s.key.startsWith(`subtask/${subtask.id}/call/`));
-    const first = calls[0]?.startedAt;
+    const timing = subtaskTiming(subtask.id, steps);
     const status: SubtaskStatus = done
       ? done.status === "succeeded"
         ? "succeeded"
@@ -33,7 +37,7 @@ export function subtaskViews(run: Run, steps: readonly Step[]): SubtaskView[] {
       dependsOn: subtask.dependsOn,
       status,
       calls: calls.length,
-      ...(done?.finishedAt && first ? { durationMs: done.finishedAt.getTime() - first.getTime() } : {}),
+      ...(timing ? { durationMs: timing.executingMs, wallMs: timing.wallMs, resumed: timing.resumed } : {}),
       ...(done?.error ? { error: done.error } : {}),
     };
   });

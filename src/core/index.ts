@@ -4,3 +4,4 @@ export * from "./run.js";
 export * from "./task.js";
 export * from "./ids.js";
 export * from "./canonical-json.js";
+export * from "./subtask-timing.js";

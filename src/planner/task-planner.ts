@@ -82,14 +82,13 @@ export class TaskPlanner implements Planner {
     throw new PlanningError(this.#noMatchMessage(description));
   }
 
+  /** One line (the CLI prints errors as one line): each template by name with one example. */
   #noMatchMessage(description: string): string {
     const shown = description.length > 80 ? `${description.slice(0, 77)}...` : description;
-    const can = this.#templates
-      .map((t) => `  - ${t.name}: ${t.description} (e.g. ${t.examples.map((e) => `"${e}"`).join(", ")})`)
-      .join("\n");
+    const can = this.#templates.map((t) => (t.examples[0] ? `${t.name} (e.g. "${t.examples[0]}")` : t.name)).join(", ");
     return (
-      `the built-in planner has no plan for "${shown}". It can plan:\n${can || "  (no templates registered)"}\n` +
-      "Add a plan template with a plugin (--plugin), or configure an LLM planner."
+      `the built-in planner has no plan for "${shown}"; it can plan: ${can || "nothing (no templates registered)"}; ` +
+      "add a plan template with a plugin (--plugin), or configure an LLM planner"
     );
   }
 }

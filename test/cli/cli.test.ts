@@ -61,6 +61,16 @@ describe("cs-agents run", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/no plan for "bake me a cake"/);
     expect(result.stderr).toMatch(/quarterly-report/);
+    // Errors are one line, as the README promises.
+    expect(result.stderr).toMatch(/^error: the run failed: [^\n]+ \[PLANNING_FAILED\]\n$/);
+  });
+
+  it("prints an error that spans lines (a plugin's) as one line", async () => {
+    const plugin = join(dir, "multiline-plugin.mjs");
+    writeFileSync(plugin, `export const templates = [{ name: "broken", description: "fails", examples: ["broken"], match: (d) => (d === "broken" ? { params: {} } : undefined), build: () => { throw new Error("first line\\nsecond line"); } }];\n`);
+    const result = await runCli(["--plugin", plugin, "run", "broken"], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: the run failed: first line; second line \[[A-Z_]+\]\n$/);
   });
 });
 

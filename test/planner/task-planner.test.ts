@@ -25,7 +25,8 @@ describe("TaskPlanner", () => {
     const planner = new TaskPlanner({ templates: [greet] });
     const error = await planner.plan({ description: "bake a cake" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PlanningError);
-    expect((error as PlanningError).message).toMatch(/no plan for "bake a cake".*\n.*greet: says hello \(e\.g\. "say hello", "打个招呼"\)/);
+    expect((error as PlanningError).message).toMatch(/no plan for "bake a cake"; it can plan: greet \(e\.g\. "say hello"\); add a plan template/);
+    expect((error as PlanningError).message).not.toContain("\n");
   });
 
   it("rejects empty and oversized tasks as invalid input", async () => {

@@ -13,6 +13,7 @@ import { createProgress } from "../progress.js";
 import { planJson } from "../render-plan.js";
 import { writeArtifacts } from "../write-artifacts.js";
 import { defaultOutDir, exportArtifacts, shownPaths, writeMissingArtifacts } from "../export-artifacts.js";
+import { oneLine } from "../one-line.js";
 
 export interface RunCommandOptions {
   readonly out?: string;
@@ -122,9 +123,9 @@ async function execute(
     const shown = files.map((f) => relative(process.cwd(), f) || f);
     io.stdout.write(files.length > 0 ? `\nDone. Report written to:\n${shown.map((f) => `  ${f}`).join("\n")}\n` : "\nDone.\n");
   } else if (outcome.status === "waiting_approval") {
-    io.stderr.write(`run ${run.id} waits for a decision: ${outcome.error.message}\n  see: cs-agents status ${run.id}\n`);
+    io.stderr.write(`run ${run.id} waits for a decision: ${oneLine(outcome.error.message)}\n  see: cs-agents status ${run.id}\n`);
   } else {
-    io.stderr.write(`error: the run ${outcome.status === "cancelled" ? "was cancelled" : "failed"}: ${outcome.error.message} [${outcome.error.code}]\n`);
+    io.stderr.write(`error: the run ${outcome.status === "cancelled" ? "was cancelled" : "failed"}: ${oneLine(outcome.error.message)} [${outcome.error.code}]\n`);
   }
   return outcome.status === "succeeded" ? EXIT_OK : exitCodeForCode(outcome.error.code);
 }

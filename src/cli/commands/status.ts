@@ -2,6 +2,7 @@ import { artifactBytes, RUN_ID_PATTERN, RUN_STATUSES, type Run, type RunStatus }
 import { EXIT_OK, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
 import { withStore } from "../open-store.js";
+import { oneLine } from "../one-line.js";
 import { ambiguousSteps, subtaskViews } from "../run-view.js";
 
 export function checkRunId(id: string): string {
@@ -39,14 +40,14 @@ export async function statusCommand(context: CommandContext, id: string, options
   const out = (line: string) => context.io.stdout.write(`${line}\n`);
   out(`run      ${run.id}`);
   out(`task     ${run.task.description}`);
-  out(`status   ${run.status}${run.error ? ` — ${run.error.message} [${run.error.code}]` : ""}`);
+  out(`status   ${run.status}${run.error ? ` — ${oneLine(run.error.message)} [${run.error.code}]` : ""}`);
   out(`created  ${run.createdAt.toISOString()}   updated ${run.updatedAt.toISOString()}`);
   out(`storage  ${steps.length} steps, ${formatBytes(storageBytes)}`);
   if (run.plan) {
     out(`plan     ${run.plan.source} ${JSON.stringify(run.plan.params)}`);
     for (const s of subtasks) {
-      const time = s.durationMs === undefined ? "" : ` ${(s.durationMs / 1000).toFixed(2)}s`;
-      out(`  ${s.status.padEnd(9)} ${s.id} [${s.agent}] ${s.title}${time}${s.error ? ` — ${s.error.message}` : ""}`);
+      const time = s.durationMs === undefined ? "" : s.resumed && s.wallMs !== undefined ? ` ${seconds(s.durationMs)} executing, ${seconds(s.wallMs)} wall (resumed)` : ` ${seconds(s.durationMs)}`;
+      out(`  ${s.status.padEnd(9)} ${s.id} [${s.agent}] ${s.title}${time}${s.error ? ` — ${oneLine(s.error.message)}` : ""}`);
     }
   }
   for (const w of waiting) {
@@ -89,6 +90,8 @@ export async function runsCommand(context: CommandContext, options: { status?: s
   }
   return EXIT_OK;
 }
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 
 function formatBytes(bytes: number): string {
   return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
