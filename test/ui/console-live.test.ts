@@ -1,21 +1,17 @@
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium } from "playwright-core";
 import type { Browser } from "playwright-core";
 import { createRulesModel } from "../../src/agents/index.js";
 import type { AgentModel } from "../../src/agents/index.js";
-import { CONSOLE_DIR } from "../../src/api/ui-static.js";
 import { Worker } from "../../src/engine/index.js";
 import { createRuntime } from "../../src/runtime/index.js";
-import { makeApi, token } from "../api/harness.js";
+import { makeApi } from "../api/harness.js";
 import type { TestApi } from "../api/harness.js";
+import { launchBrowser, signedInPage } from "./browser.js";
 import { startCuttingProxy } from "./cutting-proxy.js";
 import type { CuttingProxy } from "./cutting-proxy.js";
 
 // A run watched live while the page reloads and its connections drop: the worker's model is
 // held at each turn, so "the middle of the run" is a place, not a moment.
-const CHROMIUM = "/usr/bin/chromium";
 
 /** The rules model, each decision held until the test lets it through. */
 class HeldModel implements AgentModel {
@@ -56,17 +52,12 @@ let worker: Worker;
 const model = new HeldModel();
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium fonts-noto-cjk)`);
-  if (!existsSync(`${CONSOLE_DIR}index.html`)) execFileSync("npm", ["run", "build:ui"], { stdio: "inherit" });
   t = await makeApi({ eventsPollMs: 50 });
   const address = await t.api.listen(0, "127.0.0.1");
   proxy = await startCuttingProxy({ host: "127.0.0.1", port: address.port });
   base = `http://127.0.0.1:${proxy.port}`;
   worker = new Worker({ store: t.store, engine: createRuntime({ model }).engine, concurrency: 1, pollMs: 50 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
+  browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
@@ -79,11 +70,7 @@ afterAll(async () => {
 
 describe("the console watching a run live", () => {
   it("loses and repeats no event when the page reloads mid-run or its connection drops; the DAG ends all green", async () => {
-    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1200, height: 900 } });
-    const page = await context.newPage();
-    await page.goto(`${base}/ui/#/`);
-    await page.getByLabel("Access token").fill(await token());
-    await page.getByRole("button", { name: "Sign in" }).click();
+    const page = await signedInPage(browser, base, "acme");
     await page.getByRole("textbox", { name: "Task" }).fill("生成季度财务报告");
     await page.getByRole("button", { name: "Run", exact: true }).click();
     await page.waitForURL(/#\/runs\//);
@@ -124,6 +111,6 @@ describe("the console watching a run live", () => {
     expect((await t.store.listRunEvents(runId, 0)).at(-1)?.type).toBe("run.succeeded");
     // The stream resumed with the last event the page had, not from the start.
     expect(proxy.lastEventIds).toContain(before.at(-1));
-    await context.close();
+    await page.context().close();
   });
 });

@@ -5,7 +5,7 @@ const en = {
   nav: { runs: "Runs", approvals: "Approvals", audit: "Audit", catalogue: "Catalogue", health: "Health", language: "Language" },
   runs: {
     title: "Runs", submit: "Run a task", task: "Task", idempotencyKey: "Idempotency key (optional)", run: "Run",
-    status: "Status", all: "All", created: "Created", description: "Task", next: "Next page", first: "First page",
+    status: "Status", all: "All", created: "Created", description: "Task", next: "Next page", first: "First page", previous: "Previous page", page: "Page {{page}}", pages: "Pages",
     empty: "No runs.", count: "{{count}} on this page",
   },
   run: {
@@ -54,7 +54,7 @@ const zh: typeof en = {
   nav: { runs: "运行", approvals: "审批", audit: "审计", catalogue: "目录", health: "健康", language: "语言" },
   runs: {
     title: "运行", submit: "提交任务", task: "任务", idempotencyKey: "幂等键（可选）", run: "运行",
-    status: "状态", all: "全部", created: "创建时间", description: "任务", next: "下一页", first: "第一页",
+    status: "状态", all: "全部", created: "创建时间", description: "任务", next: "下一页", first: "第一页", previous: "上一页", page: "第 {{page}} 页", pages: "分页",
     empty: "没有运行。", count: "本页 {{count}} 条",
   },
   run: {
