@@ -19,8 +19,8 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A new page at `base`/ui/#/`path`, signed in with a token of `tenant` through the page's own prompt. */
-export async function signedInPage(browser: Browser, base: string, tenant: string, path = ""): Promise<Page> {
-  const context = await browser.newContext({ locale: "en-US", viewport: { width: 1200, height: 900 } });
+export async function signedInPage(browser: Browser, base: string, tenant: string, path = "", timezoneId = "UTC"): Promise<Page> {
+  const context = await browser.newContext({ locale: "en-US", timezoneId, viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
   await page.goto(`${base}/ui/#/${path}`);
   await page.getByLabel("Access token").fill(await token({ tenant }));

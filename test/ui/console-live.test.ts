@@ -112,5 +112,5 @@ describe("the console watching a run live", () => {
     // The stream resumed with the last event the page had, not from the start.
     expect(proxy.lastEventIds).toContain(before.at(-1));
     await page.context().close();
-  });
+  }, 120_000);
 });

@@ -110,7 +110,7 @@ describe("the runs page with 1,000 runs", () => {
     await page.getByRole("button", { name: "First page" }).click();
     await onPage(page, "Page 1", expected(RUNS, PAGE));
     await page.context().close();
-  });
+  }, 120_000);
 
   it("filters by status and pages through that status only", async () => {
     const page = await signedInPage(browser, base, TENANT);
@@ -130,5 +130,5 @@ describe("the runs page with 1,000 runs", () => {
     expect(seen).toEqual(expected(RUNS, RUNS, failed));
     expect(seen).toHaveLength(RUNS / 4);
     await page.context().close();
-  });
+  }, 120_000);
 });
