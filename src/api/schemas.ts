@@ -41,10 +41,18 @@ export const ApprovalBody = z
   })
   .describe("approve or deny one pending step");
 
-export const AuditQuery = z.strictObject({
-  after: z.coerce.number().int().min(0).optional().describe("entries after this sequence number"),
-  limit: z.coerce.number().int().min(1).max(1_000).optional().describe("page size, default 100"),
-});
+const AuditTime = z.iso.datetime({ offset: true, message: "an ISO 8601 time with a zone, e.g. 2026-01-31T09:00:00Z" });
+export const AuditQuery = z
+  .strictObject({
+    after: z.coerce.number().int().min(0).optional().describe("entries after this sequence number"),
+    limit: z.coerce.number().int().min(1).max(1_000).optional().describe("page size, default 100"),
+    actor: z.string().min(1).max(200).optional().describe("only entries by this actor (exact)"),
+    action: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:-]+$/, "an action name such as approval.approved").optional().describe("only entries of this action (exact), e.g. task.submitted"),
+    target: z.string().min(1).max(200).optional().describe("only entries about this target (exact): a run id for run actions"),
+    from: AuditTime.optional().describe("only entries at or after this time (ISO 8601 with a zone)"),
+    to: AuditTime.optional().describe("only entries before this time (ISO 8601 with a zone)"),
+  })
+  .refine((q) => q.from === undefined || q.to === undefined || Date.parse(q.from) < Date.parse(q.to), { message: "must be before to", path: ["from"] });
 
 export const ProblemSchema = z
   .object({

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { AuditEntry } from "../store/index.js";
 import type { Answer, Handler, HandlerContext } from "./handlers.js";
 import { buildOpenApi } from "./openapi.js";
 import { OPERATIONS } from "./operations.js";
@@ -6,12 +7,48 @@ import type { AuditQuery } from "./schemas.js";
 
 const READY_TIMEOUT_MS = 2_000;
 
+/** How many of the tenant's entries one filtered request reads at most before it answers. */
+export const AUDIT_SCAN_LIMIT = 10_000;
+const AUDIT_SCAN_PAGE = 1_000;
+
+/**
+ * The tenant's entries after `after`, filtered by actor, action, target and time. The store
+ * pages by sequence number only, so filters are applied to the pages read here, and one
+ * request reads at most AUDIT_SCAN_LIMIT entries: a filtered page may hold fewer than `limit`
+ * entries (even none) while `nextAfter` says where to go on.
+ */
 async function listAudit(context: HandlerContext): Promise<Answer> {
   const query = context.input.query as z.infer<typeof AuditQuery>;
   const limit = query.limit ?? 100;
-  const items = await context.deps.store.listAudit({ tenant: context.principal.tenant, afterSeq: query.after ?? 0, limit });
-  const last = items[items.length - 1];
-  return { status: 200, body: { items, nextAfter: items.length === limit && last ? last.seq : null } };
+  const tenant = context.principal.tenant;
+  const filtered = query.actor !== undefined || query.action !== undefined || query.target !== undefined || query.from !== undefined || query.to !== undefined;
+  if (!filtered) {
+    const items = await context.deps.store.listAudit({ tenant, afterSeq: query.after ?? 0, limit });
+    const last = items[items.length - 1];
+    return { status: 200, body: { items, nextAfter: items.length === limit && last ? last.seq : null } };
+  }
+  const from = query.from === undefined ? -Infinity : Date.parse(query.from);
+  const to = query.to === undefined ? Infinity : Date.parse(query.to);
+  const keep = (e: AuditEntry) => {
+    const at = Date.parse(e.at);
+    return (query.actor === undefined || e.actor === query.actor) && (query.action === undefined || e.action === query.action) && (query.target === undefined || e.target === query.target) && at >= from && at < to;
+  };
+  const items: AuditEntry[] = [];
+  let afterSeq = query.after ?? 0;
+  for (let read = 0; read < AUDIT_SCAN_LIMIT; ) {
+    const want = Math.min(AUDIT_SCAN_PAGE, AUDIT_SCAN_LIMIT - read);
+    const page = await context.deps.store.listAudit({ tenant, afterSeq, limit: want });
+    for (const entry of page) {
+      afterSeq = entry.seq;
+      if (!keep(entry)) continue;
+      items.push(entry);
+      if (items.length === limit) return { status: 200, body: { items, nextAfter: entry.seq } };
+    }
+    read += page.length;
+    // A short page is the end of the log.
+    if (page.length < want) return { status: 200, body: { items, nextAfter: null } };
+  }
+  return { status: 200, body: { items, nextAfter: afterSeq } };
 }
 
 async function ready(context: HandlerContext): Promise<Answer> {

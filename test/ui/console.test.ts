@@ -105,7 +105,8 @@ describe("the web console", () => {
     await page.screenshot({ path: `${SHOTS}/runs.png`, fullPage: true });
     await expectAccessible(page);
     await page.context().close();
-  });
+    // A whole run in a browser on a shared machine: room enough, never a measure of speed.
+  }, 120_000);
 
   it("approves a sensitive call from the inbox and denies another", async () => {
     await seedApproval(t.store, { runId: testRunId(1), tenant: "acme", submittedBy: "bob", tool: "payments.send" });

@@ -5,7 +5,7 @@ const en = {
   nav: { runs: "Runs", approvals: "Approvals", audit: "Audit", catalogue: "Catalogue", health: "Health", language: "Language" },
   runs: {
     title: "Runs", submit: "Run a task", task: "Task", idempotencyKey: "Idempotency key (optional)", run: "Run",
-    status: "Status", all: "All", created: "Created", description: "Task", next: "Next page", first: "First page",
+    status: "Status", all: "All", created: "Created", description: "Task", next: "Next page", first: "First page", previous: "Previous page", page: "Page {{page}}", pages: "Pages",
     empty: "No runs.", count: "{{count}} on this page",
   },
   run: {
@@ -27,10 +27,12 @@ const en = {
     retry: "Retry the call", output: "What the call returned (JSON)", badJson: "Not valid JSON: {{message}}", done: "It happened: done with this output", fail: "Fail the step",
   },
   audit: {
-    title: "Audit", log: "Audit log", action: "Action", actor: "Actor", target: "Target", at: "Time", hash: "Hash", shown: "{{shown}} of {{count}} entries on this page",
+    title: "Audit", log: "Audit log", action: "Action", actor: "Actor", target: "Target", at: "Time", hash: "Hash",
     chain: "Chain verification", intact: "intact", broken: "broken at entry {{seq}}", verifiedUpTo: "Verified up to entry {{seq}}.", head: "Head",
     checkpoint: "Last signed checkpoint", checkpointAt: "entry {{seq}}, signed {{at}}", noCheckpoint: "none configured: a truncated tail would not be noticed",
     checkedAt: "Checked", verify: "Verify again",
+    filters: "Audit log filters", from: "From", to: "Before", apply: "Apply filters", onPage_one: "{{shown}} entry on this page", onPage_other: "{{shown}} entries on this page",
+    moreMayFollow: "No matching entry in this part of the log; the next page reads on.",
   },
   catalogue: {
     title: "Catalogue", tools: "Tools", agents: "Agents", mcp: "MCP servers", noMcp: "No MCP server is configured.", yes: "yes", no: "no",
@@ -54,7 +56,7 @@ const zh: typeof en = {
   nav: { runs: "运行", approvals: "审批", audit: "审计", catalogue: "目录", health: "健康", language: "语言" },
   runs: {
     title: "运行", submit: "提交任务", task: "任务", idempotencyKey: "幂等键（可选）", run: "运行",
-    status: "状态", all: "全部", created: "创建时间", description: "任务", next: "下一页", first: "第一页",
+    status: "状态", all: "全部", created: "创建时间", description: "任务", next: "下一页", first: "第一页", previous: "上一页", page: "第 {{page}} 页", pages: "分页",
     empty: "没有运行。", count: "本页 {{count}} 条",
   },
   run: {
@@ -76,10 +78,12 @@ const zh: typeof en = {
     retry: "重试调用", output: "调用返回的结果（JSON）", badJson: "不是有效的 JSON：{{message}}", done: "已发生：以此输出完成", fail: "使该步骤失败",
   },
   audit: {
-    title: "审计", log: "审计日志", action: "操作", actor: "操作者", target: "对象", at: "时间", hash: "哈希", shown: "本页 {{count}} 条中显示 {{shown}} 条",
+    title: "审计", log: "审计日志", action: "操作", actor: "操作者", target: "对象", at: "时间", hash: "哈希",
     chain: "链校验", intact: "完整", broken: "在第 {{seq}} 条处断裂", verifiedUpTo: "已校验至第 {{seq}} 条。", head: "链头",
     checkpoint: "最近的签名检查点", checkpointAt: "第 {{seq}} 条，签于 {{at}}", noCheckpoint: "未配置：尾部被截断将无法察觉",
     checkedAt: "校验时间", verify: "重新校验",
+    filters: "审计日志筛选", from: "起始时间", to: "截止时间（不含）", apply: "应用筛选", onPage_one: "本页 {{shown}} 条", onPage_other: "本页 {{shown}} 条",
+    moreMayFollow: "日志的这一段中没有匹配的条目；下一页会继续往后读。",
   },
   catalogue: {
     title: "目录", tools: "工具", agents: "智能体", mcp: "MCP 服务器", noMcp: "未配置 MCP 服务器。", yes: "是", no: "否",

@@ -2,10 +2,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate, useSearchParams } from "react-router";
+import { Link, useLocation, useNavigate, useSearchParams } from "react-router";
 import { api } from "../api.js";
 import type { RunDetail, RunList, RunStatus, SubmitBody } from "../api.js";
-import { formatTime } from "../i18n.js";
+import { formatNumber, formatTime } from "../i18n.js";
 
 const STATUSES: readonly RunStatus[] = ["queued", "planning", "running", "waiting_approval", "succeeded", "failed", "cancelled"];
 
@@ -17,7 +17,11 @@ export function RunsView() {
   const query = new URLSearchParams({ limit: "50", ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) });
   // Polled: status changes show without a reload.
   const runs = useQuery({ queryKey: ["runs", status, cursor], queryFn: () => api<RunList>(`/v1/tasks?${query.toString()}`), refetchInterval: 2_000 });
-  const setFilter = (next: Record<string, string>) => setParams(Object.fromEntries(Object.entries({ status, ...next }).filter(([, v]) => v)));
+  // The cursors of the pages before this one ("" for the first), kept in the history entry, not
+  // the URL: the API pages forward only, so "previous" goes back to the cursor that led here.
+  const back = backOf(useLocation().state);
+  const go = (next: Record<string, string>, nextBack: readonly string[]) =>
+    setParams(Object.fromEntries(Object.entries({ status, ...next }).filter(([, v]) => v)), { state: { back: nextBack } });
 
   return (
     <>
@@ -26,7 +30,7 @@ export function RunsView() {
       <section aria-label={t("runs.title")}>
         <label>
           {t("runs.status")}{" "}
-          <select value={status} onChange={(e) => setFilter({ status: e.target.value, cursor: "" })}>
+          <select value={status} onChange={(e) => go({ status: e.target.value, cursor: "" }, [])}>
             <option value="">{t("runs.all")}</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>{t(`status.${s}`)}</option>
@@ -37,7 +41,7 @@ export function RunsView() {
         {runs.isError && <p role="alert">{t("failed", { message: runs.error.message })}</p>}
         {runs.data && (
           <>
-            <p>{t("runs.count", { count: runs.data.items.length })} · {countsOf(runs.data).map(([s, n]) => `${t(`status.${s}`)} ${n}`).join(" · ")}</p>
+            <p data-testid="counts">{[t("runs.count", { count: runs.data.items.length }), ...countsOf(runs.data).map(([s, n]) => `${t(`status.${s}`)} ${formatNumber(n, i18n.language, 0)}`)].join(" · ")}</p>
             {runs.data.items.length === 0 ? (
               <p>{t("runs.empty")}</p>
             ) : (
@@ -56,15 +60,22 @@ export function RunsView() {
                 </tbody>
               </table>
             )}
-            <div className="pager">
-              {cursor && <button type="button" onClick={() => setFilter({ cursor: "" })}>{t("runs.first")}</button>}
-              {runs.data.nextCursor && <button type="button" onClick={() => setFilter({ cursor: runs.data.nextCursor ?? "" })}>{t("runs.next")}</button>}
-            </div>
+            <nav className="pager" aria-label={t("runs.pages")}>
+              {cursor && <button type="button" onClick={() => go({ cursor: "" }, [])}>{t("runs.first")}</button>}
+              {back.length > 0 && <button type="button" onClick={() => go({ cursor: back[back.length - 1] ?? "" }, back.slice(0, -1))}>{t("runs.previous")}</button>}
+              {(!cursor || back.length > 0) && <span data-testid="page">{t("runs.page", { page: formatNumber(back.length + 1, i18n.language, 0) })}</span>}
+              {runs.data.nextCursor && <button type="button" onClick={() => go({ cursor: runs.data.nextCursor ?? "" }, [...back, cursor])}>{t("runs.next")}</button>}
+            </nav>
           </>
         )}
       </section>
     </>
   );
+}
+
+function backOf(state: unknown): readonly string[] {
+  const back = (state as { back?: unknown } | null)?.back;
+  return Array.isArray(back) ? back.filter((c): c is string => typeof c === "string") : [];
 }
 
 function countsOf(list: RunList): [RunStatus, number][] {
