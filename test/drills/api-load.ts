@@ -26,8 +26,9 @@ export class SubmitLoad {
     private readonly pauseMs: number,
   ) {}
 
-  start(): void {
-    this.#loop = this.#run();
+  /** `clients` loops submitting side by side. */
+  start(clients = 1): void {
+    this.#loop = Promise.all(Array.from({ length: clients }, (_, client) => this.#run(client))).then(() => undefined);
   }
 
   /** Stops after the attempt in progress; a task never acknowledged is not counted. */
@@ -36,9 +37,9 @@ export class SubmitLoad {
     await this.#loop;
   }
 
-  async #run(): Promise<void> {
+  async #run(client: number): Promise<void> {
     for (let n = 0; !this.#stopped; n++) {
-      const key = `drill-${n}`;
+      const key = `drill-${client}-${n}`;
       for (;;) {
         const answer = await this.#submit(key);
         this.answers.push(answer);

@@ -15,6 +15,8 @@ const PLUGIN = fileURLToPath(new URL("../crash/crash-plugin.mjs", import.meta.ur
 /** Each "crash test" run makes four idempotent calls (crash.append): a twice, b once, c once. */
 const CALLS_PER_RUN = 4;
 const LEASE_MS = 3_000;
+/** Tasks acknowledged before the kill, and again after the failover, at least. */
+const TASKS_EACH_SIDE = 20;
 const FINAL: ReadonlySet<string> = FINAL_RUN_STATUSES;
 
 const dir = scratchDir("cs-agents-failover-");
@@ -89,9 +91,9 @@ describe.runIf(patroniAvailable("database failover drill"))("database failover d
     const fleet = [serve, startFleetProcess("worker1", cluster.url, ["worker", "--concurrency", "3"]), startFleetProcess("worker2", cluster.url, ["worker", "--concurrency", "3"])];
     const base = await until("serve to listen", async () => /listening on (http:\/\/[^\s"]+)/.exec(serve.child.output())?.[1], 60_000);
 
-    const load = new SubmitLoad(base, "crash test", 250);
+    const load = new SubmitLoad(base, "crash test", 200);
     const readiness = new ReadinessWatch(base);
-    load.start();
+    load.start(2);
     readiness.start();
     try {
       // Runs in flight: some finished, several part-way with calls recorded.
@@ -102,7 +104,7 @@ describe.runIf(patroniAvailable("database failover drill"))("database failover d
           const runs = [...now.values()];
           const finished = runs.filter((r) => FINAL.has(r.status)).length;
           const partWay = runs.filter((r) => !FINAL.has(r.status) && [...r.steps.values()].includes("succeeded")).length;
-          return finished >= 3 && partWay >= 2 && fleet.every((p) => logLines(p.calls).length > 0) ? true : undefined;
+          return load.acknowledged.size >= TASKS_EACH_SIDE && finished >= 3 && partWay >= 2 && fleet.every((p) => logLines(p.calls).length > 0) ? true : undefined;
         },
         90_000,
       );
@@ -110,6 +112,7 @@ describe.runIf(patroniAvailable("database failover drill"))("database failover d
       // What the primary has committed (and so, synchronously, the replica) just before it dies.
       const atKill = await journal(store, [...load.acknowledged.values()]);
       const callsAtKill = new Map(fleet.map((p) => [p.name, logLines(p.calls).length]));
+      const acknowledgedAtKill = load.acknowledged.size;
       const oldLeader = await cluster.leader();
       const killedAt = performance.now();
       await cluster.killMember(oldLeader);
@@ -118,10 +121,10 @@ describe.runIf(patroniAvailable("database failover drill"))("database failover d
       const newLeader = await cluster.waitForLeader({ not: oldLeader.name });
       const firstAck = await until("a task acknowledged after the failover", async () => load.answers.find((a) => a.at > writtenAt && a.status === 202)?.at, 60_000);
       const notReady = await until("/readyz to fail and come back", async () => readiness.notReadySpan(killedAt), 60_000);
-      // Every process of the fleet, without a restart, makes calls on the new primary.
+      // Every process of the fleet, without a restart, makes calls on the new primary, and as many tasks again are acknowledged.
       await until(
         "every fleet process to work after the failover",
-        async () => (fleet.every((p) => logLines(p.calls).length - (callsAtKill.get(p.name) ?? 0) >= 2) ? true : undefined),
+        async () => (load.acknowledged.size >= acknowledgedAtKill + TASKS_EACH_SIDE && fleet.every((p) => logLines(p.calls).length - (callsAtKill.get(p.name) ?? 0) >= 2) ? true : undefined),
         90_000,
       );
       await load.stop();
@@ -166,7 +169,7 @@ describe.runIf(patroniAvailable("database failover drill"))("database failover d
       console.log(
         `failover drill (Patroni ttl ${PATRONI_TIMING.ttl} s, loop_wait ${PATRONI_TIMING.loopWait} s, HAProxy check 500 ms, lease ${LEASE_MS / 1000} s): ` +
           `${oldLeader.name} killed -9 → ${newLeader.name} leads; first write through HAProxy after ${s(writtenAt - killedAt)}, first 202 after ${s(firstAck - killedAt)}; ` +
-          `/readyz not ready for ${s(notReady.to - notReady.from)}; ${ids.length} tasks acknowledged, 0 lost, ${[...refused].map(([k, n]) => `${n} × ${k}`).join(", ") || "no"} refused attempts retried; ` +
+          `/readyz not ready from ${s(notReady.from - killedAt)} to ${s(notReady.to - killedAt)} after the kill (${s(notReady.to - notReady.from)}); ${ids.length} tasks acknowledged, 0 lost, ${[...refused].map(([k, n]) => `${n} × ${k}`).join(", ") || "no"} refused attempts retried; ` +
           `${stepsAtKill} journal steps at the kill, 0 lost; ${effectCounts.size} side effects, 0 duplicates; ${repeated} uncommitted calls made again (idempotent, deduplicated by key)`,
       );
     } finally {
