@@ -20,10 +20,12 @@ export class SubmitLoad {
   #stopped = false;
   #loop: Promise<void> | undefined;
 
+  /** `keyPrefix` keeps the keys of one load apart from another's on the same server. */
   constructor(
     private readonly base: string,
     private readonly description: string,
     private readonly pauseMs: number,
+    private readonly keyPrefix = "drill",
   ) {}
 
   /** `clients` loops submitting side by side. */
@@ -39,7 +41,7 @@ export class SubmitLoad {
 
   async #run(client: number): Promise<void> {
     for (let n = 0; !this.#stopped; n++) {
-      const key = `drill-${client}-${n}`;
+      const key = `${this.keyPrefix}-${client}-${n}`;
       for (;;) {
         const answer = await this.#submit(key);
         this.answers.push(answer);

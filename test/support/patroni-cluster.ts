@@ -27,6 +27,8 @@ export interface PatroniCluster {
    * server) and to its postmaster and every backend. Returns when all of them are gone.
    */
   killMember(member: PatroniMember): Promise<void>;
+  /** SIGKILL to the member's postmaster and every backend; its Patroni lives on and acts. */
+  killPostgres(member: PatroniMember): Promise<void>;
   destroy(): Promise<void>;
 }
 
@@ -160,6 +162,15 @@ function alive(pid: number): boolean {
   }
 }
 
+/** SIGKILL to `first`, then to the member's postmaster and its backends; resolves when all are gone. */
+async function killAll(member: PatroniMember, first: readonly number[]): Promise<void> {
+  const postmaster = postmasterPid(member.dataDir);
+  if (postmaster === undefined) throw new Error(`${member.name}: its server is not running`);
+  const victims = [...first, postmaster, ...childrenOf(postmaster)];
+  for (const pid of victims) process.kill(pid, "SIGKILL");
+  await until(`${member.name}'s processes to be gone`, async () => (victims.some(alive) ? undefined : true), 10_000);
+}
+
 function postmasterPid(dataDir: string): number | undefined {
   const file = join(dataDir, "postmaster.pid");
   if (!existsSync(file)) return undefined;
@@ -247,12 +258,11 @@ export async function startPatroniCluster(): Promise<PatroniCluster> {
     async killMember(member) {
       const patroni = patronis.get(member.name);
       const patroniPid = patroni?.pid === undefined ? undefined : findProcess(patroni.pid, "patroni");
-      const postmaster = postmasterPid(member.dataDir);
-      const backends = postmaster === undefined ? [] : childrenOf(postmaster);
-      const victims = [patroniPid, postmaster, ...backends].filter((pid): pid is number => pid !== undefined);
-      if (patroniPid === undefined || postmaster === undefined) throw new Error(`${member.name}: Patroni or its server is not running`);
-      for (const pid of victims) process.kill(pid, "SIGKILL");
-      await until(`${member.name}'s processes to be gone`, async () => (victims.some(alive) ? undefined : true), 10_000);
+      if (patroniPid === undefined) throw new Error(`${member.name}: Patroni is not running`);
+      await killAll(member, [patroniPid]);
+    },
+    async killPostgres(member) {
+      await killAll(member, []);
     },
     async destroy() {
       await processes.stopAll();
