@@ -2,8 +2,13 @@ import { CsAgentsError } from "../core/index.js";
 
 /** Socket-level failures: the database host refused, dropped or never answered. */
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "ECONNABORTED"]);
-/** SQLSTATEs that mean "the server is not taking this connection now", not "your query is wrong". */
-const PG_UNAVAILABLE = new Set(["57P01", "57P02", "57P03", "53300"]);
+/**
+ * SQLSTATEs that mean "the server is not taking this connection now", not "your query is wrong".
+ * 25006 (read-only transaction) is a standby answering a write: during a failover the proxy can
+ * route to the new primary a moment before its promotion ends (Patroni's `/primary` check turns
+ * green first), so the write is retried later, like a refused connection.
+ */
+const PG_UNAVAILABLE = new Set(["57P01", "57P02", "57P03", "53300", "25006"]);
 /** Messages node-postgres raises without a code when a connection dies or cannot be had in time. */
 const PG_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated due to connection timeout)/;
 /** SQLite's "another writer holds the file" after the busy timeout, in all its extended forms. */
