@@ -19,7 +19,7 @@ export interface S3Location {
  * @throws ArtifactError ARTIFACT_STORE_CONFIG naming what is wrong.
  */
 export function parseS3Url(url: string): S3Location {
-  const fail = (problem: string) => new ArtifactError("ARTIFACT_STORE_CONFIG", `artifact store URL "${url.replace(/\?.*$/, "")}" is not usable: ${problem}; expected s3://bucket[/prefix][?endpoint=http://host:9000&region=us-east-1&path_style=true]`);
+  const fail = (problem: string) => new ArtifactError("ARTIFACT_STORE_CONFIG", `artifact store URL "${url.replace(/\?.*$/, "").replace(/\/\/[^@/]*@/, "//***@")}" is not usable: ${problem}; expected s3://bucket[/prefix][?endpoint=http://host:9000&region=us-east-1&path_style=true]`);
   let parsed: URL;
   try {
     parsed = new URL(url);
