@@ -6,3 +6,4 @@ export { ReplicatedArtifactStore, syncArtifacts, type SyncReport } from "./repli
 export { parseS3Url, S3ArtifactStore, type S3Location } from "./s3-artifact-store.js";
 export { withArtifactStore, type WithArtifactStoreOptions } from "./with-artifact-store.js";
 export { openStoreWithArtifacts } from "./open-store-with-artifacts.js";
+export { moveInlineValues, type MoveReport } from "./move-inline-values.js";
