@@ -4,6 +4,9 @@ import { InvalidInputError } from "./core/index.js";
 // The schema file only (pure zod), not the MCP module with its SDK.
 import { McpServersSchema } from "./mcp/mcp-server-config.js";
 
+/** s3://bucket[/prefix][?query]: a bucket name as S3 allows it (3-63 lowercase letters, digits, '.', '-'). */
+const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:\/[^?\s]*)?(?:\?\S*)?$/;
+
 /** Settings of `cs-agents serve`: HTTP, auth, limits, approvals and the audit log (docs/security.md). */
 const SERVICE_SETTINGS = {
   CS_AGENTS_HOST: z.string().min(1).default("127.0.0.1").describe("address `serve` listens on"),
@@ -48,6 +51,17 @@ const SERVICE_SETTINGS = {
     .describe("origins allowed by CORS, comma-separated; empty: CORS off"),
   CS_AGENTS_AUDIT_SIGNING_KEY_FILE: z.string().default("").describe("Ed25519 private key (PEM) that signs audit checkpoints"),
   CS_AGENTS_AUDIT_CHECKPOINT_DIR: z.string().default("").describe("directory, outside the database, where audit checkpoints are written"),
+  CS_AGENTS_ARTIFACTS_DIR: z.string().default("").describe("directory of the artifact store (reports, large journal values); default: <SQLite file>-artifacts next to a SQLite database"),
+  CS_AGENTS_ARTIFACTS_URL: z
+    .string()
+    .default("")
+    .refine((v) => v === "" || S3_URL.test(v), "must be s3://bucket[/prefix][?endpoint=http://host:9000&region=us-east-1&path_style=true]")
+    .describe("S3-compatible bucket of the artifact store, instead of a directory; credentials from the AWS environment"),
+  CS_AGENTS_ARTIFACTS_REPLICA_URL: z
+    .string()
+    .default("")
+    .refine((v) => v === "" || S3_URL.test(v), "must be s3://bucket[/prefix][?endpoint=…] like CS_AGENTS_ARTIFACTS_URL")
+    .describe("second bucket (another zone) every blob is also written to; reads fall back to it"),
 };
 
 const whole = (what: string) => z.coerce.number().int(`must be a whole number${what}`);
@@ -203,6 +217,9 @@ export const ConfigSchema = z.object({
 }).superRefine((config, ctx) => {
   if (config.CS_AGENTS_LLM_BASE_URL !== "" && config.CS_AGENTS_LLM_MODEL.trim() === "") {
     ctx.addIssue({ code: "custom", path: ["CS_AGENTS_LLM_MODEL"], message: "is required when CS_AGENTS_LLM_BASE_URL is set" });
+  }
+  if (config.CS_AGENTS_ARTIFACTS_DIR !== "" && config.CS_AGENTS_ARTIFACTS_URL !== "") {
+    ctx.addIssue({ code: "custom", path: ["CS_AGENTS_ARTIFACTS_URL"], message: "set either CS_AGENTS_ARTIFACTS_DIR or CS_AGENTS_ARTIFACTS_URL, not both" });
   }
 });
 

@@ -9,3 +9,4 @@ export type { OpenStoreOptions, StoreLocation } from "./open-store.js";
 export { redactUrl } from "./redact-url.js";
 export * from "./service-store.js";
 export { isStoreUnavailable } from "./store-unavailable.js";
+export type { InlineValueStore, RewriteValue } from "./inline-values.js";

@@ -12,7 +12,8 @@ import type { Config } from "../../config.js";
 import { Worker } from "../../engine/index.js";
 import type { Runtime } from "../../runtime/index.js";
 import { createLogger, createTracing, engineMetricsListener, loggedEngine, tracedEngine, watchProcess } from "../../observability/index.js";
-import { openStore } from "../../store/index.js";
+import { openStoreWithArtifacts } from "../../artifacts/index.js";
+import type { ServiceStore } from "../../store/index.js";
 import { EXIT_OK, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
 import { waitForStop } from "../stop-signal.js";
@@ -49,7 +50,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
   // Watched from the start: npm may be gone before the server is listening.
   const stopped = waitForStop(io.env);
   const runtime = await context.runtime();
-  const store = await openStore(config.DATABASE_URL, { migrate: config.CS_AGENTS_MIGRATE });
+  const { store } = await openStoreWithArtifacts(config, { migrate: config.CS_AGENTS_MIGRATE });
   const tracing = await createTracing({ otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, serviceVersion: packageVersion() });
   const engine = loggedEngine(tracing ? tracedEngine(runtime.engine, tracing.tracer) : runtime.engine, logger);
   const metrics = context.metrics();
@@ -193,7 +194,7 @@ async function closeWithin(server: ApiServer, graceMs: number): Promise<void> {
   server.app.server.closeAllConnections();
 }
 
-async function pruneOnce(store: Awaited<ReturnType<typeof openStore>>, config: Config): Promise<void> {
+async function pruneOnce(store: ServiceStore, config: Config): Promise<void> {
   await store.prune({
     ...(config.CS_AGENTS_RETENTION_DAYS > 0 ? { maxAgeMs: config.CS_AGENTS_RETENTION_DAYS * DAY_MS } : {}),
     ...(config.CS_AGENTS_RETENTION_MAX_RUNS > 0 ? { maxFinishedRuns: config.CS_AGENTS_RETENTION_MAX_RUNS } : {}),

@@ -145,4 +145,17 @@ CREATE INDEX runs_quarantined ON runs (created_at, id) WHERE quarantined AND sta
 CREATE INDEX runs_tenant_active ON runs (tenant, created_at, id) WHERE status NOT IN ('succeeded', 'failed', 'cancelled');
 `,
   },
+  {
+    version: 7,
+    name: "inline_runs",
+    // Runs written before the artifact store hold their artifacts and large tool values inline.
+    // inline_runs lists them; `cs-agents artifacts --move-inline` moves their values into the
+    // artifact store and takes them off the list. Until then they read as they are.
+    sql: `
+CREATE TABLE inline_runs (
+  run_id text PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE
+);
+INSERT INTO inline_runs (run_id) SELECT id FROM runs;
+`,
+  },
 ];

@@ -24,7 +24,9 @@ import {
   transitionChange,
 } from "../store-rules.js";
 import type { TransitionChange } from "../store-rules.js";
+import type { RewriteValue } from "../inline-values.js";
 import { JOURNAL_SCHEMA_VERSION } from "../store.js";
+import { postgresRewriteRunValues, postgresRunsWithInlineValues } from "./inline-values.js";
 import type {
   AuditDraft,
   AuditEntry,
@@ -415,6 +417,14 @@ export class PostgresStore implements ServiceStore {
 
   listRunEvents(runId: string, afterId: number, limit?: number): Promise<readonly RunEvent[]> {
     return this.#service.listRunEvents(runId, afterId, limit);
+  }
+
+  runsWithInlineValues(limit: number): Promise<readonly string[]> {
+    return postgresRunsWithInlineValues(this.#pool, limit);
+  }
+
+  rewriteRunValues(runId: string, rewrite: RewriteValue): Promise<number> {
+    return postgresRewriteRunValues(this.#pool, runId, rewrite);
   }
 
   pendingMigrations(): Promise<readonly number[]> {

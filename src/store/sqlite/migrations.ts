@@ -197,4 +197,18 @@ CREATE INDEX runs_quarantined ON runs (created_at, id) WHERE quarantined = 1 AND
 CREATE INDEX runs_tenant_active ON runs (tenant, created_at, id) WHERE finished_at IS NULL;
 `,
   },
+  {
+    version: 10,
+    name: "inline_runs",
+    // Runs written before the artifact store hold their artifacts and large tool values inline
+    // (a quarterly report: ~670 KiB of rows). inline_runs lists them; `cs-agents artifacts
+    // --move-inline` moves their values into the artifact store and takes them off the list.
+    // Until then they read as they are.
+    sql: `
+CREATE TABLE inline_runs (
+  run_id TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+INSERT INTO inline_runs (run_id) SELECT id FROM runs;
+`,
+  },
 ];

@@ -24,7 +24,9 @@ import {
   submitted,
   transitionChange,
 } from "../store-rules.js";
+import type { RewriteValue } from "../inline-values.js";
 import { JOURNAL_SCHEMA_VERSION } from "../store.js";
+import { sqliteRewriteRunValues, sqliteRunsWithInlineValues } from "./inline-values.js";
 import type {
   AuditDraft,
   AuditEntry,
@@ -374,6 +376,14 @@ export class SqliteStore implements ServiceStore {
 
   listRunEvents(runId: string, afterId: number, limit?: number): Promise<readonly RunEvent[]> {
     return this.#service.listRunEvents(runId, afterId, limit);
+  }
+
+  async runsWithInlineValues(limit: number): Promise<readonly string[]> {
+    return sqliteRunsWithInlineValues(this.#db, limit);
+  }
+
+  rewriteRunValues(runId: string, rewrite: RewriteValue): Promise<number> {
+    return sqliteRewriteRunValues(this.#db, runId, rewrite);
   }
 
   pendingMigrations(): Promise<readonly number[]> {

@@ -1,0 +1,26 @@
+/**
+ * Rewrites a JSON value of a run's row or of one of its steps; gives back a value equal to it
+ * for every reader (the artifact store's references in place of large parts).
+ */
+export type RewriteValue = (value: unknown) => Promise<unknown>;
+
+/**
+ * The runs written before the artifact store (listed by SQLite migration 10, PostgreSQL
+ * migration 7), whose large values are still inline in their rows, and the rewrite that moves
+ * them out. A rewrite changes a row only when it still holds the value read (compare and set),
+ * so it never undoes a step a worker records meanwhile; it needs no lease since readers see equal
+ * values before and after.
+ */
+export interface InlineValueStore {
+  /** Up to `limit` runs still on the list. */
+  runsWithInlineValues(limit: number): Promise<readonly string[]>;
+  /** Rewrites the run's result and its steps' inputs and outputs (not its plan), then takes it off the list; the number of values changed. */
+  rewriteRunValues(runId: string, rewrite: RewriteValue): Promise<number>;
+}
+
+/** A JSON column's text, rewritten; null when it is SQL NULL or the rewrite changes nothing. */
+export async function rewrittenText(text: string | null, rewrite: RewriteValue): Promise<string | null> {
+  if (text === null) return null;
+  const next = JSON.stringify(await rewrite(JSON.parse(text) as unknown));
+  return next === text ? null : next;
+}
