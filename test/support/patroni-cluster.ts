@@ -92,7 +92,7 @@ function memberConfig(dir: string, member: PatroniMember, etcdPort: number): str
           loop_wait: PATRONI_TIMING.loopWait,
           retry_timeout: PATRONI_TIMING.retryTimeout,
           synchronous_mode: true,
-          postgresql: { use_pg_rewind: false, parameters: { fsync: "off", max_connections: 60, shared_buffers: "16MB" } },
+          postgresql: { use_pg_rewind: true, parameters: { fsync: "off", max_connections: 60, shared_buffers: "16MB" } },
         },
         initdb: [{ encoding: "UTF8" }, { locale: "C" }],
         pg_hba: ["local all all trust", "host replication replicator 127.0.0.1/32 trust", "host all all 127.0.0.1/32 trust"],
@@ -102,6 +102,9 @@ function memberConfig(dir: string, member: PatroniMember, etcdPort: number): str
         connect_address: `127.0.0.1:${member.pgPort}`,
         data_dir: member.dataDir,
         bin_dir: postgresBinDir(),
+        // A former primary that cannot follow the new timeline is rewound, or else cloned afresh.
+        remove_data_directory_on_rewind_failure: true,
+        remove_data_directory_on_diverged_timelines: true,
         authentication: { superuser: { username: "postgres" }, replication: { username: "replicator" } },
         parameters: { unix_socket_directories: dir },
       },
