@@ -18,10 +18,10 @@ export interface PatroniCluster {
   /** Through HAProxy: always the current primary, whichever member that is. */
   readonly url: string;
   readonly members: readonly PatroniMember[];
-  /** The member holding the leader lock, as the DCS sees it. */
+  /** The member running as primary, by its own Patroni's account. */
   leader(): Promise<PatroniMember>;
-  /** Waits until `name` leads with a synchronous standby streaming (or, alone, just leads). */
-  waitForLeader(options?: { readonly withSyncStandby?: boolean; readonly not?: string; readonly timeoutMs?: number }): Promise<PatroniMember>;
+  /** Waits until a member leads, and with `withSyncStandby` until the other streams to it as its synchronous standby. */
+  waitForLeader(options?: { readonly withSyncStandby?: boolean; readonly timeoutMs?: number }): Promise<PatroniMember>;
   /**
    * The whole node lost at once: SIGKILL to the member's Patroni (so it cannot restart its
    * server) and to its postmaster and every backend. Returns when all of them are gone.
@@ -92,7 +92,7 @@ function memberConfig(dir: string, member: PatroniMember, etcdPort: number): str
           loop_wait: PATRONI_TIMING.loopWait,
           retry_timeout: PATRONI_TIMING.retryTimeout,
           synchronous_mode: true,
-          postgresql: { use_pg_rewind: false, parameters: { fsync: "off", max_connections: 60, shared_buffers: "16MB" } },
+          postgresql: { use_pg_rewind: true, parameters: { fsync: "off", max_connections: 60, shared_buffers: "16MB" } },
         },
         initdb: [{ encoding: "UTF8" }, { locale: "C" }],
         pg_hba: ["local all all trust", "host replication replicator 127.0.0.1/32 trust", "host all all 127.0.0.1/32 trust"],
@@ -102,6 +102,9 @@ function memberConfig(dir: string, member: PatroniMember, etcdPort: number): str
         connect_address: `127.0.0.1:${member.pgPort}`,
         data_dir: member.dataDir,
         bin_dir: postgresBinDir(),
+        // A former primary that cannot follow the new timeline is rewound, or else cloned afresh.
+        remove_data_directory_on_rewind_failure: true,
+        remove_data_directory_on_diverged_timelines: true,
         authentication: { superuser: { username: "postgres" }, replication: { username: "replicator" } },
         parameters: { unix_socket_directories: dir },
       },
@@ -240,15 +243,16 @@ export async function startPatroniCluster(): Promise<PatroniCluster> {
     },
     async waitForLeader(options = {}) {
       return until(
-        `a Patroni leader${options.withSyncStandby ? " with a synchronous standby" : ""}${options.not ? ` other than ${options.not}` : ""}`,
+        `a Patroni leader${options.withSyncStandby ? " with a synchronous standby" : ""}`,
         async () => {
+          // Any member that answers tells the whole cluster's state; a dead one is skipped.
           for (const member of members) {
-            if (member.name === options.not) continue;
-            const res = await fetch(`http://127.0.0.1:${member.apiPort}/cluster`, { signal: AbortSignal.timeout(1_000) });
-            const body = (await res.json()) as { members: { name: string; role: string; state: string }[] };
+            const res = await fetch(`http://127.0.0.1:${member.apiPort}/cluster`, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
+            const body = (await res?.json().catch(() => undefined)) as { members: { name: string; role: string; state: string }[] } | undefined;
+            if (!body) continue;
             const leader = body.members.find((m) => m.role === "leader" && m.state === "running");
             const sync = body.members.some((m) => m.role === "sync_standby" && m.state === "running");
-            if (leader && leader.name !== options.not && (!options.withSyncStandby || sync)) return members.find((m) => m.name === leader.name);
+            if (leader && (!options.withSyncStandby || sync)) return members.find((m) => m.name === leader.name);
           }
           return undefined;
         },
