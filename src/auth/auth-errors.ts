@@ -1,4 +1,4 @@
-import { CsAgentsError } from "../core/index.js";
+import { CsAgentsError, type MessageRef } from "../core/index.js";
 
 /**
  * The key server (JWKS) could not be asked, or is being left alone while it fails, and no known
@@ -10,10 +10,13 @@ export class AuthUnavailableError extends CsAgentsError {
   }
 }
 
-/** A request without a valid token. `reason` is safe to show and to audit. */
+/**
+ * A request without a valid token. `reason` is safe to show and to audit; `i18n` names the whole
+ * message in the catalogues (`auth.*`), so a Chinese caller reads the reason in Chinese too.
+ */
 export class AuthError extends CsAgentsError {
   readonly reason: string;
-  constructor(reason: string, options: { cause?: unknown } = {}) {
+  constructor(reason: string, options: { cause?: unknown; i18n?: MessageRef } = {}) {
     super("UNAUTHENTICATED", `the bearer token is missing or invalid: ${reason}`, options);
     this.reason = reason;
   }

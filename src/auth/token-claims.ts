@@ -16,21 +16,21 @@ export interface ClaimRules {
 export function checkClaimsWithoutKey(payload: JWTPayload, rules: ClaimRules, nowSeconds: number): void {
   const tolerance = rules.clockToleranceSeconds;
   const exp = numericDate(payload, "exp");
-  if (exp <= nowSeconds - tolerance) throw new AuthError("the token has expired");
+  if (exp <= nowSeconds - tolerance) throw new AuthError("the token has expired", { i18n: { key: "auth.expired" } });
   const iat = numericDate(payload, "iat");
   // jose checks iat only against a maximum age; a token "issued" in the future is a forged or broken clock.
-  if (iat > nowSeconds + tolerance) throw new AuthError(`the token's iat is in the future (more than ${tolerance} s ahead of the server's clock)`);
+  if (iat > nowSeconds + tolerance) throw new AuthError(`the token's iat is in the future (more than ${tolerance} s ahead of the server's clock)`, { i18n: { key: "auth.iat-future", params: { tolerance } } });
   if (payload.nbf !== undefined) {
     const nbf = numericDate(payload, "nbf");
-    if (nbf > nowSeconds + tolerance) throw new AuthError("the token is not valid yet (nbf is in the future)");
+    if (nbf > nowSeconds + tolerance) throw new AuthError("the token is not valid yet (nbf is in the future)", { i18n: { key: "auth.not-yet-valid" } });
   }
-  if (payload.iss !== rules.issuer) throw new AuthError('claim "iss" is wrong or missing (unexpected "iss" claim value)');
+  if (payload.iss !== rules.issuer) throw new AuthError('claim "iss" is wrong or missing (unexpected "iss" claim value)', { i18n: { key: "auth.claim-wrong", params: { claim: "iss" } } });
   const audiences = typeof payload.aud === "string" ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
-  if (!audiences.includes(rules.audience)) throw new AuthError('claim "aud" is wrong or missing (unexpected "aud" claim value)');
+  if (!audiences.includes(rules.audience)) throw new AuthError('claim "aud" is wrong or missing (unexpected "aud" claim value)', { i18n: { key: "auth.claim-wrong", params: { claim: "aud" } } });
 }
 
 function numericDate(payload: JWTPayload, claim: "exp" | "iat" | "nbf"): number {
   const value = payload[claim];
-  if (typeof value !== "number" || !Number.isFinite(value)) throw new AuthError(`claim "${claim}" is wrong or missing (it must be a number of seconds)`);
+  if (typeof value !== "number" || !Number.isFinite(value)) throw new AuthError(`claim "${claim}" is wrong or missing (it must be a number of seconds)`, { i18n: { key: "auth.claim-not-number", params: { claim } } });
   return value;
 }

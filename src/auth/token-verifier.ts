@@ -2,7 +2,7 @@ import { createPublicKey } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify } from "jose";
 import type { JWTPayload } from "jose";
-import { CsAgentsError } from "../core/index.js";
+import { CsAgentsError, type MessageRef } from "../core/index.js";
 import { AuthError, AuthUnavailableError } from "./auth-errors.js";
 import { createJwksKeySet } from "./jwks-key-set.js";
 import type { JwksGetKey } from "./jwks-key-set.js";
@@ -85,11 +85,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       try {
         header = decodeProtectedHeader(token);
       } catch (error) {
-        throw new AuthError("the token is not a JWT", { cause: error });
+        throw new AuthError("the token is not a JWT", { cause: error, i18n: { key: "auth.not-jwt" } });
       }
       // Keys come from configuration only, never from the token itself.
       const pointer = FORBIDDEN_HEADERS.find((name) => name in header);
-      if (pointer) throw new AuthError(`the token's "${pointer}" header is not accepted`);
+      if (pointer) throw new AuthError(`the token's "${pointer}" header is not accepted`, { i18n: { key: "auth.header-refused", params: { header: pointer } } });
       const now = clock();
       checkClaimsWithoutKey(decodePayload(token), rules, Math.floor(now / 1_000));
       let payload: JWTPayload;
@@ -100,7 +100,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         // A key set member that does not import is the key server's fault, not the token's.
         if (remote && error instanceof joseErrors.JWKSInvalid) throw new AuthUnavailableError({ cause: error });
         if (!(error instanceof joseErrors.JOSEError)) throw error;
-        throw new AuthError(joseReason(error), { cause: error });
+        const { reason, i18n } = joseReason(error);
+        throw new AuthError(reason, { cause: error, i18n });
       }
       return principalOf(payload, tenantClaim);
     },
@@ -145,9 +146,9 @@ function keySource(options: TokenVerifierOptions, clock: () => number): KeyObjec
 }
 
 function bearerToken(authorization: string | undefined): string {
-  if (!authorization) throw new AuthError("no Authorization header");
+  if (!authorization) throw new AuthError("no Authorization header", { i18n: { key: "auth.no-header" } });
   const match = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)\s*$/i.exec(authorization);
-  if (!match?.[1]) throw new AuthError("the Authorization header is not `Bearer <jwt>`");
+  if (!match?.[1]) throw new AuthError("the Authorization header is not `Bearer <jwt>`", { i18n: { key: "auth.not-bearer" } });
   return match[1];
 }
 
@@ -155,28 +156,30 @@ function decodePayload(token: string): JWTPayload {
   try {
     return decodeJwt(token);
   } catch (error) {
-    throw new AuthError("the token's payload is not a JSON object", { cause: error });
+    throw new AuthError("the token's payload is not a JSON object", { cause: error, i18n: { key: "auth.payload-not-object" } });
   }
 }
 
 function principalOf(payload: JWTPayload, tenantClaim: string): Principal {
   const subject = payload.sub;
-  if (typeof subject !== "string" || subject.length === 0 || subject.length > 200) throw new AuthError("the token's sub is not a string of 1-200 characters");
+  if (typeof subject !== "string" || subject.length === 0 || subject.length > 200) throw new AuthError("the token's sub is not a string of 1-200 characters", { i18n: { key: "auth.bad-sub" } });
   const tenant = payload[tenantClaim];
   if (typeof tenant !== "string" || !/^[A-Za-z0-9._:@-]{1,200}$/.test(tenant)) {
-    throw new AuthError(`the token's "${tenantClaim}" claim does not name a tenant`);
+    throw new AuthError(`the token's "${tenantClaim}" claim does not name a tenant`, { i18n: { key: "auth.no-tenant", params: { claim: tenantClaim } } });
   }
   return { subject, tenant, scopes: parseScopes(payload.scope, payload.scp) };
 }
 
-function joseReason(error: unknown): string {
-  if (error instanceof joseErrors.JWTExpired) return "the token has expired";
-  if (error instanceof joseErrors.JWTClaimValidationFailed) return `claim "${error.claim}" is wrong or missing (${error.reason})`;
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return "the token's algorithm is not accepted";
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return "the signature does not verify";
-  if (error instanceof joseErrors.JWKSNoMatchingKey) return "no key matches the token's kid";
-  if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JOSEError) return "the token could not be verified";
-  return "the token could not be verified";
+/** jose's failure as a reason safe to show, in English and by catalogue key. */
+function joseReason(error: unknown): { reason: string; i18n: MessageRef } {
+  if (error instanceof joseErrors.JWTExpired) return { reason: "the token has expired", i18n: { key: "auth.expired" } };
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    return { reason: `claim "${error.claim}" is wrong or missing (${error.reason})`, i18n: { key: "auth.claim-invalid", params: { claim: error.claim, reason: error.reason } } };
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return { reason: "the token's algorithm is not accepted", i18n: { key: "auth.alg-refused" } };
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return { reason: "the signature does not verify", i18n: { key: "auth.bad-signature" } };
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return { reason: "no key matches the token's kid", i18n: { key: "auth.no-matching-key" } };
+  return { reason: "the token could not be verified", i18n: { key: "auth.unverifiable" } };
 }
 
 function configError(message: string, cause?: unknown): CsAgentsError {

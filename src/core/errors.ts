@@ -46,7 +46,7 @@ export class PlanValidationError extends CsAgentsError {
 
 /** No planner could turn the task into a plan. */
 export class PlanningError extends CsAgentsError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
+  constructor(message: string, options: { cause?: unknown; i18n?: MessageRef } = {}) {
     super("PLANNING_FAILED", message, options);
   }
 }

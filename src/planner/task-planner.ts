@@ -79,16 +79,18 @@ export class TaskPlanner implements Planner {
       };
       return this.#knownAgents ? validatePlan(plan, this.#knownAgents) : plan;
     }
-    throw new PlanningError(this.#noMatchMessage(description));
-  }
-
-  /** One line (the CLI prints errors as one line): each template by name with one example. */
-  #noMatchMessage(description: string): string {
     const shown = description.length > 80 ? `${description.slice(0, 77)}...` : description;
     const can = this.#templates.map((t) => (t.examples[0] ? `${t.name} (e.g. "${t.examples[0]}")` : t.name)).join(", ");
-    return (
-      `the built-in planner has no plan for "${shown}"; it can plan: ${can || "nothing (no templates registered)"}; ` +
-      "add a plan template with a plugin (--plugin), or configure an LLM planner"
-    );
+    throw new PlanningError(noMatchMessage(shown, can), {
+      i18n: can === "" ? { key: "planner.no-templates", params: { task: shown } } : { key: "planner.no-plan", params: { task: shown, templates: can } },
+    });
   }
+}
+
+/** One line (the CLI prints errors as one line): each template by name with one example. */
+function noMatchMessage(shown: string, can: string): string {
+  return (
+    `the built-in planner has no plan for "${shown}"; it can plan: ${can || "nothing (no templates registered)"}; ` +
+    "add a plan template with a plugin (--plugin), or configure an LLM planner"
+  );
 }

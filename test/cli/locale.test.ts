@@ -35,3 +35,13 @@ describe("CLI errors in the terminal's language", () => {
     expect(result.stderr).toMatch(/^error: .*no-such-plugin\.js.* \[[A-Z_]+\]\n$/);
   });
 });
+
+describe("planner errors in the terminal's language", () => {
+  it("prints `plan` for a task no template matches in Chinese under LANG=zh_CN.UTF-8, one line, same code", async () => {
+    const zh = await runCli(["plan", "make coffee"], { cwd: dir, env: { LANG: "zh_CN.UTF-8" } });
+    expect(zh.code).toBe(1);
+    expect(zh.stderr).toMatch(/^错误：内置规划器无法为“make coffee”制定计划；它能规划：quarterly-report \(e\.g\. "[^"]+"\)；[^\n]+ \[PLANNING_FAILED\]\n$/);
+    const en = await runCli(["plan", "make coffee"], { cwd: dir });
+    expect(en.stderr).toMatch(/^error: the built-in planner has no plan for "make coffee"; [^\n]+ \[PLANNING_FAILED\]\n$/);
+  });
+});

@@ -18,7 +18,7 @@ function keysUsedInSource(): string[] {
   const keys = new Set<string>();
   for (const file of sourceFiles(SRC)) {
     const text = readFileSync(file, "utf8");
-    for (const match of text.matchAll(/key: [`"]((?:api|cli)\.[a-z.-]+)(\$\{part\})?[`"]/g)) {
+    for (const match of text.matchAll(/key: [`"]((?:api|cli|auth|planner)\.[a-z.-]+)(\$\{part\})?[`"]/g)) {
       const key = match[1] ?? "";
       if (match[2] === undefined) keys.add(key);
       else for (const part of ["body", "query", "path"]) keys.add(`${key}${part}`);
@@ -48,7 +48,7 @@ describe("message catalogues", () => {
 
   it("has no Chinese message that no code gives (a stale key)", () => {
     const used = new Set(keysUsedInSource());
-    const stale = Object.keys(CATALOGUES["zh-CN"]).filter((key) => /^(api|cli)\./.test(key) && !used.has(key) && !/^cli\.error(-internal)?$/.test(key));
+    const stale = Object.keys(CATALOGUES["zh-CN"]).filter((key) => /^(api|cli|auth|planner)\./.test(key) && !used.has(key) && !/^cli\.error(-internal)?$/.test(key));
     expect(stale).toEqual([]);
   });
 

@@ -45,3 +45,17 @@ describe("TaskPlanner", () => {
     expect(detectLanguage("Generate the Q3 report")).toBe("en");
   });
 });
+
+describe("PlanningError in the user's language", () => {
+  it("names its message by key, so Chinese users read it in Chinese (template names and the task stay as they are)", async () => {
+    const { createTranslator } = await import("../../src/i18n/index.js");
+    const planner = new TaskPlanner({ templates: [greet] });
+    const error = (await planner.plan({ description: "bake a cake" }).catch((e: unknown) => e)) as PlanningError;
+    expect(error.i18n).toEqual({ key: "planner.no-plan", params: { task: "bake a cake", templates: 'greet (e.g. "say hello")' } });
+    expect(createTranslator().errorMessage("zh-CN", error)).toBe(
+      "内置规划器无法为“bake a cake”制定计划；它能规划：greet (e.g. \"say hello\")；可以通过插件（--plugin）添加计划模板，或配置 LLM 规划器",
+    );
+    const none = (await new TaskPlanner({ templates: [] }).plan({ description: "x" }).catch((e: unknown) => e)) as PlanningError;
+    expect(createTranslator().errorMessage("zh-CN", none)).toMatch(/没有注册任何计划模板/);
+  });
+});
