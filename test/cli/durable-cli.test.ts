@@ -61,7 +61,8 @@ describe("durable runs from the command line (SQLite in ./data by default)", () 
     const status = await runCli(["status", a.runId], { cwd: dir });
     expect(status.stdout).toMatch(/status\s+succeeded/);
     expect(status.stdout).toMatch(/artifact report\.html/);
-  });
+    // Eight CLI processes and a worker finishing two report runs: near 30 s on a loaded machine.
+  }, 90_000);
 
   it.each([
     [["status", "not-an-id"], /not a run id/],
