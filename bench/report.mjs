@@ -140,7 +140,7 @@ const SECTIONS = [
   ["fleet", "6. Fleet on PostgreSQL", fleet],
   ["profile", "CPU profile: top self time", profile],
   ["floor", "Floor: what one commit costs on this machine", floor],
-  ["api", "HTTP API under load (SQLite, `serve --workers 0`)", api],
+  ["api", "HTTP API under load (`cs-agents serve`; SQLite, no workers, auth off unless stated)", api],
 ];
 
 export function formatReport(env, results, targetList) {
@@ -150,6 +150,6 @@ export function formatReport(env, results, targetList) {
     if (!section) continue;
     parts.push(`### ${title}\n\n${section.rows.length ? format(section) : "(no rows)"}${section.notes?.length ? `\n\n${section.notes.map((n) => `- ${n}`).join("\n")}` : ""}`);
   }
-  parts.push(`### Targets (issue 5)\n\n${targets(targetList)}`);
+  parts.push(`### Targets (issues 5 and 20)\n\n${targets(targetList)}`);
   return `${parts.join("\n\n")}\n`;
 }

@@ -73,5 +73,22 @@ export function evaluateTargets(results) {
     const r = row(results, "memory", key);
     out.push(check(`RSS growth < 5 % (${r?.subject ?? key})`, r && r.rssGrowth * 100, 5, { atLeast: false, unit: " %", ...(r ? { describe: `${(r.rssGrowth * 100).toFixed(1)} % (${r.mid.rssMiB.toFixed(0)} → ${r.end.rssMiB.toFixed(0)} MiB)` } : {}) }));
   }
+  out.push(...apiTargets(results));
   return out.map((t) => (t.target.startsWith("(no target)") ? { ...t, met: undefined } : t));
+}
+
+/** Issue 20's targets for the HTTP API, when the api section ran. */
+function apiTargets(results) {
+  if (!results.api) return [];
+  const api = (key) => row(results, "api", key);
+  const post = api("post");
+  const auth = api("post-auth");
+  return [
+    check("API: POST /v1/tasks ≥ 2,500 submissions/s (SQLite)", post?.perSecond, 2_500, { unit: " req/s" }),
+    check("API: POST /v1/tasks ≥ 50 % of hello (SQLite)", post?.ratio && post.ratio * 100, 50, { unit: " %" }),
+    check("API: POST /v1/tasks P99 < 25 ms (SQLite)", post?.p99, 25, { atLeast: false, unit: " ms" }),
+    check("API: POST /v1/tasks ≥ 1,500 submissions/s (PostgreSQL)", api("post-postgres")?.perSecond, 1_500, { unit: " req/s" }),
+    check("API: auth on ≤ 15 % slower than auth off (POST)", auth && post && (1 - auth.perSecond / post.perSecond) * 100, 15, { atLeast: false, unit: " % slower" }),
+    check("API: GET one task ≥ 70 % of hello", api("get")?.ratio && api("get").ratio * 100, 70, { unit: " %" }),
+  ];
 }

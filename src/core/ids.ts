@@ -1,4 +1,4 @@
-import { randomBytes, randomFillSync } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 // Random bytes drawn in blocks: one system call per 682 ids instead of one per id.
 const POOL = Buffer.alloc(4_096);
@@ -51,7 +51,17 @@ function format(at: number, random: number): string {
 
 export const RUN_ID_PATTERN = /^[0-9a-z]{9}-[0-9a-z]{8}$/;
 
+// Trace ids drawn in blocks too: two randomBytes calls per submission were ~3 % of its CPU.
+const TRACE_POOL = Buffer.alloc(24 * 256);
+let traceOffset = TRACE_POOL.length;
+
 /** A new W3C trace context (`traceparent`, sampled) for a run submitted without one. */
 export function newTraceparent(): string {
-  return `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`;
+  if (traceOffset + 24 > TRACE_POOL.length) {
+    randomFillSync(TRACE_POOL);
+    traceOffset = 0;
+  }
+  const at = traceOffset;
+  traceOffset += 24;
+  return `00-${TRACE_POOL.toString("hex", at, at + 16)}-${TRACE_POOL.toString("hex", at + 16, at + 24)}-01`;
 }
