@@ -63,7 +63,12 @@ describe("graceful shutdown", () => {
         refused = outcome.error ? refused + 1 : 0;
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    // Load first: SIGTERM lands once the server has answered 50 requests (not after a fixed time,
+    // which on a loaded machine may hold only a handful).
+    const loaded = performance.now();
+    while (outcomes.filter((o) => o.status !== undefined).length < 50 && performance.now() - loaded < 20_000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     const sigtermAt = performance.now();
     child.kill("SIGTERM");
     // Readiness fails at once: 503 on a kept-alive connection, or the port no longer answers.
@@ -80,7 +85,7 @@ describe("graceful shutdown", () => {
     expect(code).toBe(0);
     expect(at - sigtermAt).toBeLessThan(4_000 + 2_000);
     const answered = outcomes.filter((o) => o.status !== undefined);
-    expect(answered.length).toBeGreaterThan(50);
+    expect(answered.length).toBeGreaterThanOrEqual(50);
     // Accepted requests (any response began) all succeeded: no 5xx, nothing cut off.
     expect(answered.filter((o) => (o.status ?? 0) >= 500 || o.truncated)).toEqual([]);
     expect(answered.filter((o) => o.status !== 202 && o.status !== 200)).toEqual([]);
@@ -95,7 +100,7 @@ describe("graceful shutdown", () => {
     const claimed = await store.claim({ workerId: "after", leaseMs: 60_000, limit: 500, maxCrashes: 3 });
     expect(claimed.length).toBe(unfinished.filter((r) => r.status !== "waiting_approval").length);
     await store.close();
-  }, 30_000);
+  }, 60_000);
 });
 
 describe("cs-agents serve settings", () => {
