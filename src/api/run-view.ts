@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { artifactBytes, FINAL_RUN_STATUSES, stepKeys } from "../core/index.js";
+import { artifactBytes, FINAL_RUN_STATUSES, stepKeys, subtaskTiming } from "../core/index.js";
 import type { Run, Step, SubtaskStatus } from "../core/index.js";
 import type { RunDetailSchema, RunSummarySchema, SubtaskViewSchema } from "./schemas.js";
 
@@ -61,6 +61,7 @@ function subtaskView(subtask: { id: string; title: string; agent: string; depend
   const startedAt = own.reduce<Date | undefined>((first, s) => (first === undefined || s.startedAt < first ? s.startedAt : first), undefined);
   const status: SubtaskStatus = done ? (done.status === "succeeded" ? "succeeded" : "failed") : final ? "cancelled" : own.length > 0 ? "running" : "pending";
   const finishedAt = done?.finishedAt;
+  const timing = subtaskTiming(subtask.id, steps);
   return {
     id: subtask.id,
     title: subtask.title,
@@ -70,7 +71,8 @@ function subtaskView(subtask: { id: string; title: string; agent: string; depend
     calls: calls.length,
     startedAt: startedAt?.toISOString() ?? null,
     finishedAt: finishedAt?.toISOString() ?? null,
-    durationMs: finishedAt && startedAt ? finishedAt.getTime() - startedAt.getTime() : null,
+    durationMs: timing?.executingMs ?? null,
+    wallMs: timing?.wallMs ?? null,
     error: done?.error ?? null,
     ...(done?.status === "succeeded" ? { output: (done.output as { output?: unknown } | undefined)?.output ?? null } : {}),
   };

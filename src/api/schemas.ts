@@ -86,7 +86,8 @@ export const SubtaskViewSchema = z.object({
   calls: z.number().int(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
-  durationMs: z.number().nullable(),
+  durationMs: z.number().nullable().describe("time spent executing; after a resume the downtime is not counted"),
+  wallMs: z.number().nullable().describe("from the subtask's first step to its end, downtime included"),
   error: ErrorInfo.nullable(),
   output: z.unknown().optional(),
 });
