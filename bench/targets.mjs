@@ -73,5 +73,6 @@ export function evaluateTargets(results) {
     const r = row(results, "memory", key);
     out.push(check(`RSS growth < 5 % (${r?.subject ?? key})`, r && r.rssGrowth * 100, 5, { atLeast: false, unit: " %", ...(r ? { describe: `${(r.rssGrowth * 100).toFixed(1)} % (${r.mid.rssMiB.toFixed(0)} → ${r.end.rssMiB.toFixed(0)} MiB)` } : {}) }));
   }
+  out.push(check("console: first load of /ui/ ≤ 1 s (median, empty cache)", row(results, "console", "first-load")?.ms.median, 1_000, { atLeast: false, unit: " ms" }));
   return out.map((t) => (t.target.startsWith("(no target)") ? { ...t, met: undefined } : t));
 }
