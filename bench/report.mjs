@@ -131,6 +131,13 @@ function api(section) {
   return parts.join("\n\n");
 }
 
+function consoleLoad(section) {
+  return table(
+    ["case", "median ms", "min ms", "max ms", "rounds"],
+    section.rows.map((r) => [r.case, n0(r.ms.median), n0(r.ms.min), n0(r.ms.max), String(r.ms.n)]),
+  );
+}
+
 const SECTIONS = [
   ["engine", "1. Engine overhead (no-op steps; sequential runs/s, µs per step, 100 runs in flight)", engine],
   ["cache", "2. Cache", cache],
@@ -141,6 +148,7 @@ const SECTIONS = [
   ["profile", "CPU profile: top self time", profile],
   ["floor", "Floor: what one commit costs on this machine", floor],
   ["api", "HTTP API under load (`cs-agents serve`; SQLite, no workers, auth off unless stated)", api],
+  ["console", "Web console on loopback (Chromium, 10,000 runs stored)", consoleLoad],
 ];
 
 export function formatReport(env, results, targetList) {

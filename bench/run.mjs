@@ -25,6 +25,7 @@ const SECTIONS = {
   profile: "profile",
   floor: "floor",
   api: "api",
+  console: "console",
 };
 
 function parseArgs(args) {

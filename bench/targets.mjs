@@ -74,6 +74,7 @@ export function evaluateTargets(results) {
     out.push(check(`RSS growth < 5 % (${r?.subject ?? key})`, r && r.rssGrowth * 100, 5, { atLeast: false, unit: " %", ...(r ? { describe: `${(r.rssGrowth * 100).toFixed(1)} % (${r.mid.rssMiB.toFixed(0)} → ${r.end.rssMiB.toFixed(0)} MiB)` } : {}) }));
   }
   out.push(...apiTargets(results));
+  out.push(check("console: first load of /ui/ ≤ 1 s (median, empty cache)", row(results, "console", "first-load")?.ms.median, 1_000, { atLeast: false, unit: " ms" }));
   return out.map((t) => (t.target.startsWith("(no target)") ? { ...t, met: undefined } : t));
 }
 

@@ -18,10 +18,14 @@ export async function serveConsole(app: FastifyInstance, dir = CONSOLE_DIR): Pro
     index: ["index.html"],
     wildcard: true,
     cacheControl: false,
+    // The build writes .br and .gz next to each file (ui/vite.config.ts): sent when accepted.
+    preCompressed: true,
     // The page must be fetched again after an upgrade; the files it names carry a content hash
     // in their names (Vite's assets/), so they never change and may be kept for a year.
     setHeaders: (response, path) => {
       response.setHeader("cache-control", /[\\/]assets[\\/]/.test(path) ? "public, max-age=31536000, immutable" : "no-cache");
+      // The same URL answers br, gzip or plain bytes: caches between must keep them apart.
+      response.setHeader("vary", "Accept-Encoding");
     },
   });
   app.get("/ui", (_request, reply) => reply.redirect("/ui/", 302));

@@ -4,6 +4,7 @@ import { chromium } from "playwright-core";
 import type { Browser, Page } from "playwright-core";
 import { CONSOLE_DIR } from "../../src/api/ui-static.js";
 import { token } from "../api/harness.js";
+import type { TestApi } from "../api/harness.js";
 
 /** Debian's Chromium: under CI a missing browser is a failure, never a skip. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -26,4 +27,10 @@ export async function signedInPage(browser: Browser, base: string, tenant: strin
   await page.getByLabel("Access token").fill(await token({ tenant }));
   await page.getByRole("button", { name: "Sign in" }).click();
   return page;
+}
+
+/** `api` listening on loopback and a browser to open its console with. */
+export async function consoleOn(api: TestApi): Promise<{ readonly base: string; readonly browser: Browser }> {
+  const address = await api.api.listen(0, "127.0.0.1");
+  return { base: `http://127.0.0.1:${address.port}`, browser: await launchBrowser() };
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { makeApi } from "../api/harness.js";
 import type { TestApi } from "../api/harness.js";
-import { launchBrowser, signedInPage } from "./browser.js";
+import { consoleOn, signedInPage } from "./browser.js";
 
 // The audit page filters through the API (GET /v1/audit?actor=&action=&target=&from=&to=),
 // not over the entries it happened to load.
@@ -19,9 +19,7 @@ beforeAll(async () => {
     await t.store.appendAudit({ tenant: "acme", actor: n % 2 === 0 ? "alice" : "bob", action: n % 3 === 0 ? "task.cancelled" : "task.submitted", target: `run-${n % 5}`, at: at(n) });
   }
   await t.store.appendAudit({ tenant: "globex", actor: "alice", action: "task.cancelled", target: "run-1", at: at(1) });
-  const address = await t.api.listen(0, "127.0.0.1");
-  base = `http://127.0.0.1:${address.port}`;
-  browser = await launchBrowser();
+  ({ base, browser } = await consoleOn(t));
 }, 120_000);
 
 afterAll(async () => {

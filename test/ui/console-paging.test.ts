@@ -4,7 +4,7 @@ import type { RunStatus } from "../../src/core/index.js";
 import type { ServiceStore } from "../../src/store/index.js";
 import { makeApi, testRunId } from "../api/harness.js";
 import type { TestApi } from "../api/harness.js";
-import { launchBrowser, signedInPage } from "./browser.js";
+import { consoleOn, signedInPage } from "./browser.js";
 
 // The runs page over 1,000 runs of one tenant: it shows one page at a time and pages through
 // them all by cursor. No worker runs here, so the seeded statuses stay as they are.
@@ -36,9 +36,7 @@ async function seed(store: ServiceStore): Promise<void> {
 beforeAll(async () => {
   t = await makeApi({ eventsPollMs: 50 });
   await seed(t.store);
-  const address = await t.api.listen(0, "127.0.0.1");
-  base = `http://127.0.0.1:${address.port}`;
-  browser = await launchBrowser();
+  ({ base, browser } = await consoleOn(t));
 }, 120_000);
 
 afterAll(async () => {

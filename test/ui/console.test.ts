@@ -288,5 +288,6 @@ describe("the web console", () => {
       if (language === "zh") await page.getByLabel("语言").selectOption("en");
     }
     await context.close();
-  });
+    // Twelve pages, each checked by axe, on a shared machine: room enough, never a measure of speed.
+  }, 120_000);
 });

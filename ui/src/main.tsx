@@ -5,27 +5,24 @@ import { RouterProvider, createHashRouter } from "react-router";
 import "./i18n.js";
 import "./style.css";
 import { Layout } from "./Layout.js";
-import { ApprovalsView } from "./views/ApprovalsView.js";
-import { AuditView } from "./views/AuditView.js";
-import { CatalogueView } from "./views/CatalogueView.js";
-import { HealthView } from "./views/HealthView.js";
-import { RunView } from "./views/RunView.js";
 import { RunsView } from "./views/RunsView.js";
 
 const client = new QueryClient({ defaultOptions: { queries: { retry: (count, error) => count < 2 && !("status" in error && typeof error.status === "number" && error.status < 500) } } });
 
 // Hash routes: every view has its own URL, and the server serves one static index.html.
+// The runs list is the first page and comes with it; the other views (the run's graph layout
+// above all) load when first opened, so the first page parses less script.
 const router = createHashRouter([
   {
     path: "/",
     element: <Layout />,
     children: [
       { index: true, element: <RunsView /> },
-      { path: "runs/:id", element: <RunView /> },
-      { path: "approvals", element: <ApprovalsView /> },
-      { path: "audit", element: <AuditView /> },
-      { path: "catalogue", element: <CatalogueView /> },
-      { path: "health", element: <HealthView /> },
+      { path: "runs/:id", lazy: async () => ({ Component: (await import("./views/RunView.js")).RunView }) },
+      { path: "approvals", lazy: async () => ({ Component: (await import("./views/ApprovalsView.js")).ApprovalsView }) },
+      { path: "audit", lazy: async () => ({ Component: (await import("./views/AuditView.js")).AuditView }) },
+      { path: "catalogue", lazy: async () => ({ Component: (await import("./views/CatalogueView.js")).CatalogueView }) },
+      { path: "health", lazy: async () => ({ Component: (await import("./views/HealthView.js")).HealthView }) },
     ],
   },
 ]);
