@@ -8,7 +8,6 @@
 import { spawn } from "node:child_process";
 import { createServer as createHttpServer } from "node:http";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,23 +18,13 @@ import { newRunId } from "../../dist/core/index.js";
 import { SqliteStore } from "../../dist/store/index.js";
 import { createDatabase, postgresProblem } from "../postgres-database.mjs";
 import { summarise } from "../summarise-cpuprofile.mjs";
+import { freePort } from "../free-port.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CONNECTIONS = 32;
 const STORED_RUNS = 10_000;
 const OTHER_TENANT_QUEUED = 13_000;
 const TASK = { description: "生成季度财务报告" };
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts a server process and waits until it listens. */
 async function startServer(args, env, readyText) {

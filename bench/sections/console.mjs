@@ -5,28 +5,17 @@
 // a MutationObserver (first load: from the navigation's start; next page: from the click).
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { newRunId } from "../../dist/core/index.js";
 import { SqliteStore } from "../../dist/store/index.js";
+import { freePort } from "../free-port.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CHROMIUM = "/usr/bin/chromium";
 const STORED_RUNS = 10_000;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function seed(dbPath) {
   const store = SqliteStore.open(dbPath);
