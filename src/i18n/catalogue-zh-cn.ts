@@ -86,4 +86,6 @@ export const zhCN: Readonly<Record<string, string>> = {
   "cli.keep": "--keep 必须是大于或等于 0 的整数，收到的是“{{value}}”",
   "cli.not-approval-step": "“{{step}}”不是审批步骤；应为 `cs-agents status` 所显示的 subtask/<id>/approval/<n>",
   "cli.done-json": "--done 需要以 JSON 给出该步骤的结果，例如 --done '{\"sent\":true}'",
+  "cli.artifacts-same-location": "sync 需要两个不同的位置，收到的两次都是“{{location}}”",
+  "cli.artifacts-no-store": "未配置产物存储：请设置 CS_AGENTS_ARTIFACTS_DIR 或 CS_AGENTS_ARTIFACTS_URL",
 };
