@@ -139,3 +139,10 @@ async function unpack(value: Json, store: ArtifactStore, read: Map<string, Promi
   );
   return changed ? Object.fromEntries(entries) : value;
 }
+
+/** Whether the value holds any reference (a quick look, nothing read). */
+export function holdsBlobRef(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return false;
+  if (isBlobRef(value)) return true;
+  return (Array.isArray(value) ? value : Object.values(value as Record<string, unknown>)).some(holdsBlobRef);
+}

@@ -1,5 +1,5 @@
 export { ArtifactError, sha256Hex, type ArtifactStore } from "./artifact-store.js";
-export { BLOB_KEY, DEFAULT_INLINE_LIMIT, isBlobRef, packValue, unpackValue, type BlobRef } from "./blob-ref.js";
+export { BLOB_KEY, DEFAULT_INLINE_LIMIT, holdsBlobRef, isBlobRef, packValue, unpackValue, type BlobRef } from "./blob-ref.js";
 export { FilesystemArtifactStore } from "./filesystem-artifact-store.js";
 export { artifactStoreAt, artifactStoreFor, besideSqliteFile, type ArtifactSettings } from "./open-artifact-store.js";
 export { ReplicatedArtifactStore, syncArtifacts, type SyncReport } from "./replicated-artifact-store.js";

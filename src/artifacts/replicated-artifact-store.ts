@@ -35,8 +35,18 @@ export class ReplicatedArtifactStore implements ArtifactStore {
     return (await this.primary.has(sha256).catch(() => false)) || this.replica.has(sha256);
   }
 
-  list(): AsyncIterable<string> {
-    return this.primary.list();
+  /** The primary's blobs, or the replica's when the primary cannot be listed at all. */
+  async *list(): AsyncIterable<string> {
+    let listed = 0;
+    try {
+      for await (const sha256 of this.primary.list()) {
+        listed++;
+        yield sha256;
+      }
+    } catch (error) {
+      if (!(error instanceof ArtifactError) || listed > 0) throw error;
+      yield* this.replica.list();
+    }
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
-import type { Step } from "../core/index.js";
+import type { Run, Step } from "../core/index.js";
 import type { AmbiguousDecision, FinalOutcome, ServiceStore } from "../store/index.js";
 import type { ArtifactStore } from "./artifact-store.js";
-import { DEFAULT_INLINE_LIMIT, packValue, unpackValue } from "./blob-ref.js";
+import { DEFAULT_INLINE_LIMIT, holdsBlobRef, packValue, unpackValue } from "./blob-ref.js";
 
 export interface WithArtifactStoreOptions {
   /** JSON text at or above this many bytes leaves the row (default 1 KiB). */
@@ -60,8 +60,17 @@ export function withArtifactStore<S extends ServiceStore>(store: S, artifacts: A
         };
         // transition without steps must stay without them: the packed list is cut to the arguments given.
         if (property === "close") return Promise.resolve(call(args)).finally(() => artifacts.close?.());
+        // A listing shows runs, not their files: a result held in the artifact store is left
+        // out (no reads of a bucket per listed run); `get` gives it whole.
+        if (property === "list") return (method.apply(target, args) as Promise<readonly Run[]>).then((runs) => runs.map(withoutStoredResult));
         return write ? write(args).then((packed) => call(packed.slice(0, args.length))) : call(args);
       };
     },
   });
+}
+
+function withoutStoredResult(run: Run): Run {
+  if (run.result === undefined || !holdsBlobRef(run.result)) return run;
+  const { result: _stored, ...rest } = run;
+  return rest;
 }

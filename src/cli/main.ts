@@ -15,6 +15,7 @@ import { serveCommand } from "./commands/serve.js";
 import { auditCheckpointCommand, auditVerifyCommand } from "./commands/audit.js";
 import { planCommand } from "./commands/plan.js";
 import { artifactsCommand } from "./commands/artifacts.js";
+import { artifactsMoveInlineCommand, artifactsSyncCommand } from "./commands/artifacts-maintenance.js";
 import { backupCommand } from "./commands/backup.js";
 import { listAgents, listTools } from "./commands/list.js";
 import { doctorCommand } from "./commands/doctor.js";
@@ -122,6 +123,20 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .option("--out <dir>", "write the files here (default: <CS_AGENTS_OUT_DIR>/<run id>/)")
     .option("--json", "print {runId, files} as JSON")
     .action(async (id: string, options: { out?: string; json?: boolean }) => setExit(await artifactsCommand(context(), id, options)));
+  // `artifacts` has --json itself, and takes it before the subcommand's: read both (optsWithGlobals).
+  const artifacts = program.commands.find((c) => c.name() === "artifacts");
+  artifacts
+    ?.command("sync")
+    .description("copy to <to> every artifact blob of <from> it lacks (a directory or s3://bucket[/prefix][?endpoint=…]), each checked by its SHA-256")
+    .argument("<from>", "where the blobs are")
+    .argument("<to>", "where they must also be")
+    .option("--json", "print {checked, copied} as JSON")
+    .action(async (from: string, to: string, _options: unknown, command: Command) => setExit(await artifactsSyncCommand(context(), from, to, command.optsWithGlobals<{ json?: boolean }>())));
+  artifacts
+    ?.command("move-inline")
+    .description("move the artifacts that runs written before the artifact store keep in the database into it")
+    .option("--json", "print {runs, values, artifactStore} as JSON")
+    .action(async (_options: unknown, command: Command) => setExit(await artifactsMoveInlineCommand(context(), command.optsWithGlobals<{ json?: boolean }>())));
 
   program
     .command("submit")

@@ -105,4 +105,6 @@ export const zhCN: Readonly<Record<string, string>> = {
   "auth.bad-signature": "持有者令牌缺失或无效：签名验证失败",
   "auth.no-matching-key": "持有者令牌缺失或无效：没有与令牌 kid 相符的密钥",
   "auth.unverifiable": "持有者令牌缺失或无效：无法验证该令牌",
+  "cli.artifacts-same-location": "sync 需要两个不同的位置，收到的两次都是“{{location}}”",
+  "cli.artifacts-no-store": "未配置产物存储：请设置 CS_AGENTS_ARTIFACTS_DIR 或 CS_AGENTS_ARTIFACTS_URL",
 };

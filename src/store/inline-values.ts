@@ -24,3 +24,31 @@ export async function rewrittenText(text: string | null, rewrite: RewriteValue):
   const next = JSON.stringify(await rewrite(JSON.parse(text) as unknown));
   return next === text ? null : next;
 }
+
+/** One JSON column of a step to change, compare and set: from `before` to `after`. */
+export interface ValueChange {
+  readonly key: string;
+  readonly column: "input" | "output";
+  readonly before: string;
+  readonly after: string;
+}
+
+/**
+ * What rewriting a run's steps and result changes, worked out before any transaction (the
+ * rewrite writes the artifact store first: a crash leaves unreferenced blobs at worst).
+ */
+export async function plannedRewrite(
+  steps: readonly { readonly key: string; readonly input: string | null; readonly output: string | null }[],
+  result: string | null,
+  rewrite: RewriteValue,
+): Promise<{ changes: ValueChange[]; result: string | null }> {
+  const changes: ValueChange[] = [];
+  for (const step of steps) {
+    for (const column of ["input", "output"] as const) {
+      const before = step[column];
+      const after = await rewrittenText(before, rewrite);
+      if (after !== null && before !== null) changes.push({ key: step.key, column, before, after });
+    }
+  }
+  return { changes, result: await rewrittenText(result, rewrite) };
+}

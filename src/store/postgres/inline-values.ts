@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { rewrittenText, type RewriteValue } from "../inline-values.js";
+import { plannedRewrite, type RewriteValue } from "../inline-values.js";
 import { withTransaction } from "./transaction.js";
 
 export async function postgresRunsWithInlineValues(pool: pg.Pool, limit: number): Promise<string[]> {
@@ -11,15 +11,7 @@ export async function postgresRewriteRunValues(pool: pg.Pool, runId: string, rew
   const { rows: steps } = await pool.query<{ key: string; input: string | null; output: string | null }>("SELECT key, input::text AS input, output::text AS output FROM steps WHERE run_id = $1 AND key <> 'plan'", [runId]);
   const { rows: runs } = await pool.query<{ result: string | null }>("SELECT result::text AS result FROM runs WHERE id = $1", [runId]);
   const result = runs[0]?.result ?? null;
-  // The artifact store is written first, outside the transaction: a crash leaves unreferenced blobs at worst.
-  const changes: { key: string; column: "input" | "output"; before: string; after: string }[] = [];
-  for (const step of steps) {
-    for (const column of ["input", "output"] as const) {
-      const after = await rewrittenText(step[column], rewrite);
-      if (after !== null && step[column] !== null) changes.push({ key: step.key, column, before: step[column], after });
-    }
-  }
-  const newResult = await rewrittenText(result, rewrite);
+  const { changes, result: newResult } = await plannedRewrite(steps, result, rewrite);
   return withTransaction(pool, async (client) => {
     let changed = 0;
     for (const change of changes) {

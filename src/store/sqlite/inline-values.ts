@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { rewrittenText, type RewriteValue } from "../inline-values.js";
+import { plannedRewrite, type RewriteValue } from "../inline-values.js";
 
 export function sqliteRunsWithInlineValues(db: Database.Database, limit: number): string[] {
   return db.prepare<[number], string>("SELECT run_id FROM inline_runs ORDER BY run_id LIMIT ?").pluck().all(limit);
@@ -8,15 +8,7 @@ export function sqliteRunsWithInlineValues(db: Database.Database, limit: number)
 export async function sqliteRewriteRunValues(db: Database.Database, runId: string, rewrite: RewriteValue): Promise<number> {
   const steps = db.prepare<[string], { key: string; input: string | null; output: string | null }>("SELECT key, input, output FROM steps WHERE run_id = ? AND key <> 'plan'").all(runId);
   const result = db.prepare<[string], string | null>("SELECT result FROM runs WHERE id = ?").pluck().get(runId) ?? null;
-  // The artifact store is written first, outside the transaction: a crash leaves unreferenced blobs at worst.
-  const changes: { key: string; column: "input" | "output"; before: string; after: string }[] = [];
-  for (const step of steps) {
-    for (const column of ["input", "output"] as const) {
-      const after = await rewrittenText(step[column], rewrite);
-      if (after !== null && step[column] !== null) changes.push({ key: step.key, column, before: step[column], after });
-    }
-  }
-  const newResult = await rewrittenText(result, rewrite);
+  const { changes, result: newResult } = await plannedRewrite(steps, result, rewrite);
   const apply = db.transaction(() => {
     let changed = 0;
     for (const change of changes) {
