@@ -3,6 +3,8 @@ import type { JSONSchema7, ToolSet } from "ai";
 import { z } from "zod";
 import type { Agent } from "../agents/index.js";
 import type { Tool, ToolRegistry } from "../tools/index.js";
+import type { ToolDefinition } from "./prompt-size.js";
+import { READ_RESULT, READ_RESULT_DESCRIPTION, READ_RESULT_SCHEMA } from "./result-references.js";
 
 /** The tools one agent is offered, under names the chat-completions protocol accepts. */
 export interface OfferedTools {
@@ -15,6 +17,8 @@ export interface OfferedTools {
    * engine refuses it (TOOL_NOT_ALLOWED) under the name the model used, and the attempt is seen.
    */
   fromFunction(functionName: string): string;
+  /** Each offered tool as the request carries it, for counting the prompt's tokens. */
+  readonly definitions: readonly ToolDefinition[];
 }
 
 const schemas = new WeakMap<z.ZodType, JSONSchema7>();
@@ -42,6 +46,9 @@ export function offeredTools(agent: Agent, registry: ToolRegistry, ai: typeof Ai
   const fromFn = new Map<string, string>();
   const toolSet: ToolSet = {};
   const allowed: Tool[] = agent.tools.filter((name) => registry.has(name)).map((name) => registry.get(name));
+  const definitions: ToolDefinition[] = [];
+  // Reserved for values given by reference (answered by the adapter, never by the engine).
+  fromFn.set(READ_RESULT, READ_RESULT);
   for (const t of allowed) {
     const base = t.name.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 60);
     let fn = base;
@@ -50,10 +57,23 @@ export function offeredTools(agent: Agent, registry: ToolRegistry, ai: typeof Ai
     fromFn.set(fn, t.name);
     const description = t.sensitive ? `${t.description} (sensitive: a person must approve each call before it runs)` : t.description;
     toolSet[fn] = ai.tool({ description, inputSchema: ai.jsonSchema(inputJsonSchema(t.input)) });
+    definitions.push({ name: fn, description, parameters: inputJsonSchema(t.input) });
   }
+  fromFn.delete(READ_RESULT);
   return {
     toolSet,
+    definitions,
     toFunction: (name) => toFn.get(name) ?? name.replace(/[^A-Za-z0-9_-]/g, "_"),
     fromFunction: (fn) => fromFn.get(fn) ?? fn,
+  };
+}
+
+/** The tools offered plus read_result, for a turn that gives values by reference. */
+export function withReadResult(offered: OfferedTools, ai: typeof Ai): OfferedTools {
+  const parameters = READ_RESULT_SCHEMA as unknown as JSONSchema7;
+  return {
+    ...offered,
+    toolSet: { ...offered.toolSet, [READ_RESULT]: ai.tool({ description: READ_RESULT_DESCRIPTION, inputSchema: ai.jsonSchema(parameters) }) },
+    definitions: [...offered.definitions, { name: READ_RESULT, description: READ_RESULT_DESCRIPTION, parameters }],
   };
 }
