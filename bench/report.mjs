@@ -131,6 +131,13 @@ function api(section) {
   return parts.join("\n\n");
 }
 
+function prompts(section) {
+  return table(
+    ["model call (seed task, every agent on a model)", "prompt tokens (o200k_base)", "KB sent"],
+    section.rows.map((r) => [r.case, n0(r.tokens), n1(r.kb)]),
+  );
+}
+
 const SECTIONS = [
   ["engine", "1. Engine overhead (no-op steps; sequential runs/s, µs per step, 100 runs in flight)", engine],
   ["cache", "2. Cache", cache],
@@ -141,6 +148,7 @@ const SECTIONS = [
   ["profile", "CPU profile: top self time", profile],
   ["floor", "Floor: what one commit costs on this machine", floor],
   ["api", "HTTP API under load (SQLite, `serve --workers 0`)", api],
+  ["prompts", "Prompt tokens per model call (seed task)", prompts],
 ];
 
 export function formatReport(env, results, targetList) {

@@ -25,6 +25,7 @@ const SECTIONS = {
   profile: "profile",
   floor: "floor",
   api: "api",
+  prompts: "prompts",
 };
 
 function parseArgs(args) {

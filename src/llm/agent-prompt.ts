@@ -51,7 +51,8 @@ export function buildAgentPrompt(
   context.history.forEach((turn, i) => {
     const toolCallId = `call_${i}`;
     const toolName = offered.toFunction(turn.tool);
-    messages.push({ role: "assistant", content: [{ type: "tool-call", toolCallId, toolName, input: turn.input }] });
+    // A call's input is shown as the model would write it: large values by reference.
+    messages.push({ role: "assistant", content: [{ type: "tool-call", toolCallId, toolName, input: shrinkInput(turn.input, i, shrink) }] });
     const result = turn.result.status === "success" ? { status: "success", output: shrink(`result:${i}`, turn.result.output) } : { status: "failed", error: turn.result.error };
     messages.push({
       role: "tool",
@@ -61,6 +62,10 @@ export function buildAgentPrompt(
   // The reference rule only once a value went by reference (read_result is offered then too).
   const system = [...rules, ...(references() > 0 ? [`- ${REFERENCE_RULE}`] : [])].join("\n");
   return { system, messages };
+}
+
+function shrinkInput(input: Record<string, unknown>, i: number, shrink: (handle: string, value: unknown) => unknown): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(input).map(([name, value]) => [name, shrink(`input:${i}.${name}`, value)]));
 }
 
 /** Appends a read_result call the adapter answered itself, and its answer. */

@@ -36,6 +36,35 @@ export function inputJsonSchema(schema: z.ZodType): JSONSchema7 {
   return json;
 }
 
+/** An argument whose schema is larger than this (JSON bytes) is offered as a plain object. */
+const LARGE_ARGUMENT_SCHEMA_BYTES = 1_500;
+
+const offeredSchemas = new WeakMap<z.ZodType, JSONSchema7>();
+
+/**
+ * The schema a tool is offered with: its input schema, except that an argument with a large
+ * nested schema (a whole metrics object) is offered as "an object, usually passed by
+ * reference". Its full schema would cost thousands of tokens on every request; the model hands
+ * such values on with {"$ref": handle}, and the executor still validates the full schema
+ * (TOOL_INPUT_INVALID goes back to the model).
+ */
+export function offeredSchema(schema: z.ZodType): JSONSchema7 {
+  let offered = offeredSchemas.get(schema);
+  if (!offered) {
+    const full = inputJsonSchema(schema);
+    const properties = Object.fromEntries(
+      Object.entries(full.properties ?? {}).map(([name, property]) => {
+        if (typeof property !== "object" || JSON.stringify(property).length <= LARGE_ARGUMENT_SCHEMA_BYTES) return [name, property];
+        const said = property.description ? `${property.description}. ` : "";
+        return [name, { type: property.type ?? "object", description: `${said}A large structured value: pass the one given to you by reference, as {"$ref": handle}.` } as JSONSchema7];
+      }),
+    );
+    offered = full.properties ? { ...full, properties } : full;
+    offeredSchemas.set(schema, offered);
+  }
+  return offered;
+}
+
 /**
  * Only the agent's allowed tools are offered; a tool the registry does not know is left out.
  * Function names may hold only letters, digits, `_` and `-`, so `ledger.query` is offered as
@@ -56,8 +85,9 @@ export function offeredTools(agent: Agent, registry: ToolRegistry, ai: typeof Ai
     toFn.set(t.name, fn);
     fromFn.set(fn, t.name);
     const description = t.sensitive ? `${t.description} (sensitive: a person must approve each call before it runs)` : t.description;
-    toolSet[fn] = ai.tool({ description, inputSchema: ai.jsonSchema(inputJsonSchema(t.input)) });
-    definitions.push({ name: fn, description, parameters: inputJsonSchema(t.input) });
+    const parameters = offeredSchema(t.input);
+    toolSet[fn] = ai.tool({ description, inputSchema: ai.jsonSchema(parameters) });
+    definitions.push({ name: fn, description, parameters });
   }
   fromFn.delete(READ_RESULT);
   return {
