@@ -138,6 +138,13 @@ function consoleLoad(section) {
   );
 }
 
+function prompts(section) {
+  return table(
+    ["model call (seed task, every agent on a model)", "prompt tokens (o200k_base)", "KB sent"],
+    section.rows.map((r) => [r.case, n0(r.tokens), n1(r.kb)]),
+  );
+}
+
 const SECTIONS = [
   ["engine", "1. Engine overhead (no-op steps; sequential runs/s, µs per step, 100 runs in flight)", engine],
   ["cache", "2. Cache", cache],
@@ -149,6 +156,7 @@ const SECTIONS = [
   ["floor", "Floor: what one commit costs on this machine", floor],
   ["api", "HTTP API under load (`cs-agents serve`; SQLite, no workers, auth off unless stated)", api],
   ["console", "Web console on loopback (Chromium, 10,000 runs stored)", consoleLoad],
+  ["prompts", "Prompt tokens per model call (seed task)", prompts],
 ];
 
 export function formatReport(env, results, targetList) {
@@ -158,6 +166,6 @@ export function formatReport(env, results, targetList) {
     if (!section) continue;
     parts.push(`### ${title}\n\n${section.rows.length ? format(section) : "(no rows)"}${section.notes?.length ? `\n\n${section.notes.map((n) => `- ${n}`).join("\n")}` : ""}`);
   }
-  parts.push(`### Targets (issues 5 and 20)\n\n${targets(targetList)}`);
+  parts.push(`### Targets\n\n${targets(targetList)}`);
   return `${parts.join("\n\n")}\n`;
 }

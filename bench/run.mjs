@@ -26,6 +26,7 @@ const SECTIONS = {
   floor: "floor",
   api: "api",
   console: "console",
+  prompts: "prompts",
 };
 
 function parseArgs(args) {

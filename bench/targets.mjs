@@ -78,7 +78,7 @@ export function evaluateTargets(results) {
   return out.map((t) => (t.target.startsWith("(no target)") ? { ...t, met: undefined } : t));
 }
 
-/** Issue 20's targets for the HTTP API, when the api section ran. */
+/** The HTTP API's targets, when the api section ran. */
 function apiTargets(results) {
   if (!results.api) return [];
   const api = (key) => row(results, "api", key);

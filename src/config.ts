@@ -94,6 +94,11 @@ const MODEL_SETTINGS = {
     .default("true")
     .transform((v) => v === "true")
     .describe("stream agents' answers (model.delta events, live progress); an endpoint that does not stream is asked unstreamed"),
+  CS_AGENTS_LLM_CONTEXT_TOKENS: whole(" of tokens")
+    .min(4_096, "must be at least 4096")
+    .max(10_000_000, "must be at most 10000000")
+    .default(32_768)
+    .describe("the model's context window: each request's prompt must fit with CS_AGENTS_LLM_MAX_OUTPUT_TOKENS to spare (PROMPT_TOO_LARGE)"),
   CS_AGENTS_RUN_MAX_TOKENS: whole("").min(0, "must not be negative").default(0).describe("a run using more model tokens fails with BUDGET_EXCEEDED (0: no limit)"),
   CS_AGENTS_RUN_MAX_TOOL_CALLS: whole("").min(0, "must not be negative").default(0).describe("a run asking for more tool calls fails with BUDGET_EXCEEDED (0: no limit)"),
   CS_AGENTS_RUN_MAX_MS: whole(" of milliseconds").min(0, "must not be negative").default(0).describe("a run executing longer fails with BUDGET_EXCEEDED (0: no limit)"),

@@ -2,7 +2,7 @@
 // bare Fastify "hello" server, each in its own process, loaded with autocannon from this process.
 // After a warm-up, the cases run round-robin for several repetitions; medians are reported, with
 // each case's requests/s as a share of the hello baseline measured in the same rounds.
-// Cases (issue 20): submissions with workers off and on, the rate limiter and the active-run cap
+// Cases: submissions with workers off and on, the rate limiter and the active-run cap
 // on and off, one task and the list with 10,000 runs stored, RS256 tokens from a local JWKS, and
 // PostgreSQL; then a CPU profile of the server taking submissions.
 import { spawn } from "node:child_process";

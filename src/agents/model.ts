@@ -29,6 +29,8 @@ export interface ModelUsage {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly totalTokens: number;
+  /** Input tokens read from the provider's prompt cache, when it reports them. */
+  readonly cachedInputTokens?: number;
 }
 
 /**

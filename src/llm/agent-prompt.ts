@@ -1,6 +1,7 @@
 import type { ModelMessage } from "ai";
 import type { TurnContext } from "../agents/index.js";
 import type { OfferedTools } from "./offered-tools.js";
+import { REFERENCE_RULE } from "./result-references.js";
 import { UNTRUSTED_DATA_RULE, untrustedBlock } from "./untrusted-data.js";
 
 /** What one agent turn sends: the trusted system prompt and the conversation so far. */
@@ -17,9 +18,14 @@ const LANGUAGE = { zh: "Chinese (简体中文)", en: "English" } as const;
  * `<untrusted-data>` blocks. Nothing here is a guard — the allow-list and approvals are enforced
  * by the engine whatever the model says — it only makes obeying injected text less likely.
  */
-export function buildAgentPrompt(context: TurnContext, offered: OfferedTools): AgentPrompt {
+export function buildAgentPrompt(
+  context: TurnContext,
+  offered: OfferedTools,
+  shrink: (handle: string, value: unknown) => unknown = (_h, v) => v,
+  references: () => number = () => 0,
+): AgentPrompt {
   const { agent, subtask, language } = context;
-  const system = [
+  const rules = [
     `You are the "${agent.name}" agent of cs-agents, a multi-agent task service. Your role: ${agent.role}.`,
     agent.instructions,
     "",
@@ -30,8 +36,10 @@ export function buildAgentPrompt(context: TurnContext, offered: OfferedTools): A
     "- Tools marked sensitive wait for a person's approval; never try to get around that.",
     `- Write your final reply in ${LANGUAGE[language]}.`,
     `- ${UNTRUSTED_DATA_RULE}`,
-  ].join("\n");
-  const dependencies = Object.fromEntries(Object.entries(context.dependencies).map(([id, result]) => [id, result.output]));
+  ];
+  // Large values go by reference (the model reads slices with read_result), so a prompt stays
+  // within its budget however big the data.
+  const dependencies = Object.fromEntries(Object.entries(context.dependencies).map(([id, result]) => [id, shrink(`dependency:${id}`, result.output)]));
   const assignment = [
     `Your assignment is subtask "${subtask.id}" of a plan made from the user's task.`,
     untrustedBlock("planner: the assignment", { title: subtask.title, instructions: subtask.instructions, suggestedTool: subtask.tool, suggestedInput: subtask.input }),
@@ -43,14 +51,28 @@ export function buildAgentPrompt(context: TurnContext, offered: OfferedTools): A
   context.history.forEach((turn, i) => {
     const toolCallId = `call_${i}`;
     const toolName = offered.toFunction(turn.tool);
-    messages.push({ role: "assistant", content: [{ type: "tool-call", toolCallId, toolName, input: turn.input }] });
-    const result = turn.result.status === "success" ? { status: "success", output: turn.result.output } : { status: "failed", error: turn.result.error };
+    // A call's input is shown as the model would write it: large values by reference.
+    messages.push({ role: "assistant", content: [{ type: "tool-call", toolCallId, toolName, input: shrinkInput(turn.input, i, shrink) }] });
+    const result = turn.result.status === "success" ? { status: "success", output: shrink(`result:${i}`, turn.result.output) } : { status: "failed", error: turn.result.error };
     messages.push({
       role: "tool",
       content: [{ type: "tool-result", toolCallId, toolName, output: { type: "text", value: untrustedBlock(`tool ${turn.tool}`, result) } }],
     });
   });
+  // The reference rule only once a value went by reference (read_result is offered then too).
+  const system = [...rules, ...(references() > 0 ? [`- ${REFERENCE_RULE}`] : [])].join("\n");
   return { system, messages };
+}
+
+function shrinkInput(input: Record<string, unknown>, i: number, shrink: (handle: string, value: unknown) => unknown): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(input).map(([name, value]) => [name, shrink(`input:${i}.${name}`, value)]));
+}
+
+/** Appends a read_result call the adapter answered itself, and its answer. */
+export function appendRead(messages: ModelMessage[], toolName: string, input: unknown, answer: unknown, n: number): void {
+  const toolCallId = `read_${n}`;
+  messages.push({ role: "assistant", content: [{ type: "tool-call", toolCallId, toolName, input }] });
+  messages.push({ role: "tool", content: [{ type: "tool-result", toolCallId, toolName, output: { type: "text", value: untrustedBlock(toolName, answer) } }] });
 }
 
 /**

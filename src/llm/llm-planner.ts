@@ -4,7 +4,9 @@ import { CsAgentsError, formatZodIssues, parseTask, PlanningError, PlanValidatio
 import { detectLanguage, type Planner } from "../planner/index.js";
 import type { ToolRegistry } from "../tools/index.js";
 import type { LlmEndpoint } from "./llm-endpoint.js";
+import { loadTokenCounter } from "./count-tokens.js";
 import { LlmError } from "./llm-error.js";
+import { checkPromptBudget, promptBudget, promptBytes, promptTokens } from "./prompt-size.js";
 import { checkPlanTools, LlmPlanSchema, planSystemPrompt, planUserPrompt, type LlmPlan } from "./plan-prompt.js";
 import { splitReasoning, unfence } from "./reasoning.js";
 import { addUsage, fromSdkUsage, NO_USAGE, type TokenUsage, type UsageListener } from "./usage.js";
@@ -51,7 +53,7 @@ export function createLlmPlanner(options: LlmPlannerOptions): Planner {
     async plan(task, planOptions = {}) {
       const parsed = parseTask(task);
       const stop = planOptions.signal;
-      const system = planSystemPrompt(options.agents, options.tools);
+      const system = planSystemPrompt(options.agents, options.tools, parsed);
       const messages: ModelMessage[] = [{ role: "user", content: planUserPrompt(parsed) }];
       const spent: Spent = { usage: NO_USAGE };
       const withUsage = (plan: Plan): Plan => (spent.usage.totalTokens > 0 || spent.usage.inputTokens > 0 ? { ...plan, usage: spent.usage } : plan);
@@ -109,7 +111,10 @@ async function attempt(options: LlmPlannerOptions, modelName: string, system: st
   }
 }
 
-function ask(endpoint: LlmEndpoint, modelName: string, system: string, messages: readonly ModelMessage[], stop: AbortSignal | undefined): Promise<Answer> {
+async function ask(endpoint: LlmEndpoint, modelName: string, system: string, messages: readonly ModelMessage[], stop: AbortSignal | undefined): Promise<Answer> {
+  // Counted before sending (its bytes bound its tokens; only a large prompt is tokenized).
+  const parts = { system, messages, tools: [] };
+  if (promptBytes(parts) > promptBudget(endpoint.settings)) checkPromptBudget("the planner's request", promptTokens(await loadTokenCounter(), parts), endpoint.settings);
   return endpoint.request(async ({ ai, languageModel }, abortSignal) => {
     try {
       const result = await ai.generateText({

@@ -27,6 +27,12 @@ export interface LlmSettings {
    * unstreamed.
    */
   readonly stream?: boolean;
+  /**
+   * The model's context window in tokens. Each request's prompt must fit in it with
+   * `maxOutputTokens` to spare, or it is refused with PROMPT_TOO_LARGE before it is sent.
+   * Default 32,768.
+   */
+  readonly contextTokens?: number;
 }
 
 /** Run budgets; 0 means no limit. */
@@ -57,6 +63,7 @@ export interface LlmConfig {
   readonly CS_AGENTS_LLM_AGENT_MODELS: Readonly<Record<string, string>>;
   readonly CS_AGENTS_LLM_RESPONSE_CACHE_TTL_S: number;
   readonly CS_AGENTS_LLM_STREAM?: boolean;
+  readonly CS_AGENTS_LLM_CONTEXT_TOKENS?: number;
   readonly CS_AGENTS_RUN_MAX_TOKENS: number;
   readonly CS_AGENTS_RUN_MAX_TOOL_CALLS: number;
   readonly CS_AGENTS_RUN_MAX_MS: number;
@@ -78,6 +85,7 @@ export function llmSettingsFromConfig(config: LlmConfig): LlmSettings | undefine
     agentModels: config.CS_AGENTS_LLM_AGENT_MODELS,
     responseCacheTtlMs: config.CS_AGENTS_LLM_RESPONSE_CACHE_TTL_S * 1_000,
     stream: config.CS_AGENTS_LLM_STREAM ?? true,
+    ...(config.CS_AGENTS_LLM_CONTEXT_TOKENS === undefined ? {} : { contextTokens: config.CS_AGENTS_LLM_CONTEXT_TOKENS }),
   });
 }
 
@@ -114,6 +122,10 @@ export function checkLlmSettings(settings: LlmSettings): LlmSettings {
   if (!(Number.isInteger(settings.maxRetries) && settings.maxRetries >= 0)) problems.push("maxRetries must be a whole number >= 0");
   const ttl = settings.responseCacheTtlMs ?? 0;
   if (!(Number.isFinite(ttl) && ttl >= 0)) problems.push("responseCacheTtlMs must be a number of milliseconds >= 0");
+  const context = settings.contextTokens;
+  if (context !== undefined && !(Number.isInteger(context) && context > settings.maxOutputTokens + 1_000)) {
+    problems.push(`contextTokens must be a whole number over maxOutputTokens + 1000 (${settings.maxOutputTokens + 1_000}), got ${context}`);
+  }
   if (problems.length > 0) throw new CsAgentsError("INVALID_OPTIONS", `LLM settings: ${problems.join("; ")}`);
   return settings;
 }

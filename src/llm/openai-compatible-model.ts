@@ -1,11 +1,14 @@
 import type { ModelMessage } from "ai";
 import type { AgentModel, Decision, TurnContext } from "../agents/index.js";
 import type { ToolRegistry } from "../tools/index.js";
-import { appendMalformedCall, buildAgentPrompt } from "./agent-prompt.js";
+import { appendMalformedCall, appendRead, buildAgentPrompt } from "./agent-prompt.js";
 import { completeTurn, type TurnAnswer } from "./complete-turn.js";
 import type { LlmEndpoint } from "./llm-endpoint.js";
 import { splitReasoning, unfence } from "./reasoning.js";
-import { offeredTools, type OfferedTools } from "./offered-tools.js";
+import { counterIf, loadTokenCounter, type TokenCounter } from "./count-tokens.js";
+import { offeredTools, withReadResult, type OfferedTools } from "./offered-tools.js";
+import { checkPromptBudget, promptBudget, promptBytes, promptTokens as countPrompt } from "./prompt-size.js";
+import { READ_RESULT, ResultReferences } from "./result-references.js";
 import { responseCacheKey, type ModelResponseCache } from "./response-cache.js";
 import { addUsage, NO_USAGE, type UsageListener } from "./usage.js";
 
@@ -29,8 +32,18 @@ export interface OpenAICompatibleModelOptions {
   readonly maxRepairs?: number;
 }
 
+/** What one turn's prompt was built with: the tokenizer and the values given by reference. */
+interface Turn {
+  readonly count: TokenCounter | undefined;
+  readonly references: ResultReferences;
+}
+
+/** Most read_result calls answered within one turn. */
+const MAX_READS = 8;
+
 type Interpreted =
   | { readonly type: "decision"; readonly decision: Decision }
+  | { readonly type: "read"; readonly input: unknown }
   | { readonly type: "malformed"; readonly call: { toolName: string; input: unknown } | undefined; readonly problem: string };
 
 /**
@@ -52,14 +65,19 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleModelOption
     name: modelName,
     deterministic: false,
     async decide(context) {
-      const offered = offeredTools(context.agent, options.tools, (await endpoint.sdk()).ai);
-      const { system, messages } = buildAgentPrompt(context, offered);
+      const outputs = [...Object.values(context.dependencies).map((r) => r.output), ...context.history.map((t) => (t.result.status === "success" ? t.result.output : null))];
+      const [{ ai }, count] = await Promise.all([endpoint.sdk(), counterIf(ResultReferences.needsCounting(outputs))]);
+      const references = new ResultReferences(count);
+      const allowed = offeredTools(context.agent, options.tools, ai);
+      const { system, messages } = buildAgentPrompt(context, allowed, (handle, value) => references.shrink(handle, value), () => references.size);
+      const offered = references.size > 0 ? withReadResult(allowed, ai) : allowed;
+      const turn: Turn = { count, references };
       const cacheKey =
         options.cache && endpoint.settings.temperature === 0
           ? responseCacheKey({ modelName, system, messages, tools: Object.keys(offered.toolSet) })
           : undefined;
       const repairs = Math.min(maxRepairs, Math.max(0, context.agent.maxSteps - context.history.length - 1));
-      const answer = () => decideWithRepairs(options, modelName, context, system, messages, offered, repairs);
+      const answer = () => decideWithRepairs(options, modelName, context, system, messages, offered, repairs, turn);
       if (!cacheKey || !options.cache) return answer();
       try {
         const { decision, cached } = await options.cache.lookup(cacheKey, async () => {
@@ -87,12 +105,23 @@ async function decideWithRepairs(
   messages: ModelMessage[],
   offered: OfferedTools,
   repairs: number,
+  turn: Turn,
 ): Promise<Decision> {
   let usage = NO_USAGE;
+  let reads = 0;
   for (let attempt = 0; ; attempt++) {
-    const answer = await ask(options, modelName, context, system, messages, offered);
+    const answer = await ask(options, modelName, context, system, messages, offered, turn);
     usage = addUsage(usage, answer.usage);
-    const outcome = interpret(answer, offered);
+    let outcome = interpret(answer, offered, turn.references);
+    if (outcome.type === "read" && reads < MAX_READS) {
+      // A read of a value given by reference is answered here, from this turn's data: it is
+      // not a tool call (nothing outside is touched), and the final decision is what is journaled.
+      const read = turn.references.read(outcome.input);
+      appendRead(messages, READ_RESULT, outcome.input, read.ok ? read.slice : { error: read.problem }, reads++);
+      attempt--;
+      continue;
+    }
+    if (outcome.type === "read") outcome = { type: "malformed", call: undefined, problem: `You read ${MAX_READS} slices in this turn; call a tool or give your final answer now.` };
     // The usage travels with the decision into the journal: a resumed run keeps its count.
     if (outcome.type === "decision") return { ...outcome.decision, usage };
     if (attempt >= repairs) {
@@ -117,8 +146,15 @@ async function ask(
   system: string,
   messages: readonly ModelMessage[],
   offered: OfferedTools,
+  turn: Turn,
 ): Promise<TurnAnswer> {
   const where = { agent: context.agent.name, subtaskId: context.subtask.id };
+  // Counted before sending: a prompt the model cannot take is refused here, not by the provider.
+  // Its bytes bound its tokens: only a prompt past its budget in bytes is tokenized.
+  const parts = { system, messages, tools: offered.definitions };
+  const bytes = promptBytes(parts);
+  const promptTokens = bytes <= promptBudget(options.endpoint.settings) ? undefined : countPrompt(turn.count ?? (await loadTokenCounter()), parts);
+  if (promptTokens !== undefined) checkPromptBudget(`the ${context.agent.name} agent's turn ${context.history.length + 1} (subtask ${context.subtask.id})`, promptTokens, options.endpoint.settings);
   const onText = options.onText;
   // The engine's listener (model.delta events) and the option's, when both are there.
   const listeners = [context.onText, onText && ((delta: string) => onText(delta, where))].filter((f): f is (delta: string) => void => f !== undefined);
@@ -132,14 +168,15 @@ async function ask(
     stream: options.stream ?? options.endpoint.settings.stream ?? true,
     ...(toText ? { onText: toText } : {}),
   });
-  options.onUsage?.({ ...answer.usage, model: modelName, purpose: "decide", agent: context.agent.name });
+  options.onUsage?.({ ...answer.usage, model: modelName, purpose: "decide", agent: context.agent.name, ...(promptTokens === undefined ? {} : { promptTokens }) });
   return answer;
 }
 
-function interpret(answer: TurnAnswer, offered: OfferedTools): Interpreted {
+function interpret(answer: TurnAnswer, offered: OfferedTools, references: ResultReferences): Interpreted {
   // One call per turn: the engine journals and guards each call before the model sees its
   // result. Further calls in the same answer are dropped; the model can make them next turn.
   const [call] = answer.calls;
+  if (call?.toolName === READ_RESULT && references.size > 0) return { type: "read", input: call.input };
   if (call) {
     const input = call.input;
     if (typeof input === "string") {
@@ -149,12 +186,16 @@ function interpret(answer: TurnAnswer, offered: OfferedTools): Interpreted {
     if (input === null || typeof input !== "object" || Array.isArray(input)) {
       return { type: "malformed", call, problem: `error: the arguments of ${call.toolName} must be a JSON object. Call it again with an object that matches its schema.` };
     }
-    return { type: "decision", decision: { type: "call", tool: offered.fromFunction(call.toolName), input: input as Record<string, unknown> } };
+    const resolved = references.resolve(input);
+    if (!resolved.ok) return { type: "malformed", call, problem: resolved.problem };
+    return { type: "decision", decision: { type: "call", tool: offered.fromFunction(call.toolName), input: resolved.value as Record<string, unknown> } };
   }
   const { answer: text, reasoning } = splitReasoning(answer.text);
   if (text === "") return { type: "malformed", call: undefined, problem: "Your reply was empty. Call a tool, or give your final result as text." };
   const thought = [answer.reasoning, reasoning].filter((r) => r !== undefined && r !== "").join("\n\n");
-  return { type: "decision", decision: { type: "finish", output: finalOutput(text), ...(thought === "" ? {} : { reasoning: thought }) } };
+  const output = references.resolve(finalOutput(text));
+  if (!output.ok) return { type: "malformed", call: undefined, problem: output.problem };
+  return { type: "decision", decision: { type: "finish", output: output.value, ...(thought === "" ? {} : { reasoning: thought }) } };
 }
 
 /** A final answer that is a JSON object or array is handed on as data; anything else as text. */

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { Agent, AgentRegistry } from "../agents/index.js";
+import type { AgentRegistry } from "../agents/index.js";
 import { PlanSchema, type Plan, type Task } from "../core/index.js";
 import type { ToolRegistry } from "../tools/index.js";
-import { inputJsonSchema } from "./offered-tools.js";
+import { planCatalogue } from "./plan-catalogue.js";
 import { UNTRUSTED_DATA_RULE, untrustedBlock } from "./untrusted-data.js";
 
 /** An LLM plan is smaller than the engine allows: a model that wants more is usually looping. */
@@ -25,13 +25,16 @@ export function checkPlanTools(plan: Pick<Plan, "subtasks">, agents: AgentRegist
     .map((s) => `subtask "${s.id}": agent "${s.agent}" may not call "${s.tool}" (it may call: ${agents.get(s.agent).tools.join(", ")})`);
 }
 
-/** The planner's system prompt: the agents, their tools and the rules of a plan. */
-export function planSystemPrompt(agents: AgentRegistry, tools: ToolRegistry): string {
-  const catalogue = agents.list().map((agent) => describeAgent(agent, tools)).join("\n");
+/**
+ * The planner's system prompt: the agents relevant to the task, their tools (inputs as one-line
+ * signatures) and the rules of a plan. The task itself goes in the user message, last.
+ */
+export function planSystemPrompt(agents: AgentRegistry, tools: ToolRegistry, task: Task = { description: "" }): string {
+  const catalogue = planCatalogue(agents, tools, `${task.description} ${task.input ? JSON.stringify(task.input) : ""}`);
   return [
     "You are the planner of cs-agents, a multi-agent task service. Turn the user's task into a small plan: a graph of subtasks, each carried out by one agent with its tools.",
     "",
-    "Agents and the tools each may call (input as JSON Schema):",
+    "Agents and the tools each may call (`name?` marks an optional argument):",
     catalogue,
     "",
     "Rules:",
@@ -50,14 +53,4 @@ export function planSystemPrompt(agents: AgentRegistry, tools: ToolRegistry): st
 /** The user message: the task, as data. */
 export function planUserPrompt(task: Task): string {
   return `Plan this task:\n${untrustedBlock("the user's task", { description: task.description, ...(task.input ? { input: task.input } : {}) })}`;
-}
-
-function describeAgent(agent: Agent, tools: ToolRegistry): string {
-  const lines = agent.tools
-    .filter((name) => tools.has(name))
-    .map((name) => {
-      const t = tools.get(name);
-      return `    - ${t.name}${t.sensitive ? " (sensitive: needs a person's approval)" : ""}: ${t.description} input: ${JSON.stringify(inputJsonSchema(t.input))}`;
-    });
-  return `- ${agent.name}: ${agent.role}\n${lines.join("\n")}`;
 }

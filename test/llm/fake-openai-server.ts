@@ -64,6 +64,8 @@ export interface FakeOpenAI {
   script: Script;
   /** False: the server ignores `stream: true` and answers with one JSON completion (some gateways do). */
   streams: boolean;
+  /** Reported as `prompt_tokens_details.cached_tokens` in every answer's usage, when set. */
+  cachedTokens?: number;
   close(): Promise<void>;
 }
 
@@ -85,7 +87,7 @@ export async function startFakeOpenAI(script: Script): Promise<FakeOpenAI> {
       const index = requests.length;
       requests.push(request);
       authorizations.push(req.headers.authorization);
-      respond(res, fake.streams ? request : { ...request, stream: false }, fake.script(request, index), index);
+      respond(res, fake.streams ? request : { ...request, stream: false }, fake.script(request, index), index, fake.cachedTokens);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -107,7 +109,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   return raw === "" ? {} : (JSON.parse(raw) as unknown);
 }
 
-function respond(res: ServerResponse, request: ChatRequest, reply: Reply, index: number): void {
+function respond(res: ServerResponse, request: ChatRequest, reply: Reply, index: number, cachedTokens?: number): void {
   if (reply.kind === "hang") return;
   if (reply.kind === "status") {
     res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers }).end(JSON.stringify(reply.body ?? {}));
@@ -119,7 +121,7 @@ function respond(res: ServerResponse, request: ChatRequest, reply: Reply, index:
   }
   const id = `chatcmpl-${index}`;
   const tokens = reply.tokens ?? 10;
-  const usage = { prompt_tokens: tokens, completion_tokens: tokens, total_tokens: tokens * 2 };
+  const usage = { prompt_tokens: tokens, completion_tokens: tokens, total_tokens: tokens * 2, ...(cachedTokens === undefined ? {} : { prompt_tokens_details: { cached_tokens: cachedTokens } }) };
   const toolCalls = reply.kind === "tool" ? [{ id: `call_${index}`, type: "function", function: { name: reply.name, arguments: reply.arguments } }] : undefined;
   const finish = reply.kind === "tool" ? "tool_calls" : reply.kind === "unfinished" ? null : "stop";
   if (!request.stream) {
