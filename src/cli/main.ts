@@ -201,7 +201,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
 
   program
     .command("backup")
-    .description("copy the SQLite store to a new file while workers keep running (online backup, checked)")
+    .description("copy the SQLite store to a new file while workers keep running (online backup, checked), and its artifact folder beside it")
     .argument("<file>", "the backup to write; never overwritten")
     .option("--json", "print {path, bytes, pages, runs, unfinishedRuns, elapsedMs} as JSON")
     .action(async (file: string, options: { json?: boolean }) => setExit(await backupCommand(context(), file, options)));

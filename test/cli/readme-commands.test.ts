@@ -24,7 +24,8 @@ async function registeredCommands(): Promise<Map<string, Set<string>>> {
   for (const name of listedCommands(await help([]))) {
     const text = await help([name]);
     const children = listedCommands(text);
-    if (children.length === 0) commands.set(name, optionsIn(text));
+    // A command with subcommands that also takes arguments of its own (`artifacts <run-id>`) is one too.
+    if (children.length === 0 || /^Usage: .*</m.test(text)) commands.set(name, optionsIn(text.split(/^Commands:$/m)[0] ?? text));
     for (const child of children) commands.set(`${name} ${child}`, optionsIn(await help([name, child])));
   }
   return commands;
@@ -41,7 +42,7 @@ function documentedCommands(readme: string, heading: string): Map<string, Set<st
     const first = row.slice(1).split(/(?<!\\)\|/)[0] ?? "";
     for (const [, usage = ""] of first.matchAll(/`([^`]+)`/g)) {
       const words = usage.split(" ");
-      const name = words[0] === "audit" ? words.slice(0, 2).join(" ") : (words[0] ?? "");
+      const name = /^[a-z][a-z-]*$/.test(words[1] ?? "") ? words.slice(0, 2).join(" ") : (words[0] ?? "");
       commands.set(name, optionsIn(usage));
     }
   }

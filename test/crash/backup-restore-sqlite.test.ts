@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SqliteStore } from "../../src/store/index.js";
@@ -54,6 +55,37 @@ describe("backup and restore drill: SQLite (cs-agents backup, online, while runs
       `restore drill (SQLite): online backup of ${(bytes / 1024).toFixed(0)} KiB in ${elapsedMs} ms, ${unfinished.length} unfinished runs finished ${(resumeMs / 1000).toFixed(1)} s after a worker started (lease 2 s)`,
     );
   }, 180_000);
+
+  it("copies the artifact folder beside the backup: restored elsewhere, a report run's files come back byte for byte", async () => {
+    const home = join(dir, "reports");
+    mkdirSync(home);
+    const env = { DATABASE_URL: join(home, "cs-agents.db") };
+    const run = await runCli(["run", "生成2024年第三季度财务报告", "--json"], { cwd: home, env });
+    expect(run.code, run.stderr).toBe(0);
+    const runId = (JSON.parse(run.stdout) as { runId: string }).runId;
+
+    const backup = await runCli(["backup", join(home, "backups", "copy.db"), "--json"], { cwd: home, env });
+    expect(backup.code, backup.stderr).toBe(0);
+    const { artifacts } = JSON.parse(backup.stdout) as { artifacts: { copied: boolean; blobs: number; to: string } };
+    expect(artifacts).toMatchObject({ copied: true, to: join(home, "backups", "copy-artifacts") });
+    expect(artifacts.blobs).toBeGreaterThan(0);
+
+    // Another machine: the backup folder moved there, the original gone.
+    const restored = join(dir, "restored-reports");
+    renameSync(join(home, "backups"), restored);
+    const exported = await runCli(["artifacts", runId, "--out", "files", "--json"], { cwd: restored, env: { DATABASE_URL: join(restored, "copy.db") } });
+    expect(exported.code, exported.stderr).toBe(0);
+    const digest = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+    for (const name of ["report.md", "report.html", "report.xlsx", join("charts", "margins.svg")]) {
+      expect(digest(join(restored, "files", name)), name).toBe(digest(join(home, "out", runId, name)));
+    }
+
+    // Without the folder the database alone cannot give the files back, and says so.
+    rmSync(join(restored, "copy-artifacts"), { recursive: true });
+    const without = await runCli(["artifacts", runId, "--out", "again"], { cwd: restored, env: { DATABASE_URL: join(restored, "copy.db") } });
+    expect(without.code).not.toBe(0);
+    expect(without.stderr).toMatch(/ARTIFACT_MISSING/);
+  }, 120_000);
 
   it("refuses to overwrite a file, and refuses PostgreSQL, with one line saying what to do", async () => {
     const db = join(dir, "small.db");
