@@ -111,7 +111,8 @@ describe("cs-agents tools, agents, --help", () => {
       expect(result.code, command).toBe(0);
       expect(result.stdout, command).toMatch(/Usage: cs-agents/);
     }
-  });
+    // Twelve CLI processes one after another: over 30 s on a loaded machine.
+  }, 90_000);
 });
 
 describe("plugins", () => {
