@@ -28,7 +28,7 @@ describe.runIf(privatePostgresAvailable("backup and restore drill: PostgreSQL"))
     clusters.push(restoredCluster);
 
     // The primary is lost, with the worker that used it.
-    worker.kill("SIGKILL");
+    await worker.crash();
     await store.close();
     primary.stop();
 

@@ -29,7 +29,7 @@ describe("backup and restore drill: SQLite (cs-agents backup, online, while runs
     expect(summary).toMatchObject({ path: backupFile, runs: ids.length });
 
     // The machine is lost with the worker on it; the live file is not used again.
-    worker.kill("SIGKILL");
+    await worker.crash();
     await store.close();
 
     // Restore: the backup becomes the store of a new deployment.

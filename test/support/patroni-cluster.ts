@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { freePort } from "./free-port.js";
-import { Processes, until, type Started } from "./processes.js";
+import { childrenOf, Processes, until, type Started } from "./processes.js";
 
 /**
  * A private high-availability PostgreSQL stack, as an operator would run it from Debian's
@@ -137,13 +137,6 @@ function haproxyConfig(port: number, members: readonly PatroniMember[]): string 
     ...members.map((m) => `  server ${m.name} 127.0.0.1:${m.pgPort} maxconn 100 check port ${m.apiPort}`),
     "",
   ].join("\n");
-}
-
-/** The pids of a process's children (Linux /proc). */
-function childrenOf(pid: number): number[] {
-  const file = `/proc/${pid}/task/${pid}/children`;
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8").split(" ").filter((s) => s.trim() !== "").map(Number);
 }
 
 /** The deepest process under `pid` (itself included) whose command line contains `needle`: the program, not the wrappers (`timeout`, `runuser`) that started it. */

@@ -1,6 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 
-export type Started = ChildProcess & { output: () => string };
+export type Started = ChildProcess & {
+  output: () => string;
+  /**
+   * kill -9 of the command itself, resolved once it is gone. `kill("SIGKILL")` would kill only
+   * the `timeout` wrapper and leave the command running, orphaned.
+   */
+  crash: () => Promise<void>;
+};
 
 /**
  * Background processes of one test file: each started under coreutils' `timeout`, so that if
@@ -15,7 +23,13 @@ export class Processes {
     let output = "";
     child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
     child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
-    return Object.assign(child, { output: () => output });
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const crash = async (): Promise<void> => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      for (const pid of childrenOf(child.pid ?? 0)) process.kill(pid, "SIGKILL");
+      await exited;
+    };
+    return Object.assign(child, { output: () => output, crash });
   }
 
   async stopAll(): Promise<void> {
@@ -32,6 +46,13 @@ export class Processes {
       ),
     );
   }
+}
+
+/** The pids of a process's children (Linux /proc). */
+export function childrenOf(pid: number): number[] {
+  const file = `/proc/${pid}/task/${pid}/children`;
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8").split(" ").filter((s) => s.trim() !== "").map(Number);
 }
 
 /** Polls `probe` until it returns a value; throws naming `what` after `timeoutMs`. */
