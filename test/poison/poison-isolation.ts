@@ -70,8 +70,12 @@ export function describePoisonIsolation(name: string, backend: Backend): void {
       const poisonId = ids[10] ?? "";
       expect(runs.find((run) => run.id === poisonId)?.error?.code).toBe("POISON_RUN");
       const innocent = ids.filter((id) => id !== poisonId);
+      // An innocent call in flight beside the poison run when it first crashed its worker (before
+      // anything was known about it) was never recorded, so it is made again, once. After that the
+      // poison run runs alone: no innocent call is cut off twice.
       const repeated = innocent.filter((id) => (calls.get(callOf(id)) ?? 0) !== 1);
-      expect(repeated).toEqual([]);
+      expect(repeated.length).toBeLessThanOrEqual(2);
+      expect(repeated.map((id) => calls.get(callOf(id)))).toEqual(repeated.map(() => 2));
       console.log(
         `poison isolation (${name}, ${kind}): 41 runs on 2 workers, ${crashesAtMs.length} worker crashes, poison declared ${(((crashesAtMs.at(-1) ?? 0) - (crashesAtMs[0] ?? 0)) / 1000).toFixed(1)} s after the first crash; all runs final after ${(elapsedMs / 1000).toFixed(1)} s`,
       );
