@@ -40,6 +40,21 @@ describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
   const dropSchema = async (schema: string) => {
     await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   };
+  /** A store on a fresh schema and a plain client whose search_path is that schema, both closed after `body`. */
+  const withStoreAndClient = async (body: (store: PostgresStore, client: pg.Client) => Promise<void>) => {
+    const schema = freshSchema();
+    const store = await PostgresStore.connect(url, { schema });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`SET search_path TO ${schema}`);
+      await body(store, client);
+    } finally {
+      await client.end();
+      await store.close();
+      await dropSchema(schema);
+    }
+  };
 
   describeStoreContract("PostgresStore", async () => {
     const schema = freshSchema();
@@ -68,12 +83,7 @@ describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
   });
 
   it("claims, counts the queue and counts a tenant's unfinished runs from the active runs only, however many finished runs are kept", async () => {
-    const schema = freshSchema();
-    const store = await PostgresStore.connect(url, { schema });
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      await client.query(`SET search_path TO ${schema}`);
+    await withStoreAndClient(async (store, client) => {
       // A long history, older than everything queued: the old claim walked past all of it.
       await client.query(
         `INSERT INTO runs (id, tenant, task, status, schema_version, created_at, updated_at, finished_at)
@@ -90,20 +100,11 @@ describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
       expect(await plan(sql.activeRunsOfTenant, ["acme", 100])).toMatch(/runs_(tenant_)?active/);
       expect((await store.claim({ workerId: "w1", leaseMs: 60_000, limit: 2, maxCrashes: 3 })).map((l) => l.runId)).toEqual(["run-001", "run-002"]);
       expect((await store.queueStats()).depth).toBe(1);
-    } finally {
-      await client.end();
-      await store.close();
-      await dropSchema(schema);
-    }
+    });
   });
 
   it("counts a tenant's unfinished runs up to the cap from its own entries, not from other tenants' queues", async () => {
-    const schema = freshSchema();
-    const store = await PostgresStore.connect(url, { schema });
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      await client.query(`SET search_path TO ${schema}`);
+    await withStoreAndClient(async (store, client) => {
       await client.query(
         `INSERT INTO runs (id, tenant, task, status, schema_version)
          SELECT 'queued-' || g, 'initech', '{"description":"x"}', 'queued', 1 FROM generate_series(1, 5000) g`,
@@ -117,11 +118,7 @@ describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
       const plan = (await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${sql.activeRunsOfTenant.text}`, ["acme", 100])).rows.map((r) => r["QUERY PLAN"]).join("\n");
       expect(plan).toMatch(/runs_tenant_active/);
       expect(plan).toMatch(/Limit/);
-    } finally {
-      await client.end();
-      await store.close();
-      await dropSchema(schema);
-    }
+    });
   });
 
   it("refuses a schema name that is not a plain identifier", async () => {
