@@ -69,7 +69,7 @@ async function decideApproval(context: HandlerContext): Promise<Answer> {
   if (deps.now().getTime() > Date.parse(approval.expiresAt)) {
     await deps.store
       .decideAudited(run.id, step.key, { action: "fail", reason: `the approval request expired at ${approval.expiresAt}` }, audit("approval.expired"))
-      .catch((error: unknown) => context.request.log.warn({ err: error }, "expiring an approval failed"));
+      .catch((error: unknown) => deps.log.warn({ runId: run.id, reason: error instanceof Error ? error.message : String(error) }, "expiring an approval failed"));
     throw new ApiError("APPROVAL_EXPIRED", `approval ${id} expired at ${approval.expiresAt}; it was denied`, { i18n: { key: "api.approval-expired", params: { id, expiresAt: approval.expiresAt } } });
   }
   if (body.decision === "approve" && approval.kind === "sensitive_tool" && options.approvals.requireSeparateApprover) {

@@ -1,11 +1,11 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import type { Principal } from "../auth/index.js";
 import { approvalHandlers } from "./approval-handlers.js";
 import type { MetricsRegistry } from "../observability/index.js";
 import type { OperationId } from "./operations.js";
 import type { AgentListSchema, McpServerListSchema, ToolListSchema } from "./schemas.js";
-import type { ApiDeps, ApiServer, ResolvedApiOptions } from "./server.js";
+import type { ApiDeps, ResolvedApiOptions } from "./server.js";
+import type { Caller } from "./service.js";
 import { inspectionHandlers } from "./inspection-handlers.js";
 import { serviceHandlers } from "./service-handlers.js";
 import { taskHandlers } from "./task-handlers.js";
@@ -22,18 +22,21 @@ export interface HandlerContext {
   readonly deps: Required<ApiDeps>;
   readonly options: ResolvedApiOptions;
   readonly metrics: MetricsRegistry;
-  readonly server: ApiServer;
-  /** The caller; with auth off, the local principal. */
+  /** True once the server began to shut down. */
+  readonly draining: () => boolean;
+  /** Idempotency keys (per tenant) of submissions being created right now in this process. */
+  readonly submissionsInFlight: Set<string>;
+  /** The authenticated caller; with auth off, the local principal. */
   readonly principal: Principal;
+  /** How the call came in (its door, trace context). */
+  readonly caller: Caller;
   /** Already validated with the operation's schemas. */
   readonly input: { readonly params: unknown; readonly query: unknown; readonly body: unknown };
-  readonly request: FastifyRequest;
-  readonly reply: FastifyReply;
-  /** Open event streams, ended when the server drains. */
-  readonly streams: Set<AbortController>;
+  /** Already validated. */
+  readonly idempotencyKey?: string;
 }
 
-/** A JSON (or other) answer; undefined when the handler wrote the response itself (SSE). */
+/** A JSON (or other) answer. */
 export interface Answer {
   readonly status: number;
   readonly body: unknown;
@@ -41,6 +44,6 @@ export interface Answer {
   readonly type?: string;
 }
 
-export type Handler = (context: HandlerContext) => Promise<Answer | undefined>;
+export type Handler = (context: HandlerContext) => Promise<Answer>;
 
-export const handlers: Readonly<Record<OperationId, Handler>> = { ...taskHandlers, ...approvalHandlers, ...serviceHandlers, ...inspectionHandlers };
+export const handlers: Readonly<Record<Exclude<OperationId, "taskEvents">, Handler>> = { ...taskHandlers, ...approvalHandlers, ...serviceHandlers, ...inspectionHandlers };

@@ -27,3 +27,21 @@ function safeName(name: string): string {
   const printable = name.replace(/[^\x20-\x7e]/g, "?");
   return printable.length > 64 ? `${printable.slice(0, 64)}…` : printable;
 }
+
+/** A query where the operation takes none: UNKNOWN_FIELDS names what was sent. */
+export function checkNoQuery(query: unknown): undefined {
+  const keys = query && typeof query === "object" ? Object.keys(query) : [];
+  if (keys.length > 0) throw new ApiError("UNKNOWN_FIELDS", `unknown query field${keys.length > 1 ? "s" : ""}: ${keys.slice(0, 10).join(", ")}`, { i18n: { key: "api.unknown-fields.query", params: { fields: keys.slice(0, 10).join(", ") } } });
+  return undefined;
+}
+
+/** A body where the operation takes none: empty objects pass. */
+export function checkNoBody(body: unknown): undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === "object" && !Array.isArray(body)) {
+    const keys = Object.keys(body);
+    if (keys.length === 0) return undefined;
+    throw new ApiError("UNKNOWN_FIELDS", `unknown body field${keys.length > 1 ? "s" : ""}: ${keys.slice(0, 10).join(", ")}`, { i18n: { key: "api.unknown-fields.body", params: { fields: keys.slice(0, 10).join(", ") } } });
+  }
+  throw new ApiError("INVALID_INPUT", "this operation takes no body", { i18n: { key: "api.no-body" } });
+}

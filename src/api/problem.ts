@@ -44,6 +44,11 @@ export class ApiError extends CsAgentsError {
     super(code, message, { ...(options.cause === undefined ? {} : { cause: options.cause }), ...(options.i18n === undefined ? {} : { i18n: options.i18n }) });
     this.headers = options.headers ?? {};
   }
+
+  /** The HTTP status of this code; other doors map it to their own status codes. */
+  get status(): number {
+    return STATUS_BY_CODE[this.code as ProblemCode];
+  }
 }
 
 export interface Problem {

@@ -1,17 +1,15 @@
 import type { AddressInfo } from "node:net";
 import cors from "@fastify/cors";
-import rateLimit from "@fastify/rate-limit";
 import Fastify from "fastify";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Redis } from "ioredis";
 import { CsAgentsError, newRunId } from "../core/index.js";
-import { AuthError, AuthUnavailableError, SCOPES } from "../auth/index.js";
 import type { Principal, TokenVerifier } from "../auth/index.js";
 import type { ServiceStore } from "../store/index.js";
 import { handlers } from "./handlers.js";
-import type { Catalog, Handler } from "./handlers.js";
+import type { Catalog, Handler, HandlerContext } from "./handlers.js";
 import { installJsonParser } from "./json-body.js";
-import { parsePart } from "./limits.js";
+import { checkNoBody, checkNoQuery, parsePart } from "./limits.js";
 import { MetricsRegistry } from "../observability/index.js";
 import { OPERATIONS } from "./operations.js";
 import type { Operation } from "./operations.js";
@@ -27,6 +25,11 @@ import { NO_BUDGET } from "./step-view.js";
 import type { ModelPrices, RunBudgetView } from "./step-view.js";
 import type { Checkpoint } from "../audit/index.js";
 import { securityHeaders } from "./security-headers.js";
+import { RateLimiter } from "./rate-limiter.js";
+import { LOCAL_PRINCIPAL, Service } from "./service.js";
+import type { Caller, ServiceAnswer, ServiceOperationId } from "./service.js";
+import { RunIdParams } from "./schemas.js";
+import { writeServerSentEvents } from "./sse-writer.js";
 
 export type AuthMode = { readonly mode: "jwt"; readonly verifier: TokenVerifier } | { readonly mode: "off" };
 
@@ -75,6 +78,14 @@ export interface ApiDeps {
   readonly log?: ApiLog;
   /** Signed audit checkpoints, already verified (`readCheckpoints`); default: none. */
   readonly auditCheckpoints?: () => readonly Checkpoint[];
+  /** Other protocols served on this server's port (MCP, A2A); they call the same service. */
+  readonly doors?: readonly HttpDoor[];
+}
+
+/** A protocol served on the API's own HTTP server, through the service every door shares. */
+export interface HttpDoor {
+  readonly name: string;
+  register(app: FastifyInstance, service: Service): Promise<void>;
 }
 
 export type ResolvedApiOptions = Required<Omit<ApiOptions, "tls" | "rateLimit">> & Pick<ApiOptions, "tls" | "rateLimit">;
@@ -85,8 +96,6 @@ declare module "fastify" {
   }
 }
 
-/** The principal when auth is off: one local tenant with every scope. */
-const LOCAL_PRINCIPAL: Principal = { subject: "local", tenant: "local", scopes: new Set(SCOPES) };
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
 /**
@@ -100,6 +109,8 @@ export class ApiServer {
   #draining = false;
   #log: ApiLog = SILENT_LOG;
   #authFailures: AuthFailures | undefined;
+  #service: Service | undefined;
+  #context: Omit<HandlerContext, "principal" | "input" | "caller" | "idempotencyKey"> | undefined;
   readonly #translator = createTranslator();
 
   private constructor(app: FastifyInstance, options: ResolvedApiOptions) {
@@ -143,12 +154,18 @@ export class ApiServer {
     const log = deps.log ?? SILENT_LOG;
     const store = watchedStore(deps.store, new StoreHealth(log));
     server.#log = log;
-    await server.#setUp({ ...deps, store, log, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()), metrics: deps.metrics ?? new MetricsRegistry(), onCancelled: deps.onCancelled ?? (() => undefined), onSubmitted: deps.onSubmitted ?? (() => undefined), auditCheckpoints: deps.auditCheckpoints ?? (() => []) });
+    await server.#setUp({ ...deps, store, log, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()), metrics: deps.metrics ?? new MetricsRegistry(), onCancelled: deps.onCancelled ?? (() => undefined), onSubmitted: deps.onSubmitted ?? (() => undefined), auditCheckpoints: deps.auditCheckpoints ?? (() => []), doors: deps.doors ?? [] });
     return server;
   }
 
   get draining(): boolean {
     return this.#draining;
+  }
+
+  /** The operations behind every door, for doors that run their own server (gRPC). */
+  get service(): Service {
+    if (!this.#service) throw new Error("the API server is not set up");
+    return this.#service;
   }
 
   /**
@@ -206,32 +223,24 @@ export class ApiServer {
       done();
     });
     if (options.corsOrigins.length > 0) await app.register(cors, { origin: [...options.corsOrigins], methods: ["GET", "POST"], allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"] });
-    if (options.rateLimit) {
-      await app.register(rateLimit, {
-        global: true,
-        hook: "preHandler",
-        max: options.rateLimit.max,
-        timeWindow: options.rateLimit.windowMs,
-        ...(options.rateLimit.redis ? { redis: options.rateLimit.redis, nameSpace: "cs-agents-rate:", skipOnError: true } : {}),
-        keyGenerator: (request) => (request.principal ? `tenant:${request.principal.tenant}` : `ip:${request.ip}`),
-        allowList: (request) => request.principal === null,
-        errorResponseBuilder: (_request, context) => new ApiError("RATE_LIMITED", `too many requests for this tenant: at most ${context.max} per window; retry in ${context.after}`, { i18n: { key: "api.rate-limited-tenant", params: { max: context.max, seconds: Math.ceil(context.ttl / 1_000) } } }),
-      });
-    }
-    const context = { deps, options, metrics, server: this };
+    const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
+    this.#context = { deps, options, metrics, draining: () => this.#draining, submissionsInFlight: new Set<string>() };
+    const service = new Service({
+      context: this.#context,
+      authFailures: this.#authFailures,
+      limiter,
+      streams: this.#streams,
+    });
+    this.#service = service;
     for (const op of OPERATIONS as readonly Operation[]) {
-      const handler = handlers[op.id as keyof typeof handlers] as Handler;
       app.route({
         method: op.method,
         url: op.path,
-        onRequest: async (request) => this.#authorize(op, request),
+        onRequest: async (request) => {
+          if (op.scope !== null) request.principal = await service.authenticate(callerOf(request), op.scope);
+        },
         handler: async (request, reply) => {
-          const input = {
-            params: parsePart(op.params, request.params ?? {}, "path"),
-            query: op.query ? parsePart(op.query, request.query ?? {}, "query") : checkNoQuery(request.query),
-            body: op.body ? parsePart(op.body, request.body, "body") : checkNoBody(request.body),
-          };
-          const answer = await handler({ ...context, principal: request.principal ?? LOCAL_PRINCIPAL, input, request, reply, streams: this.#streams });
+          const answer = await this.#answer(op, request, reply);
           if (answer === undefined) return reply;
           for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
           if (answer.type) reply.type(answer.type);
@@ -239,30 +248,39 @@ export class ApiServer {
         },
       });
     }
+    for (const door of deps.doors) await door.register(app, service);
     await serveConsole(app);
     await app.ready();
   }
 
-  async #authorize(op: Operation, request: FastifyRequest): Promise<void> {
-    if (op.scope === null) return;
-    if (this.options.auth.mode === "off") {
-      request.principal = LOCAL_PRINCIPAL;
-      return;
+  #handlerContext(): Omit<HandlerContext, "principal" | "input" | "caller" | "idempotencyKey"> {
+    if (!this.#context) throw new Error("the API server is not set up");
+    return this.#context;
+  }
+
+  /** A REST request as a service call; the event stream is written here as Server-Sent Events. */
+  async #answer(op: Operation, request: FastifyRequest, reply: FastifyReply): Promise<ServiceAnswer | undefined> {
+    const service = this.service;
+    const caller = callerOf(request);
+    const principal = request.principal ?? LOCAL_PRINCIPAL;
+    if (op.id === "taskEvents") {
+      checkNoQuery(request.query);
+      const { id } = parsePart(RunIdParams, request.params ?? {}, "path");
+      const header = request.headers["last-event-id"];
+      const afterId = typeof header === "string" && /^\d{1,10}$/.test(header.trim()) ? Number(header.trim()) : 0;
+      const controller = new AbortController();
+      const events = await service.events(caller, id, { afterId, signal: controller.signal }, principal);
+      await writeServerSentEvents(request, reply, events, controller, this.options.eventsPollMs);
+      return undefined;
     }
-    // Per client address, before any token work: failed authentications cost nothing past the limit.
-    const failures = this.#authFailures;
-    if (failures?.limited(request.ip)) {
-      const windowS = Math.ceil((this.options.rateLimit?.windowMs ?? 60_000) / 1_000);
-      throw new ApiError("RATE_LIMITED", `too many failed authentications from this address: at most ${this.options.rateLimit?.max ?? 0} per window; retry in ${windowS} seconds`, { headers: { "Retry-After": String(windowS) }, i18n: { key: "api.rate-limited-auth", params: { max: this.options.rateLimit?.max ?? 0, seconds: windowS } } });
+    if (op.scope === null) {
+      checkNoQuery(request.query);
+      checkNoBody(request.body);
+      return (handlers[op.id as keyof typeof handlers] as Handler)({ ...this.#handlerContext(), principal, caller, input: { params: {}, query: undefined, body: undefined } });
     }
-    try {
-      request.principal = await this.options.auth.verifier.verify(request.headers.authorization);
-    } catch (error) {
-      if (error instanceof AuthError) await failures?.failed(request.ip, { reason: error.reason, method: request.method, route: op.path });
-      if (error instanceof AuthUnavailableError) throw new ApiError("AUTH_KEYS_UNAVAILABLE", error.message, { headers: { "Retry-After": "5" }, cause: error });
-      throw error;
-    }
-    if (!request.principal.scopes.has(op.scope)) throw new ApiError("INSUFFICIENT_SCOPE", `this operation needs the scope "${op.scope}"`, { i18n: { key: "api.scope-required", params: { scope: op.scope } } });
+    const key = request.headers["idempotency-key"];
+    if (key !== undefined && typeof key !== "string") throw new ApiError("INVALID_INPUT", "Idempotency-Key must be 1-200 visible ASCII characters, sent once", { i18n: { key: "api.idempotency-key-invalid" } });
+    return service.call(op.id as ServiceOperationId, caller, { params: request.params ?? {}, query: request.query ?? {}, body: request.body, ...(key === undefined ? {} : { idempotencyKey: key }) }, principal);
   }
 
   #answerError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -315,18 +333,9 @@ function installMetrics(app: FastifyInstance, metrics: MetricsRegistry): void {
   });
 }
 
-function checkNoQuery(query: unknown): undefined {
-  const keys = query && typeof query === "object" ? Object.keys(query) : [];
-  if (keys.length > 0) throw new ApiError("UNKNOWN_FIELDS", `unknown query field${keys.length > 1 ? "s" : ""}: ${keys.slice(0, 10).join(", ")}`, { i18n: { key: "api.unknown-fields.query", params: { fields: keys.slice(0, 10).join(", ") } } });
-  return undefined;
-}
-
-function checkNoBody(body: unknown): undefined {
-  if (body === undefined || body === null) return undefined;
-  if (typeof body === "object" && !Array.isArray(body)) {
-    const keys = Object.keys(body);
-    if (keys.length === 0) return undefined;
-    throw new ApiError("UNKNOWN_FIELDS", `unknown body field${keys.length > 1 ? "s" : ""}: ${keys.slice(0, 10).join(", ")}`, { i18n: { key: "api.unknown-fields.body", params: { fields: keys.slice(0, 10).join(", ") } } });
-  }
-  throw new ApiError("INVALID_INPUT", "this operation takes no body", { i18n: { key: "api.no-body" } });
+/** How a REST request reaches the service. */
+function callerOf(request: FastifyRequest): Caller {
+  const { authorization, traceparent } = request.headers;
+  const language = request.headers["accept-language"];
+  return { door: "rest", authorization, address: request.ip, traceparent: typeof traceparent === "string" ? traceparent : undefined, acceptLanguage: language };
 }

@@ -52,7 +52,7 @@ async function listAudit(context: HandlerContext): Promise<Answer> {
 }
 
 async function ready(context: HandlerContext): Promise<Answer> {
-  if (context.server.draining) return { status: 503, body: { status: "not_ready", checks: { draining: "shutting down" } } };
+  if (context.draining()) return { status: 503, body: { status: "not_ready", checks: { draining: "shutting down" } } };
   try {
     const pending = await withTimeout(context.deps.store.pendingMigrations(), READY_TIMEOUT_MS);
     if (pending.length > 0) return { status: 503, body: { status: "not_ready", checks: { migrations: `pending: ${pending.join(", ")}` } } };

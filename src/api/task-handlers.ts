@@ -1,22 +1,16 @@
 import type { z } from "zod";
 import { artifactBytes, canonicalHash, FINAL_RUN_STATUSES, newTraceparent, RUN_ID_PATTERN, TRACEPARENT } from "../core/index.js";
 import type { Run, RunStatus } from "../core/index.js";
-import { streamRunEvents } from "./event-stream.js";
 import type { Answer, Handler, HandlerContext } from "./handlers.js";
 import { ApiError } from "./problem.js";
 import { runDetail, runSummary } from "./run-view.js";
 import type { ArtifactParams, ListQuery, RunIdParams, SubmitBody } from "./schemas.js";
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-
-/** Keys of submissions being created right now in this process: a second one answers 409. */
-const inFlight = new WeakMap<object, Set<string>>();
-
 /**
  * The run, if it exists and belongs to the caller's tenant. Another tenant's run, or an id that
  * cannot be one, is NOT_FOUND: the answer never tells whether it exists.
  */
-export async function tenantRun(context: HandlerContext, id: string): Promise<Run> {
+export async function tenantRun(context: Pick<HandlerContext, "deps" | "principal">, id: string): Promise<Run> {
   const run = RUN_ID_PATTERN.test(id) ? await context.deps.store.get(id) : undefined;
   if (!run || run.task.tenant !== context.principal.tenant) throw new ApiError("NOT_FOUND", `no task ${id}`, { i18n: { key: "api.no-task", params: { id } } });
   return run;
@@ -25,18 +19,18 @@ export async function tenantRun(context: HandlerContext, id: string): Promise<Ru
 async function submitTask(context: HandlerContext): Promise<Answer> {
   const body = context.input.body as z.infer<typeof SubmitBody>;
   const { principal, deps, options } = context;
-  const key = idempotencyKey(context);
+  const key = context.idempotencyKey;
   const requestHash = canonicalHash(body);
-  const busy = inFlight.get(context.server) ?? new Set<string>();
-  inFlight.set(context.server, busy);
+  // A second request with a key whose submission is being created right now answers 409.
+  const busy = context.submissionsInFlight;
   const slot = key === undefined ? undefined : `${principal.tenant}\n${key}`;
   if (slot !== undefined && busy.has(slot)) throw new ApiError("IDEMPOTENCY_IN_PROGRESS", "a request with this Idempotency-Key is still being processed; retry shortly", { i18n: { key: "api.idempotency-in-progress" } });
   if (slot !== undefined) busy.add(slot);
   try {
     // The caller's trace context when it sent a valid one, else a new trace: the run carries it
     // through the queue, so its spans join the caller's trace on whichever worker runs it.
-    const incoming = context.request.headers.traceparent;
-    const traceparent = typeof incoming === "string" && TRACEPARENT.test(incoming.trim()) ? incoming.trim() : newTraceparent();
+    const incoming = context.caller.traceparent?.trim();
+    const traceparent = incoming !== undefined && TRACEPARENT.test(incoming) ? incoming : newTraceparent();
     const task = { description: body.description, ...(body.input ? { input: body.input } : {}), tenant: principal.tenant, ...(key ? { idempotencyKey: key } : {}), traceparent };
     const details = { requestHash, ...(key ? { idempotencyKey: key } : {}) };
     const submission = await deps.store.submitAudited(
@@ -56,15 +50,6 @@ async function submitTask(context: HandlerContext): Promise<Answer> {
   } finally {
     if (slot !== undefined) busy.delete(slot);
   }
-}
-
-function idempotencyKey(context: HandlerContext): string | undefined {
-  const header = context.request.headers["idempotency-key"];
-  if (header === undefined) return undefined;
-  if (typeof header !== "string" || !IDEMPOTENCY_KEY.test(header)) {
-    throw new ApiError("INVALID_INPUT", "Idempotency-Key must be 1-200 visible ASCII characters, sent once", { i18n: { key: "api.idempotency-key-invalid" } });
-  }
-  return header;
 }
 
 async function listTasks(context: HandlerContext): Promise<Answer> {
@@ -113,39 +98,10 @@ async function getArtifact(context: HandlerContext): Promise<Answer> {
   };
 }
 
-async function taskEvents(context: HandlerContext): Promise<undefined> {
-  const { id } = context.input.params as z.infer<typeof RunIdParams>;
-  const run = await tenantRun(context, id);
-  const header = context.request.headers["last-event-id"];
-  const afterId = typeof header === "string" && /^\d{1,10}$/.test(header.trim()) ? Number(header.trim()) : 0;
-  const { reply, request, streams } = context;
-  const controller = new AbortController();
-  streams.add(controller);
-  request.raw.on("close", () => controller.abort());
-  reply.hijack();
-  const headers = { ...(reply.getHeaders() as Record<string, string>), "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" };
-  reply.raw.writeHead(200, headers);
-  try {
-    await streamRunEvents(reply.raw, {
-      store: context.deps.store,
-      runId: run.id,
-      afterId,
-      pollMs: context.options.eventsPollMs,
-      keepAliveMs: 15_000,
-      signal: controller.signal,
-      onError: (error) => request.log.error({ err: error }, "event stream failed"),
-    });
-  } finally {
-    streams.delete(controller);
-  }
-  return undefined;
-}
-
-export const taskHandlers: Readonly<Record<"submitTask" | "listTasks" | "getTask" | "taskEvents" | "cancelTask" | "getArtifact", Handler>> = {
+export const taskHandlers: Readonly<Record<"submitTask" | "listTasks" | "getTask" | "cancelTask" | "getArtifact", Handler>> = {
   submitTask,
   listTasks,
   getTask,
-  taskEvents,
   cancelTask,
   getArtifact,
 };
