@@ -74,6 +74,8 @@ export const zhCN: Readonly<Record<string, string>> = {
 
   "cli.error": "错误：{{message}} [{{code}}]",
   "cli.error-internal": "错误：{{message}}",
+  "cli.run-failed": "错误：运行失败：{{message}} [{{code}}]",
+  "cli.run-cancelled": "错误：运行已取消：{{message}} [{{code}}]",
   "cli.not-a-run-id": "“{{id}}”不是运行 id；应为 submit 或 run 打印的格式，例如 0mhx2k3a9-4f8k2zq1",
   "cli.no-run-sqlite": "SQLite 存储中没有 id 为 {{id}} 的运行",
   "cli.no-run-postgres": "PostgreSQL 存储中没有 id 为 {{id}} 的运行",
