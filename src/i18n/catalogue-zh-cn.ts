@@ -108,5 +108,6 @@ export const zhCN: Readonly<Record<string, string>> = {
   "auth.no-matching-key": "持有者令牌缺失或无效：没有与令牌 kid 相符的密钥",
   "auth.unverifiable": "持有者令牌缺失或无效：无法验证该令牌",
   "cli.artifacts-same-location": "sync 需要两个不同的位置，收到的两次都是“{{location}}”",
+  "cli.grace-hours": "--grace-hours 必须是大于或等于 0 的小时数，收到的是“{{value}}”",
   "cli.artifacts-no-store": "未配置产物存储：请设置 CS_AGENTS_ARTIFACTS_DIR 或 CS_AGENTS_ARTIFACTS_URL",
 };
