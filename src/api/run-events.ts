@@ -38,7 +38,7 @@ export function deriveRunEvents(run: Run, steps: readonly Step[], lastStatus: { 
     candidates.push({
       key: `run/${count}`,
       type: `run.${run.status}`,
-      data: { runId: run.id, status: run.status, at: run.updatedAt.toISOString(), ...(run.error ? { error: run.error } : {}) },
+      data: { runId: run.id, status: run.status, at: run.updatedAt.toISOString(), ...(run.error ? { error: { code: run.error.code, message: run.error.message } } : {}) },
     });
   }
   return candidates;

@@ -47,7 +47,8 @@ export function runDetail(run: Run, steps: readonly Step[]): RunDetail {
     subtasks: (run.plan?.subtasks ?? []).map((subtask) => subtaskView(subtask, steps, final)),
     pendingApprovals: steps.filter((s) => s.status === "ambiguous").map((s) => approvalId(run.id, s.key)),
     result: run.result ? { output: run.result.output } : null,
-    error: run.error ?? null,
+    // The catalogue key the store keeps with the error is for the CLI; the API's shape is code + message.
+    error: run.error ? { code: run.error.code, message: run.error.message } : null,
     artifacts: artifacts.map((a) => ({ name: a.name, mediaType: a.mediaType, bytes: artifactBytes(a).length, href: `/v1/tasks/${run.id}/artifacts/${encodeURIComponent(a.name)}` })),
     durationMs: final ? run.updatedAt.getTime() - run.createdAt.getTime() : null,
   };

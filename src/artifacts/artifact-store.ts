@@ -21,8 +21,24 @@ export interface ArtifactStore {
   has(sha256: string): Promise<boolean>;
   /** Every hash stored, in no set order. */
   list(): AsyncIterable<string>;
+  /**
+   * Every blob with its size and when it was last written (a `put` of a blob already there
+   * counts as a write), in no set order; for `collectGarbage`. Stores without it cannot be collected.
+   */
+  listBlobs?(): AsyncIterable<BlobInfo>;
+  /** When the blob was last written, or undefined when it is not there. */
+  writtenAt?(sha256: string): Promise<Date | undefined>;
+  /** Removes the blob; removing one that is not there is no error. */
+  delete?(sha256: string): Promise<void>;
   /** Lets go of connections, when it holds any. */
   close?(): Promise<void>;
+}
+
+/** A stored blob as `listBlobs` gives it. */
+export interface BlobInfo {
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly writtenAt: Date;
 }
 
 /** A failure of the artifact store, with a stable code. */

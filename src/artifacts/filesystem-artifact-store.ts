@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { access, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ArtifactError, checkSha256, sha256Hex, verified, type ArtifactStore } from "./artifact-store.js";
+import { ArtifactError, checkSha256, sha256Hex, verified, type ArtifactStore, type BlobInfo } from "./artifact-store.js";
 
 /**
  * Blobs as files `<dir>/<first 2 hex digits>/<sha256>` (256 folders keep any one folder small).
@@ -17,7 +17,10 @@ export class FilesystemArtifactStore implements ArtifactStore {
   async put(bytes: Uint8Array): Promise<string> {
     const sha256 = sha256Hex(bytes);
     const path = this.#path(sha256);
-    if (await exists(path)) return sha256;
+    // A blob already there is written again as far as its age goes: a run about to reference it
+    // keeps it young, so garbage collection's grace period covers it until the run's row commits.
+    const now = new Date();
+    if (await utimes(path, now, now).then(() => true, () => false)) return sha256;
     const folder = join(this.dir, sha256.slice(0, 2));
     const temporary = join(folder, `.${sha256}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
     try {
@@ -56,6 +59,26 @@ export class FilesystemArtifactStore implements ArtifactStore {
       for (const file of (await readdir(join(this.dir, folder))).sort()) {
         if (/^[0-9a-f]{64}$/.test(file) && file.startsWith(folder)) yield file;
       }
+    }
+  }
+
+  async *listBlobs(): AsyncIterable<BlobInfo> {
+    for await (const sha256 of this.list()) {
+      const info = await stat(this.#path(sha256)).catch(() => undefined);
+      // Gone since the listing (collected by another process): nothing to report.
+      if (info) yield { sha256, bytes: info.size, writtenAt: info.mtime };
+    }
+  }
+
+  async writtenAt(sha256: string): Promise<Date | undefined> {
+    return (await stat(this.#path(checkSha256(sha256))).catch(() => undefined))?.mtime;
+  }
+
+  async delete(sha256: string): Promise<void> {
+    try {
+      await rm(this.#path(checkSha256(sha256)), { force: true });
+    } catch (error) {
+      throw new ArtifactError("ARTIFACT_STORE_UNAVAILABLE", `cannot delete blob ${sha256} from ${this.dir}: ${(error as Error).message}`, { cause: error });
     }
   }
 

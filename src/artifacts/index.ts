@@ -1,4 +1,4 @@
-export { ArtifactError, sha256Hex, type ArtifactStore } from "./artifact-store.js";
+export { ArtifactError, sha256Hex, type ArtifactStore, type BlobInfo } from "./artifact-store.js";
 export { BLOB_KEY, DEFAULT_INLINE_LIMIT, holdsBlobRef, isBlobRef, packValue, unpackValue, type BlobRef } from "./blob-ref.js";
 export { FilesystemArtifactStore } from "./filesystem-artifact-store.js";
 export { artifactStoreAt, artifactStoreFor, besideSqliteFile, type ArtifactSettings } from "./open-artifact-store.js";
@@ -7,3 +7,4 @@ export { parseS3Url, S3ArtifactStore, type S3Location } from "./s3-artifact-stor
 export { withArtifactStore, type WithArtifactStoreOptions } from "./with-artifact-store.js";
 export { openStoreWithArtifacts } from "./open-store-with-artifacts.js";
 export { moveInlineValues, type MoveReport } from "./move-inline-values.js";
+export { collectGarbage, DEFAULT_GC_GRACE_MS, type GcOptions, type GcReport } from "./collect-garbage.js";

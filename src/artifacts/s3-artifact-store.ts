@@ -1,6 +1,6 @@
 import type * as S3Sdk from "@aws-sdk/client-s3";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { ArtifactError, checkSha256, sha256Hex, verified, type ArtifactStore } from "./artifact-store.js";
+import { ArtifactError, checkSha256, sha256Hex, verified, type ArtifactStore, type BlobInfo } from "./artifact-store.js";
 
 /** Where an S3-compatible artifact store is: `s3://bucket[/prefix][?endpoint=…&region=…&path_style=true]`. */
 export interface S3Location {
@@ -65,7 +65,10 @@ export class S3ArtifactStore implements ArtifactStore {
 
   async put(bytes: Uint8Array): Promise<string> {
     const sha256 = sha256Hex(bytes);
-    if (await this.has(sha256)) return sha256;
+    // Written even when it is there already (one request either way, where a check first would
+    // be two): its LastModified moves to now, so a run about to reference it is inside garbage
+    // collection's grace period until its row commits. A copy onto itself would save sending
+    // the bytes, but not every S3-compatible server moves LastModified for one.
     const { PutObjectCommand } = await this.#loadSdk();
     await this.#send(sha256, "write", async (client) => client.send(new PutObjectCommand({ Bucket: this.where.bucket, Key: this.#key(sha256), Body: bytes, ContentType: "application/octet-stream" })));
     return sha256;
@@ -105,6 +108,36 @@ export class S3ArtifactStore implements ArtifactStore {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  async *listBlobs(): AsyncIterable<BlobInfo> {
+    const { ListObjectsV2Command } = await this.#loadSdk();
+    const prefix = `${this.where.prefix}sha256/`;
+    let token: string | undefined;
+    do {
+      const page = await this.#send("(list)", "list", async (client) => client.send(new ListObjectsV2Command({ Bucket: this.where.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) })));
+      for (const object of page.Contents ?? []) {
+        const sha256 = object.Key?.slice(prefix.length) ?? "";
+        if (/^[0-9a-f]{64}$/.test(sha256) && object.LastModified) yield { sha256, bytes: object.Size ?? 0, writtenAt: object.LastModified };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async writtenAt(sha256: string): Promise<Date | undefined> {
+    const { HeadObjectCommand } = await this.#loadSdk();
+    try {
+      const head = await this.#send(sha256, "read", async (client) => client.send(new HeadObjectCommand({ Bucket: this.where.bucket, Key: this.#key(checkSha256(sha256)) })));
+      return head.LastModified;
+    } catch (error) {
+      if (error instanceof ArtifactError && error.code === "ARTIFACT_MISSING") return undefined;
+      throw error;
+    }
+  }
+
+  async delete(sha256: string): Promise<void> {
+    const { DeleteObjectCommand } = await this.#loadSdk();
+    await this.#send(sha256, "write", async (client) => client.send(new DeleteObjectCommand({ Bucket: this.where.bucket, Key: this.#key(checkSha256(sha256)) })));
   }
 
   /** Closes the SDK's connections. */

@@ -16,6 +16,7 @@ import { auditCheckpointCommand, auditVerifyCommand } from "./commands/audit.js"
 import { planCommand } from "./commands/plan.js";
 import { artifactsCommand } from "./commands/artifacts.js";
 import { artifactsMoveInlineCommand, artifactsSyncCommand } from "./commands/artifacts-maintenance.js";
+import { artifactsGcCommand } from "./commands/artifacts-gc.js";
 import { backupCommand } from "./commands/backup.js";
 import { listAgents, listTools } from "./commands/list.js";
 import { doctorCommand } from "./commands/doctor.js";
@@ -137,6 +138,13 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .description("move the artifacts that runs written before the artifact store keep in the database into it")
     .option("--json", "print {runs, values, artifactStore} as JSON")
     .action(async (_options: unknown, command: Command) => setExit(await artifactsMoveInlineCommand(context(), command.optsWithGlobals<{ json?: boolean }>())));
+  artifacts
+    ?.command("gc")
+    .description("delete the artifact blobs no stored run references, written more than the grace period ago")
+    .option("--dry-run", "count what would be deleted; delete nothing")
+    .option("--grace-hours <h>", "keep unreferenced blobs written this recently: a run may be writing them (default 1)")
+    .option("--json", "print {blobs, bytes, referenced, young, deleted, deletedBytes, dryRun, graceMs, artifactStore} as JSON")
+    .action(async (_options: unknown, command: Command) => setExit(await artifactsGcCommand(context(), command.optsWithGlobals<{ dryRun?: boolean; graceHours?: string; json?: boolean }>())));
 
   program
     .command("submit")

@@ -1,4 +1,5 @@
 import { Listr } from "listr2";
+import stringWidth from "string-width";
 import type { Plan } from "../core/index.js";
 import type { EngineEvent } from "../engine/index.js";
 import { oneLine } from "./one-line.js";
@@ -12,18 +13,38 @@ export interface Progress {
 
 export function createProgress(stream: NodeJS.WriteStream, mode: "tty" | "lines" | "none"): Progress {
   if (mode === "none") return { onEvent: () => undefined, finish: () => Promise.resolve() };
-  return mode === "tty" ? ttyProgress() : lineProgress(stream);
+  return mode === "tty" ? ttyProgress(stream) : lineProgress(stream);
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 
-/** Longest piece of a model's streamed text shown on one progress line. */
-const LIVE_CHARS = 72;
+/** Widest piece of a model's streamed text shown on one plain progress line, in terminal columns. */
+const LIVE_COLUMNS = 72;
 
-/** A model's text so far on one line: whitespace collapsed, only its last LIVE_CHARS shown. */
-export function liveLine(text: string): string {
+/** Columns of a task-list output row that are not the model's text: listr2's indentation and margin (4), "› " and "✎ ". */
+const ROW_OVERHEAD = 8;
+
+/** Characters of a model's text kept per row: the tail of the widest terminal line, and more. */
+const LIVE_TAIL = 1_000;
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/**
+ * A model's text so far on one line: whitespace collapsed, only its tail that fits in `columns`
+ * terminal columns shown (a Chinese character takes two), after "…" when cut.
+ */
+export function liveLine(text: string, columns = LIVE_COLUMNS): string {
   const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > LIVE_CHARS ? `…${flat.slice(-(LIVE_CHARS - 1))}` : flat;
+  if (stringWidth(flat) <= columns) return flat;
+  const pieces = [...graphemes.segment(flat)].map((s) => s.segment);
+  let width = 1;
+  let start = pieces.length;
+  for (; start > 0; start--) {
+    const next = stringWidth(pieces[start - 1] ?? "");
+    if (width + next > columns) break;
+    width += next;
+  }
+  return `…${pieces.slice(start).join("")}`;
 }
 
 function lineProgress(stream: NodeJS.WriteStream): Progress {
@@ -93,7 +114,7 @@ function deferred(): Deferred {
 }
 
 /** A listr2 list with a row per subtask; rows settle as the engine's events arrive. */
-function ttyProgress(): Progress {
+function ttyProgress(stream: NodeJS.WriteStream): Progress {
   const rows = new Map<string, { done: Deferred; started: Deferred; output: string[]; live: string; durationMs?: number }>();
   let rendering: Promise<unknown> = Promise.resolve();
 
@@ -113,8 +134,11 @@ function ttyProgress(): Progress {
           task.title = `${s.title} [${s.agent}] waiting for ${s.dependsOn.join(", ") || "a slot"}`;
           await row.started.promise;
           task.title = `${s.title} [${s.agent}]`;
-          // The row's last line: the model's text as it streams, else the last tool event.
-          const timer = setInterval(() => (task.output = row.live !== "" ? `✎ ${liveLine(row.live)}` : (row.output.at(-1) ?? "…")), 100);
+          // The row's last line: the model's text as it streams, else the last tool event. One
+          // line, as wide as the terminal is now: a wrapped line would push the list down.
+          const timer = setInterval(() => {
+            task.output = row.live !== "" ? `✎ ${liveLine(row.live, Math.max(10, (stream.columns || 80) - ROW_OVERHEAD))}` : (row.output.at(-1) ?? "…");
+          }, 100);
           try {
             await row.done.promise;
           } finally {
@@ -126,7 +150,8 @@ function ttyProgress(): Progress {
       })),
       // The command handles Ctrl-C itself (the run stays resumable): listr2's own handler
       // would end the renderer mid-frame and exit the process under it.
-      { concurrent: true, exitOnError: false, registerSignalListeners: false, rendererOptions: { collapseErrors: false } },
+      // Rows are cut, not wrapped, at the terminal's width (a tool's long error too).
+      { concurrent: true, exitOnError: false, registerSignalListeners: false, rendererOptions: { collapseErrors: false, formatOutput: "truncate" } },
     );
     rendering = list.run().catch(() => undefined);
   };
@@ -139,7 +164,7 @@ function ttyProgress(): Progress {
       if (!row) return;
       if (event.type === "subtask.started") row.started.resolve();
       // Only the tail is ever shown, so only a tail is kept.
-      if (event.type === "model.delta") row.live = (row.live + event.text).slice(-4 * LIVE_CHARS);
+      if (event.type === "model.delta") row.live = (row.live + event.text).slice(-LIVE_TAIL);
       if (event.type === "model.finished" || event.type === "tool.started") row.live = "";
       if (event.type === "tool.started") row.output.push(`→ ${event.tool}`);
       if (event.type === "tool.finished") row.output.push(`✔ ${event.tool} ${seconds(event.durationMs)}`);

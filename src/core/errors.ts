@@ -74,6 +74,16 @@ export function describeError(error: unknown): { code: string; message: string }
 }
 
 /**
+ * `describeError` with the error's catalogue key and values, when it has them: for a run's own
+ * error, which the store keeps and the CLI shows in the user's language (a step's error stays
+ * `{ code, message }`).
+ */
+export function describeErrorWithRef(error: unknown): { code: string; message: string; i18n?: MessageRef } {
+  const described = describeError(error);
+  return error instanceof CsAgentsError && error.i18n !== undefined ? { ...described, i18n: error.i18n } : described;
+}
+
+/**
  * The journal could not record a step (database down, or a lease lost to another worker).
  * The engine stops the run at once: nothing may go on unrecorded.
  */

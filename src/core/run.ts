@@ -8,7 +8,12 @@ export const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(["succeeded", 
 
 export type SubtaskStatus = "pending" | "running" | "succeeded" | "failed" | "cancelled";
 
-export const ErrorInfoSchema = z.object({ code: z.string(), message: z.string() });
+export const ErrorInfoSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  /** The message's key and values in the translated catalogues, kept so a run's error read back from the store can be shown in the user's language. */
+  i18n: z.object({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])).optional() }).optional(),
+});
 /** A failure as a value: what the journal records and users see. */
 export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
 

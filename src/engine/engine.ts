@@ -1,6 +1,6 @@
 import type { AgentModel, AgentRegistry, SubtaskOutcome } from "../agents/index.js";
 import type { ErrorInfo, Plan, RunResult, Step, Subtask, SubtaskResult, Task } from "../core/index.js";
-import { DecisionRequiredError, CancelledError, CsAgentsError, describeError, JournalError, stepKeys, validatePlan } from "../core/index.js";
+import { DecisionRequiredError, CancelledError, CsAgentsError, describeError, describeErrorWithRef, JournalError, stepKeys, validatePlan } from "../core/index.js";
 import type { Planner } from "../planner/index.js";
 import type { AuditDraft, AuditSink } from "../store/index.js";
 import type { ToolRegistry } from "../tools/index.js";
@@ -100,11 +100,11 @@ export function createEngine(options: EngineOptions): Engine {
       } catch (error) {
         // A subtask that finished is still recorded, whatever stopped the run after it.
         if (closing.length > 0) await recordSteps(journal, closing).catch(() => undefined);
-        const info = describeError(error);
+        const info = describeErrorWithRef(error);
         // A stop with a reason of its own (a budget's deadline) fails the run with that reason;
         // a plain abort is a cancel.
         const stopped = signal.aborted && signal.reason instanceof CsAgentsError && !(signal.reason instanceof CancelledError) ? signal.reason : undefined;
-        if (stopped) outcome = { status: "failed", plan, error: describeError(stopped) };
+        if (stopped) outcome = { status: "failed", plan, error: describeErrorWithRef(stopped) };
         else outcome = signal.aborted || error instanceof CancelledError ? { status: "cancelled", plan, error: info } : { status: "failed", plan, error: info };
         if (!signal.aborted && !(error instanceof CancelledError) && isJournalFailure(error)) throw error;
       }

@@ -33,4 +33,6 @@ export const en: Readonly<Record<string, string>> = {
   "problem.title.JOURNAL_UNAVAILABLE": "Service Unavailable",
   "cli.error": "error: {{message}} [{{code}}]",
   "cli.error-internal": "error: {{message}}",
+  "cli.run-failed": "error: the run failed: {{message}} [{{code}}]",
+  "cli.run-cancelled": "error: the run was cancelled: {{message}} [{{code}}]",
 };

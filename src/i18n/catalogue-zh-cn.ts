@@ -74,6 +74,8 @@ export const zhCN: Readonly<Record<string, string>> = {
 
   "cli.error": "错误：{{message}} [{{code}}]",
   "cli.error-internal": "错误：{{message}}",
+  "cli.run-failed": "错误：运行失败：{{message}} [{{code}}]",
+  "cli.run-cancelled": "错误：运行已取消：{{message}} [{{code}}]",
   "cli.not-a-run-id": "“{{id}}”不是运行 id；应为 submit 或 run 打印的格式，例如 0mhx2k3a9-4f8k2zq1",
   "cli.no-run-sqlite": "SQLite 存储中没有 id 为 {{id}} 的运行",
   "cli.no-run-postgres": "PostgreSQL 存储中没有 id 为 {{id}} 的运行",
@@ -106,5 +108,6 @@ export const zhCN: Readonly<Record<string, string>> = {
   "auth.no-matching-key": "持有者令牌缺失或无效：没有与令牌 kid 相符的密钥",
   "auth.unverifiable": "持有者令牌缺失或无效：无法验证该令牌",
   "cli.artifacts-same-location": "sync 需要两个不同的位置，收到的两次都是“{{location}}”",
+  "cli.grace-hours": "--grace-hours 必须是大于或等于 0 的小时数，收到的是“{{value}}”",
   "cli.artifacts-no-store": "未配置产物存储：请设置 CS_AGENTS_ARTIFACTS_DIR 或 CS_AGENTS_ARTIFACTS_URL",
 };

@@ -22,3 +22,17 @@ describe("GET /v1/tasks/{id} subtask durations", () => {
     expect(detail.subtasks[0]).toMatchObject({ status: "succeeded", durationMs: 5000, wallMs: 62000, startedAt: at(1).toISOString(), finishedAt: at(63).toISOString() });
   });
 });
+
+describe("GET /v1/tasks/{id} error", () => {
+  it("shows a failed run's error as code and message only; the catalogue key the store keeps for the CLI stays out", () => {
+    const run: Run = {
+      id: "r",
+      task: { description: "make coffee" },
+      status: "failed",
+      error: { code: "PLANNING_FAILED", message: "the built-in planner has no plan", i18n: { key: "planner.no-plan", params: { task: "make coffee", templates: "t" } } },
+      createdAt: at(0),
+      updatedAt: at(1),
+    };
+    expect(runDetail(run, []).error).toEqual({ code: "PLANNING_FAILED", message: "the built-in planner has no plan" });
+  });
+});

@@ -26,4 +26,11 @@ describe("progress of a streaming model", () => {
     expect(liveLine("  The note\n says  revenue\twas 12.5M. ")).toBe("The note says revenue was 12.5M.");
     expect([...liveLine("x".repeat(500))]).toHaveLength(72);
   });
+
+  it("cuts to terminal columns, a Chinese character counted as two, keeping the newest text", () => {
+    const cut = liveLine(`${"营业收入".repeat(20)}END`, 21);
+    expect(cut).toBe(`…${"营业收入".repeat(2)}END`);
+    expect(liveLine("营业收入", 8)).toBe("营业收入");
+    expect(liveLine("营业收入", 7)).toBe("…业收入");
+  });
 });

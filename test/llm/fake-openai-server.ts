@@ -66,6 +66,10 @@ export interface FakeOpenAI {
   streams: boolean;
   /** Reported as `prompt_tokens_details.cached_tokens` in every answer's usage, when set. */
   cachedTokens?: number;
+  /** How many pieces a streamed text answer is cut into (3 unless set). */
+  textPieces?: number;
+  /** Awaited before each piece of a streamed text answer is sent: a test holds a stream mid-answer with it. */
+  beforePiece?: (requestIndex: number, piece: number) => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,7 +91,7 @@ export async function startFakeOpenAI(script: Script): Promise<FakeOpenAI> {
       const index = requests.length;
       requests.push(request);
       authorizations.push(req.headers.authorization);
-      respond(res, fake.streams ? request : { ...request, stream: false }, fake.script(request, index), index, fake.cachedTokens);
+      void respond(res, fake.streams ? request : { ...request, stream: false }, fake.script(request, index), index, fake);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -109,7 +113,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   return raw === "" ? {} : (JSON.parse(raw) as unknown);
 }
 
-function respond(res: ServerResponse, request: ChatRequest, reply: Reply, index: number, cachedTokens?: number): void {
+async function respond(res: ServerResponse, request: ChatRequest, reply: Reply, index: number, options: Pick<FakeOpenAI, "cachedTokens" | "textPieces" | "beforePiece">): Promise<void> {
+  const { cachedTokens } = options;
   if (reply.kind === "hang") return;
   if (reply.kind === "status") {
     res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers }).end(JSON.stringify(reply.body ?? {}));
@@ -135,7 +140,11 @@ function respond(res: ServerResponse, request: ChatRequest, reply: Reply, index:
     res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created: 1, model: request.model, choices: [{ index: 0, delta, finish_reason: finishReason }] })}\n\n`);
   chunk({ role: "assistant", content: "" });
   if (reply.kind !== "tool") {
-    for (const piece of split(reply.content, 3)) chunk({ content: piece });
+    const pieces = split(reply.content, options.textPieces ?? 3);
+    for (const [n, piece] of pieces.entries()) {
+      await options.beforePiece?.(index, n);
+      chunk({ content: piece });
+    }
   } else {
     const [first = "", ...rest] = split(reply.arguments, 2);
     chunk({ tool_calls: [{ index: 0, id: `call_${index}`, type: "function", function: { name: reply.name, arguments: first } }] });

@@ -14,6 +14,7 @@ import { planJson } from "../render-plan.js";
 import { writeArtifacts } from "../write-artifacts.js";
 import { defaultOutDir, exportArtifacts, shownPaths, writeMissingArtifacts } from "../export-artifacts.js";
 import { oneLine } from "../one-line.js";
+import { runErrorLine } from "../stored-error-text.js";
 
 export interface RunCommandOptions {
   readonly out?: string;
@@ -125,7 +126,7 @@ async function execute(
   } else if (outcome.status === "waiting_approval") {
     io.stderr.write(`run ${run.id} waits for a decision: ${oneLine(outcome.error.message)}\n  see: cs-agents status ${run.id}\n`);
   } else {
-    io.stderr.write(`error: the run ${outcome.status === "cancelled" ? "was cancelled" : "failed"}: ${oneLine(outcome.error.message)} [${outcome.error.code}]\n`);
+    io.stderr.write(`${await runErrorLine(io.env, outcome.status, outcome.error)}\n`);
   }
   return outcome.status === "succeeded" ? EXIT_OK : exitCodeForCode(outcome.error.code);
 }

@@ -3,6 +3,7 @@ import { EXIT_OK, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
 import { withStore } from "../open-store.js";
 import { oneLine } from "../one-line.js";
+import { storedErrorMessage } from "../stored-error-text.js";
 import { ambiguousSteps, subtaskViews } from "../run-view.js";
 
 export function checkRunId(id: string): string {
@@ -40,7 +41,7 @@ export async function statusCommand(context: CommandContext, id: string, options
   const out = (line: string) => context.io.stdout.write(`${line}\n`);
   out(`run      ${run.id}`);
   out(`task     ${run.task.description}`);
-  out(`status   ${run.status}${run.error ? ` — ${oneLine(run.error.message)} [${run.error.code}]` : ""}`);
+  out(`status   ${run.status}${run.error ? ` — ${await storedErrorMessage(context.io.env, run.error)} [${run.error.code}]` : ""}`);
   out(`created  ${run.createdAt.toISOString()}   updated ${run.updatedAt.toISOString()}`);
   out(`storage  ${steps.length} steps, ${formatBytes(storageBytes)}`);
   if (run.plan) {
