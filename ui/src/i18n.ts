@@ -126,16 +126,36 @@ void i18next.use(initReactI18next).init({
 });
 document.documentElement.lang = i18next.language === "zh" ? "zh-CN" : "en";
 
+// One formatter per language and options: building an Intl formatter costs far more than using
+// one, and the runs table formats a time on each of its 50 rows.
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+const localeOf = (language: string) => (language === "zh" ? "zh-CN" : "en");
+
+function dateFormat(language: string): Intl.DateTimeFormat {
+  const key = `date:${language}`;
+  let format = formatters.get(key) as Intl.DateTimeFormat | undefined;
+  // The fields Date.prototype.toLocaleString shows.
+  if (!format) formatters.set(key, (format = new Intl.DateTimeFormat(localeOf(language), { year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" })));
+  return format;
+}
+
+function numberFormat(language: string, maximumFractionDigits: number): Intl.NumberFormat {
+  const key = `number:${language}:${maximumFractionDigits}`;
+  let format = formatters.get(key) as Intl.NumberFormat | undefined;
+  if (!format) formatters.set(key, (format = new Intl.NumberFormat(localeOf(language), { maximumFractionDigits })));
+  return format;
+}
+
 export function formatTime(iso: string | null | undefined, language: string): string {
   if (!iso) return "—";
-  return new Date(iso).toLocaleString(language === "zh" ? "zh-CN" : "en");
+  return dateFormat(language).format(new Date(iso));
 }
 
 export function formatMs(ms: number | null | undefined, language: string): string {
   if (ms === null || ms === undefined) return "—";
-  return `${new Intl.NumberFormat(language === "zh" ? "zh-CN" : "en", { maximumFractionDigits: 2 }).format(ms / 1000)} s`;
+  return `${numberFormat(language, 2).format(ms / 1000)} s`;
 }
 
 export function formatNumber(value: number, language: string, maximumFractionDigits: number): string {
-  return new Intl.NumberFormat(language === "zh" ? "zh-CN" : "en", { maximumFractionDigits }).format(value);
+  return numberFormat(language, maximumFractionDigits).format(value);
 }

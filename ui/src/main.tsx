@@ -5,6 +5,7 @@ import { RouterProvider, createHashRouter } from "react-router";
 import "./i18n.js";
 import "./style.css";
 import { Layout } from "./Layout.js";
+import { runsQueryOfUrl } from "./runs-query.js";
 import { RunsView } from "./views/RunsView.js";
 
 const client = new QueryClient({ defaultOptions: { queries: { retry: (count, error) => count < 2 && !("status" in error && typeof error.status === "number" && error.status < 500) } } });
@@ -26,6 +27,10 @@ const router = createHashRouter([
     ],
   },
 ]);
+
+// The runs list is asked for now, while React starts: the answer travels as the page renders.
+const firstRuns = runsQueryOfUrl(location.hash);
+if (firstRuns) void client.prefetchQuery(firstRuns);
 
 const root = document.getElementById("root");
 if (root) {
