@@ -22,7 +22,8 @@ import { serverTlsOptions } from "./tls.js";
 import { AuthFailures } from "./auth-failures.js";
 import { SILENT_LOG, StoreHealth, watchedStore } from "./store-health.js";
 import type { ApiLog } from "./store-health.js";
-import { serveConsole } from "./ui-static.js";
+import { CONSOLE_DIR, serveConsole } from "./ui-static.js";
+import type { ConsoleSettings } from "./ui-static.js";
 import { NO_BUDGET } from "./step-view.js";
 import type { ModelPrices, RunBudgetView } from "./step-view.js";
 import type { Checkpoint } from "../audit/index.js";
@@ -58,6 +59,8 @@ export interface ApiOptions {
   readonly version?: string;
   /** The run budgets the workers enforce and the model prices, shown with each run's use. Default: none. */
   readonly runBudget?: RunBudgetView & { readonly prices?: ModelPrices };
+  /** How the web console signs in (an OIDC issuer, or a pasted token); default: a pasted token. */
+  readonly console?: ConsoleSettings;
 }
 
 export interface ApiDeps {
@@ -77,7 +80,7 @@ export interface ApiDeps {
   readonly auditCheckpoints?: () => readonly Checkpoint[];
 }
 
-export type ResolvedApiOptions = Required<Omit<ApiOptions, "tls" | "rateLimit">> & Pick<ApiOptions, "tls" | "rateLimit">;
+export type ResolvedApiOptions = Required<Omit<ApiOptions, "tls" | "rateLimit" | "console">> & Pick<ApiOptions, "tls" | "rateLimit" | "console">;
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -239,7 +242,7 @@ export class ApiServer {
         },
       });
     }
-    await serveConsole(app);
+    await serveConsole(app, CONSOLE_DIR, options.console);
     await app.ready();
   }
 
@@ -302,6 +305,7 @@ function resolveOptions(options: ApiOptions): ResolvedApiOptions {
     runBudget: options.runBudget ?? NO_BUDGET,
     ...(options.tls ? { tls: options.tls } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.console ? { console: options.console } : {}),
   };
 }
 

@@ -47,7 +47,11 @@ const en = {
   },
   approvals: { title: "Approvals", empty: "Nothing waits for approval.", tool: "Tool", args: "Arguments", run: "Run", expires: "Expires", reason: "Reason", approve: "Approve", deny: "Deny" },
   status: { queued: "queued", planning: "planning", running: "running", waiting_approval: "waiting for approval", succeeded: "succeeded", failed: "failed", cancelled: "cancelled", pending: "pending" },
-  auth: { title: "Sign in", prompt: "The API asks for an access token. Paste a bearer token; it is kept for this browser session only.", token: "Access token", signIn: "Sign in" },
+  auth: {
+    title: "Sign in", prompt: "The API asks for an access token. Paste a bearer token; it is kept for this browser session only.", token: "Access token", signIn: "Sign in",
+    oidcPrompt: "Sign in with your organisation's account; the token is kept for this browser tab only.", expired: "Your sign-in has ended (expired or refused). Sign in again.",
+    signInAgain: "Sign in again", signInWith: "Sign in with {{issuer}}", signingIn: "Signing in…", refused: "Sign-in failed: {{message}}", backToConsole: "Back to the console",
+  },
   loading: "Loading…",
   failed: "Failed: {{message}}",
 };
@@ -98,7 +102,11 @@ const zh: typeof en = {
   },
   approvals: { title: "审批", empty: "没有待审批的调用。", tool: "工具", args: "参数", run: "运行", expires: "过期时间", reason: "理由", approve: "批准", deny: "拒绝" },
   status: { queued: "排队中", planning: "规划中", running: "运行中", waiting_approval: "等待审批", succeeded: "成功", failed: "失败", cancelled: "已取消", pending: "未开始" },
-  auth: { title: "登录", prompt: "API 需要访问令牌。请粘贴 Bearer 令牌；它只在本次浏览器会话中保存。", token: "访问令牌", signIn: "登录" },
+  auth: {
+    title: "登录", prompt: "API 需要访问令牌。请粘贴 Bearer 令牌；它只在本次浏览器会话中保存。", token: "访问令牌", signIn: "登录",
+    oidcPrompt: "请使用组织账号登录；令牌只保存在本浏览器标签页中。", expired: "登录已失效（过期或被拒绝），请重新登录。",
+    signInAgain: "重新登录", signInWith: "通过 {{issuer}} 登录", signingIn: "正在登录…", refused: "登录失败：{{message}}", backToConsole: "返回控制台",
+  },
   loading: "加载中…",
   failed: "失败：{{message}}",
 };
