@@ -26,6 +26,17 @@ const SERVICE_SETTINGS = {
     .describe("accepted token algorithms, comma-separated (asymmetric only)"),
   CS_AGENTS_JWT_CLOCK_TOLERANCE_S: z.coerce.number().int("must be a whole number").min(0).max(300, "must be at most 300").default(30).describe("leeway for exp/nbf/iat, seconds"),
   CS_AGENTS_JWT_TENANT_CLAIM: z.string().min(1).default("tenant").describe("the token claim naming the tenant"),
+  CS_AGENTS_UI_OIDC_ISSUER: z
+    .string()
+    .default("")
+    .refine((v) => v === "" || /^https:\/\/\S+$/i.test(v) || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/\S*)?$/i.test(v), "must be an https URL (http only on loopback), e.g. https://login.example.com/realms/ops")
+    .describe("OIDC issuer the console signs in with (authorization code + PKCE, in the browser); empty: the console asks for a pasted token"),
+  CS_AGENTS_UI_OIDC_CLIENT_ID: z.string().default("").describe("the console's client id at that issuer: a public client (no secret) with <origin>/ui/ as redirect URI"),
+  CS_AGENTS_UI_OIDC_SCOPES: z
+    .string()
+    .default("openid tasks:read tasks:write approvals:write")
+    .refine((v) => /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/.test(v.trim()), "must be space-separated OAuth scopes")
+    .describe("scopes the console asks the issuer for, space-separated"),
   CS_AGENTS_APPROVAL_TTL_S: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").default(86_400).describe("approval requests older than this are denied"),
   CS_AGENTS_APPROVALS_REQUIRE_SEPARATE_APPROVER: z
     .enum(["true", "false"], { message: 'must be "true" or "false"' })
@@ -222,6 +233,9 @@ export const ConfigSchema = z.object({
 }).superRefine((config, ctx) => {
   if (config.CS_AGENTS_LLM_BASE_URL !== "" && config.CS_AGENTS_LLM_MODEL.trim() === "") {
     ctx.addIssue({ code: "custom", path: ["CS_AGENTS_LLM_MODEL"], message: "is required when CS_AGENTS_LLM_BASE_URL is set" });
+  }
+  if (config.CS_AGENTS_UI_OIDC_ISSUER !== "" && config.CS_AGENTS_UI_OIDC_CLIENT_ID.trim() === "") {
+    ctx.addIssue({ code: "custom", path: ["CS_AGENTS_UI_OIDC_CLIENT_ID"], message: "is required when CS_AGENTS_UI_OIDC_ISSUER is set" });
   }
   if (config.CS_AGENTS_ARTIFACTS_DIR !== "" && config.CS_AGENTS_ARTIFACTS_URL !== "") {
     ctx.addIssue({ code: "custom", path: ["CS_AGENTS_ARTIFACTS_URL"], message: "set either CS_AGENTS_ARTIFACTS_DIR or CS_AGENTS_ARTIFACTS_URL, not both" });

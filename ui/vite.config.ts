@@ -33,6 +33,11 @@ export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   base: "/ui/",
   plugins: [react(), precompress()],
+  resolve: {
+    // react-router's package exports name only its development build (dev warnings kept in);
+    // its production build ships beside it, the same code with the warnings compiled out.
+    alias: [{ find: /^react-router$/, replacement: fileURLToPath(new URL("../node_modules/react-router/dist/production/index.mjs", import.meta.url)) }],
+  },
   build: {
     outDir: OUT_DIR,
     emptyOutDir: true,

@@ -20,7 +20,8 @@ import { serverTlsOptions } from "./tls.js";
 import { AuthFailures } from "./auth-failures.js";
 import { SILENT_LOG, StoreHealth, watchedStore } from "./store-health.js";
 import type { ApiLog } from "./store-health.js";
-import { serveConsole } from "./ui-static.js";
+import { CONSOLE_DIR, serveConsole } from "./ui-static.js";
+import type { ConsoleSettings } from "./ui-static.js";
 import { NO_BUDGET } from "./step-view.js";
 import type { ModelPrices, RunBudgetView } from "./step-view.js";
 import type { Checkpoint } from "../audit/index.js";
@@ -61,6 +62,8 @@ export interface ApiOptions {
   readonly version?: string;
   /** The run budgets the workers enforce and the model prices, shown with each run's use. Default: none. */
   readonly runBudget?: RunBudgetView & { readonly prices?: ModelPrices };
+  /** How the web console signs in (an OIDC issuer, or a pasted token); default: a pasted token. */
+  readonly console?: ConsoleSettings;
 }
 
 export interface ApiDeps {
@@ -88,7 +91,7 @@ export interface HttpDoor {
   register(app: FastifyInstance, service: Service): Promise<void>;
 }
 
-export type ResolvedApiOptions = Required<Omit<ApiOptions, "tls" | "rateLimit">> & Pick<ApiOptions, "tls" | "rateLimit">;
+export type ResolvedApiOptions = Required<Omit<ApiOptions, "tls" | "rateLimit" | "console">> & Pick<ApiOptions, "tls" | "rateLimit" | "console">;
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -249,7 +252,7 @@ export class ApiServer {
       });
     }
     for (const door of deps.doors) await door.register(app, service);
-    await serveConsole(app);
+    await serveConsole(app, CONSOLE_DIR, options.console);
     await app.ready();
   }
 
@@ -320,6 +323,7 @@ function resolveOptions(options: ApiOptions): ResolvedApiOptions {
     runBudget: options.runBudget ?? NO_BUDGET,
     ...(options.tls ? { tls: options.tls } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.console ? { console: options.console } : {}),
   };
 }
 

@@ -1,15 +1,15 @@
-import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import type { FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { NavLink, Outlet } from "react-router";
 import { onAuthRequired, token } from "./api.js";
 import { chooseLanguage } from "./i18n.js";
+import { SignIn } from "./SignIn.js";
 
 export function Layout() {
   const { t, i18n } = useTranslation();
-  const [signIn, setSignIn] = useState(false);
-  useEffect(() => onAuthRequired(() => setSignIn(true)), []);
+  // null: signed in (or auth off); else whether a token was sent and refused (expired).
+  const [signIn, setSignIn] = useState<{ expired: boolean } | null>(null);
+  useEffect(() => onAuthRequired(() => setSignIn({ expired: token.get() !== null })), []);
   return (
     <>
       <header>
@@ -29,30 +29,7 @@ export function Layout() {
           </select>
         </label>
       </header>
-      <main>{signIn ? <SignIn onDone={() => setSignIn(false)} /> : <Outlet />}</main>
+      <main>{signIn ? <SignIn expired={signIn.expired} onDone={() => setSignIn(null)} /> : <Outlet />}</main>
     </>
-  );
-}
-
-function SignIn({ onDone }: { onDone: () => void }) {
-  const { t } = useTranslation();
-  const client = useQueryClient();
-  const [value, setValue] = useState("");
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    token.set(value.trim());
-    client.clear();
-    onDone();
-  };
-  return (
-    <form className="card" onSubmit={submit} aria-labelledby="sign-in-title">
-      <h1 id="sign-in-title">{t("auth.title")}</h1>
-      <p role="alert">{t("auth.prompt")}</p>
-      <label>
-        {t("auth.token")}
-        <input type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} required />
-      </label>
-      <button type="submit">{t("auth.signIn")}</button>
-    </form>
   );
 }

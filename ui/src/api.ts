@@ -43,9 +43,16 @@ export class ApiProblem extends Error {
 
 type AuthListener = () => void;
 const authListeners = new Set<AuthListener>();
+// A 401 that came before anyone listened (the runs list is asked for before the page renders):
+// told to the first listener.
+let unheardAuthRequired = false;
 /** Told when the API answers 401: the page then asks for a token. */
 export function onAuthRequired(listener: AuthListener): () => void {
   authListeners.add(listener);
+  if (unheardAuthRequired) {
+    unheardAuthRequired = false;
+    listener();
+  }
   return () => authListeners.delete(listener);
 }
 
@@ -74,7 +81,10 @@ export async function problemOf(res: Response): Promise<ApiProblem> {
   } catch {
     // Not problem+json: keep the status line.
   }
-  if (res.status === 401) for (const listener of authListeners) listener();
+  if (res.status === 401) {
+    unheardAuthRequired = authListeners.size === 0;
+    for (const listener of authListeners) listener();
+  }
   return new ApiProblem(res.status, code, detail);
 }
 

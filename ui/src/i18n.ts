@@ -47,7 +47,11 @@ const en = {
   },
   approvals: { title: "Approvals", empty: "Nothing waits for approval.", tool: "Tool", args: "Arguments", run: "Run", expires: "Expires", reason: "Reason", approve: "Approve", deny: "Deny" },
   status: { queued: "queued", planning: "planning", running: "running", waiting_approval: "waiting for approval", succeeded: "succeeded", failed: "failed", cancelled: "cancelled", pending: "pending" },
-  auth: { title: "Sign in", prompt: "The API asks for an access token. Paste a bearer token; it is kept for this browser session only.", token: "Access token", signIn: "Sign in" },
+  auth: {
+    title: "Sign in", prompt: "The API asks for an access token. Paste a bearer token; it is kept for this browser session only.", token: "Access token", signIn: "Sign in",
+    oidcPrompt: "Sign in with your organisation's account; the token is kept for this browser tab only.", expired: "Your sign-in has ended (expired or refused). Sign in again.",
+    signInAgain: "Sign in again", signInWith: "Sign in with {{issuer}}", signingIn: "Signing in…", refused: "Sign-in failed: {{message}}", backToConsole: "Back to the console",
+  },
   loading: "Loading…",
   failed: "Failed: {{message}}",
 };
@@ -98,7 +102,11 @@ const zh: typeof en = {
   },
   approvals: { title: "审批", empty: "没有待审批的调用。", tool: "工具", args: "参数", run: "运行", expires: "过期时间", reason: "理由", approve: "批准", deny: "拒绝" },
   status: { queued: "排队中", planning: "规划中", running: "运行中", waiting_approval: "等待审批", succeeded: "成功", failed: "失败", cancelled: "已取消", pending: "未开始" },
-  auth: { title: "登录", prompt: "API 需要访问令牌。请粘贴 Bearer 令牌；它只在本次浏览器会话中保存。", token: "访问令牌", signIn: "登录" },
+  auth: {
+    title: "登录", prompt: "API 需要访问令牌。请粘贴 Bearer 令牌；它只在本次浏览器会话中保存。", token: "访问令牌", signIn: "登录",
+    oidcPrompt: "请使用组织账号登录；令牌只保存在本浏览器标签页中。", expired: "登录已失效（过期或被拒绝），请重新登录。",
+    signInAgain: "重新登录", signInWith: "通过 {{issuer}} 登录", signingIn: "正在登录…", refused: "登录失败：{{message}}", backToConsole: "返回控制台",
+  },
   loading: "加载中…",
   failed: "失败：{{message}}",
 };
@@ -126,16 +134,36 @@ void i18next.use(initReactI18next).init({
 });
 document.documentElement.lang = i18next.language === "zh" ? "zh-CN" : "en";
 
+// One formatter per language and options: building an Intl formatter costs far more than using
+// one, and the runs table formats a time on each of its 50 rows.
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+const localeOf = (language: string) => (language === "zh" ? "zh-CN" : "en");
+
+function dateFormat(language: string): Intl.DateTimeFormat {
+  const key = `date:${language}`;
+  let format = formatters.get(key) as Intl.DateTimeFormat | undefined;
+  // The fields Date.prototype.toLocaleString shows.
+  if (!format) formatters.set(key, (format = new Intl.DateTimeFormat(localeOf(language), { year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" })));
+  return format;
+}
+
+function numberFormat(language: string, maximumFractionDigits: number): Intl.NumberFormat {
+  const key = `number:${language}:${maximumFractionDigits}`;
+  let format = formatters.get(key) as Intl.NumberFormat | undefined;
+  if (!format) formatters.set(key, (format = new Intl.NumberFormat(localeOf(language), { maximumFractionDigits })));
+  return format;
+}
+
 export function formatTime(iso: string | null | undefined, language: string): string {
   if (!iso) return "—";
-  return new Date(iso).toLocaleString(language === "zh" ? "zh-CN" : "en");
+  return dateFormat(language).format(new Date(iso));
 }
 
 export function formatMs(ms: number | null | undefined, language: string): string {
   if (ms === null || ms === undefined) return "—";
-  return `${new Intl.NumberFormat(language === "zh" ? "zh-CN" : "en", { maximumFractionDigits: 2 }).format(ms / 1000)} s`;
+  return `${numberFormat(language, 2).format(ms / 1000)} s`;
 }
 
 export function formatNumber(value: number, language: string, maximumFractionDigits: number): string {
-  return new Intl.NumberFormat(language === "zh" ? "zh-CN" : "en", { maximumFractionDigits }).format(value);
+  return numberFormat(language, maximumFractionDigits).format(value);
 }

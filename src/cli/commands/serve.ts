@@ -81,6 +81,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
         logger: false,
         version: packageVersion(),
         runBudget: runBudgetView(config),
+        ...(config.CS_AGENTS_UI_OIDC_ISSUER ? { console: { oidc: { issuer: config.CS_AGENTS_UI_OIDC_ISSUER, clientId: config.CS_AGENTS_UI_OIDC_CLIENT_ID.trim(), scopes: config.CS_AGENTS_UI_OIDC_SCOPES.trim() } } } : {}),
       },
       // A run cancelled here stops at once on this replica's workers; elsewhere within their cancel check.
       { store, catalog: catalogOf(runtime), metrics, log: logger, ...withCheckpoints(config), onCancelled: (runId) => worker?.cancel(runId), onSubmitted: () => worker?.wake() },

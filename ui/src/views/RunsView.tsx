@@ -6,6 +6,7 @@ import { Link, useLocation, useNavigate, useSearchParams } from "react-router";
 import { api } from "../api.js";
 import type { RunDetail, RunList, RunStatus, SubmitBody } from "../api.js";
 import { formatNumber, formatTime } from "../i18n.js";
+import { runsQuery } from "../runs-query.js";
 
 const STATUSES: readonly RunStatus[] = ["queued", "planning", "running", "waiting_approval", "succeeded", "failed", "cancelled"];
 
@@ -14,9 +15,7 @@ export function RunsView() {
   const [params, setParams] = useSearchParams();
   const status = params.get("status") ?? "";
   const cursor = params.get("cursor") ?? "";
-  const query = new URLSearchParams({ limit: "50", ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) });
-  // Polled: status changes show without a reload.
-  const runs = useQuery({ queryKey: ["runs", status, cursor], queryFn: () => api<RunList>(`/v1/tasks?${query.toString()}`), refetchInterval: 2_000 });
+  const runs = useQuery(runsQuery(status, cursor));
   // The cursors of the pages before this one ("" for the first), kept in the history entry, not
   // the URL: the API pages forward only, so "previous" goes back to the cursor that led here.
   const back = backOf(useLocation().state);
