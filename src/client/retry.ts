@@ -18,7 +18,9 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   if (value === null || value === undefined) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1_000;
-  const at = Date.parse(trimmed);
+  // An HTTP date starts with the day's name (IMF-fixdate, RFC 850 and asctime forms alike);
+  // anything else Date.parse might still read ("-1" is a year) is not one.
+  const at = /^[A-Za-z]{3,9},?\s/.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
