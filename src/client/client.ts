@@ -111,9 +111,9 @@ export class CsAgentsClient {
     } while (cursor !== undefined);
   }
 
-  /** Cancels an unfinished run. Not repeated after a network error (a second cancel of a now-cancelled run is refused). */
+  /** Cancels an unfinished run. Safe to repeat: cancelling a cancelled run answers as the first time. */
   cancel(runId: string, options: CallOptions = {}): Promise<RunDetail> {
-    return this.#json({ method: "POST", path: `v1/tasks/${encodeURIComponent(runId)}/cancel`, idempotent: false, signal: options.signal });
+    return this.#json({ method: "POST", path: `v1/tasks/${encodeURIComponent(runId)}/cancel`, idempotent: true, signal: options.signal });
   }
 
   /** The run's journaled steps and its budget use. */

@@ -3,7 +3,7 @@ import { ApiConnectionError, ApiProblemError, CsAgentsClient } from "../../src/c
 import type { RunEvent } from "../../src/client/index.js";
 import { Worker } from "../../src/engine/index.js";
 import { createRuntime } from "../../src/runtime/index.js";
-import { makeApi, seedSucceeded, testRunId, token } from "../api/harness.js";
+import { makeApi, seedApproval, seedSucceeded, testRunId, token } from "../api/harness.js";
 import type { TestApi } from "../api/harness.js";
 import { FaultProxy } from "./fault-proxy.js";
 
@@ -140,16 +140,25 @@ describe("typed client against a live API", () => {
     expect(again).toMatchObject({ replayed: true, run: { id: submission.run.id } });
   });
 
-  it("does not repeat a call that is not idempotent after a network error", async () => {
-    const { run } = await client(base).submit({ description: "生成季度财务报告" });
+  it("does not repeat a single-use decision after a network error; repeats a cancel", async () => {
+    const { runId, argsHash } = await seedApproval(t.store, { runId: testRunId(500), tenant: "acme", submittedBy: "bob" });
+    const [approval] = (await client(base).approvals()).items;
+    expect(approval?.runId).toBe(runId);
     proxy.next = () => ({ kind: "drop-answer" });
     const error = await client()
-      .cancel(run.id)
+      .decide(approval?.id ?? "", { decision: "deny", argsHash, reason: "not this supplier" })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiConnectionError);
     expect(error).toMatchObject({ code: "API_UNREACHABLE" });
     expect(proxy.seen).toHaveLength(1);
-    expect((await client(base).get(run.id)).status).toBe("cancelled");
+    // The server did act on it.
+    expect((await client(base).approvals()).items).toEqual([]);
+
+    const { run } = await client(base).submit({ description: "生成季度财务报告" });
+    proxy.seen.length = 0;
+    proxy.next = (request, index) => (index === 0 && request.method === "POST" ? { kind: "drop-answer" } : { kind: "forward" });
+    expect((await client().cancel(run.id)).status).toBe("cancelled");
+    expect(proxy.seen).toHaveLength(2);
   });
 
   it("throws ApiProblemError with the server's code, status and detail", async () => {
