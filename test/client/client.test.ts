@@ -99,6 +99,23 @@ describe("typed client against a live API", () => {
     expect(events.length).toBeGreaterThan(3);
   });
 
+  it("stops following events when its signal aborts, without reconnecting", async () => {
+    const { run } = await client(base).submit({ description: "生成季度财务报告" });
+    const controller = new AbortController();
+    const seen: RunEvent[] = [];
+    const following = (async () => {
+      for await (const event of client().events(run.id, { signal: controller.signal })) {
+        seen.push(event);
+        controller.abort();
+      }
+    })();
+    await expect(following).rejects.toThrow();
+    // The run is still queued (no worker): the stream was left by the client, not ended by the server.
+    expect(seen).toHaveLength(1);
+    expect(proxy.seen.filter((r) => r.path.endsWith("/events"))).toHaveLength(1);
+    await client(base).cancel(run.id);
+  });
+
   it("retries 429 after the Retry-After the server sent", async () => {
     proxy.next = (_request, index) => (index === 0 ? { kind: "answer", status: 429, headers: { "retry-after": "1" }, body: problem("RATE_LIMITED", 429) } : { kind: "forward" });
     const tools = await client().tools();
