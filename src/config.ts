@@ -161,6 +161,8 @@ export const ConfigSchema = z.object({
     .transform((value) => value.split(delimiter).map((p) => p.trim()).filter((p) => p !== ""))
     .describe(`plugin modules to load, separated by "${delimiter}"`),
   CS_AGENTS_OUT_DIR: z.string().min(1).default("out").describe("where `run` writes reports: <dir>/<run id>/"),
+  CS_AGENTS_SERVER: z.string().default("").describe("`submit` and `status` talk to this cs-agents API (e.g. https://agents.example.com) instead of opening the store"),
+  CS_AGENTS_TOKEN: z.string().default("").describe("bearer token for CS_AGENTS_SERVER (a secret: never logged)"),
   DATABASE_URL: z
     .string()
     .default("./data/cs-agents.db")

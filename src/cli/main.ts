@@ -152,15 +152,19 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .argument("<task>", "the task in plain words")
     .option("--idempotency-key <key>", "submitting the same key again returns the same run")
     .option("--tenant <tenant>", "the tenant the run belongs to")
+    .option("--server <url>", "submit through this cs-agents API instead of the store (default: CS_AGENTS_SERVER)")
+    .option("--token <token>", "bearer token for --server (default: CS_AGENTS_TOKEN)")
     .option("--json", "print {runId, status, created} as JSON")
-    .action(async (task: string, options: { idempotencyKey?: string; tenant?: string; json?: boolean }) => setExit(await submitCommand(context(), task, options)));
+    .action(async (task: string, options: { idempotencyKey?: string; tenant?: string; server?: string; token?: string; json?: boolean }) => setExit(await submitCommand(context(), task, options)));
 
   program
     .command("status")
     .description("show a run: state, plan, subtasks, results, storage size")
     .argument("<run-id>", "the id printed by run or submit")
+    .option("--server <url>", "read the run from this cs-agents API instead of the store (default: CS_AGENTS_SERVER)")
+    .option("--token <token>", "bearer token for --server (default: CS_AGENTS_TOKEN)")
     .option("--json", "print as JSON")
-    .action(async (id: string, options: { json?: boolean }) => setExit(await statusCommand(context(), id, options)));
+    .action(async (id: string, options: { json?: boolean; server?: string; token?: string }) => setExit(await statusCommand(context(), id, options)));
 
   program
     .command("runs")

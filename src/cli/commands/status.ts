@@ -5,14 +5,18 @@ import { withStore } from "../open-store.js";
 import { oneLine } from "../one-line.js";
 import { storedErrorMessage } from "../stored-error-text.js";
 import { ambiguousSteps, subtaskViews } from "../run-view.js";
+import { remoteClient, type RemoteOptions } from "../remote.js";
+import { remoteStatus } from "./status-remote.js";
 
 export function checkRunId(id: string): string {
   if (!RUN_ID_PATTERN.test(id)) throw new UsageError(`"${id}" is not a run id; expected the form printed by submit or run, e.g. 0mhx2k3a9-4f8k2zq1`, { key: "cli.not-a-run-id", params: { id } });
   return id;
 }
 
-export async function statusCommand(context: CommandContext, id: string, options: { json?: boolean }): Promise<number> {
+export async function statusCommand(context: CommandContext, id: string, options: { json?: boolean } & RemoteOptions): Promise<number> {
   const runId = checkRunId(id);
+  const client = remoteClient(context, options);
+  if (client) return remoteStatus(context, client, runId, options);
   const view = await withStore(context, async (store) => {
     const run = await store.get(runId);
     if (!run) {
