@@ -27,6 +27,7 @@ import { NO_BUDGET } from "./step-view.js";
 import type { ModelPrices, RunBudgetView } from "./step-view.js";
 import type { Checkpoint } from "../audit/index.js";
 import { securityHeaders } from "./security-headers.js";
+import { LoadShedder } from "./load-shedder.js";
 
 export type AuthMode = { readonly mode: "jwt"; readonly verifier: TokenVerifier } | { readonly mode: "off" };
 
@@ -52,6 +53,14 @@ export interface ApiOptions {
   /** Origins allowed by CORS; empty (the default) sends no CORS headers. */
   readonly corsOrigins?: readonly string[];
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /**
+   * Requests served at once past which new ones answer 503 OVERLOADED with Retry-After (health,
+   * readiness and metrics are never refused; an event stream counts only while it is admitted).
+   * 0: no bound. Default 256. Setting: CS_AGENTS_API_MAX_IN_FLIGHT.
+   */
+  readonly maxInFlight?: number;
+  /** Event-loop delay (P99 over half a second, ms) past which new requests answer 503 OVERLOADED. 0 (the default): not watched. */
+  readonly maxEventLoopDelayMs?: number;
   /** How often an event stream looks at the store. Default 250. */
   readonly eventsPollMs?: number;
   readonly logger?: boolean;
@@ -218,13 +227,16 @@ export class ApiServer {
         errorResponseBuilder: (_request, context) => new ApiError("RATE_LIMITED", `too many requests for this tenant: at most ${context.max} per window; retry in ${context.after}`, { i18n: { key: "api.rate-limited-tenant", params: { max: context.max, seconds: Math.ceil(context.ttl / 1_000) } } }),
       });
     }
+    const shedder = new LoadShedder({ maxInFlight: options.maxInFlight, maxEventLoopDelayMs: options.maxEventLoopDelayMs });
+    app.addHook("onClose", async () => shedder.close());
     const context = { deps, options, metrics, server: this };
     for (const op of OPERATIONS as readonly Operation[]) {
       const handler = handlers[op.id as keyof typeof handlers] as Handler;
       app.route({
         method: op.method,
         url: op.path,
-        onRequest: async (request) => this.#authorize(op, request),
+        // Shed first: a refused request costs no token check and no store work.
+        onRequest: op.scope === null ? async (request) => this.#authorize(op, request) : [async (_request, reply) => admit(shedder, op, reply), async (request) => this.#authorize(op, request)],
         handler: async (request, reply) => {
           const input = {
             params: parsePart(op.params, request.params ?? {}, "path"),
@@ -284,6 +296,13 @@ export class ApiServer {
   }
 }
 
+/** Takes a turn of the shedder until the answer is sent or the client leaves; a stream only its admission. */
+function admit(shedder: LoadShedder, op: Operation, reply: FastifyReply): void {
+  const release = shedder.admit();
+  if (op.id === "taskEvents") release();
+  else reply.raw.once("close", release);
+}
+
 function resolveOptions(options: ApiOptions): ResolvedApiOptions {
   return {
     auth: options.auth,
@@ -297,6 +316,8 @@ function resolveOptions(options: ApiOptions): ResolvedApiOptions {
     approvals: options.approvals ?? { ttlMs: 86_400_000, requireSeparateApprover: true },
     corsOrigins: options.corsOrigins ?? [],
     eventsPollMs: options.eventsPollMs ?? 250,
+    maxInFlight: options.maxInFlight ?? 256,
+    maxEventLoopDelayMs: options.maxEventLoopDelayMs ?? 0,
     logger: options.logger ?? false,
     version: options.version ?? "0.0.0",
     runBudget: options.runBudget ?? NO_BUDGET,
