@@ -117,13 +117,17 @@ function profile(section) {
 }
 
 function api(section) {
-  const load = section.rows.filter((r) => r.key !== "profile");
+  const load = section.rows.filter((r) => r.ratio !== undefined);
+  const overload = section.rows.filter((r) => r.offered !== undefined);
+  const verify = section.rows.filter((r) => r.microseconds !== undefined);
   const parts = [
     table(
       ["case (32 connections)", "req/s", "P50 ms", "P99 ms", "× hello", "non-2xx"],
       load.map((r) => [r.case, n0(r.perSecond), n1(r.p50), n1(r.p99), r.ratio.toFixed(2), n0(r.non2xx + r.errors)]),
     ),
   ];
+  if (overload.length) parts.push(table(["overload (256 connections)", "offered req/s", "202/s", "P50 ms", "P99 ms", "503s", "errors"], overload.map((r) => [r.case, n0(r.offered), n0(r.perSecond), n1(r.p50), n1(r.p99), n0(r.shed), n0(r.errors)])));
+  if (verify.length) parts.push(table(["token check (in process)", "µs per call"], verify.map((r) => [r.case, n1(r.microseconds)])));
   for (const r of section.rows.filter((x) => x.key === "profile")) {
     const areas = r.areas.slice(0, 8).map((a) => `${a.name} ${(a.share * 100).toFixed(1)} %`).join(", ");
     parts.push(`**${r.case}** (${(r.idleShare * 100).toFixed(0)} % idle)\n\nby area: ${areas}\n\n${table(["self time", "function"], r.functions.slice(0, 15).map((f) => [`${(f.share * 100).toFixed(1)} %`, `\`${f.name}\``]))}`);

@@ -53,7 +53,7 @@ async function startServer(args, env, readyText) {
  * `cs-agents serve` on `databaseUrl` (a SQLite path or a PostgreSQL URL). Defaults: no workers,
  * auth off, rate limit off, active-run cap off (with no workers every run stays queued).
  */
-async function startApi(databaseUrl, { workers = 0, ratePerMinute = 0, maxActiveRuns = 0, jwt, cpuProfileDir } = {}) {
+async function startApi(databaseUrl, { workers = 0, ratePerMinute = 0, maxActiveRuns = 0, maxInFlight = 0, maxEventLoopDelayMs = 0, jwt, cpuProfileDir } = {}) {
   const port = await freePort();
   const args = [...(cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : []), "bin/cs-agents.js", "serve", "--workers", String(workers), "--host", "127.0.0.1", "--port", String(port)];
   const env = {
@@ -63,6 +63,8 @@ async function startApi(databaseUrl, { workers = 0, ratePerMinute = 0, maxActive
     CS_AGENTS_MIGRATE: "true",
     CS_AGENTS_RATE_LIMIT_PER_MINUTE: String(ratePerMinute),
     CS_AGENTS_MAX_ACTIVE_RUNS_PER_TENANT: String(maxActiveRuns),
+    CS_AGENTS_API_MAX_IN_FLIGHT: String(maxInFlight),
+    CS_AGENTS_API_MAX_EVENT_LOOP_DELAY_MS: String(maxEventLoopDelayMs),
     CS_AGENTS_LOG_FORMAT: "json",
     REDIS_URL: "",
   };
@@ -96,15 +98,25 @@ async function startHello() {
 
 let keySeq = 0;
 /** One autocannon run; POST cases get a fresh Idempotency-Key per request. */
-async function load(target, durationS) {
+async function load(target, durationS, { connections = CONNECTIONS, overallRate } = {}) {
   const request = { method: target.method, path: target.path, headers: { ...(target.token ? { authorization: `Bearer ${target.token}` } : {}) } };
   if (target.method === "POST") {
     request.headers["content-type"] = "application/json";
     request.body = JSON.stringify(TASK);
     request.setupRequest = (req) => ({ ...req, headers: { ...req.headers, "idempotency-key": `bench-${process.pid}-${++keySeq}` } });
   }
-  const result = await autocannon({ url: target.url, connections: CONNECTIONS, duration: durationS, requests: [request] });
-  return { accepted: result["2xx"], perSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts, total: result.requests.total };
+  const result = await autocannon({ url: target.url, connections, duration: durationS, requests: [request], ...(overallRate ? { overallRate } : {}) });
+  return {
+    accepted: result["2xx"],
+    perSecond: result.requests.average,
+    acceptedPerSecond: result["2xx"] / durationS,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    shed: result.statusCodeStats?.["503"]?.count ?? 0,
+    errors: result.errors + result.timeouts,
+    total: result.requests.total,
+  };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -227,6 +239,11 @@ export async function run({ quick, log }) {
           (ok ? ` (every accepted one committed; ${stored - server.accepted} more were in flight when a load stopped)` : " (MISMATCH: an accepted submission is missing)"),
       );
     }
+    const sustainable = median(samples.get("post").map((r) => r.perSecond));
+    const overload = await overloadCases(dir, sustainable, timing, log);
+    rows.push(...overload.rows);
+    notes.push(...overload.notes);
+    rows.push(...(await tokenVerification(idp, log)));
     rows.push(await profilePost(dir, timing, log));
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
@@ -240,6 +257,81 @@ export async function run({ quick, log }) {
     "the capped case counts this tenant's unfinished runs up to the cap (1,000,000 here, so all of them: its own queue grows during the case) and never the other tenant's",
   );
   return { rows, notes };
+}
+
+const OVERLOAD_CONNECTIONS = 256;
+const SHED_IN_FLIGHT = 32;
+const SHED_EVENT_LOOP_DELAY_MS = 100;
+
+/**
+ * Past saturation: submissions offered at twice the rate the "post" case sustained, from 256
+ * connections at a fixed overall rate (latencies corrected for coordinated omission), to a
+ * server without a bound and to one that sheds. Every 202 must still be a stored run.
+ */
+async function overloadCases(dir, sustainable, timing, log) {
+  const rate = Math.max(100, Math.round(sustainable * 2));
+  const rows = [];
+  const notes = [];
+  const variants = [
+    { key: "overload-unbounded", label: `POST at 2× the sustained rate (${rate.toLocaleString("en")} req/s offered), no bound`, options: {} },
+    { key: "overload-shed", label: `POST at 2× the sustained rate, shedding on (at most ${SHED_IN_FLIGHT} in flight, event-loop delay ${SHED_EVENT_LOOP_DELAY_MS} ms)`, options: { maxInFlight: SHED_IN_FLIGHT, maxEventLoopDelayMs: SHED_EVENT_LOOP_DELAY_MS } },
+  ];
+  const samples = new Map(variants.map((v) => [v.key, []]));
+  const counts = new Map(variants.map((v) => [v.key, { accepted: 0, path: join(dir, `${v.key}.db`) }]));
+  for (let rep = 0; rep < timing.reps; rep++) {
+    for (const v of variants) {
+      const count = counts.get(v.key);
+      const server = await startApi(count.path, v.options);
+      try {
+        const target = { url: server.url, method: "POST", path: "/v1/tasks" };
+        count.accepted += (await load(target, timing.warmupS, { connections: OVERLOAD_CONNECTIONS, overallRate: rate })).accepted;
+        const r = await load(target, timing.durationS, { connections: OVERLOAD_CONNECTIONS, overallRate: rate });
+        count.accepted += r.accepted;
+        samples.get(v.key).push(r);
+        log(`rep ${rep + 1} ${v.label.padEnd(60)} ${r.acceptedPerSecond.toFixed(0)} accepted/s, P50 ${r.p50} ms, P99 ${r.p99} ms, ${r.shed} answered 503, ${r.errors} errors`);
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  for (const v of variants) {
+    const s = samples.get(v.key);
+    rows.push({ key: v.key, case: v.label, offered: rate, perSecond: median(s.map((r) => r.acceptedPerSecond)), p50: median(s.map((r) => r.p50)), p99: median(s.map((r) => r.p99)), non2xx: s.reduce((n, r) => n + r.non2xx, 0), shed: s.reduce((n, r) => n + r.shed, 0), errors: s.reduce((n, r) => n + r.errors, 0) });
+    const { accepted, path } = counts.get(v.key);
+    const stored = await storedRuns(path);
+    const slack = OVERLOAD_CONNECTIONS * 2 * timing.reps;
+    notes.push(
+      `${v.key}: ${accepted.toLocaleString("en")} submissions answered 202, ${stored.toLocaleString("en")} runs stored` +
+        (stored >= accepted && stored - accepted <= slack ? " (every accepted one committed)" : " (MISMATCH: an accepted submission is missing)"),
+    );
+  }
+  notes.push(`overload: ${OVERLOAD_CONNECTIONS} connections at a fixed overall rate of twice the median req/s of "POST /v1/tasks" in this run; "req/s" is 202s per second; a fresh server per load`);
+  return { rows, notes };
+}
+
+/** What verifying one bearer token costs in process: every time, and from the verified-token cache. */
+async function tokenVerification(idp, log) {
+  const { createTokenVerifier } = await import("../../dist/auth/index.js");
+  const authorization = `Bearer ${idp.token}`;
+  const rows = [];
+  for (const [key, label, size] of [
+    ["verify-uncached", "verify one RS256 token (JWKS key), cache off", 0],
+    ["verify-cached", "verify one RS256 token (JWKS key), verified-token cache on (a hit)", 10_000],
+  ]) {
+    const verifier = createTokenVerifier({ issuer: idp.jwt.issuer, audience: idp.jwt.audience, jwksUrl: idp.jwt.jwksUrl, verifiedCacheSize: size });
+    for (let i = 0; i < 200; i++) await verifier.verify(authorization);
+    const perCall = [];
+    for (let round = 0; round < 7; round++) {
+      const n = 2_000;
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) await verifier.verify(authorization);
+      perCall.push(Number(process.hrtime.bigint() - started) / 1_000 / n);
+    }
+    const us = median(perCall);
+    log(`${label}: ${us.toFixed(2)} µs per call`);
+    rows.push({ key, case: label, microseconds: us });
+  }
+  return rows;
 }
 
 /** A CPU profile of the server while it takes submissions. */

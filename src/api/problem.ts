@@ -30,6 +30,7 @@ export const STATUS_BY_CODE = {
   HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
   NOT_READY: 503,
+  OVERLOADED: 503,
   AUTH_KEYS_UNAVAILABLE: 503,
   STORE_UNREACHABLE: 503,
   JOURNAL_UNAVAILABLE: 503,
@@ -86,6 +87,7 @@ const TITLES: Readonly<Record<number, string>> = {
 const UNAVAILABLE_DETAIL: Readonly<Record<string, string>> = {
   STORE_UNREACHABLE: "the store is unavailable; try again",
   JOURNAL_UNAVAILABLE: "the store is unavailable; try again",
+  OVERLOADED: "the server is overloaded; retry after the time Retry-After gives",
   AUTH_KEYS_UNAVAILABLE: "tokens cannot be verified right now: the identity provider's key server (JWKS) is not answering; retry shortly",
 };
 
@@ -136,7 +138,7 @@ export function localizeProblem(problem: Problem, error: unknown, locale: Locale
     problem.code === "INTERNAL"
       ? translator.text(locale, "problem.detail.internal")
       : problem.status === 503
-        ? translator.text(locale, "problem.detail.unavailable")
+        ? translator.text(locale, problem.code === "OVERLOADED" ? "problem.detail.overloaded" : "problem.detail.unavailable")
         : translator.errorMessage(locale, error);
   return { ...problem, title, detail: detail ?? problem.detail };
 }

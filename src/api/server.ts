@@ -31,6 +31,7 @@ import { LOCAL_PRINCIPAL, Service } from "./service.js";
 import type { Caller, ServiceAnswer, ServiceOperationId } from "./service.js";
 import { RunIdParams } from "./schemas.js";
 import { writeServerSentEvents } from "./sse-writer.js";
+import { LoadShedder } from "./load-shedder.js";
 
 export type AuthMode = { readonly mode: "jwt"; readonly verifier: TokenVerifier } | { readonly mode: "off" };
 
@@ -56,6 +57,14 @@ export interface ApiOptions {
   /** Origins allowed by CORS; empty (the default) sends no CORS headers. */
   readonly corsOrigins?: readonly string[];
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /**
+   * Requests served at once past which new ones answer 503 OVERLOADED with Retry-After (health,
+   * readiness and metrics are never refused; an event stream counts only while it is admitted).
+   * 0: no bound. Default 256. Setting: CS_AGENTS_API_MAX_IN_FLIGHT.
+   */
+  readonly maxInFlight?: number;
+  /** Event-loop delay (P99 over half a second, ms) past which new requests answer 503 OVERLOADED. 0 (the default): not watched. */
+  readonly maxEventLoopDelayMs?: number;
   /** How often an event stream looks at the store. Default 250. */
   readonly eventsPollMs?: number;
   readonly logger?: boolean;
@@ -226,6 +235,8 @@ export class ApiServer {
       done();
     });
     if (options.corsOrigins.length > 0) await app.register(cors, { origin: [...options.corsOrigins], methods: ["GET", "POST"], allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"] });
+    const shedder = new LoadShedder({ maxInFlight: options.maxInFlight, maxEventLoopDelayMs: options.maxEventLoopDelayMs });
+    app.addHook("onClose", async () => shedder.close());
     const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
     this.#context = { deps, options, metrics, draining: () => this.#draining, submissionsInFlight: new Set<string>() };
     const service = new Service({
@@ -239,8 +250,11 @@ export class ApiServer {
       app.route({
         method: op.method,
         url: op.path,
-        onRequest: async (request) => {
-          if (op.scope !== null) request.principal = await service.authenticate(callerOf(request), op.scope);
+        // Shed first: a refused request costs no token check and no store work.
+        onRequest: async (request, reply) => {
+          if (op.scope === null) return;
+          admit(shedder, op, reply);
+          request.principal = await service.authenticate(callerOf(request), op.scope);
         },
         handler: async (request, reply) => {
           const answer = await this.#answer(op, request, reply);
@@ -305,6 +319,13 @@ export class ApiServer {
   }
 }
 
+/** Takes a turn of the shedder until the answer is sent or the client leaves; a stream only its admission. */
+function admit(shedder: LoadShedder, op: Operation, reply: FastifyReply): void {
+  const release = shedder.admit();
+  if (op.id === "taskEvents") release();
+  else reply.raw.once("close", release);
+}
+
 function resolveOptions(options: ApiOptions): ResolvedApiOptions {
   return {
     auth: options.auth,
@@ -318,6 +339,8 @@ function resolveOptions(options: ApiOptions): ResolvedApiOptions {
     approvals: options.approvals ?? { ttlMs: 86_400_000, requireSeparateApprover: true },
     corsOrigins: options.corsOrigins ?? [],
     eventsPollMs: options.eventsPollMs ?? 250,
+    maxInFlight: options.maxInFlight ?? 256,
+    maxEventLoopDelayMs: options.maxEventLoopDelayMs ?? 0,
     logger: options.logger ?? false,
     version: options.version ?? "0.0.0",
     runBudget: options.runBudget ?? NO_BUDGET,

@@ -19,6 +19,19 @@ export interface JwksPolicy {
 
 export type JwksGetKey = (header: JWSHeaderParameters, token: FlattenedJWSInput) => Promise<CryptoKey>;
 
+export interface JwksKeySet {
+  /** The key for a token's header: jose's key-resolver function. */
+  readonly getKey: JwksGetKey;
+  /**
+   * The key set's generation, after the same freshness rules `getKey` follows (refetched once
+   * older than `cacheMaxAgeMs`, stale keys served while the key server fails): it changes
+   * whenever a fetch brings a key set that differs from the one before, so a result verified
+   * under an older generation is verified again.
+   * @throws AuthUnavailableError when no key set may be used.
+   */
+  generation(): Promise<number>;
+}
+
 /**
  * Keys from a JWKS endpoint. Unlike a plain remote key set, a failing key server is not asked
  * again on every request: after each failure the next fetch waits a jittered, exponentially
@@ -26,8 +39,10 @@ export type JwksGetKey = (header: JWSHeaderParameters, token: FlattenedJWSInput)
  * provider), concurrent requests share one fetch, and keys already fetched keep verifying.
  * @throws AuthUnavailableError when a fetch is needed and fails or is backing off, and no known key answers.
  */
-export function createJwksKeySet(url: URL, policy: JwksPolicy, clock: () => number, random: () => number = Math.random): JwksGetKey {
+export function createJwksKeySet(url: URL, policy: JwksPolicy, clock: () => number, random: () => number = Math.random): JwksKeySet {
   let keys: ReturnType<typeof createLocalJWKSet> | undefined;
+  let fetchedText: string | undefined;
+  let generation = 0;
   let fetchedAt = Number.NEGATIVE_INFINITY;
   let failures = 0;
   let retryAt = Number.NEGATIVE_INFINITY;
@@ -40,6 +55,9 @@ export function createJwksKeySet(url: URL, policy: JwksPolicy, clock: () => numb
       .then(
         (jwks) => {
           keys = createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]);
+          const text = JSON.stringify(jwks);
+          if (text !== fetchedText) generation++;
+          fetchedText = text;
           fetchedAt = clock();
           failures = 0;
           retryAt = Number.NEGATIVE_INFINITY;
@@ -61,7 +79,7 @@ export function createJwksKeySet(url: URL, policy: JwksPolicy, clock: () => numb
     return keys;
   };
 
-  return async (header, token) => {
+  const fresh = async (): Promise<void> => {
     const age = clock() - fetchedAt;
     if (!keys || age >= policy.cacheMaxAgeMs) {
       try {
@@ -71,6 +89,10 @@ export function createJwksKeySet(url: URL, policy: JwksPolicy, clock: () => numb
         if (!keys || age >= policy.cacheMaxAgeMs + policy.maxStaleMs) throw error;
       }
     }
+  };
+
+  const getKey: JwksGetKey = async (header, token) => {
+    await fresh();
     try {
       return await known()(header, token);
     } catch (error) {
@@ -79,6 +101,14 @@ export function createJwksKeySet(url: URL, policy: JwksPolicy, clock: () => numb
       await refresh();
       return known()(header, token);
     }
+  };
+
+  return {
+    getKey,
+    async generation() {
+      await fresh();
+      return generation;
+    },
   };
 }
 

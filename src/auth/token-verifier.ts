@@ -5,7 +5,8 @@ import type { JWTPayload } from "jose";
 import { CsAgentsError, type MessageRef } from "../core/index.js";
 import { AuthError, AuthUnavailableError } from "./auth-errors.js";
 import { createJwksKeySet } from "./jwks-key-set.js";
-import type { JwksGetKey } from "./jwks-key-set.js";
+import type { JwksKeySet } from "./jwks-key-set.js";
+import { VerifiedTokenCache } from "./verified-token-cache.js";
 import { checkClaimsWithoutKey } from "./token-claims.js";
 import { parseScopes } from "./scopes.js";
 import type { Scope } from "./scopes.js";
@@ -44,6 +45,13 @@ export interface TokenVerifierOptions {
   readonly jwksBackoffInitialMs?: number;
   /** The longest wait between fetches while the key server fails. Default 60,000. */
   readonly jwksBackoffMaxMs?: number;
+  /**
+   * Verified tokens remembered (by their exact text) so a client's next request skips the
+   * signature check; 0 turns the cache off. Default 10,000.
+   */
+  readonly verifiedCacheSize?: number;
+  /** A verified token is verified again after this long at most (and at its `exp`). Default 60,000. */
+  readonly verifiedCacheTtlMs?: number;
   /** Milliseconds since the epoch; default `Date.now` (tests move it instead of sleeping). */
   readonly clock?: () => number;
 }
@@ -72,15 +80,51 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     throw configError(`CS_AGENTS_JWT_ALGORITHMS must list asymmetric algorithms (RS256, ES256, EdDSA, …), got "${algorithms.join(",")}"`);
   }
   const clock = options.clock ?? Date.now;
-  const key = keySource(options, clock);
-  const remote = typeof key === "function";
+  const source = keySource(options, clock);
+  const key = "getKey" in source ? source.getKey : source;
+  const remote = "getKey" in source;
+  // A configured PEM key never changes: everything verified with it stays generation 0.
+  const generation = "getKey" in source ? () => source.generation() : () => Promise.resolve(0);
   const tenantClaim = options.tenantClaim ?? "tenant";
   const clockTolerance = options.clockToleranceSeconds ?? 30;
   const rules = { issuer, audience, clockToleranceSeconds: clockTolerance };
+  const cacheSize = options.verifiedCacheSize ?? 10_000;
+  const cacheTtlMs = options.verifiedCacheTtlMs ?? 60_000;
+  const cache = cacheSize > 0 ? new VerifiedTokenCache(cacheSize) : undefined;
+
+  /**
+   * A remembered verification, if it still holds: verified under the key set in force now (a
+   * rotation or a withdrawn key changes the generation), and its claims still pass at `now`.
+   * @throws AuthError when the remembered token's claims no longer pass (it has expired).
+   */
+  const remembered = async (token: string, now: number): Promise<Principal | undefined> => {
+    const hit = cache?.get(token, now);
+    if (!hit) return undefined;
+    let current: number | undefined;
+    try {
+      current = await generation();
+    } catch {
+      // The key set cannot be used now: the full path decides (and answers why).
+      current = undefined;
+    }
+    if (current !== hit.generation) {
+      cache?.delete(token);
+      return undefined;
+    }
+    try {
+      checkClaimsWithoutKey(hit.payload, rules, Math.floor(now / 1_000));
+    } catch (error) {
+      cache?.delete(token);
+      throw error;
+    }
+    return hit.principal;
+  };
 
   return {
     async verify(authorization) {
       const token = bearerToken(authorization);
+      const known = await remembered(token, clock());
+      if (known) return known;
       let header: ReturnType<typeof decodeProtectedHeader>;
       try {
         header = decodeProtectedHeader(token);
@@ -92,6 +136,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (pointer) throw new AuthError(`the token's "${pointer}" header is not accepted`, { i18n: { key: "auth.header-refused", params: { header: pointer } } });
       const now = clock();
       checkClaimsWithoutKey(decodePayload(token), rules, Math.floor(now / 1_000));
+      // Read before verifying: if the key set changes meanwhile, the entry is already stale.
+      const verifiedUnder = cache ? await generation().catch(() => undefined) : undefined;
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, key, { issuer, audience, algorithms, clockTolerance, currentDate: new Date(now), requiredClaims: ["exp", "iat", "sub"] }));
@@ -103,12 +149,17 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         const { reason, i18n } = joseReason(error);
         throw new AuthError(reason, { cause: error, i18n });
       }
-      return principalOf(payload, tenantClaim);
+      const principal = principalOf(payload, tenantClaim);
+      if (cache && verifiedUnder !== undefined && typeof payload.exp === "number") {
+        const until = Math.min(payload.exp * 1_000, now + cacheTtlMs);
+        if (until > now) cache.set(token, { principal, payload, generation: verifiedUnder, until });
+      }
+      return principal;
     },
   };
 }
 
-function keySource(options: TokenVerifierOptions, clock: () => number): KeyObject | JwksGetKey {
+function keySource(options: TokenVerifierOptions, clock: () => number): KeyObject | JwksKeySet {
   if (options.jwksUrl && options.publicKeyPem) throw configError("set only one of CS_AGENTS_JWT_JWKS_URL and CS_AGENTS_JWT_PUBLIC_KEY_FILE");
   if (options.jwksUrl) {
     let url: URL;

@@ -27,6 +27,7 @@ export const en: Readonly<Record<string, string>> = {
   "problem.title.HEADERS_TOO_LARGE": "Request Header Fields Too Large",
   "problem.title.INTERNAL": "Internal Server Error",
   "problem.title.NOT_READY": "Service Unavailable",
+  "problem.title.OVERLOADED": "Service Unavailable",
   "problem.title.AUTH_KEYS_UNAVAILABLE": "Service Unavailable",
   "problem.title.URI_TOO_LONG": "URI Too Long",
   "problem.title.STORE_UNREACHABLE": "Service Unavailable",

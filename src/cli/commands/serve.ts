@@ -75,6 +75,8 @@ export async function serveCommand(context: CommandContext, options: ServeOption
         keepAliveTimeoutMs: config.CS_AGENTS_KEEP_ALIVE_TIMEOUT_MS,
         ...(config.CS_AGENTS_RATE_LIMIT_PER_MINUTE > 0 ? { rateLimit: { max: config.CS_AGENTS_RATE_LIMIT_PER_MINUTE, windowMs: 60_000, ...(redis ? { redis } : {}) } } : {}),
         maxActiveRunsPerTenant: config.CS_AGENTS_MAX_ACTIVE_RUNS_PER_TENANT,
+        maxInFlight: config.CS_AGENTS_API_MAX_IN_FLIGHT,
+        maxEventLoopDelayMs: config.CS_AGENTS_API_MAX_EVENT_LOOP_DELAY_MS,
         approvals: { ttlMs: config.CS_AGENTS_APPROVAL_TTL_S * 1_000, requireSeparateApprover: config.CS_AGENTS_APPROVALS_REQUIRE_SEPARATE_APPROVER },
         corsOrigins: config.CS_AGENTS_CORS_ORIGINS,
         ...(tls ? { tls } : {}),
