@@ -16,6 +16,8 @@ export async function startByteCounter(target: { host: string; port: number }): 
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect(target.port, target.host);
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     sockets.add(client).add(upstream);
     client.on("data", (chunk: Buffer) => {
       up += chunk.length;
