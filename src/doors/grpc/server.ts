@@ -29,6 +29,7 @@ export class GrpcDoor {
   readonly #streams = new Set<AbortController>();
   readonly #options: GrpcDoorOptions;
   #draining = false;
+  #closed: Promise<void> | undefined;
   #port: number | undefined;
 
   constructor(service: DoorService, options: GrpcDoorOptions) {
@@ -90,7 +91,7 @@ export class GrpcDoor {
   /** Drains, lets calls in flight finish within `graceMs`, then cuts what is left. */
   async close(graceMs = 10_000): Promise<void> {
     this.drain();
-    await new Promise<void>((resolve) => {
+    this.#closed ??= new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.#server.forceShutdown();
         resolve();
@@ -101,5 +102,6 @@ export class GrpcDoor {
         resolve();
       });
     });
+    await this.#closed;
   }
 }
