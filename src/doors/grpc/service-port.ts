@@ -1,4 +1,5 @@
 // What this door needs of the API's service layer, in one place.
+import { CsAgentsError } from "../../core/index.js";
 export { ApiError } from "../../api/index.js";
 export { problemOf as problemOfError } from "../../api/problem.js";
 
@@ -38,4 +39,14 @@ export interface RunEventRecord {
 export interface DoorService {
   call(operation: GrpcOperationId, caller: Caller, input?: OperationInput): Promise<ServiceAnswer>;
   events(caller: Caller, runId: string, options: { readonly afterId?: number; readonly signal: AbortSignal }): Promise<AsyncIterable<RunEventRecord>>;
+}
+
+/**
+ * The service layer of an API server (`ApiServer#service`), as the gRPC door calls it.
+ * @throws CsAgentsError (GRPC_CONFIG) when the server has none.
+ */
+export function doorServiceOf(server: object): DoorService {
+  const service = (server as { readonly service?: DoorService }).service;
+  if (!service) throw new CsAgentsError("GRPC_CONFIG", "this API server has no service layer for the gRPC door to call");
+  return service;
 }
