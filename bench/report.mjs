@@ -149,6 +149,13 @@ function prompts(section) {
   );
 }
 
+function protocols(section) {
+  return table(
+    ["case", "protocol", "ops/s", "P50 ms", "P99 ms", "bytes up / op", "bytes down / op"],
+    section.rows.map((r) => [r.case, r.protocol, n0(r.perSecond), n1(r.p50), n1(r.p99), n0(r.upBytes), n0(r.downBytes)]),
+  );
+}
+
 const SECTIONS = [
   ["engine", "1. Engine overhead (no-op steps; sequential runs/s, µs per step, 100 runs in flight)", engine],
   ["cache", "2. Cache", cache],
@@ -161,6 +168,7 @@ const SECTIONS = [
   ["api", "HTTP API under load (`cs-agents serve`; SQLite, no workers, auth off unless stated)", api],
   ["console", "Web console on loopback (Chromium, 10,000 runs stored)", consoleLoad],
   ["prompts", "Prompt tokens per model call (seed task)", prompts],
+  ["protocols", "REST vs gRPC vs gRPC + gzip (`cs-agents serve --grpc-port`; SQLite, no workers, auth off)", protocols],
 ];
 
 export function formatReport(env, results, targetList) {

@@ -27,6 +27,7 @@ const SECTIONS = {
   api: "api",
   console: "console",
   prompts: "prompts",
+  protocols: "protocols",
 };
 
 function parseArgs(args) {

@@ -11,6 +11,7 @@ const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:\/[^?\s]*)?(?:\?\S*)?
 const SERVICE_SETTINGS = {
   CS_AGENTS_HOST: z.string().min(1).default("127.0.0.1").describe("address `serve` listens on"),
   CS_AGENTS_PORT: z.coerce.number().int("must be a whole number").min(0).max(65_535, "must be at most 65535").default(8080).describe("port `serve` listens on"),
+  CS_AGENTS_GRPC_PORT: z.coerce.number().int("must be a whole number").min(0).max(65_535, "must be at most 65535").optional().describe("port of the gRPC server `serve` starts beside the HTTP one (same host, TLS and auth); unset: no gRPC"),
   CS_AGENTS_WORKERS: z.coerce.number().int("must be a whole number").min(0).max(256, "must be at most 256").default(2).describe("runs `serve` executes at once in-process; 0: API only"),
   CS_AGENTS_TLS_CERT: z.string().default("").describe("PEM certificate (chain) file: serve HTTPS (TLS 1.2+)"),
   CS_AGENTS_TLS_KEY: z.string().default("").describe("PEM private key file for CS_AGENTS_TLS_CERT"),

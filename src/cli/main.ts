@@ -191,6 +191,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .option("--workers <n>", "runs executed at once in-process; 0: API only (default CS_AGENTS_WORKERS)")
     .option("--tls-cert <file>", "PEM certificate: serve HTTPS (default CS_AGENTS_TLS_CERT)")
     .option("--tls-key <file>", "PEM private key (default CS_AGENTS_TLS_KEY)")
+    .option("--grpc-port <n>", "also serve gRPC on this port, same host, TLS and auth (default CS_AGENTS_GRPC_PORT; unset: off)")
     .option("--grace-ms <ms>", "on SIGTERM, how long requests and runs may finish (default CS_AGENTS_GRACE_MS)")
     .action(async (options: Parameters<typeof serveCommand>[1]) => setExit(await serveCommand(context(), options)));
 

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { z } from "zod";
 import { ApiServer } from "../../api/index.js";
+import { doorServiceOf, GrpcDoor } from "../../doors/grpc/index.js";
 import type { ApiOptions, AuthMode, Catalog } from "../../api/index.js";
 import { createTokenVerifier } from "../../auth/index.js";
 import type { Config } from "../../config.js";
@@ -25,6 +26,7 @@ export interface ServeOptions {
   workers?: string;
   tlsCert?: string;
   tlsKey?: string;
+  grpcPort?: string;
   graceMs?: string;
 }
 
@@ -38,6 +40,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
   const { config, io } = context;
   const port = wholeNumber(options.port, "--port", 0, 65_535) ?? config.CS_AGENTS_PORT;
   const host = options.host ?? config.CS_AGENTS_HOST;
+  const grpcPort = wholeNumber(options.grpcPort, "--grpc-port", 0, 65_535) ?? config.CS_AGENTS_GRPC_PORT;
   const workers = wholeNumber(options.workers, "--workers", 0, 256) ?? config.CS_AGENTS_WORKERS;
   const graceMs = wholeNumber(options.graceMs, "--grace-ms", 0, 3_600_000) ?? config.CS_AGENTS_GRACE_MS;
   // Settings are checked before anything is opened: a missing issuer or key fails here, by name.
@@ -64,6 +67,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
   redis?.on("error", () => undefined);
   let server: ApiServer | undefined;
   let worker: Worker | undefined;
+  let grpc: GrpcDoor | undefined;
   try {
     server = await ApiServer.create(
       {
@@ -90,6 +94,11 @@ export async function serveCommand(context: CommandContext, options: ServeOption
     );
     const address = await server.listen(port, host);
     log(`listening on ${tls ? "https" : "http"}://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port} (auth ${auth.mode}, ${workers} in-process worker slot(s))`);
+    if (grpcPort !== undefined) {
+      grpc = new GrpcDoor(doorServiceOf(server), { authOff: auth.mode === "off", tls, maxReceiveBytes: config.CS_AGENTS_BODY_LIMIT_BYTES });
+      const bound = await grpc.listen(grpcPort, host);
+      log(`gRPC listening on ${host.includes(":") ? `[${host}]` : host}:${bound} (${tls ? "TLS" : "plaintext"})`);
+    }
     if (workers > 0) {
       worker = new Worker({
         store,
@@ -108,11 +117,13 @@ export async function serveCommand(context: CommandContext, options: ServeOption
     clearInterval(prune);
     log(`${signal}: draining (grace ${graceMs} ms)`);
     server.drain();
-    await Promise.all([closeWithin(server, graceMs), worker?.stop(graceMs)]);
+    grpc?.drain();
+    await Promise.all([closeWithin(server, graceMs), grpc?.close(graceMs), worker?.stop(graceMs)]);
     log("stopped");
     return EXIT_OK;
   } finally {
     if (server && !server.draining) await server.close();
+    await grpc?.close(0);
     await store.close();
     await tracing?.shutdown().catch(() => undefined);
     redis?.disconnect();
