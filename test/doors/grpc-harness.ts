@@ -3,7 +3,6 @@ import type { ChannelCredentials, ChannelOptions, Client, ServiceError, StatusOb
 import { GrpcDoor, CODE_METADATA_KEY, tasksClientConstructor } from "../../src/doors/grpc/index.js";
 import type { DoorService } from "../../src/doors/grpc/index.js";
 import type { TestApi } from "../api/harness.js";
-import { fakeService } from "./grpc-fake-service.js";
 
 export type TasksClient = Client & Record<string, (...args: unknown[]) => unknown>;
 
@@ -14,7 +13,7 @@ export interface GrpcTarget {
 
 /** The API's service layer, as `serve` hands it to the gRPC door. */
 export function serviceOf(t: TestApi): DoorService {
-  return (t.api as unknown as { service?: DoorService }).service ?? fakeService(t);
+  return t.api.service;
 }
 
 /** A gRPC door on a free loopback port over the test API's service. */

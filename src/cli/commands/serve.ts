@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { z } from "zod";
 import { ApiServer } from "../../api/index.js";
-import { doorServiceOf, GrpcDoor } from "../../doors/grpc/index.js";
+import { GrpcDoor } from "../../doors/grpc/index.js";
 import type { ApiOptions, AuthMode, Catalog } from "../../api/index.js";
 import { createTokenVerifier } from "../../auth/index.js";
 import type { Config } from "../../config.js";
@@ -95,7 +95,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
     const address = await server.listen(port, host);
     log(`listening on ${tls ? "https" : "http"}://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port} (auth ${auth.mode}, ${workers} in-process worker slot(s))`);
     if (grpcPort !== undefined) {
-      grpc = new GrpcDoor(doorServiceOf(server), { authOff: auth.mode === "off", tls, maxReceiveBytes: config.CS_AGENTS_BODY_LIMIT_BYTES });
+      grpc = new GrpcDoor(server.service, { authOff: auth.mode === "off", tls, maxReceiveBytes: config.CS_AGENTS_BODY_LIMIT_BYTES });
       const bound = await grpc.listen(grpcPort, host);
       log(`gRPC listening on ${host.includes(":") ? `[${host}]` : host}:${bound} (${tls ? "TLS" : "plaintext"})`);
     }
