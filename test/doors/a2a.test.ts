@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { a2aDoor } from "../../src/doors/a2a/index.js";
 import { Worker } from "../../src/engine/index.js";
 import { createRuntime } from "../../src/runtime/index.js";
-import { bearer, makeApi, token } from "../api/harness.js";
+import { bearer, makeApi, seedApproval, testRunId, token } from "../api/harness.js";
 import type { TestApi } from "../api/harness.js";
 import { a2aClient, authOf, callViaA2a, problemCodeOf, sendRequest, textPart, userMessage } from "./a2a-caller.js";
 
@@ -170,5 +170,33 @@ describe("A2A 0.3 clients", () => {
     expect((got.json.result as { id: string }).id).toBe(task.id);
     const missing = await rpc({ jsonrpc: "2.0", id: 3, method: "tasks/get", params: { id: "nope" } }, bearer(acme));
     expect((missing.json.error as { data: { code: string } }).data.code).toBe("NOT_FOUND");
+  });
+});
+
+describe("a task waiting for a person", () => {
+  it("is input-required; a reply with a decision on the task approves its pending call", async () => {
+    const runId = testRunId(901);
+    await seedApproval(t.store, { runId, tenant: "acme" });
+    const client = await a2aClient(base);
+    const waiting = await client.getTask({ tenant: "", id: runId, historyLength: undefined }, authOf(acme));
+    expect(waiting.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    const pending = (waiting.metadata?.pendingApprovals ?? []) as string[];
+    expect(pending).toHaveLength(1);
+    const said = waiting.status?.message?.parts[0]?.content;
+    expect(said?.$case === "text" ? said.value : "").toContain(pending[0]);
+
+    // Watching it again shows the task and closes at the same interruption.
+    const watched: StreamResponse[] = [];
+    for await (const event of client.resubscribeTask({ tenant: "", id: runId }, authOf(acme))) watched.push(event);
+    const end = watched[watched.length - 1]?.payload;
+    expect(end?.$case === "statusUpdate" ? end.value.status?.state : undefined).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+
+    const other = await token({ tenant: "globex", sub: "mallory" });
+    expect(await callViaA2a({ baseUrl: base }, other, "decideApproval", { approvalId: pending[0], decision: "approve" })).toEqual({ ok: false, code: "NOT_FOUND" });
+    const approver = await token({ tenant: "acme", sub: "bob" });
+    const decided = await callViaA2a({ baseUrl: base }, approver, "decideApproval", { approvalId: pending[0], decision: "approve" });
+    expect(decided.ok).toBe(true);
+    expect((await t.store.get(runId))?.status).not.toBe("waiting_approval");
+    expect((await t.store.load(runId)).find((s) => s.key === "subtask/pay/approval/0")?.status).toBe("succeeded");
   });
 });

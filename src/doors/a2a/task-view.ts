@@ -65,7 +65,7 @@ export function taskOf(run: RunDetail | RunSummary, contextId: string, artifacts
     status: statusOf(run, contextId, `${run.id}/status`),
     artifacts,
     history: [],
-    metadata: { description: run.description, createdAt: run.createdAt, links: run.links },
+    metadata: { description: run.description, createdAt: run.createdAt, links: run.links, ...("pendingApprovals" in run && run.pendingApprovals.length > 0 ? { pendingApprovals: run.pendingApprovals } : {}) },
   };
 }
 
