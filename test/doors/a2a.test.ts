@@ -123,6 +123,8 @@ describe("a task through the A2A door", () => {
     const a = (await client.sendMessage(sendRequest(message, true), authOf(acme))) as Task;
     const b = (await client.sendMessage(sendRequest(message, true), authOf(acme))) as Task;
     expect(b.id).toBe(a.id);
+    const listed = await callViaA2a({ baseUrl: base }, acme, "listTasks", {});
+    expect(listed.ok && (listed.body as { tasks: Task[] }).tasks.filter((task) => task.id === a.id)).toHaveLength(1);
   });
 });
 
