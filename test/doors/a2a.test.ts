@@ -184,8 +184,9 @@ describe("a task waiting for a person", () => {
     expect(waiting.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
     const pending = (waiting.metadata?.pendingApprovals ?? []) as string[];
     expect(pending).toHaveLength(1);
+    const approvalId = pending[0] ?? "";
     const said = waiting.status?.message?.parts[0]?.content;
-    expect(said?.$case === "text" ? said.value : "").toContain(pending[0]);
+    expect(said?.$case === "text" ? said.value : "").toContain(approvalId);
 
     // Watching it again shows the task and closes at the same interruption.
     const watched: StreamResponse[] = [];
@@ -194,9 +195,9 @@ describe("a task waiting for a person", () => {
     expect(end?.$case === "statusUpdate" ? end.value.status?.state : undefined).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
 
     const other = await token({ tenant: "globex", sub: "mallory" });
-    expect(await callViaA2a({ baseUrl: base }, other, "decideApproval", { approvalId: pending[0], decision: "approve" })).toEqual({ ok: false, code: "NOT_FOUND" });
+    expect(await callViaA2a({ baseUrl: base }, other, "decideApproval", { approvalId, decision: "approve" })).toEqual({ ok: false, code: "NOT_FOUND" });
     const approver = await token({ tenant: "acme", sub: "bob" });
-    const decided = await callViaA2a({ baseUrl: base }, approver, "decideApproval", { approvalId: pending[0], decision: "approve" });
+    const decided = await callViaA2a({ baseUrl: base }, approver, "decideApproval", { approvalId, decision: "approve" });
     expect(decided.ok).toBe(true);
     expect((await t.store.get(runId))?.status).not.toBe("waiting_approval");
     expect((await t.store.load(runId)).find((s) => s.key === "subtask/pay/approval/0")?.status).toBe("succeeded");

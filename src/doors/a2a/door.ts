@@ -1,6 +1,6 @@
-import { AGENT_CARD_PATH, AgentCard, formatSSEEvent, SSE_HEADERS } from "@a2a-js/sdk";
+import { A2A_PROTOCOL_VERSION, AGENT_CARD_PATH, AgentCard, formatSSEEvent, SSE_HEADERS } from "@a2a-js/sdk";
 import { LegacyJsonRpcTransportHandler } from "@a2a-js/sdk/compat/v0_3/server";
-import { JsonRpcTransportHandler, ServerCallContext, validateVersion } from "@a2a-js/sdk/server";
+import { JsonRpcTransportHandler, ServerCallContext } from "@a2a-js/sdk/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { agentCardOf } from "./agent-card.js";
 import type { CardAgent, CardTemplate } from "./agent-card.js";
@@ -29,6 +29,8 @@ export interface A2aDoorOptions {
 const A2A_VERSION_HEADER = "a2a-version";
 const LEGACY_VERSION = "0.3";
 const KEEP_ALIVE_MS = 15_000;
+/** The versions the card's interfaces name (agent-card.ts). */
+const VERSIONS: ReadonlySet<string> = new Set([A2A_PROTOCOL_VERSION, LEGACY_VERSION]);
 
 type JsonRpcAnswer = { jsonrpc: string; id: string | number | null; result?: unknown; error?: unknown };
 
@@ -85,11 +87,8 @@ export function a2aDoor(options: A2aDoorOptions) {
         reply.raw.on("close", () => controller.abort());
         const call: CallState = { caller, signal: controller.signal, origin };
         const context = new ServerCallContext({ requestedVersion: version, state: new Map([[CALL_STATE, call]]) });
-        const card = await cardFor(origin, undefined);
-        try {
-          validateVersion(version, card, "JSONRPC");
-        } catch (error) {
-          const message = error instanceof Error ? error.message : "unsupported A2A version";
+        if (!VERSIONS.has(version)) {
+          const message = `The requested A2A protocol version '${version.slice(0, 20)}' is not supported. Supported versions: ${[...VERSIONS].join(", ")}`;
           return reply.code(200).send({ jsonrpc: "2.0", id, error: { code: -32009, message } });
         }
         const answer = await (useLegacy ? legacy : current).handle(request.body as Record<string, unknown>, context);
