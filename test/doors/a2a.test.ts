@@ -1,6 +1,7 @@
 import { TaskState } from "@a2a-js/sdk";
 import type { StreamResponse, Task } from "@a2a-js/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ApiDeps } from "../../src/api/index.js";
 import { a2aDoor } from "../../src/doors/a2a/index.js";
 import { Worker } from "../../src/engine/index.js";
 import { createRuntime } from "../../src/runtime/index.js";
@@ -14,7 +15,8 @@ let base: string;
 let acme: string;
 
 beforeAll(async () => {
-  t = await makeApi({}, undefined, { doors: [a2aDoor({ authOn: true, version: "9.9.9", templates: runtime.templatePlanner.capabilities() })] });
+  const door = a2aDoor({ authOn: true, version: "9.9.9", templates: runtime.templatePlanner.capabilities() });
+  t = await makeApi({}, undefined, { doors: [door] } as Partial<ApiDeps>);
   const address = await t.api.listen(0, "127.0.0.1");
   base = `http://127.0.0.1:${address.port}`;
   acme = await token({ tenant: "acme" });
