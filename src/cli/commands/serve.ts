@@ -65,6 +65,8 @@ export async function serveCommand(context: CommandContext, options: ServeOption
   let server: ApiServer | undefined;
   let worker: Worker | undefined;
   try {
+    // Loaded here, not at the top: every other command would pay for the MCP SDK (~0.3 s).
+    const { mcpHttpDoor } = await import("../../doors/mcp/index.js");
     server = await ApiServer.create(
       {
         auth,
@@ -83,7 +85,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
         runBudget: runBudgetView(config),
       },
       // A run cancelled here stops at once on this replica's workers; elsewhere within their cancel check.
-      { store, catalog: catalogOf(runtime), metrics, log: logger, ...withCheckpoints(config), onCancelled: (runId) => worker?.cancel(runId), onSubmitted: () => worker?.wake() },
+      { store, catalog: catalogOf(runtime), metrics, log: logger, ...withCheckpoints(config), onCancelled: (runId) => worker?.cancel(runId), onSubmitted: () => worker?.wake(), doors: [mcpHttpDoor({ version: packageVersion() })] },
     );
     const address = await server.listen(port, host);
     log(`listening on ${tls ? "https" : "http"}://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port} (auth ${auth.mode}, ${workers} in-process worker slot(s))`);
