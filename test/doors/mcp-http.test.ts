@@ -124,6 +124,21 @@ describe("the MCP door over Streamable HTTP", () => {
     expect(await callViaMcp({ baseUrl }, undefined, "listTasks", {})).toEqual({ ok: false, code: "UNAUTHENTICATED" });
   });
 
+  it("cancels a run, and says RUN_FINISHED for one that has ended", async () => {
+    const c = await client({ tenant: "cancels" });
+    const { runId } = await seedApproval(t.store, { runId: testRunId(3), tenant: "cancels" });
+    const cancelled = structured(await c.callTool({ name: "cancel_task", arguments: { id: runId } }));
+    expect(cancelled).toMatchObject({ id: runId, status: "cancelled" });
+    await seedSucceeded(t.store, testRunId(4), "cancels");
+    expect(problemCode((await c.callTool({ name: "cancel_task", arguments: { id: testRunId(4) } })) as CallToolResult)).toBe("RUN_FINISHED");
+  });
+
+  it("answers GET with 405 (stateless: no server stream)", async () => {
+    const res = await fetch(`${baseUrl}/mcp`, { headers: { authorization: `Bearer ${await token()}`, accept: "text/event-stream" } });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("POST");
+  });
+
   it("reports bad arguments as a tool error, not a crash", async () => {
     const c = await client();
     const result = (await c.callTool({ name: "get_task", arguments: { id: "nope" } })) as CallToolResult;
