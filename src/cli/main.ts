@@ -195,6 +195,13 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .option("--grace-ms <ms>", "on SIGTERM, how long requests and runs may finish (default CS_AGENTS_GRACE_MS)")
     .action(async (options: Parameters<typeof serveCommand>[1]) => setExit(await serveCommand(context(), options)));
 
+  program
+    .command("mcp")
+    .description("serve MCP over stdio for a desktop assistant (tenant local, runs executed in-process); see docs/protocols.md")
+    .option("--workers <n>", "runs executed at once in-process (default CS_AGENTS_WORKERS, at least 1)")
+    // Loaded on use: the MCP SDK costs ~0.3 s to load.
+    .action(async (options: { workers?: string }) => setExit(await (await import("./commands/mcp.js")).mcpCommand(context(), options)));
+
   const audit = program.command("audit").description("the tamper-evident audit log");
   audit
     .command("verify")
