@@ -32,6 +32,7 @@ import type { Caller, ServiceAnswer, ServiceOperationId } from "./service.js";
 import { RunIdParams } from "./schemas.js";
 import { writeServerSentEvents } from "./sse-writer.js";
 import { LoadShedder } from "./load-shedder.js";
+import { OpenConnections } from "./open-connections.js";
 
 export type AuthMode = { readonly mode: "jwt"; readonly verifier: TokenVerifier } | { readonly mode: "off" };
 
@@ -118,6 +119,7 @@ export class ApiServer {
   readonly app: FastifyInstance;
   readonly options: ResolvedApiOptions;
   readonly #streams = new Set<AbortController>();
+  readonly #connections: OpenConnections;
   #draining = false;
   #log: ApiLog = SILENT_LOG;
   #authFailures: AuthFailures | undefined;
@@ -128,6 +130,7 @@ export class ApiServer {
   private constructor(app: FastifyInstance, options: ResolvedApiOptions) {
     this.app = app;
     this.options = options;
+    this.#connections = new OpenConnections(app.server);
   }
 
   /**
@@ -194,11 +197,13 @@ export class ApiServer {
 
   /**
    * Graceful stop: /readyz fails at once, event streams end (clients resume elsewhere with
-   * Last-Event-ID), no new connections, requests in flight finish.
+   * Last-Event-ID), kept-alive connections get up to `settleMs` to carry one more request
+   * (answered with `Connection: close`), then no new connections and requests in flight finish.
    */
-  async close(): Promise<void> {
+  async close(options: { readonly settleMs?: number } = {}): Promise<void> {
     this.#draining = true;
     for (const stream of this.#streams) stream.abort();
+    await this.#connections.settle(options.settleMs ?? 0);
     await this.app.close();
     await this.#authFailures?.flush();
   }
