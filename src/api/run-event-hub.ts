@@ -11,8 +11,8 @@ export interface RunEventHubOptions {
   readonly pollMs: number;
   /** Events one subscriber may leave unread from one look to the next; past it the subscriber is cut. Default 1,024. */
   readonly maxBuffered?: number;
-  /** A store failure while following a run (its subscribers end with it). */
-  readonly onError?: (error: unknown) => void;
+  /** A store failure while following a run (its subscribers end with it), once per run. */
+  readonly onError?: (error: unknown, runId: string) => void;
 }
 
 /** One subscriber's events, in id order; it ends when the run has ended, or early (see `cut`). */
@@ -144,7 +144,7 @@ class RunFeed {
         if (!this.#woken) await this.#sleep();
       }
     } catch (error) {
-      this.options.onError?.(error);
+      this.options.onError?.(error, this.runId);
       this.endAll(error);
     } finally {
       this.#running = false;

@@ -30,6 +30,7 @@ import { RateLimiter } from "./rate-limiter.js";
 import { LOCAL_PRINCIPAL, Service } from "./service.js";
 import type { Caller, ServiceAnswer, ServiceOperationId } from "./service.js";
 import { RunIdParams } from "./schemas.js";
+import { RunEventHub } from "./run-event-hub.js";
 import { writeServerSentEvents } from "./sse-writer.js";
 import { LoadShedder } from "./load-shedder.js";
 import { OpenConnections } from "./open-connections.js";
@@ -66,7 +67,10 @@ export interface ApiOptions {
   readonly maxInFlight?: number;
   /** Event-loop delay (P99 over half a second, ms) past which new requests answer 503 OVERLOADED. 0 (the default): not watched. */
   readonly maxEventLoopDelayMs?: number;
-  /** How often an event stream looks at the store. Default 250. */
+  /**
+   * How often a followed run is looked at when nothing in this process woke it (writes by other
+   * replicas' workers are seen this way). One look serves every stream of the run. Default 250.
+   */
   readonly eventsPollMs?: number;
   readonly logger?: boolean;
   readonly version?: string;
@@ -119,6 +123,7 @@ export class ApiServer {
   readonly app: FastifyInstance;
   readonly options: ResolvedApiOptions;
   readonly #streams = new Set<AbortController>();
+  #hub: RunEventHub | undefined;
   readonly #connections: OpenConnections;
   #draining = false;
   #log: ApiLog = SILENT_LOG;
@@ -203,10 +208,20 @@ export class ApiServer {
   async close(options: { readonly settleMs?: number } = {}): Promise<void> {
     this.#draining = true;
     for (const stream of this.#streams) stream.abort();
+    this.#hub?.close();
     await this.#connections.settle(options.settleMs ?? 0);
     await this.app.close();
     await this.#authFailures?.flush();
   }
+
+  /**
+   * A run's journal or status was just written in this process (an in-process worker, a
+   * cancel): its event streams look now rather than at their next poll. Bound, so it can be
+   * handed over as a callback.
+   */
+  readonly wake = (runId: string): void => {
+    this.#hub?.wake(runId);
+  };
 
   /** Marks the server as draining without closing it yet (readiness probes see it first). */
   drain(): void {
@@ -243,8 +258,21 @@ export class ApiServer {
     const shedder = new LoadShedder({ maxInFlight: options.maxInFlight, maxEventLoopDelayMs: options.maxEventLoopDelayMs });
     app.addHook("onClose", async () => shedder.close());
     const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
-    this.#context = { deps, options, metrics, draining: () => this.#draining, submissionsInFlight: new Set<string>() };
+    const hub = new RunEventHub({
+      store: deps.store,
+      pollMs: options.eventsPollMs,
+      onError: (error, runId) => deps.log.error({ runId, reason: error instanceof Error ? error.message : String(error) }, "event stream failed"),
+    });
+    this.#hub = hub;
+    app.addHook("onClose", async () => hub.close());
+    // A cancel commits the run's final status: its streams end with it now, not at the next poll.
+    const onCancelled = (runId: string): void => {
+      deps.onCancelled(runId);
+      hub.wake(runId);
+    };
+    this.#context = { deps: { ...deps, onCancelled }, options, metrics, draining: () => this.#draining, submissionsInFlight: new Set<string>() };
     const service = new Service({
+      hub,
       context: this.#context,
       authFailures: this.#authFailures,
       limiter,

@@ -9,7 +9,7 @@ import { OPERATIONS } from "./operations.js";
 import type { Operation, OperationId } from "./operations.js";
 import { ApiError } from "./problem.js";
 import type { RateLimiter } from "./rate-limiter.js";
-import { runEventSource } from "./run-event-source.js";
+import type { RunEventHub } from "./run-event-hub.js";
 import { tenantRun } from "./task-handlers.js";
 
 /** The protocol a caller came through; only logs and metrics tell them apart. */
@@ -65,6 +65,8 @@ export interface ServiceSetup {
   readonly limiter: RateLimiter | undefined;
   /** Open event streams, ended when the server drains. */
   readonly streams: Set<AbortController>;
+  /** Follows each run once for all its streams (one store look per run per change). */
+  readonly hub: RunEventHub;
 }
 
 /**
@@ -147,6 +149,7 @@ export class Service {
     const run = await tenantRun({ ...context, principal }, runId);
     const afterId = options.afterId ?? 0;
     if (!Number.isSafeInteger(afterId) || afterId < 0) throw new ApiError("INVALID_INPUT", "the event id to resume after must be a whole number ≥ 0");
+    const { hub } = this.#setup;
     return {
       async *[Symbol.asyncIterator]() {
         const controller = new AbortController();
@@ -155,20 +158,29 @@ export class Service {
         options.signal.addEventListener("abort", stop, { once: true });
         streams.add(controller);
         try {
-          yield* runEventSource({
-            store: context.deps.store,
-            runId: run.id,
-            afterId,
-            pollMs: context.options.eventsPollMs,
-            signal: controller.signal,
-            onError: (error) => context.deps.log.error({ runId: run.id, door: caller.door, reason: error instanceof Error ? error.message : String(error) }, "event stream failed"),
-          });
+          const subscription = hub.subscribe(run.id, { afterId, signal: controller.signal });
+          try {
+            for await (const event of subscription) {
+              yield event;
+              if (controller.signal.aborted) return;
+            }
+          } catch {
+            // The hub logged the store failure once for the run; every stream of it just ends.
+            return;
+          }
+          // Cut for falling too far behind: the stream ends and the client resumes from its last id.
+          if (subscription.cut) context.deps.log.warn({ runId: run.id, door: caller.door }, "event stream cut: the client fell too far behind");
         } finally {
           options.signal.removeEventListener("abort", stop);
           streams.delete(controller);
         }
       },
     };
+  }
+
+  /** Something of `runId` was written in this process: its streams look now instead of at the next poll. */
+  wake(runId: string): void {
+    this.#setup.hub.wake(runId);
   }
 
   async #principal(caller: Caller, scope: Scope, authenticated: Principal | undefined): Promise<Principal> {

@@ -40,6 +40,13 @@ export interface WorkerOptions {
   readonly audit?: AuditSink;
   /** Called with anything that went wrong outside a run (store unreachable, …). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Told after each commit that changed a run's journal or status (its claim, steps, outcome,
+   * release), so live event streams in this process look now instead of at their next poll.
+   * Called synchronously on the worker's path: keep it cheap; what it throws is reported to
+   * `onError`, never to the run.
+   */
+  readonly onWritten?: (runId: string) => void;
 }
 
 const ENDED_KEPT = 1_000;
@@ -128,6 +135,7 @@ export class Worker {
   async runOne(runId: string): Promise<RunEnd | undefined> {
     const sentAt = this.#now();
     const [lease] = await this.#options.store.claim({ workerId: this.id, leaseMs: this.#leaseMs, limit: 1, maxCrashes: this.#maxCrashes, runId, holding: this.#active.size });
+    if (lease) this.#written(runId);
     return lease ? this.#execute(lease, sentAt) : undefined;
   }
 
@@ -142,6 +150,7 @@ export class Worker {
     const sentAt = this.#now();
     const { run, created, lease } = await this.#options.store.submit(task, { runId: options.runId, claim: { workerId: this.id, leaseMs: this.#leaseMs } });
     options.onSubmitted?.(run);
+    if (lease) this.#written(run.id);
     return lease ? { run, created, end: this.#execute(lease, sentAt) } : { run, created };
   }
 
@@ -165,6 +174,17 @@ export class Worker {
     }
   }
 
+  /** Tells `onWritten`; a listener's failure never reaches the run. */
+  #written(runId: string): void {
+    const listener = this.#options.onWritten;
+    if (!listener) return;
+    try {
+      listener(runId);
+    } catch (error) {
+      this.#options.onError?.(error);
+    }
+  }
+
   #now(): number {
     return this.#options.clock ? this.#options.clock() : performance.now();
   }
@@ -184,7 +204,10 @@ export class Worker {
           const sentAt = this.#now();
           const leases = await this.#options.store.claim({ workerId: this.id, leaseMs: this.#leaseMs, limit: free, maxCrashes: this.#maxCrashes, holding: this.#active.size });
           claimed = leases.length;
-          for (const lease of leases) void this.#execute(lease, sentAt);
+          for (const lease of leases) {
+            this.#written(lease.runId);
+            void this.#execute(lease, sentAt);
+          }
         } catch (error) {
           this.#options.onError?.(error);
         }
@@ -270,13 +293,18 @@ export class Worker {
     try {
       // The claim made the run `running`: no transition to write here.
       const recordStep = this.#options.audit?.recordStep;
+      const written = <T>(result: T): T => {
+        this.#written(runId);
+        return result;
+      };
       const journal: Journal = {
-        record: (step) => store.record(lease, step),
-        recordAll: (steps) => store.recordAll(lease, steps),
-        ...(recordStep ? { recordAudited: (step, draft) => recordStep(lease, step, draft) } : {}),
+        record: (step) => store.record(lease, step).then(written),
+        recordAll: (steps) => store.recordAll(lease, steps).then(written),
+        ...(recordStep ? { recordAudited: (step, draft) => recordStep(lease, step, draft).then(written) } : {}),
         finish: async (steps, outcome) => {
           await store.transition(lease, updateOf(outcome), steps);
           finished = true;
+          this.#written(runId);
         },
         // Steps are written only under a lease: a run on its first lease has none to read.
         load: (id) => (lease.epoch === 1 ? Promise.resolve([]) : store.load(id)),
@@ -289,15 +317,20 @@ export class Worker {
       if (lost) return { runId, kind: "lease_lost" };
       if (this.#releasing && outcome.status === "cancelled") {
         await store.release(lease);
+        this.#written(runId);
         return { runId, kind: "released" };
       }
       await store.transition(lease, updateOf(outcome));
+      this.#written(runId);
       return { runId, kind: "finished", outcome };
     } catch (error) {
       if (error instanceof JournalError && error.code === "LEASE_LOST") return { runId, kind: this.#active.get(runId)?.cancelled ? "cancelled" : "lease_lost" };
       this.#options.onError?.(error);
       // The store failed under us: give the run back rather than leave it to lease expiry.
-      await store.release(lease).catch(() => undefined);
+      await store.release(lease).then(
+        () => this.#written(runId),
+        () => undefined,
+      );
       return { runId, kind: "released" };
     } finally {
       clearInterval(heartbeat);

@@ -45,6 +45,7 @@ export async function mcpCommand(context: CommandContext, options: McpCommandOpt
         leaseMs: config.CS_AGENTS_LEASE_MS,
         maxCrashes: config.CS_AGENTS_MAX_CRASHES,
         onError: (error) => logger.error({ reason: (error as Error).message }, "worker error"),
+        onWritten: api.wake,
       });
       worker.start();
     }

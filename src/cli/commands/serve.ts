@@ -112,6 +112,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
         maxCrashes: config.CS_AGENTS_MAX_CRASHES,
         onEvent: engineMetricsListener(metrics),
         onError: (error) => logger.error({ reason: (error as Error).message }, "worker error"),
+        onWritten: server.wake,
       });
       worker.start();
     }
