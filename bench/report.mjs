@@ -156,6 +156,13 @@ function protocols(section) {
   );
 }
 
+function sse(section) {
+  return table(
+    ["subscribers", "runs", "deliveries", "P50 ms", "P99 ms", "max ms", "KiB RSS / idle subscriber", "store looks / run / change (mean, max)", "streams ended with run.succeeded"],
+    section.rows.map((r) => [n0(r.subscribers), n0(r.runs), n0(r.deliveries), n1(r.p50), n1(r.p99), n1(r.max), n1(r.kibPerSubscriber), `${r.looksPerChange.toFixed(2)}, ${r.maxLooksPerChange.toFixed(2)}`, n0(r.endedWithFinal)]),
+  );
+}
+
 const SECTIONS = [
   ["engine", "1. Engine overhead (no-op steps; sequential runs/s, µs per step, 100 runs in flight)", engine],
   ["cache", "2. Cache", cache],
@@ -169,6 +176,7 @@ const SECTIONS = [
   ["console", "Web console on loopback (Chromium, 10,000 runs stored)", consoleLoad],
   ["prompts", "Prompt tokens per model call (seed task)", prompts],
   ["protocols", "REST vs gRPC vs gRPC + gzip (`cs-agents serve --grpc-port`; SQLite, no workers, auth off)", protocols],
+  ["sse", "Live event streams (issue 20): SSE subscribers following runs a worker executes", sse],
 ];
 
 export function formatReport(env, results, targetList) {

@@ -28,6 +28,7 @@ const SECTIONS = {
   console: "console",
   prompts: "prompts",
   protocols: "protocols",
+  sse: "sse",
 };
 
 function parseArgs(args) {

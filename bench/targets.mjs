@@ -74,8 +74,20 @@ export function evaluateTargets(results) {
     out.push(check(`RSS growth < 5 % (${r?.subject ?? key})`, r && r.rssGrowth * 100, 5, { atLeast: false, unit: " %", ...(r ? { describe: `${(r.rssGrowth * 100).toFixed(1)} % (${r.mid.rssMiB.toFixed(0)} → ${r.end.rssMiB.toFixed(0)} MiB)` } : {}) }));
   }
   out.push(...apiTargets(results));
+  out.push(...sseTargets(results));
   out.push(check("console: first load of /ui/ ≤ 1 s (median, empty cache)", row(results, "console", "first-load")?.ms.median, 1_000, { atLeast: false, unit: " ms" }));
   return out.map((t) => (t.target.startsWith("(no target)") ? { ...t, met: undefined } : t));
+}
+
+/** The live event streams' targets, when the sse section ran. */
+function sseTargets(results) {
+  if (!results.sse) return [];
+  const sse = row(results, "sse", "sse");
+  return [
+    check(`SSE: P99 delivery < 50 ms (${sse?.subscribers ?? "?"} subscribers)`, sse?.p99, 50, { atLeast: false, unit: " ms" }),
+    check("SSE: ≤ 64 KiB RSS per idle subscriber", sse?.kibPerSubscriber, 64, { atLeast: false, unit: " KiB" }),
+    check("SSE: ≤ 1 store look per run per change (the worst run)", sse?.maxLooksPerChange, 1, { atLeast: false }),
+  ];
 }
 
 /** The HTTP API's targets, when the api section ran. */
