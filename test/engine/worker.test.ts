@@ -47,6 +47,37 @@ describe("Worker", () => {
     expect((await sqlite.load("r1")).map((x) => x.key)).toEqual(["plan", "subtask/a/call/0", "subtask/a/done", "subtask/b/call/0", "subtask/b/done"]);
   });
 
+  it("tells onWritten after each commit of a run, after it is visible, and a throwing listener harms nothing", async () => {
+    const sqlite = (store = SqliteStore.open(":memory:"));
+    const t = testEngine({ plan: planOf({ a: [], b: ["a"] }), deterministicPlanner: true });
+    const seen: string[] = [];
+    const errors: unknown[] = [];
+    const worker = new Worker({
+      store: sqlite,
+      engine: t.engine,
+      workerId: "w1",
+      onError: (error) => errors.push(error),
+      onWritten: (runId) => {
+        seen.push(runId);
+        throw new Error("listener broke");
+      },
+    });
+    const counts: number[] = [];
+    const counting = new Worker({ store: sqlite, engine: t.engine, workerId: "w2", onWritten: (runId) => void sqlite.load(runId).then((steps) => counts.push(steps.length)) });
+    await sqlite.submit(t.task, { runId: "r1" });
+    expect(await worker.runOne("r1")).toMatchObject({ kind: "finished", outcome: { status: "succeeded" } });
+    // The claim, the first subtask's commit (with the plan), the outcome with the last subtask's steps.
+    expect(seen).toEqual(["r1", "r1", "r1"]);
+    expect(errors).toHaveLength(3);
+    expect(await sqlite.get("r1")).toMatchObject({ status: "succeeded" });
+
+    // What a stream woken at each call reads: every step committed so far.
+    await sqlite.submit(t.task, { runId: "r2" });
+    await counting.runOne("r2");
+    await vi.waitFor(() => expect(counts).toHaveLength(3));
+    expect(counts).toEqual([0, 3, 5]);
+  });
+
   it("starts a run it submits at once, the submit being its claim (eager start)", async () => {
     store = SqliteStore.open(":memory:");
     const t = testEngine({ plan: planOf({ a: [], b: ["a"] }), deterministicPlanner: true });
