@@ -51,7 +51,17 @@ export function runDetail(run: Run, steps: readonly Step[]): RunDetail {
     error: run.error ? { code: run.error.code, message: run.error.message } : null,
     artifacts: artifacts.map((a) => ({ name: a.name, mediaType: a.mediaType, bytes: artifactBytes(a).length, href: `/v1/tasks/${run.id}/artifacts/${encodeURIComponent(a.name)}` })),
     durationMs: final ? run.updatedAt.getTime() - run.createdAt.getTime() : null,
+    wakeAt: run.status === "sleeping" ? wakeAtOf(steps) : null,
   };
+}
+
+/** The earliest timer still open: the one the store wakes the run for. */
+function wakeAtOf(steps: readonly Step[]): string | null {
+  const due = steps
+    .filter((s) => s.kind === "sleep" && s.status === "started")
+    .map((s) => String((s.output as { wakeAt?: unknown } | undefined)?.wakeAt))
+    .sort();
+  return due[0] ?? null;
 }
 
 function subtaskView(subtask: { id: string; title: string; agent: string; dependsOn: string[] }, steps: readonly Step[], final: boolean): SubtaskView {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Plan } from "./plan.js";
 import type { Task } from "./task.js";
 
-export const RUN_STATUSES = ["queued", "planning", "running", "waiting_approval", "succeeded", "failed", "cancelled"] as const;
+export const RUN_STATUSES = ["queued", "planning", "running", "waiting_approval", "sleeping", "succeeded", "failed", "cancelled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "cancelled"]);
 
@@ -62,7 +62,7 @@ export interface Run {
   readonly updatedAt: Date;
 }
 
-export type StepKind = "plan" | "tool_call" | "model_call" | "approval" | "subtask";
+export type StepKind = "plan" | "tool_call" | "model_call" | "approval" | "subtask" | "sleep";
 export type StepStatus = "started" | "succeeded" | "failed" | "ambiguous";
 
 /**
@@ -89,4 +89,6 @@ export const stepKeys = {
   modelTurn: (subtaskId: string, n: number) => `subtask/${subtaskId}/model/${n}`,
   approval: (subtaskId: string, n: number) => `subtask/${subtaskId}/approval/${n}`,
   subtaskDone: (subtaskId: string) => `subtask/${subtaskId}/done`,
+  /** The timer a tool call set (`ctx.sleep`): its due time is recorded once, on the first pass. */
+  sleep: (subtaskId: string, n: number) => `subtask/${subtaskId}/sleep/${n}`,
 } as const;
