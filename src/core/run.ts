@@ -91,4 +91,6 @@ export const stepKeys = {
   subtaskDone: (subtaskId: string) => `subtask/${subtaskId}/done`,
   /** The timer a tool call set (`ctx.sleep`): its due time is recorded once, on the first pass. */
   sleep: (subtaskId: string, n: number) => `subtask/${subtaskId}/sleep/${n}`,
+  /** Names the wait for a subtask's `notBefore` in a sleeping outcome; nothing is journaled under it. */
+  notBefore: (subtaskId: string) => `subtask/${subtaskId}/not-before`,
 } as const;

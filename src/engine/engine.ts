@@ -234,13 +234,23 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
     running.set(subtask.id, task);
   };
 
+  // The earliest "not before" among ready subtasks held back, when nothing else could run.
+  let held: { at: number; subtaskId: string } | undefined;
   for (;;) {
     if (scope.signal.aborted) throw new CancelledError();
+    held = undefined;
     // A subtask asleep starts nothing new: the run sleeps once what runs has settled.
     if (!failure && !awaiting && !sleeping) {
+      const now = Date.now();
       for (const subtask of waiting.values()) {
         if (running.size >= maxConcurrency) break;
-        if (subtask.dependsOn.every((id) => id in results)) start(subtask);
+        if (!subtask.dependsOn.every((id) => id in results)) continue;
+        const notBefore = notBeforeOf(scope, subtask);
+        if (notBefore > now) {
+          if (!held || notBefore < held.at) held = { at: notBefore, subtaskId: subtask.id };
+          continue;
+        }
+        start(subtask);
       }
     }
     if (running.size === 0) break;
@@ -251,6 +261,10 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
     return { status: "waiting_approval", plan, stepKey: awaiting.stepKey, error: describeError(awaiting) };
   }
   if (sleeping && !failure) return { status: "sleeping", plan, stepKey: sleeping.stepKey, wakeAt: sleeping.wakeAt };
+  if (held && !failure) {
+    if (scope.listening) scope.emit({ type: "run.sleeping", runId: scope.runId, at: Date.now(), stepKey: stepKeys.notBefore(held.subtaskId), wakeAt: held.at });
+    return { status: "sleeping", plan, stepKey: stepKeys.notBefore(held.subtaskId), wakeAt: held.at };
+  }
   if (failure) {
     for (const id of waiting.keys()) scope.emit({ type: "subtask.cancelled", runId: scope.runId, subtaskId: id, at: Date.now() });
     return { status: "failed", plan, error: failure };
@@ -286,6 +300,12 @@ async function runOne(
     scope.emit({ type: "subtask.failed", ...common, at: Date.now(), durationMs, error: outcome.error });
   }
   return outcome;
+}
+
+/** A subtask's "not before" as epoch ms; 0 when it has none or has finished already (replay). */
+function notBeforeOf(scope: SubtaskScope, subtask: Subtask): number {
+  if (subtask.notBefore === undefined || scope.recorded.has(stepKeys.subtaskDone(subtask.id))) return 0;
+  return Date.parse(subtask.notBefore);
 }
 
 function collectResult(plan: Plan, results: Record<string, SubtaskResult>): RunResult {

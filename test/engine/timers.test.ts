@@ -223,3 +223,40 @@ describe("durable timers on a worker", () => {
     }
   });
 });
+
+describe("a subtask's notBefore", () => {
+  it("is not started before its time: the run sleeps without a lease until then, and other subtasks run meanwhile", async () => {
+    const store = SqliteStore.open(join(scratchDir("cs-agents-timers-"), "db.sqlite"));
+    const notBefore = new Date(Date.now() + 300).toISOString();
+    const plan: Plan = {
+      source: "test",
+      language: "en",
+      params: {},
+      subtasks: [
+        { id: "now", title: "now", agent: "worker", instructions: "", dependsOn: [], tool: "step", input: { id: "now" } },
+        { id: "later", title: "later", agent: "worker", instructions: "", dependsOn: [], tool: "step", input: { id: "later" }, notBefore },
+      ],
+    };
+    const t = timerEngine(plan);
+    const worker = new Worker({ store, engine: t.engine, workerId: "w1", pollMs: 20 });
+    try {
+      await store.submit(task, { runId: "r1" });
+      expect(await worker.runOne("r1")).toMatchObject({ kind: "sleeping", wakeAt: Date.parse(notBefore) });
+      expect(t.calls.map((c) => c.subtask)).toEqual(["now"]);
+      expect(await store.get("r1")).toMatchObject({ status: "sleeping" });
+      worker.start();
+      await until(async () => (await statusOf(store, "r1")) === "succeeded", "r1 finished");
+      expect(t.calls.map((c) => c.subtask)).toEqual(["now", "later"]);
+      expect(t.calls[1]?.at).toBeGreaterThanOrEqual(Date.parse(notBefore));
+    } finally {
+      await worker.stop(1_000);
+      await store.close();
+    }
+  });
+
+  it("is refused when it is not an ISO time with a zone: the plan fails validation", async () => {
+    const plan: Plan = { ...plainPlan, subtasks: plainPlan.subtasks.map((s) => ({ ...s, notBefore: "next tuesday" })) };
+    const outcome = await timerEngine(plan).engine.execute({ runId: "r1", task });
+    expect(outcome).toMatchObject({ status: "failed", error: { code: "PLAN_INVALID", message: expect.stringContaining("notBefore must be an ISO 8601 time") } });
+  });
+});
