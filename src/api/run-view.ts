@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { artifactBytes, FINAL_RUN_STATUSES, stepKeys, subtaskTiming } from "../core/index.js";
+import { artifactBytes, FINAL_RUN_STATUSES, stepKeys, subtaskTiming, wakeTimeOf } from "../core/index.js";
 import type { Run, Step, SubtaskStatus } from "../core/index.js";
 import type { RunDetailSchema, RunSummarySchema, SubtaskViewSchema } from "./schemas.js";
 
@@ -51,20 +51,8 @@ export function runDetail(run: Run, steps: readonly Step[]): RunDetail {
     error: run.error ? { code: run.error.code, message: run.error.message } : null,
     artifacts: artifacts.map((a) => ({ name: a.name, mediaType: a.mediaType, bytes: artifactBytes(a).length, href: `/v1/tasks/${run.id}/artifacts/${encodeURIComponent(a.name)}` })),
     durationMs: final ? run.updatedAt.getTime() - run.createdAt.getTime() : null,
-    wakeAt: run.status === "sleeping" ? wakeAtOf(steps, run.plan?.subtasks ?? []) : null,
+    wakeAt: run.status === "sleeping" ? (wakeTimeOf(steps, run.plan?.subtasks ?? [])?.toISOString() ?? null) : null,
   };
-}
-
-/**
- * The earliest timer still open, or "not before" of a subtask not started yet: the time the
- * store wakes the run for.
- */
-function wakeAtOf(steps: readonly Step[], subtasks: readonly { id: string; notBefore?: string | undefined }[]): string | null {
-  const timers = steps.filter((s) => s.kind === "sleep" && s.status === "started").map((s) => Date.parse(String((s.output as { wakeAt?: unknown } | undefined)?.wakeAt)));
-  const started = new Set(steps.map((s) => /^subtask\/([^/]+)\//.exec(s.key)?.[1]));
-  const held = subtasks.filter((t) => t.notBefore !== undefined && !started.has(t.id)).map((t) => Date.parse(t.notBefore ?? ""));
-  const due = [...timers, ...held].filter(Number.isFinite);
-  return due.length === 0 ? null : new Date(Math.min(...due)).toISOString();
 }
 
 function subtaskView(subtask: { id: string; title: string; agent: string; dependsOn: string[] }, steps: readonly Step[], final: boolean): SubtaskView {

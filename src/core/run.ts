@@ -83,6 +83,18 @@ export interface Step {
   readonly finishedAt?: Date;
 }
 
+/**
+ * When a sleeping run wakes: its earliest open timer (a tool's `ctx.sleep`) or the earliest
+ * `notBefore` of a subtask not started yet. Undefined when there is neither.
+ */
+export function wakeTimeOf(steps: readonly Step[], subtasks: readonly { readonly id: string; readonly notBefore?: string | undefined }[]): Date | undefined {
+  const timers = steps.filter((s) => s.kind === "sleep" && s.status === "started").map((s) => Date.parse(String((s.output as { wakeAt?: unknown } | undefined)?.wakeAt)));
+  const started = new Set(steps.map((s) => /^subtask\/([^/]+)\//.exec(s.key)?.[1]));
+  const held = subtasks.filter((t) => t.notBefore !== undefined && !started.has(t.id)).map((t) => Date.parse(t.notBefore ?? ""));
+  const due = [...timers, ...held].filter(Number.isFinite);
+  return due.length === 0 ? undefined : new Date(Math.min(...due));
+}
+
 export const stepKeys = {
   plan: "plan",
   call: (subtaskId: string, n: number) => `subtask/${subtaskId}/call/${n}`,
