@@ -95,7 +95,7 @@ function startedSubtasks(run: Run, steps: readonly Step[]): Map<string, { agent:
 }
 
 function stepEventType(step: Step): string {
-  const noun = { plan: "plan", tool_call: "tool", model_call: "model", approval: "approval", subtask: "subtask" }[step.kind] ?? "step";
+  const noun = { plan: "plan", tool_call: "tool", model_call: "model", approval: "approval", subtask: "subtask", sleep: "timer" }[step.kind] ?? "step";
   if (step.kind === "approval") return { started: "approval.requested", ambiguous: "approval.requested", succeeded: "approval.approved", failed: "approval.denied" }[step.status];
   if (step.kind === "plan" && step.status === "succeeded") return "plan.created";
   return `${noun}.${{ started: "started", ambiguous: "ambiguous", succeeded: "finished", failed: "failed" }[step.status]}`;

@@ -103,6 +103,7 @@ export const RunDetailSchema = RunSummarySchema.extend({
   error: ErrorInfo.nullable(),
   artifacts: z.array(ArtifactLinkSchema),
   durationMs: z.number().nullable(),
+  wakeAt: z.string().nullable().describe("when a sleeping run's timer is due (ISO 8601); null unless the run sleeps"),
 });
 
 export const RunListSchema = z.object({ items: z.array(RunSummarySchema), nextCursor: z.string().nullable() });
@@ -158,7 +159,7 @@ const TokenUsageSchema = z.object({ inputTokens: z.number(), outputTokens: z.num
 
 export const StepViewSchema = z.object({
   key: z.string().describe("the stable step key, e.g. subtask/fetch/call/0"),
-  kind: z.enum(["plan", "tool_call", "model_call", "approval", "subtask"]),
+  kind: z.enum(["plan", "tool_call", "model_call", "approval", "subtask", "sleep"]),
   status: z.enum(["started", "succeeded", "failed", "ambiguous"]),
   subtaskId: z.string().nullable(),
   tool: z.string().nullable(),

@@ -86,6 +86,12 @@ function lineProgress(stream: NodeJS.WriteStream): Progress {
         case "subtask.cancelled":
           write(`cancelled ${event.subtaskId}`);
           break;
+        case "run.sleeping":
+          write(`sleeping  until ${new Date(event.wakeAt).toISOString()} (${event.stepKey}); no worker slot is held meanwhile`);
+          break;
+        case "run.woke":
+          write(`woke      ${event.stepKey}`);
+          break;
         case "run.finished":
           write(`run ${event.status} in ${seconds(event.durationMs)}`);
           break;

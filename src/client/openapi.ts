@@ -762,7 +762,7 @@ export interface operations {
                         id: string;
                         runId: string;
                         /** @enum {string} */
-                        runStatus: "queued" | "planning" | "running" | "waiting_approval" | "succeeded" | "failed" | "cancelled";
+                        runStatus: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "succeeded" | "failed" | "cancelled";
                         stepKey: string;
                     };
                 };
@@ -1242,7 +1242,7 @@ export interface operations {
                                 self: string;
                             };
                             /** @enum {string} */
-                            status: "queued" | "planning" | "running" | "waiting_approval" | "succeeded" | "failed" | "cancelled";
+                            status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "succeeded" | "failed" | "cancelled";
                             updatedAt: string;
                         }[];
                         nextCursor: string | null;
@@ -1400,7 +1400,7 @@ export interface operations {
                             output: unknown;
                         } | null;
                         /** @enum {string} */
-                        status: "queued" | "planning" | "running" | "waiting_approval" | "succeeded" | "failed" | "cancelled";
+                        status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "succeeded" | "failed" | "cancelled";
                         subtasks: {
                             agent: string;
                             calls: number;
@@ -1422,6 +1422,8 @@ export interface operations {
                             wallMs: number | null;
                         }[];
                         updatedAt: string;
+                        /** @description when a sleeping run's timer is due (ISO 8601); null unless the run sleeps */
+                        wakeAt: string | null;
                     };
                 };
             };
@@ -1564,7 +1566,7 @@ export interface operations {
                             output: unknown;
                         } | null;
                         /** @enum {string} */
-                        status: "queued" | "planning" | "running" | "waiting_approval" | "succeeded" | "failed" | "cancelled";
+                        status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "succeeded" | "failed" | "cancelled";
                         subtasks: {
                             agent: string;
                             calls: number;
@@ -1586,6 +1588,8 @@ export interface operations {
                             wallMs: number | null;
                         }[];
                         updatedAt: string;
+                        /** @description when a sleeping run's timer is due (ISO 8601); null unless the run sleeps */
+                        wakeAt: string | null;
                     };
                 };
             };
@@ -1832,7 +1836,7 @@ export interface operations {
                             output: unknown;
                         } | null;
                         /** @enum {string} */
-                        status: "queued" | "planning" | "running" | "waiting_approval" | "succeeded" | "failed" | "cancelled";
+                        status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "succeeded" | "failed" | "cancelled";
                         subtasks: {
                             agent: string;
                             calls: number;
@@ -1854,6 +1858,8 @@ export interface operations {
                             wallMs: number | null;
                         }[];
                         updatedAt: string;
+                        /** @description when a sleeping run's timer is due (ISO 8601); null unless the run sleeps */
+                        wakeAt: string | null;
                     };
                 };
             };
@@ -2091,7 +2097,7 @@ export interface operations {
                             /** @description the stable step key, e.g. subtask/fetch/call/0 */
                             key: string;
                             /** @enum {string} */
-                            kind: "plan" | "tool_call" | "model_call" | "approval" | "subtask";
+                            kind: "plan" | "tool_call" | "model_call" | "approval" | "subtask" | "sleep";
                             model: string | null;
                             /** @description what it returned: the tool's output, the model's decision (files as names only) */
                             output: unknown;

@@ -104,6 +104,22 @@ export class DecisionRequiredError extends CsAgentsError {
 }
 
 /**
+ * The run sleeps until `wakeAt` (epoch ms): it gives up its lease and worker slot, and the store
+ * hands it to a worker again once it is due. Not a failure; the engine turns it into a `sleeping`
+ * outcome.
+ */
+export class SleepRequiredError extends CsAgentsError {
+  readonly stepKey: string;
+  readonly wakeAt: number;
+
+  constructor(stepKey: string, wakeAt: number) {
+    super("SLEEPING", `the run sleeps until ${new Date(wakeAt).toISOString()} (step ${stepKey})`);
+    this.stepKey = stepKey;
+    this.wakeAt = wakeAt;
+  }
+}
+
+/**
  * A tool that may not run twice was cut off mid-call: whether it took effect is unknown. The
  * run waits for a person to decide (retry, done with a result, or fail); it is never re-run
  * automatically.

@@ -12,6 +12,11 @@ export const SubtaskSchema = z.object({
   /** The tool call the planner suggests; the agent's model decides what is actually called. */
   tool: z.string().min(1).max(200),
   input: z.record(z.string(), z.unknown()),
+  /**
+   * Not started before this time (ISO 8601 with a zone, e.g. `2027-01-04T09:00:00Z`). While
+   * nothing else can run, the run sleeps until then, holding no lease and no worker slot.
+   */
+  notBefore: z.iso.datetime({ offset: true, error: "notBefore must be an ISO 8601 time with a zone, like 2027-01-04T09:00:00Z" }).optional(),
 });
 
 /** One node of a plan: who does it, what it depends on, and the call the planner suggests. */

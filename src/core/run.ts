@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Plan } from "./plan.js";
 import type { Task } from "./task.js";
 
-export const RUN_STATUSES = ["queued", "planning", "running", "waiting_approval", "succeeded", "failed", "cancelled"] as const;
+export const RUN_STATUSES = ["queued", "planning", "running", "waiting_approval", "sleeping", "succeeded", "failed", "cancelled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "cancelled"]);
 
@@ -62,7 +62,7 @@ export interface Run {
   readonly updatedAt: Date;
 }
 
-export type StepKind = "plan" | "tool_call" | "model_call" | "approval" | "subtask";
+export type StepKind = "plan" | "tool_call" | "model_call" | "approval" | "subtask" | "sleep";
 export type StepStatus = "started" | "succeeded" | "failed" | "ambiguous";
 
 /**
@@ -83,10 +83,26 @@ export interface Step {
   readonly finishedAt?: Date;
 }
 
+/**
+ * When a sleeping run wakes: its earliest open timer (a tool's `ctx.sleep`) or the earliest
+ * `notBefore` of a subtask not started yet. Undefined when there is neither.
+ */
+export function wakeTimeOf(steps: readonly Step[], subtasks: readonly { readonly id: string; readonly notBefore?: string | undefined }[]): Date | undefined {
+  const timers = steps.filter((s) => s.kind === "sleep" && s.status === "started").map((s) => Date.parse(String((s.output as { wakeAt?: unknown } | undefined)?.wakeAt)));
+  const started = new Set(steps.map((s) => /^subtask\/([^/]+)\//.exec(s.key)?.[1]));
+  const held = subtasks.filter((t) => t.notBefore !== undefined && !started.has(t.id)).map((t) => Date.parse(t.notBefore ?? ""));
+  const due = [...timers, ...held].filter(Number.isFinite);
+  return due.length === 0 ? undefined : new Date(Math.min(...due));
+}
+
 export const stepKeys = {
   plan: "plan",
   call: (subtaskId: string, n: number) => `subtask/${subtaskId}/call/${n}`,
   modelTurn: (subtaskId: string, n: number) => `subtask/${subtaskId}/model/${n}`,
   approval: (subtaskId: string, n: number) => `subtask/${subtaskId}/approval/${n}`,
   subtaskDone: (subtaskId: string) => `subtask/${subtaskId}/done`,
+  /** The timer a tool call set (`ctx.sleep`): its due time is recorded once, on the first pass. */
+  sleep: (subtaskId: string, n: number) => `subtask/${subtaskId}/sleep/${n}`,
+  /** Names the wait for a subtask's `notBefore` in a sleeping outcome; nothing is journaled under it. */
+  notBefore: (subtaskId: string) => `subtask/${subtaskId}/not-before`,
 } as const;

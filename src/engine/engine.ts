@@ -1,6 +1,6 @@
 import type { AgentModel, AgentRegistry, SubtaskOutcome } from "../agents/index.js";
 import type { ErrorInfo, Plan, RunResult, Step, Subtask, SubtaskResult, Task } from "../core/index.js";
-import { DecisionRequiredError, CancelledError, CsAgentsError, describeError, describeErrorWithRef, JournalError, stepKeys, validatePlan } from "../core/index.js";
+import { DecisionRequiredError, CancelledError, SleepRequiredError, CsAgentsError, describeError, describeErrorWithRef, JournalError, stepKeys, validatePlan } from "../core/index.js";
 import type { Planner } from "../planner/index.js";
 import type { AuditDraft, AuditSink } from "../store/index.js";
 import type { ToolRegistry } from "../tools/index.js";
@@ -39,7 +39,9 @@ export type RunOutcome =
   | { readonly status: "failed"; readonly plan: Plan | undefined; readonly error: ErrorInfo }
   | { readonly status: "cancelled"; readonly plan: Plan | undefined; readonly error: ErrorInfo }
   /** A step is ambiguous: the run waits for a person's decision (`cs-agents decide`). */
-  | { readonly status: "waiting_approval"; readonly plan: Plan; readonly stepKey: string; readonly error: ErrorInfo };
+  | { readonly status: "waiting_approval"; readonly plan: Plan; readonly stepKey: string; readonly error: ErrorInfo }
+  /** A tool set a timer: the run gives up its lease until `wakeAt` (epoch ms), the earliest timer set. */
+  | { readonly status: "sleeping"; readonly plan: Plan; readonly stepKey: string; readonly wakeAt: number };
 
 /** Runs tasks: plan (journaled), then the plan's subtasks as a bounded-concurrency DAG. */
 export interface Engine {
@@ -94,7 +96,8 @@ export function createEngine(options: EngineOptions): Engine {
           lease: request.lease,
         };
         outcome = await runGraph(scope, plan, options.agents, maxConcurrency, journal.finish ? closing : undefined);
-        if (closing.length > 0) await journal.finish?.(closing.splice(0), outcome);
+        // A sleeping run's steps are recorded as they are; the worker then puts it to sleep.
+        if (closing.length > 0) await (outcome.status === "sleeping" ? recordSteps(journal, closing.splice(0)) : journal.finish?.(closing.splice(0), outcome));
         // A run that wrote nothing else (no subtasks, say) still keeps its plan.
         await withPlan?.flush();
       } catch (error) {
@@ -110,7 +113,7 @@ export function createEngine(options: EngineOptions): Engine {
       }
       if (listening) {
         const durationMs = performance.now() - started;
-        emit({ type: "run.finished", runId: request.runId, at: Date.now(), status: outcome.status, durationMs, ...(outcome.status === "succeeded" ? {} : { error: outcome.error }) });
+        emit({ type: "run.finished", runId: request.runId, at: Date.now(), status: outcome.status, durationMs, ...("error" in outcome ? { error: outcome.error } : {}) });
       }
       return outcome;
     },
@@ -210,6 +213,7 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
   const running = new Map<string, Promise<void>>();
   let failure: ErrorInfo | undefined;
   let awaiting: DecisionRequiredError | undefined;
+  let sleeping: SleepRequiredError | undefined;
 
   const start = (subtask: Subtask) => {
     waiting.delete(subtask.id);
@@ -219,6 +223,8 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
       running.delete(subtask.id);
       if (outcome instanceof DecisionRequiredError) {
         awaiting ??= outcome;
+      } else if (outcome instanceof SleepRequiredError) {
+        if (!sleeping || outcome.wakeAt < sleeping.wakeAt) sleeping = outcome;
       } else if (outcome.status === "succeeded") {
         results[subtask.id] = { subtaskId: subtask.id, output: outcome.output, artifacts: outcome.artifacts };
       } else {
@@ -228,12 +234,23 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
     running.set(subtask.id, task);
   };
 
+  // The earliest "not before" among ready subtasks held back, when nothing else could run.
+  let held: { at: number; subtaskId: string } | undefined;
   for (;;) {
     if (scope.signal.aborted) throw new CancelledError();
-    if (!failure && !awaiting) {
+    held = undefined;
+    // A subtask asleep starts nothing new: the run sleeps once what runs has settled.
+    if (!failure && !awaiting && !sleeping) {
+      const now = Date.now();
       for (const subtask of waiting.values()) {
         if (running.size >= maxConcurrency) break;
-        if (subtask.dependsOn.every((id) => id in results)) start(subtask);
+        if (!subtask.dependsOn.every((id) => id in results)) continue;
+        const notBefore = notBeforeOf(scope, subtask);
+        if (notBefore > now) {
+          if (!held || notBefore < held.at) held = { at: notBefore, subtaskId: subtask.id };
+          continue;
+        }
+        start(subtask);
       }
     }
     if (running.size === 0) break;
@@ -242,6 +259,11 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
   if (scope.signal.aborted) throw new CancelledError();
   if (awaiting) {
     return { status: "waiting_approval", plan, stepKey: awaiting.stepKey, error: describeError(awaiting) };
+  }
+  if (sleeping && !failure) return { status: "sleeping", plan, stepKey: sleeping.stepKey, wakeAt: sleeping.wakeAt };
+  if (held && !failure) {
+    if (scope.listening) scope.emit({ type: "run.sleeping", runId: scope.runId, at: Date.now(), stepKey: stepKeys.notBefore(held.subtaskId), wakeAt: held.at });
+    return { status: "sleeping", plan, stepKey: stepKeys.notBefore(held.subtaskId), wakeAt: held.at };
   }
   if (failure) {
     for (const id of waiting.keys()) scope.emit({ type: "subtask.cancelled", runId: scope.runId, subtaskId: id, at: Date.now() });
@@ -256,7 +278,7 @@ async function runOne(
   agents: AgentRegistry,
   deps: Record<string, SubtaskResult>,
   closing: Step[] | undefined,
-): Promise<SubtaskOutcome | DecisionRequiredError> {
+): Promise<SubtaskOutcome | DecisionRequiredError | SleepRequiredError> {
   const started = performance.now();
   const replayed = recordedOutcome(scope.recorded.get(stepKeys.subtaskDone(subtask.id)));
   if (!replayed && scope.listening) scope.emit({ type: "subtask.started", runId: scope.runId, subtaskId: subtask.id, agent: subtask.agent, at: Date.now() });
@@ -266,7 +288,7 @@ async function runOne(
   } catch (error) {
     if (error instanceof CancelledError || scope.signal.aborted) throw error;
     if (isJournalFailure(error)) throw error;
-    if (error instanceof DecisionRequiredError) return error;
+    if (error instanceof DecisionRequiredError || error instanceof SleepRequiredError) return error;
     outcome = { status: "failed", error: describeError(error), calls: 0 };
   }
   if (!scope.listening) return outcome;
@@ -278,6 +300,12 @@ async function runOne(
     scope.emit({ type: "subtask.failed", ...common, at: Date.now(), durationMs, error: outcome.error });
   }
   return outcome;
+}
+
+/** A subtask's "not before" as epoch ms; 0 when it has none or has finished already (replay). */
+function notBeforeOf(scope: SubtaskScope, subtask: Subtask): number {
+  if (subtask.notBefore === undefined || scope.recorded.has(stepKeys.subtaskDone(subtask.id))) return 0;
+  return Date.parse(subtask.notBefore);
 }
 
 function collectResult(plan: Plan, results: Record<string, SubtaskResult>): RunResult {

@@ -48,7 +48,11 @@ export type EngineEvent =
     })
   /** Text a model streamed while deciding; not journaled (the decision is). */
   | (At & { readonly type: "model.delta"; readonly subtaskId: string; readonly agent: string; readonly stepKey: string; readonly text: string })
-  | (At & { readonly type: "run.finished"; readonly status: Extract<RunStatus, "succeeded" | "failed" | "cancelled" | "waiting_approval">; readonly durationMs: number; readonly error?: ErrorInfo });
+  /** A tool asked the run to sleep: it gives up its lease until `wakeAt` (epoch ms). */
+  | (At & { readonly type: "run.sleeping"; readonly stepKey: string; readonly wakeAt: number })
+  /** A sleeping run's timer was due when a worker took it again: the run goes on. */
+  | (At & { readonly type: "run.woke"; readonly stepKey: string })
+  | (At & { readonly type: "run.finished"; readonly status: Extract<RunStatus, "succeeded" | "failed" | "cancelled" | "waiting_approval" | "sleeping">; readonly durationMs: number; readonly error?: ErrorInfo });
 
 export type EngineEventType = EngineEvent["type"];
 export type EventListener = (event: EngineEvent) => void;

@@ -1,7 +1,7 @@
 import type { Agent, AgentModel, Decision, SubtaskOutcome } from "../agents/index.js";
 import { carryOut } from "../agents/index.js";
 import type { Artifact, Language, Step, Subtask, SubtaskResult } from "../core/index.js";
-import { AmbiguousStepError, ApprovalRequiredError, CancelledError, canonicalHash, JournalError, stepKeys } from "../core/index.js";
+import { AmbiguousStepError, ApprovalRequiredError, CancelledError, canonicalHash, JournalError, SleepRequiredError, stepKeys } from "../core/index.js";
 import type { CallContext, ToolCallRequest, ToolCallResult, ToolRegistry } from "../tools/index.js";
 import type { EventListener } from "./events.js";
 import type { Journal } from "./journal.js";
@@ -140,6 +140,7 @@ async function journaledCall(
     if (replayed.status === "success" && common) {
       scope.emit({ type: "tool.finished", ...common, at: Date.now(), durationMs: 0, attempts: replayed.attempts, replayed: true });
     }
+    await timerDue(scope, stepKeys.sleep(subtaskId, n));
     return replayed;
   }
   const tool = scope.tools.has(call.tool) ? scope.tools.get(call.tool) : undefined;
@@ -160,7 +161,9 @@ async function journaledCall(
     // The intent's commit may have been held up for longer than the lease lasts.
     assertLeaseHeld(scope, call.tool, stepKey);
   }
-  const result = await scope.executor.run(call, callContext(scope, stepKey));
+  let wakeAt: number | undefined;
+  const context = { ...callContext(scope, stepKey), sleepUntil: (at: number) => void (wakeAt = at) };
+  const result = await scope.executor.run(call, context);
   // A call cut short by cancellation is no outcome of the tool: leave it unrecorded, so a
   // resume makes it again (idempotent) or finds its intent and asks a person (not idempotent).
   if (result.status === "failed" && scope.signal.aborted) throw new CancelledError();
@@ -171,8 +174,17 @@ async function journaledCall(
       : { runId: scope.runId, key: stepKey, kind: "tool_call", startedAt, finishedAt, status: "failed", input: call, error: result.error, attempts: result.attempts };
   if (tool?.sensitive) {
     await recordAudited(scope, step, "tool.sensitive_call", "system", { stepKey, tool: call.tool, input: call.input, status: result.status, ...(result.status === "failed" ? { error: result.error } : {}) });
-  } else if (scope.model.deterministic && tool?.idempotent) deferred.step = step;
-  else await scope.journal.record(step);
+  } else if (wakeAt === undefined && scope.model.deterministic && tool?.idempotent) deferred.step = step;
+  else if (wakeAt === undefined || result.status !== "success") await scope.journal.record(step);
+  if (wakeAt !== undefined && result.status === "success") {
+    // The due time is recorded once, with the call's result: a replay finds both and neither
+    // calls the tool again nor restarts the timer.
+    const timerKey = stepKeys.sleep(subtaskId, n);
+    const timer: Step = { runId: scope.runId, key: timerKey, kind: "sleep", status: "started", input: { tool: call.tool }, output: { wakeAt: new Date(wakeAt).toISOString() }, startedAt: finishedAt };
+    await recordSteps(scope.journal, tool?.sensitive ? [timer] : [step, timer]);
+    if (scope.listening) scope.emit({ type: "run.sleeping", runId: scope.runId, at: Date.now(), stepKey: timerKey, wakeAt });
+    throw new SleepRequiredError(timerKey, wakeAt);
+  }
   if (!common) return result;
   const at = Date.now();
   if (result.status === "success") {
@@ -181,6 +193,19 @@ async function journaledCall(
     scope.emit({ type: "tool.failed", ...common, at, durationMs: result.durationMs, attempts: result.attempts, error: result.error });
   }
   return result;
+}
+
+/**
+ * A timer recorded after call `n`: still ahead, the run sleeps again (woken early, by
+ * `cs-agents resume` say); due, it is closed and the agent goes on with the call's result.
+ */
+async function timerDue(scope: SubtaskScope, key: string): Promise<void> {
+  const timer = scope.recorded.get(key);
+  if (!timer || timer.status === "succeeded") return;
+  const wakeAt = Date.parse(String((timer.output as { wakeAt?: unknown } | undefined)?.wakeAt));
+  if (Number.isFinite(wakeAt) && wakeAt > Date.now()) throw new SleepRequiredError(key, wakeAt);
+  await scope.journal.record({ ...timer, status: "succeeded", finishedAt: new Date() });
+  if (scope.listening) scope.emit({ type: "run.woke", runId: scope.runId, at: Date.now(), stepKey: key });
 }
 
 /**

@@ -56,6 +56,8 @@ export type RunEnd = { readonly runId: string } & (
   | { readonly kind: "finished"; readonly outcome: RunOutcome }
   | { readonly kind: "released" }
   | { readonly kind: "lease_lost" }
+  /** A timer put it to sleep: it holds no lease until `wakeAt`, when any worker may take it. */
+  | { readonly kind: "sleeping"; readonly wakeAt: number }
   /** Cancelled while it ran (the store already says so): stopped here, nothing more written. */
   | { readonly kind: "cancelled" }
 );
@@ -302,6 +304,8 @@ export class Worker {
         recordAll: (steps) => store.recordAll(lease, steps).then(written),
         ...(recordStep ? { recordAudited: (step, draft) => recordStep(lease, step, draft).then(written) } : {}),
         finish: async (steps, outcome) => {
+          // The engine records a sleeping run's steps itself; this is never a sleep.
+          if (outcome.status === "sleeping") return store.recordAll(lease, steps);
           await store.transition(lease, updateOf(outcome), steps);
           finished = true;
           this.#written(runId);
@@ -313,6 +317,10 @@ export class Worker {
       const request = { runId, task: lease.task, signal: controller.signal, journal, lease: runLease, ...(this.#options.audit ? { audit: this.#options.audit } : {}) };
       const outcome = await engine.execute(this.#options.onEvent ? { ...request, onEvent: this.#options.onEvent } : request);
       if (finished) return { runId, kind: "finished", outcome };
+      if (outcome.status === "sleeping") {
+        await store.sleep(lease, new Date(outcome.wakeAt));
+        return { runId, kind: "sleeping", wakeAt: outcome.wakeAt };
+      }
       if (this.#active.get(runId)?.cancelled && outcome.status === "cancelled") return { runId, kind: "cancelled" };
       if (lost) return { runId, kind: "lease_lost" };
       if (this.#releasing && outcome.status === "cancelled") {
@@ -340,7 +348,7 @@ export class Worker {
 }
 
 /** The plan is left out: this run's `plan` step, recorded through the same store, holds it. */
-function updateOf(outcome: RunOutcome) {
+function updateOf(outcome: Exclude<RunOutcome, { status: "sleeping" }>) {
   if (outcome.status === "waiting_approval") return { status: "waiting_approval" as const };
   return outcome.status === "succeeded" ? { status: "succeeded" as const, result: outcome.result } : { status: outcome.status, error: outcome.error };
 }

@@ -90,6 +90,10 @@ export function engineMetricsListener(metrics: MetricsRegistry): EventListener {
         const run = runs.get(event.runId);
         runs.delete(event.runId);
         metrics.add("cs_agents_runs_in_progress", -1);
+        if (event.status === "sleeping") {
+          metrics.inc("cs_agents_run_sleeps_total");
+          return;
+        }
         if (event.status === "waiting_approval") {
           if (event.error?.code === "STEP_AMBIGUOUS") metrics.inc("cs_agents_ambiguous_steps_total");
           return;

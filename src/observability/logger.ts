@@ -45,6 +45,7 @@ export function loggedEngine(inner: Engine, logger: Logger): Engine {
       const traceId = traceIdOf(request.task.traceparent);
       const fields = { runId: request.runId, ...(traceId ? { traceId } : {}), ...(request.task.tenant ? { tenant: request.task.tenant } : {}), status: outcome.status };
       if (outcome.status === "succeeded") logger.info(fields, "run succeeded");
+      else if (outcome.status === "sleeping") logger.info({ ...fields, wakeAt: new Date(outcome.wakeAt).toISOString() }, "run sleeping");
       else logger.warn({ ...fields, code: outcome.error.code, reason: outcome.error.message }, `run ${outcome.status}`);
       return outcome;
     },

@@ -7,6 +7,11 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  /**
+   * SQLite only: applied with foreign key enforcement off (a table rebuild, whose DROP would
+   * otherwise cascade), and the keys checked before it commits.
+   */
+  readonly foreignKeysOff?: boolean;
 }
 
 /** The migrations not applied yet, in version order. */

@@ -144,6 +144,12 @@ export interface LeaseStore {
    *   InvalidInputError for `steps` as `StepStore.recordAll` refuses them.
    */
   transition(lease: Lease, update: { readonly status: "planning" | "running" | "waiting_approval" } | FinalOutcome, steps?: readonly Step[]): Promise<void>;
+  /**
+   * Puts the run to sleep until `wakeAt`: it becomes `sleeping` and loses its lease, and a claim
+   * takes it again once `wakeAt` has passed (on PostgreSQL by the database clock), due runs first.
+   * @throws JournalError (LEASE_LOST) when the lease is stale (nothing is written).
+   */
+  sleep(lease: Lease, wakeAt: Date): Promise<void>;
   stats(): StoreStats;
 }
 

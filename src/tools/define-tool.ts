@@ -33,6 +33,16 @@ export interface ToolContext {
    * scope, or all of them. A tool that writes invalidates what it changed.
    */
   readonly invalidate: (tool?: string, input?: unknown) => Promise<void>;
+  /**
+   * Puts the run to sleep for `ms` once this call returns: the call's result is journaled first,
+   * then the run gives up its lease and worker slot and wakes on any worker when due, where the
+   * agent goes on with this result. The handler is not called again. Calls within one handler
+   * keep the latest due time. Throws ToolError (SLEEP_INVALID) for a negative or non-finite
+   * `ms`, (SLEEP_UNAVAILABLE) outside a run.
+   */
+  readonly sleep: (ms: number) => void;
+  /** As `sleep`, until a point in time (a time already past wakes at once). */
+  readonly sleepUntil: (date: Date) => void;
 }
 
 /** Caching of a tool's results (opt-in): pure or read-only tools whose output is JSON. */
@@ -188,4 +198,6 @@ export interface CallContext {
   readonly tenant?: string;
   /** The run's lease epoch: with runId and stepKey, the handler's fencing token. */
   readonly epoch?: number;
+  /** Set by the engine: the handler asked the run to sleep until this time (epoch ms). */
+  readonly sleepUntil?: (wakeAt: number) => void;
 }

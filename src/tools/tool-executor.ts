@@ -227,7 +227,7 @@ async function attemptOnce(tool: Tool, input: unknown, call: CallContext, countA
     // The caller may abort during the backoff sleep, and cockatiel starts the next attempt anyway.
     if (call.signal?.aborted) throw new CancelledError();
     const attempt = countAttempt();
-    const work = invoker.batcher ? invoker.batcher.call(input, deadline.signal) : tool.handler(input, new HandlerContext(deadline, invoker, attempt, idempotencyKey, fencing, runId, tenant));
+    const work = invoker.batcher ? invoker.batcher.call(input, deadline.signal) : tool.handler(input, new HandlerContext(deadline, invoker, attempt, idempotencyKey, fencing, runId, tenant, call.sleepUntil));
     raw = await deadline.race(work);
   } catch (error) {
     throw attemptFailure(error, tool, deadline.expired, call.signal);
@@ -296,9 +296,33 @@ class HandlerContext implements ToolContext {
     readonly fencing: FencingToken | undefined,
     readonly runId: string | undefined,
     readonly tenant: string | undefined,
+    sleepUntil: ((wakeAt: number) => void) | undefined,
   ) {
     this.#deadline = deadline;
     this.#invoker = invoker;
+    this.#sleepUntil = sleepUntil;
+  }
+
+  readonly #sleepUntil: ((wakeAt: number) => void) | undefined;
+
+  // Arrow properties, so a handler may destructure them.
+  readonly sleep = (ms: number): void => {
+    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
+      throw new ToolError("SLEEP_INVALID", `sleep needs a finite number of milliseconds, 0 or more; got ${String(ms)}`);
+    }
+    this.#wakeAt(Date.now() + ms);
+  };
+
+  readonly sleepUntil = (date: Date): void => {
+    if (!(date instanceof Date) || !Number.isFinite(date.getTime())) {
+      throw new ToolError("SLEEP_INVALID", `sleepUntil needs a valid Date; got ${String(date)}`);
+    }
+    this.#wakeAt(date.getTime());
+  };
+
+  #wakeAt(at: number): void {
+    if (!this.#sleepUntil) throw new ToolError("SLEEP_UNAVAILABLE", "sleep works only inside a run executed by the engine; this call has no run to put to sleep");
+    this.#sleepUntil(at);
   }
 
   get signal(): AbortSignal {

@@ -116,6 +116,17 @@ export function describeServiceStoreContract(name: string, makeStore: () => Prom
       expect((await store().listAudit()).map((e) => e.action)).toEqual(["task.submitted", "task.cancelled"]);
     });
 
+    it("cancels a sleeping run at once: it never wakes", async () => {
+      const { run } = await store().submitAudited({ description: "a", tenant: "acme" }, submitOptions(1), draft("task.submitted"));
+      const [lease] = await store().claim({ workerId: "w1", leaseMs: 60_000, limit: 1, maxCrashes: 3 });
+      if (!lease) throw new Error("nothing claimed");
+      await store().sleep(lease, new Date(Date.now() + 200));
+      expect(await store().cancel(run.id, draft("task.cancelled"))).toMatchObject({ cancelled: true, run: { status: "cancelled" } });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(await store().claim({ workerId: "w2", leaseMs: 60_000, limit: 1, maxCrashes: 3 })).toEqual([]);
+      expect((await store().get(run.id))?.status).toBe("cancelled");
+    });
+
     it("tells which of the given runs were cancelled", async () => {
       const a = (await store().submitAudited({ description: "a", tenant: "acme" }, submitOptions(1), draft("task.submitted"))).run;
       const b = (await store().submitAudited({ description: "b", tenant: "acme" }, submitOptions(2), draft("task.submitted"))).run;

@@ -67,7 +67,7 @@ describe("durable runs from the command line (SQLite in ./data by default)", () 
   it.each([
     [["status", "not-an-id"], /not a run id/],
     [["status", "0mwtsupi6-aaaaaaaa"], /no run with id/],
-    [["runs", "--status", "sleeping"], /unknown status sleeping/],
+    [["runs", "--status", "dozing"], /unknown status dozing/],
     [["runs", "--limit", "0"], /--limit must be a whole number/],
     [["worker", "--concurrency", "0"], /--concurrency must be a whole number/],
     [["decide", "0mwtsupi6-aaaaaaaa", "subtask/a/call/0"], /exactly one of --retry/],

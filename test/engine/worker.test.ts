@@ -32,6 +32,7 @@ describe("Worker", () => {
       cancelledAmong: (ids) => sqlite.cancelledAmong(ids),
       heartbeat: (lease, ms) => sqlite.heartbeat(lease, ms),
       release: (lease) => sqlite.release(lease),
+      sleep: (lease, wakeAt) => sqlite.sleep(lease, wakeAt),
       stats: () => sqlite.stats(),
       load: (runId) => sqlite.load(runId),
       record: (lease, step) => (writes.push(`record ${step.key}`), sqlite.record(lease, step)),

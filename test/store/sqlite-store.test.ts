@@ -66,10 +66,30 @@ describe("SqliteStore", () => {
   it("opened without migrating, says how to migrate, then migrates", async () => {
     const store = SqliteStore.open(freshPath(), { migrate: false });
     await expect(store.get("run-001")).rejects.toMatchObject({ code: "STORE_CONFIG", message: expect.stringContaining("cs-agents migrate") });
-    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     expect(await store.migrate()).toEqual([]);
     expect(await store.get("run-001")).toBeUndefined();
     await store.close();
+  });
+
+  it("keeps every run, its steps and its events when migration 11 rebuilds runs for the sleeping status", async () => {
+    const { path, db } = await databaseAtVersion(10);
+    db.prepare("INSERT INTO runs (id, task, status, schema_version, created_at, updated_at, lease_epoch, quarantined) VALUES ('run-001', '{\"description\":\"x\"}', 'waiting_approval', 1, 5, 6, 2, 1)").run();
+    db.prepare("INSERT INTO steps (run_id, key, seq, kind, status, started_at, epoch) VALUES ('run-001', 'plan', 1, 'plan', 'succeeded', 0, 1)").run();
+    db.prepare("INSERT INTO run_events (run_id, id, key, type, data) VALUES ('run-001', 1, 'run/1', 'run.queued', '{}')").run();
+    db.close();
+
+    const store = SqliteStore.open(path);
+    try {
+      expect(await store.get("run-001")).toMatchObject({ status: "waiting_approval", createdAt: new Date(5) });
+      expect((await store.load("run-001")).map((s) => s.key)).toEqual(["plan"]);
+    } finally {
+      await store.close();
+    }
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare("SELECT count(*) AS n FROM run_events").get()).toEqual({ n: 1 });
+    expect(check.prepare("SELECT lease_epoch, quarantined, wake_at FROM runs").get()).toEqual({ lease_epoch: 2, quarantined: 1, wake_at: null });
+    check.close();
   });
 
   it("keeps the order of a run's steps recorded before migration 3 when the run goes on after it", async () => {

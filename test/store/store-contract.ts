@@ -3,6 +3,7 @@ import { describeDecideAndRetention } from "./contract/decide-and-retention.js";
 import { describeJournal } from "./contract/journal.js";
 import { describeLeases } from "./contract/leases.js";
 import { describeSubmitAndList } from "./contract/submit-and-list.js";
+import { describeTimers } from "./contract/timers.js";
 import type { MakeStore } from "./contract/context.js";
 
 export type { MakeStore, StoreFixture } from "./contract/context.js";
@@ -18,5 +19,6 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     describe("leases", () => describeLeases(makeStore));
     describe("journal", () => describeJournal(makeStore));
     describe("decisions and retention", () => describeDecideAndRetention(makeStore));
+    describe("timers", () => describeTimers(makeStore));
   });
 }

@@ -34,6 +34,7 @@ export async function remoteStatus(context: CommandContext, client: CsAgentsClie
   out(`run      ${run.id}`);
   out(`task     ${run.description}`);
   out(`status   ${run.status}${run.error ? ` — ${oneLine(run.error.message)} [${run.error.code}]` : ""}`);
+  if (run.wakeAt) out(`wakes    ${run.wakeAt} (holds no worker until then)`);
   out(`created  ${run.createdAt}   updated ${run.updatedAt}`);
   out(`storage  ${steps.items.length} steps`);
   if (run.plan) {

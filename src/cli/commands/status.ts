@@ -1,4 +1,4 @@
-import { artifactBytes, RUN_ID_PATTERN, RUN_STATUSES, type Run, type RunStatus } from "../../core/index.js";
+import { artifactBytes, RUN_ID_PATTERN, RUN_STATUSES, wakeTimeOf, type Run, type RunStatus } from "../../core/index.js";
 import { EXIT_OK, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
 import { withStore } from "../open-store.js";
@@ -46,6 +46,8 @@ export async function statusCommand(context: CommandContext, id: string, options
   out(`run      ${run.id}`);
   out(`task     ${run.task.description}`);
   out(`status   ${run.status}${run.error ? ` — ${await storedErrorMessage(context.io.env, run.error)} [${run.error.code}]` : ""}`);
+  const wakeAt = run.status === "sleeping" ? wakeTimeOf(steps, run.plan?.subtasks ?? []) : undefined;
+  if (wakeAt) out(`wakes    ${wakeAt.toISOString()} (holds no worker until then)`);
   out(`created  ${run.createdAt.toISOString()}   updated ${run.updatedAt.toISOString()}`);
   out(`storage  ${steps.length} steps, ${formatBytes(storageBytes)}`);
   if (run.plan) {

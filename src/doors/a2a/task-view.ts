@@ -14,6 +14,7 @@ export function stateOf(status: RunStatus): TaskState {
     case "planning":
       return TaskState.TASK_STATE_SUBMITTED;
     case "running":
+    case "sleeping":
       return TaskState.TASK_STATE_WORKING;
     case "waiting_approval":
       return TaskState.TASK_STATE_INPUT_REQUIRED;

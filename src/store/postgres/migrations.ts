@@ -158,4 +158,18 @@ CREATE TABLE inline_runs (
 INSERT INTO inline_runs (run_id) SELECT id FROM runs;
 `,
   },
+  {
+    version: 8,
+    name: "runs_sleeping",
+    // A sleeping run (a durable timer) holds no lease; wake_at says when a claim may take it
+    // again, on the database clock. runs_sleeping holds only sleeping runs, by due time, so a
+    // claim finds the due ones without reading the queue.
+    sql: `
+ALTER TABLE runs DROP CONSTRAINT runs_status_check;
+ALTER TABLE runs ADD CONSTRAINT runs_status_check
+  CHECK (status IN ('queued', 'planning', 'running', 'waiting_approval', 'sleeping', 'succeeded', 'failed', 'cancelled'));
+ALTER TABLE runs ADD COLUMN wake_at timestamptz;
+CREATE INDEX runs_sleeping ON runs (wake_at, id) WHERE status = 'sleeping';
+`,
+  },
 ];

@@ -190,6 +190,14 @@ export class PostgresStore implements ServiceStore {
     return (await this.#query(sql.heartbeat, [...fence(lease), leaseMs])).rowCount === 1;
   }
 
+  async sleep(lease: Lease, wakeAt: Date): Promise<void> {
+    const { rowCount } = await this.#query(sql.sleep, [...fence(lease), wakeAt.toISOString()]);
+    if (rowCount !== 1) {
+      this.#stats.staleWritesRejected += 1;
+      throw leaseLostError(lease.runId, lease.epoch);
+    }
+  }
+
   async release(lease: Lease): Promise<void> {
     await this.#query(sql.release, fence(lease));
   }

@@ -58,7 +58,7 @@ function claimStatement(name: string, candidates: string): SqlStatement {
     name,
     `WITH candidates AS (${candidates}),
      claimed AS (
-       UPDATE runs r SET status = 'running', updated_at = now(), lease_owner = $1, lease_expires_at = ${msFromNow("$2")}, lease_epoch = r.lease_epoch + 1,
+       UPDATE runs r SET status = 'running', wake_at = NULL, updated_at = now(), lease_owner = $1, lease_expires_at = ${msFromNow("$2")}, lease_epoch = r.lease_epoch + 1,
          claims = r.claims + 1, crashes = r.crashes + (c.reclaimed AND r.lease_alone)::int, quarantined = r.quarantined OR c.reclaimed, lease_alone = c.alone
        FROM candidates c WHERE r.id = c.id
        RETURNING r.id, r.task::text AS task, r.lease_epoch, r.crashes, c.reclaimed, c.alone AS lease_alone, r.created_at)
@@ -99,12 +99,20 @@ export const sql = {
        WHERE quarantined AND ${CLAIMABLE_NOW}
        ORDER BY created_at, id LIMIT 1
        FOR UPDATE SKIP LOCKED),
-     n AS (
-       SELECT id, lease_owner IS NOT NULL AS reclaimed, created_at FROM runs
+     queued AS (
+       SELECT id, lease_owner IS NOT NULL AS reclaimed, created_at AS due FROM runs
        WHERE ${CLAIMABLE_NOW} AND NOT EXISTS (SELECT 1 FROM q)
        ORDER BY created_at, id LIMIT $3
        FOR UPDATE SKIP LOCKED),
-     orphan AS (SELECT id, reclaimed FROM n WHERE reclaimed ORDER BY created_at, id LIMIT 1)
+     sleepers AS (
+       SELECT id, false AS reclaimed, wake_at AS due FROM runs
+       WHERE status = 'sleeping' AND wake_at <= now() AND NOT EXISTS (SELECT 1 FROM q)
+       ORDER BY wake_at, id LIMIT $3
+       FOR UPDATE SKIP LOCKED),
+     n AS (
+       SELECT id, reclaimed, due FROM (SELECT * FROM queued UNION ALL SELECT * FROM sleepers) both_kinds
+       ORDER BY due, id LIMIT $3),
+     orphan AS (SELECT id, reclaimed FROM n WHERE reclaimed ORDER BY due, id LIMIT 1)
      SELECT id, reclaimed, true AS alone FROM q WHERE $4::boolean
      UNION ALL SELECT id, reclaimed, true AS alone FROM orphan WHERE $4::boolean
      UNION ALL SELECT id, reclaimed, $4::boolean AND $3::int = 1 AS alone FROM n WHERE NOT EXISTS (SELECT 1 FROM orphan)`,
@@ -120,6 +128,11 @@ export const sql = {
      WHERE ${FENCE}`,
   ),
   heartbeat: statement("heartbeat", `UPDATE runs SET lease_expires_at = ${msFromNow("$4")} WHERE ${FENCE} AND status NOT IN (${FINAL})`),
+  sleep: statement(
+    "sleep",
+    `UPDATE runs SET status = 'sleeping', wake_at = $4::timestamptz, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+     WHERE ${FENCE} AND status NOT IN (${FINAL})`,
+  ),
   release: statement("release", `UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE ${FENCE}`),
   transition: statement(
     "transition",

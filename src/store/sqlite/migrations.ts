@@ -211,4 +211,54 @@ CREATE TABLE inline_runs (
 INSERT INTO inline_runs (run_id) SELECT id FROM runs;
 `,
   },
+  {
+    version: 11,
+    name: "runs_sleeping",
+    // A sleeping run (a durable timer) holds no lease; wake_at says when a claim may take it
+    // again. runs_sleeping holds only sleeping runs, by due time, so a claim finds the due ones
+    // without reading the queue, and the queue's claim stays on runs_active. SQLite cannot widen
+    // a CHECK in place, so runs is rebuilt (rows, rowids and indexes as they were); foreign keys
+    // are off meanwhile, or dropping the old table would cascade to every run's steps.
+    foreignKeysOff: true,
+    sql: `
+CREATE TABLE runs_rebuilt (
+  id TEXT PRIMARY KEY,
+  tenant TEXT NOT NULL DEFAULT '',
+  idempotency_key TEXT,
+  task TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('queued', 'planning', 'running', 'waiting_approval', 'sleeping', 'succeeded', 'failed', 'cancelled')),
+  plan TEXT,
+  result TEXT,
+  error TEXT,
+  schema_version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  lease_owner TEXT,
+  lease_epoch INTEGER NOT NULL DEFAULT 0,
+  lease_expires_at INTEGER,
+  claims INTEGER NOT NULL DEFAULT 0,
+  crashes INTEGER NOT NULL DEFAULT 0,
+  step_seq INTEGER NOT NULL DEFAULT 0,
+  request_hash TEXT,
+  submitted_by TEXT,
+  quarantined INTEGER NOT NULL DEFAULT 0,
+  lease_alone INTEGER NOT NULL DEFAULT 0,
+  wake_at INTEGER
+) STRICT;
+INSERT INTO runs_rebuilt (rowid, id, tenant, idempotency_key, task, status, plan, result, error, schema_version, created_at, updated_at, finished_at,
+    lease_owner, lease_epoch, lease_expires_at, claims, crashes, step_seq, request_hash, submitted_by, quarantined, lease_alone)
+  SELECT rowid, id, tenant, idempotency_key, task, status, plan, result, error, schema_version, created_at, updated_at, finished_at,
+    lease_owner, lease_epoch, lease_expires_at, claims, crashes, step_seq, request_hash, submitted_by, quarantined, lease_alone FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_rebuilt RENAME TO runs;
+CREATE UNIQUE INDEX runs_idempotency ON runs (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE INDEX runs_created ON runs (created_at, id);
+CREATE INDEX runs_tenant_created ON runs (tenant, created_at, id);
+CREATE INDEX runs_active ON runs (created_at, id) WHERE finished_at IS NULL;
+CREATE INDEX runs_quarantined ON runs (created_at, id) WHERE quarantined = 1 AND finished_at IS NULL;
+CREATE INDEX runs_tenant_active ON runs (tenant, created_at, id) WHERE finished_at IS NULL;
+CREATE INDEX runs_sleeping ON runs (wake_at, id) WHERE status = 'sleeping';
+`,
+  },
 ];

@@ -213,7 +213,10 @@ export class SqliteStore implements ServiceStore {
     const sql = this.#sql;
     const idle = (request.holding ?? 0) === 0;
     if (request.runId !== undefined) return { candidates: sql.claimCandidate.all(request.runId), alone: idle && request.limit === 1 };
-    const candidates = sql.claimCandidates.all({ now, limit: request.limit });
+    const queued = sql.claimCandidates.all({ now, limit: request.limit });
+    const due = sql.dueSleepers.all({ now, limit: request.limit });
+    // Queued runs are due when submitted, sleepers when their timer is: earliest due first.
+    const candidates = due.length === 0 ? queued : [...queued, ...due].sort((a, b) => a.due - b.due || (a.id < b.id ? -1 : 1)).slice(0, request.limit);
     // An orphan (a lease expired under it) is a suspect like a quarantined run, before its reclaim quarantines it.
     const suspect = sql.quarantinedCandidate.get({ now }) ?? candidates.find((c) => c.lease_owner !== null);
     if (suspect) return { candidates: idle ? [suspect] : [], alone: true };
@@ -222,6 +225,14 @@ export class SqliteStore implements ServiceStore {
 
   async heartbeat(lease: Lease, leaseMs: number): Promise<boolean> {
     return this.#sql.heartbeat.run({ ...fence(lease), expiresAt: Date.now() + leaseMs }).changes === 1;
+  }
+
+  async sleep(lease: Lease, wakeAt: Date): Promise<void> {
+    if (this.#sql.sleep.run({ ...fence(lease), wakeAt: wakeAt.getTime(), now: Date.now() }).changes !== 1) {
+      this.#stats.staleWritesRejected += 1;
+      throw leaseLostError(lease.runId, lease.epoch);
+    }
+    this.#wrote();
   }
 
   async release(lease: Lease): Promise<void> {

@@ -62,10 +62,20 @@ export function prepareStatements(db: Database.Database) {
     // other tenant's runs.
     listRuns: prepare<ListParams, RunRow>(listRunsSql("")),
     listRunsOfTenant: prepare<ListParams & { tenant: string }, RunRow>(listRunsSql("AND tenant = @tenant")),
-    claimCandidates: prepare<{ now: number; limit: number }, Candidate>(
-      `SELECT id, lease_owner FROM runs
+    claimCandidates: prepare<{ now: number; limit: number }, Candidate & { due: number }>(
+      `SELECT id, lease_owner, created_at AS due FROM runs
        WHERE ${SQLITE_ACTIVE_RUNS} AND status IN (${CLAIMABLE}) AND (lease_owner IS NULL OR lease_expires_at < @now)
        ORDER BY created_at, id LIMIT @limit`,
+    ),
+    // Sleeping runs now due, earliest first (runs_sleeping: its WHERE repeats that predicate).
+    dueSleepers: prepare<{ now: number; limit: number }, Candidate & { due: number }>(
+      `SELECT id, NULL AS lease_owner, wake_at AS due FROM runs
+       WHERE status = 'sleeping' AND wake_at <= @now
+       ORDER BY wake_at, id LIMIT @limit`,
+    ),
+    sleep: prepare<Fence & { wakeAt: number; now: number }>(
+      `UPDATE runs SET status = 'sleeping', wake_at = @wakeAt, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
+       WHERE id = @runId AND lease_owner = @workerId AND lease_epoch = @epoch AND status NOT IN (${FINAL})`,
     ),
     // The oldest quarantined run waiting (runs_quarantined: its WHERE repeats that predicate).
     quarantinedCandidate: prepare<{ now: number }, Candidate>(
@@ -77,7 +87,7 @@ export function prepareStatements(db: Database.Database) {
     // A claimed run is running: the claim is its transition, not a separate write.
     // A crash counts only against a run its worker held alone; any orphaned run is quarantined.
     lease: prepare<{ id: string; workerId: string; expiresAt: number; reclaimed: number; alone: number; now: number }, ClaimedRow>(
-      `UPDATE runs SET status = 'running', updated_at = @now, lease_owner = @workerId, lease_expires_at = @expiresAt, lease_epoch = lease_epoch + 1,
+      `UPDATE runs SET status = 'running', wake_at = NULL, updated_at = @now, lease_owner = @workerId, lease_expires_at = @expiresAt, lease_epoch = lease_epoch + 1,
          claims = claims + 1, crashes = crashes + (@reclaimed AND lease_alone), quarantined = (quarantined OR @reclaimed), lease_alone = @alone
        WHERE id = @id
        RETURNING id, task, lease_epoch, crashes, @reclaimed AS reclaimed, lease_alone`,

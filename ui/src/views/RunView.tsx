@@ -67,6 +67,7 @@ export function RunView() {
       <h1>{detail.description}</h1>
       <p>
         <span className={`badge ${detail.status}`} data-testid="run-status">{t(`status.${detail.status}`)}</span> · {detail.id} · {formatTime(detail.createdAt, i18n.language)} · {formatMs(detail.durationMs, i18n.language)}
+        {detail.wakeAt && <> · {t("run.wakes", { time: formatTime(detail.wakeAt, i18n.language) })}</>}
       </p>
       {!FINAL.has(detail.status) && (
         <button type="button" className="danger" onClick={() => cancel.mutate()} disabled={cancel.isPending}>{t("run.cancel")}</button>
