@@ -16,7 +16,9 @@ export function migrateSqlite(db: Database.Database): readonly number[] {
       record.run(migration.version, migration.name, Date.now());
       return migration.version;
     });
-    // A rebuild ran with enforcement off: it must leave every key as valid as it found it.
+    // A rebuild ran with enforcement off: it must leave every key as valid as it found it. The
+    // check reads every row, so it runs only when something was applied, not on every open.
+    if (versions.length === 0) return versions;
     const broken = db.pragma("foreign_key_check") as unknown[];
     if (broken.length > 0) throw new Error(`a migration left ${broken.length} rows with broken foreign keys; nothing was applied`);
     return versions;
