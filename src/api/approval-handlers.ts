@@ -69,6 +69,7 @@ async function decideApproval(context: HandlerContext): Promise<Answer> {
   if (deps.now().getTime() > Date.parse(approval.expiresAt)) {
     await deps.store
       .decideAudited(run.id, step.key, { action: "fail", reason: `the approval request expired at ${approval.expiresAt}` }, audit("approval.expired"))
+      .then(() => deps.onDecided(run.id))
       .catch((error: unknown) => deps.log.warn({ runId: run.id, reason: error instanceof Error ? error.message : String(error) }, "expiring an approval failed"));
     throw new ApiError("APPROVAL_EXPIRED", `approval ${id} expired at ${approval.expiresAt}; it was denied`, { i18n: { key: "api.approval-expired", params: { id, expiresAt: approval.expiresAt } } });
   }
@@ -79,6 +80,7 @@ async function decideApproval(context: HandlerContext): Promise<Answer> {
     }
   }
   await deps.store.decideAudited(run.id, step.key, decisionFor(approval, body, principal.subject), audit(`approval.${{ approve: "approved", deny: "denied", done: "done" }[body.decision]}`, body.reason ? { reason: body.reason } : {}));
+  deps.onDecided(run.id);
   const after = await deps.store.get(run.id);
   return { status: 200, body: { id, runId: run.id, stepKey: step.key, decision: body.decision, runStatus: after?.status ?? run.status } };
 }

@@ -91,6 +91,8 @@ export interface ApiDeps {
   readonly onCancelled?: (runId: string) => void;
   /** Told of each run the API created, so an in-process worker claims it now rather than at its next poll. */
   readonly onSubmitted?: (runId: string) => void;
+  /** Told of each run whose approval the API decided (it is queued again), so an in-process worker claims it now. */
+  readonly onDecided?: (runId: string) => void;
   /** Operational lines (a store outage and its end); default: none. */
   readonly log?: ApiLog;
   /** Signed audit checkpoints, already verified (`readCheckpoints`); default: none. */
@@ -174,7 +176,7 @@ export class ApiServer {
     const log = deps.log ?? SILENT_LOG;
     const store = watchedStore(deps.store, new StoreHealth(log));
     server.#log = log;
-    await server.#setUp({ ...deps, store, log, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()), metrics: deps.metrics ?? new MetricsRegistry(), onCancelled: deps.onCancelled ?? (() => undefined), onSubmitted: deps.onSubmitted ?? (() => undefined), auditCheckpoints: deps.auditCheckpoints ?? (() => []), doors: deps.doors ?? [] });
+    await server.#setUp({ ...deps, store, log, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()), metrics: deps.metrics ?? new MetricsRegistry(), onCancelled: deps.onCancelled ?? (() => undefined), onSubmitted: deps.onSubmitted ?? (() => undefined), onDecided: deps.onDecided ?? (() => undefined), auditCheckpoints: deps.auditCheckpoints ?? (() => []), doors: deps.doors ?? [] });
     return server;
   }
 
@@ -270,7 +272,12 @@ export class ApiServer {
       deps.onCancelled(runId);
       hub.wake(runId);
     };
-    this.#context = { deps: { ...deps, onCancelled }, options, metrics, draining: () => this.#draining, submissionsInFlight: new Set<string>() };
+    // A decision changes a step and queues the run again: its streams tell it now as well.
+    const onDecided = (runId: string): void => {
+      deps.onDecided(runId);
+      hub.wake(runId);
+    };
+    this.#context = { deps: { ...deps, onCancelled, onDecided }, options, metrics, draining: () => this.#draining, submissionsInFlight: new Set<string>() };
     const service = new Service({
       hub,
       context: this.#context,

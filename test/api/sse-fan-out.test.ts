@@ -3,7 +3,7 @@ import { Worker } from "../../src/engine/index.js";
 import { createRuntime } from "../../src/runtime/index.js";
 import { SqliteStore } from "../../src/store/index.js";
 import type { RunEvent, ServiceStore } from "../../src/store/index.js";
-import { bearer, makeApi, token } from "./harness.js";
+import { bearer, makeApi, seedApproval, testRunId, token } from "./harness.js";
 import type { TestApi } from "./harness.js";
 
 interface SseEvent {
@@ -14,11 +14,11 @@ interface SseEvent {
 
 /** An open event stream: its response has arrived, so the server has subscribed it. */
 interface OpenStream {
-  /** Every event until the stream ends, or until `stopAfter` events (then it disconnects). */
+  /** Every event until the stream ends, or until `stopAfter` events or the event it accepts (then it disconnects). */
   readonly events: Promise<SseEvent[]>;
 }
 
-async function openStream(url: string, headers: Record<string, string>, stopAfter = Infinity): Promise<OpenStream> {
+async function openStream(url: string, headers: Record<string, string>, stopAfter: number | ((event: SseEvent) => boolean) = Infinity): Promise<OpenStream> {
   const controller = new AbortController();
   const res = await fetch(url, { headers, signal: controller.signal });
   expect(res.status).toBe(200);
@@ -39,7 +39,8 @@ async function openStream(url: string, headers: Record<string, string>, stopAfte
         const fields = Object.fromEntries(block.split("\n").filter((l) => !l.startsWith(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]));
         if (fields.id === undefined) continue;
         events.push({ id: Number(fields.id), event: fields.event ?? "", data: JSON.parse(fields.data ?? "{}") as Record<string, unknown> });
-        if (events.length >= stopAfter) {
+        const last = events[events.length - 1] as SseEvent;
+        if (typeof stopAfter === "number" ? events.length >= stopAfter : stopAfter(last)) {
           controller.abort();
           await reader.cancel().catch(() => undefined);
           return events;
@@ -162,6 +163,27 @@ describe("event streams fan out in process", () => {
     expect([...before, ...after]).toEqual(whole);
     expect(after[after.length - 1]).toMatchObject({ event: "run.succeeded" });
   }, 30_000);
+
+  it("tells every stream of a run at once that its approval was decided", async () => {
+    const { api, base, auth } = await setUp();
+    const seeded = await seedApproval(api.store, { runId: testRunId(1), tenant: "acme" });
+    const queuedAgain = (event: SseEvent) => event.event === "run.queued";
+    const streams = await Promise.all(Array.from({ length: 20 }, () => openStream(`${base}/v1/tasks/${seeded.runId}/events`, auth, queuedAgain)));
+    const listed = (await (await fetch(`${base}/v1/approvals?state=pending`, { headers: bearer(await token({ sub: "bob" })) })).json()) as { items: { id: string }[] };
+    expect(listed.items).toHaveLength(1);
+    const decided = await fetch(`${base}/v1/approvals/${encodeURIComponent(listed.items[0]?.id ?? "")}`, {
+      method: "POST",
+      headers: { ...bearer(await token({ sub: "bob" })), "content-type": "application/json" },
+      body: JSON.stringify({ decision: "approve", argsHash: seeded.argsHash }),
+    });
+    expect(decided.status).toBe(200);
+    // No worker and a minute-long poll: only the decision's wake brings the run's next status.
+    const received = await Promise.all(streams.map((s) => s.events));
+    for (const events of received) {
+      expect(events.map((e) => e.event)).toContain("run.waiting_approval");
+      expect(events[events.length - 1]).toMatchObject({ event: "run.queued", data: { status: "queued" } });
+    }
+  }, 10_000);
 
   it("ends every stream with the final event as soon as the run is cancelled", async () => {
     const { base, auth } = await setUp();

@@ -34,7 +34,7 @@ export async function mcpCommand(context: CommandContext, options: McpCommandOpt
     // Never listens: it is only the service the door calls, with the API's limits and audit.
     api = await ApiServer.create(
       { auth: { mode: "off" }, maxActiveRunsPerTenant: config.CS_AGENTS_MAX_ACTIVE_RUNS_PER_TENANT, approvals: { ttlMs: config.CS_AGENTS_APPROVAL_TTL_S * 1_000, requireSeparateApprover: config.CS_AGENTS_APPROVALS_REQUIRE_SEPARATE_APPROVER }, version: packageVersion() },
-      { store, catalog: catalogOf(runtime), log: logger, onCancelled: (runId) => worker?.cancel(runId), onSubmitted: () => worker?.wake() },
+      { store, catalog: catalogOf(runtime), log: logger, onCancelled: (runId) => worker?.cancel(runId), onSubmitted: () => worker?.wake(), onDecided: () => worker?.wake() },
     );
     if (workers > 0) {
       worker = new Worker({

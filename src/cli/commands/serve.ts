@@ -93,7 +93,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
         ...(config.CS_AGENTS_UI_OIDC_ISSUER ? { console: { oidc: { issuer: config.CS_AGENTS_UI_OIDC_ISSUER, clientId: config.CS_AGENTS_UI_OIDC_CLIENT_ID.trim(), scopes: config.CS_AGENTS_UI_OIDC_SCOPES.trim() } } } : {}),
       },
       // A run cancelled here stops at once on this replica's workers; elsewhere within their cancel check.
-      { store, catalog: catalogOf(runtime), metrics, log: logger, ...withCheckpoints(config), doors: [mcpHttpDoor({ version: packageVersion() }), a2aDoor({ authOn: auth.mode === "jwt", version: packageVersion(), templates: runtime.templatePlanner.capabilities() })], onCancelled: (runId) => worker?.cancel(runId), onSubmitted: () => worker?.wake() },
+      { store, catalog: catalogOf(runtime), metrics, log: logger, ...withCheckpoints(config), doors: [mcpHttpDoor({ version: packageVersion() }), a2aDoor({ authOn: auth.mode === "jwt", version: packageVersion(), templates: runtime.templatePlanner.capabilities() })], onCancelled: (runId) => worker?.cancel(runId), onSubmitted: () => worker?.wake(), onDecided: () => worker?.wake() },
     );
     const address = await server.listen(port, host);
     log(`listening on ${tls ? "https" : "http"}://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port} (auth ${auth.mode}, ${workers} in-process worker slot(s))`);
