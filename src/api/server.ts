@@ -267,17 +267,15 @@ export class ApiServer {
     });
     this.#hub = hub;
     app.addHook("onClose", async () => hub.close());
-    // A cancel commits the run's final status: its streams end with it now, not at the next poll.
-    const onCancelled = (runId: string): void => {
-      deps.onCancelled(runId);
-      hub.wake(runId);
-    };
-    // A decision changes a step and queues the run again: its streams tell it now as well.
-    const onDecided = (runId: string): void => {
-      deps.onDecided(runId);
-      hub.wake(runId);
-    };
-    this.#context = { deps: { ...deps, onCancelled, onDecided }, options, metrics, draining: () => this.#draining, submissionsInFlight: new Set<string>() };
+    // A cancel commits the run's final status, a decision a step and the run queued again: its
+    // streams tell it now, not at the next poll.
+    const waking =
+      (tell: (runId: string) => void) =>
+      (runId: string): void => {
+        tell(runId);
+        hub.wake(runId);
+      };
+    this.#context = { deps: { ...deps, onCancelled: waking(deps.onCancelled), onDecided: waking(deps.onDecided) }, options, metrics, draining: () => this.#draining, submissionsInFlight: new Set<string>() };
     const service = new Service({
       hub,
       context: this.#context,

@@ -178,11 +178,6 @@ export class Service {
     };
   }
 
-  /** Something of `runId` was written in this process: its streams look now instead of at the next poll. */
-  wake(runId: string): void {
-    this.#setup.hub.wake(runId);
-  }
-
   async #principal(caller: Caller, scope: Scope, authenticated: Principal | undefined): Promise<Principal> {
     if (authenticated === undefined) return this.authenticate(caller, scope);
     if (authenticated !== LOCAL_PRINCIPAL && !this.#issued.has(authenticated)) throw new ApiError("INTERNAL", "a door passed a principal this service did not authenticate");

@@ -319,6 +319,7 @@ export class Worker {
       if (finished) return { runId, kind: "finished", outcome };
       if (outcome.status === "sleeping") {
         await store.sleep(lease, new Date(outcome.wakeAt));
+        this.#written(runId);
         return { runId, kind: "sleeping", wakeAt: outcome.wakeAt };
       }
       if (this.#active.get(runId)?.cancelled && outcome.status === "cancelled") return { runId, kind: "cancelled" };
