@@ -140,3 +140,28 @@ export async function seedSteps(store: ServiceStore, runId: string): Promise<voi
 export function testRunId(n: number): string {
   return `${(1_700_000_000_000 + n).toString(36).padStart(9, "0")}-${String(n).padStart(8, "0")}`;
 }
+
+/** One Server-Sent Event with an id, as a stream test reads it. */
+export interface SseEvent {
+  readonly id: number;
+  readonly event: string;
+  readonly data: Record<string, unknown>;
+}
+
+/**
+ * Takes the complete events (blocks ended by a blank line) off the front of `buffer`: the events
+ * that carry an id (comments and keep-alives have none), and what is left to read on.
+ */
+export function takeSseEvents(buffer: string): { events: SseEvent[]; rest: string } {
+  const events: SseEvent[] = [];
+  let rest = buffer;
+  let end: number;
+  while ((end = rest.indexOf("\n\n")) >= 0) {
+    const block = rest.slice(0, end);
+    rest = rest.slice(end + 2);
+    const fields = Object.fromEntries(block.split("\n").filter((l) => !l.startsWith(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]));
+    if (fields.id === undefined) continue;
+    events.push({ id: Number(fields.id), event: fields.event ?? "", data: JSON.parse(fields.data ?? "{}") as Record<string, unknown> });
+  }
+  return { events, rest };
+}

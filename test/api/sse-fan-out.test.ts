@@ -3,14 +3,8 @@ import { Worker } from "../../src/engine/index.js";
 import { createRuntime } from "../../src/runtime/index.js";
 import { SqliteStore } from "../../src/store/index.js";
 import type { RunEvent, ServiceStore } from "../../src/store/index.js";
-import { bearer, makeApi, seedApproval, testRunId, token } from "./harness.js";
-import type { TestApi } from "./harness.js";
-
-interface SseEvent {
-  readonly id: number;
-  readonly event: string;
-  readonly data: Record<string, unknown>;
-}
+import { bearer, makeApi, seedApproval, takeSseEvents, testRunId, token } from "./harness.js";
+import type { SseEvent, TestApi } from "./harness.js";
 
 /** An open event stream: its response has arrived, so the server has subscribed it. */
 interface OpenStream {
@@ -31,16 +25,11 @@ async function openStream(url: string, headers: Record<string, string>, stopAfte
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return events;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const fields = Object.fromEntries(block.split("\n").filter((l) => !l.startsWith(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]));
-        if (fields.id === undefined) continue;
-        events.push({ id: Number(fields.id), event: fields.event ?? "", data: JSON.parse(fields.data ?? "{}") as Record<string, unknown> });
-        const last = events[events.length - 1] as SseEvent;
-        if (typeof stopAfter === "number" ? events.length >= stopAfter : stopAfter(last)) {
+      const taken = takeSseEvents(buffer + decoder.decode(value, { stream: true }));
+      buffer = taken.rest;
+      for (const event of taken.events) {
+        events.push(event);
+        if (typeof stopAfter === "number" ? events.length >= stopAfter : stopAfter(event)) {
           controller.abort();
           await reader.cancel().catch(() => undefined);
           return events;

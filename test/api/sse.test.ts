@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Worker } from "../../src/engine/index.js";
 import { createRuntime } from "../../src/runtime/index.js";
-import { bearer, makeApi, token } from "./harness.js";
-import type { TestApi } from "./harness.js";
-
-interface SseEvent {
-  readonly id: number;
-  readonly event: string;
-  readonly data: Record<string, unknown>;
-}
+import { bearer, makeApi, takeSseEvents, token } from "./harness.js";
+import type { SseEvent, TestApi } from "./harness.js";
 
 /** Reads Server-Sent Events until the stream ends or `stopAfter` events arrived (then disconnects). */
 async function readEvents(url: string, headers: Record<string, string>, stopAfter = Infinity): Promise<SseEvent[]> {
@@ -24,14 +18,10 @@ async function readEvents(url: string, headers: Record<string, string>, stopAfte
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const fields = Object.fromEntries(block.split("\n").filter((l) => !l.startsWith(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]));
-      if (fields.id === undefined) continue;
-      events.push({ id: Number(fields.id), event: fields.event ?? "", data: JSON.parse(fields.data ?? "{}") as Record<string, unknown> });
+    const taken = takeSseEvents(buffer + decoder.decode(value, { stream: true }));
+    buffer = taken.rest;
+    for (const event of taken.events) {
+      events.push(event);
       if (events.length >= stopAfter) {
         controller.abort();
         await reader.cancel().catch(() => undefined);
