@@ -19,7 +19,7 @@ export interface Catalog {
 }
 
 export interface HandlerContext {
-  readonly deps: Required<ApiDeps>;
+  readonly deps: Required<Omit<ApiDeps, "live">>;
   readonly options: ResolvedApiOptions;
   readonly metrics: MetricsRegistry;
   /** True once the server began to shut down. */

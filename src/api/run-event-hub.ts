@@ -13,12 +13,35 @@ export interface RunEventHubOptions {
   readonly maxBuffered?: number;
   /** A store failure while following a run (its subscribers end with it), once per run. */
   readonly onError?: (error: unknown, runId: string) => void;
+  /** A run got its first subscriber here (`follow`) or lost its last (`unfollow`): where live events from other processes are asked for. */
+  readonly onFollow?: { readonly follow: (runId: string) => void; readonly unfollow: (runId: string) => void };
 }
 
-/** One subscriber's events, in id order; it ends when the run has ended, or early (see `cut`). */
-export interface RunEventSubscription extends AsyncIterable<RunEvent> {
+/**
+ * Something a run shows while it happens and that is not kept: the model's text as it is
+ * generated (`model.delta`). It has no id, so a client that resumes with Last-Event-ID resumes
+ * from the last journaled event; what streamed meanwhile is in that event's step.
+ */
+export interface LiveRunEvent {
+  readonly id?: undefined;
+  readonly type: "model.delta";
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** Live events a subscriber may hold unread; past it new ones are dropped (they are never stored, so nothing is resumed). */
+const MAX_LIVE_BUFFERED = 256;
+
+/** One subscriber's events, in id order (live ones, when asked for, where they happened); it ends when the run has ended, or early (see `cut`). */
+export interface RunEventSubscription<E extends RunEvent | LiveRunEvent = RunEvent> extends AsyncIterable<E> {
   /** True when it ended because it fell `maxBuffered` events behind: resume after the last id read. */
   readonly cut: boolean;
+}
+
+export interface SubscribeOptions {
+  readonly afterId: number;
+  readonly signal: AbortSignal;
+  /** Also the run's live events (`publish`), where they happen among the logged ones. */
+  readonly live?: boolean;
 }
 
 /**
@@ -30,17 +53,23 @@ export interface RunEventSubscription extends AsyncIterable<RunEvent> {
  * poll interval.
  */
 export class RunEventHub {
-  readonly #options: Required<Omit<RunEventHubOptions, "onError">> & Pick<RunEventHubOptions, "onError">;
+  readonly #options: FeedOptions;
   readonly #feeds = new Map<string, RunFeed>();
   #closed = false;
 
+  readonly #onFollow: RunEventHubOptions["onFollow"];
+
   constructor(options: RunEventHubOptions) {
-    this.#options = { maxBuffered: 1_024, ...options };
+    const { onFollow, ...rest } = options;
+    this.#options = { maxBuffered: 1_024, ...rest };
+    this.#onFollow = onFollow;
   }
 
   /** Events of `runId` with id > `afterId`, until the run has ended, `signal` aborts, or the hub closes. */
-  subscribe(runId: string, options: { readonly afterId: number; readonly signal: AbortSignal }): RunEventSubscription {
-    const subscriber = new Subscriber(options.afterId, this.#options.maxBuffered);
+  subscribe(runId: string, options: SubscribeOptions & { readonly live: true }): RunEventSubscription<RunEvent | LiveRunEvent>;
+  subscribe(runId: string, options: SubscribeOptions): RunEventSubscription;
+  subscribe(runId: string, options: SubscribeOptions): RunEventSubscription<RunEvent | LiveRunEvent> {
+    const subscriber = new Subscriber(options.afterId, this.#options.maxBuffered, options.live === true);
     if (this.#closed || options.signal.aborted) {
       subscriber.end();
       return subscriber.subscription();
@@ -48,9 +77,12 @@ export class RunEventHub {
     let feed = this.#feeds.get(runId);
     if (!feed) {
       feed = new RunFeed(runId, this.#options, () => this.#closed, (done) => {
-        if (this.#feeds.get(runId) === done) this.#feeds.delete(runId);
+        if (this.#feeds.get(runId) !== done) return;
+        this.#feeds.delete(runId);
+        this.#onFollow?.unfollow(runId);
       });
       this.#feeds.set(runId, feed);
+      this.#onFollow?.follow(runId);
     }
     const joined = feed;
     joined.join(subscriber);
@@ -71,6 +103,14 @@ export class RunEventHub {
     this.#feeds.get(runId)?.wake();
   }
 
+  /**
+   * Hands a live event of `runId` to its subscribers that asked for live events. Nothing is
+   * kept: a run nobody follows in this process drops it.
+   */
+  publish(runId: string, event: LiveRunEvent): void {
+    this.#feeds.get(runId)?.publish(event);
+  }
+
   /** Runs being followed and their subscribers (for metrics and tests). */
   stats(): { readonly runs: number; readonly subscribers: number } {
     let subscribers = 0;
@@ -81,10 +121,15 @@ export class RunEventHub {
   /** Ends every subscription (a drain: clients resume elsewhere with the last id they got). */
   close(): void {
     this.#closed = true;
-    for (const feed of this.#feeds.values()) feed.endAll();
+    for (const [runId, feed] of this.#feeds) {
+      feed.endAll();
+      this.#onFollow?.unfollow(runId);
+    }
     this.#feeds.clear();
   }
 }
+
+type FeedOptions = Required<Omit<RunEventHubOptions, "onError" | "onFollow">> & Pick<RunEventHubOptions, "onError">;
 
 /** One run's poller: reads the run once per look and hands the new events to every subscriber. */
 class RunFeed {
@@ -100,7 +145,7 @@ class RunFeed {
 
   constructor(
     readonly runId: string,
-    readonly options: Required<Omit<RunEventHubOptions, "onError">> & Pick<RunEventHubOptions, "onError">,
+    readonly options: FeedOptions,
     readonly closed: () => boolean,
     readonly done: (feed: RunFeed) => void,
   ) {}
@@ -122,6 +167,11 @@ class RunFeed {
   leave(subscriber: Subscriber): void {
     this.#subscribers.delete(subscriber);
     if (this.#subscribers.size === 0) this.wake();
+  }
+
+  publish(event: LiveRunEvent): void {
+    if (this.#final) return;
+    for (const subscriber of this.#subscribers) subscriber.pushLive(event);
   }
 
   wake(): void {
@@ -191,7 +241,8 @@ class RunFeed {
 
 /** A bounded buffer between the run's poller and one reader. */
 class Subscriber {
-  #queue: RunEvent[] = [];
+  #queue: (RunEvent | LiveRunEvent)[] = [];
+  #live = 0;
   #cursor: number;
   #ended = false;
   #cut = false;
@@ -202,17 +253,26 @@ class Subscriber {
   constructor(
     afterId: number,
     readonly maxBuffered: number,
+    readonly wantsLive: boolean,
   ) {
     this.#cursor = afterId;
+  }
+
+  pushLive(event: LiveRunEvent): void {
+    if (this.#ended || !this.wantsLive || this.#live >= MAX_LIVE_BUFFERED) return;
+    this.#live += 1;
+    this.#queue.push(event);
+    this.#notify?.();
   }
 
   push(events: readonly RunEvent[]): void {
     if (this.#ended) return;
     // Still more than the bound unread since earlier looks: too far behind. Drop what it has not
     // read and end it, instead of holding more (one look's events are taken whole).
-    if (this.#queue.length > this.maxBuffered) {
+    if (this.#queue.length - this.#live > this.maxBuffered) {
       this.#cut = true;
       this.#queue = [];
+      this.#live = 0;
       this.end();
       return;
     }
@@ -231,7 +291,7 @@ class Subscriber {
     this.#notify?.();
   }
 
-  subscription(): RunEventSubscription {
+  subscription(): RunEventSubscription<RunEvent | LiveRunEvent> {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter below reads this subscriber
     const self = this;
     return {
@@ -242,11 +302,12 @@ class Subscriber {
     };
   }
 
-  async *#events(): AsyncGenerator<RunEvent> {
+  async *#events(): AsyncGenerator<RunEvent | LiveRunEvent> {
     try {
       for (;;) {
         const next = this.#queue.shift();
         if (next !== undefined) {
+          if (next.id === undefined) this.#live -= 1;
           yield next;
           continue;
         }
@@ -260,6 +321,7 @@ class Subscriber {
     } finally {
       this.#ended = true;
       this.#queue = [];
+      this.#live = 0;
       this.onLeave?.();
     }
   }

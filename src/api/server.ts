@@ -30,7 +30,8 @@ import { RateLimiter } from "./rate-limiter.js";
 import { LOCAL_PRINCIPAL, Service } from "./service.js";
 import type { Caller, ServiceAnswer, ServiceOperationId } from "./service.js";
 import { RunIdParams } from "./schemas.js";
-import { RunEventHub } from "./run-event-hub.js";
+import { RunEventHub, type LiveRunEvent } from "./run-event-hub.js";
+import { redisLiveRelay, type LiveRelay } from "./live-relay.js";
 import { writeServerSentEvents } from "./sse-writer.js";
 import { LoadShedder } from "./load-shedder.js";
 import { OpenConnections } from "./open-connections.js";
@@ -93,6 +94,12 @@ export interface ApiDeps {
   readonly onSubmitted?: (runId: string) => void;
   /** Told of each run whose approval the API decided (it is queued again), so an in-process worker claims it now. */
   readonly onDecided?: (runId: string) => void;
+  /**
+   * Redis connections for live events across replicas (`publish` goes out through Redis and
+   * comes back on the subscriber to every replica following the run). Without them live events
+   * reach only this process's streams. The caller owns and disconnects them.
+   */
+  readonly live?: { readonly publisher: Redis; readonly subscriber: Redis };
   /** Operational lines (a store outage and its end); default: none. */
   readonly log?: ApiLog;
   /** Signed audit checkpoints, already verified (`readCheckpoints`); default: none. */
@@ -126,6 +133,8 @@ export class ApiServer {
   readonly options: ResolvedApiOptions;
   readonly #streams = new Set<AbortController>();
   #hub: RunEventHub | undefined;
+  /** With Redis: live events of this process go out to every other replica following the run. */
+  #relay: LiveRelay | undefined;
   readonly #connections: OpenConnections;
   #draining = false;
   #log: ApiLog = SILENT_LOG;
@@ -225,12 +234,21 @@ export class ApiServer {
     this.#hub?.wake(runId);
   };
 
+  /**
+   * Something a run of this process shows while it happens (the model's text as it streams):
+   * handed to the run's event streams here, never stored. Bound, like `wake`.
+   */
+  readonly publish = (runId: string, event: LiveRunEvent): void => {
+    this.#hub?.publish(runId, event);
+    this.#relay?.publish(runId, event);
+  };
+
   /** Marks the server as draining without closing it yet (readiness probes see it first). */
   drain(): void {
     this.#draining = true;
   }
 
-  async #setUp(deps: Required<ApiDeps>): Promise<void> {
+  async #setUp(deps: Required<Omit<ApiDeps, "live">> & Pick<ApiDeps, "live">): Promise<void> {
     const { app, options } = this;
     const { metrics } = deps;
     app.decorateRequest("principal", null);
@@ -260,12 +278,15 @@ export class ApiServer {
     const shedder = new LoadShedder({ maxInFlight: options.maxInFlight, maxEventLoopDelayMs: options.maxEventLoopDelayMs });
     app.addHook("onClose", async () => shedder.close());
     const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
-    const hub = new RunEventHub({
+    const relay = deps.live ? redisLiveRelay(deps.live.publisher, deps.live.subscriber, (runId, event) => hub.publish(runId, event)) : undefined;
+    const hub: RunEventHub = new RunEventHub({
       store: deps.store,
       pollMs: options.eventsPollMs,
       onError: (error, runId) => deps.log.error({ runId, reason: error instanceof Error ? error.message : String(error) }, "event stream failed"),
+      ...(relay ? { onFollow: relay } : {}),
     });
     this.#hub = hub;
+    this.#relay = relay;
     app.addHook("onClose", async () => hub.close());
     // A cancel commits the run's final status, a decision a step and the run queued again: its
     // streams tell it now, not at the next poll.
@@ -324,7 +345,7 @@ export class ApiServer {
       const header = request.headers["last-event-id"];
       const afterId = typeof header === "string" && /^\d{1,10}$/.test(header.trim()) ? Number(header.trim()) : 0;
       const controller = new AbortController();
-      const events = await service.events(caller, id, { afterId, signal: controller.signal }, principal);
+      const events = await service.events(caller, id, { afterId, signal: controller.signal, live: true }, principal);
       await writeServerSentEvents(request, reply, events, controller, this.options.eventsPollMs);
       return undefined;
     }

@@ -9,7 +9,7 @@ import { OPERATIONS } from "./operations.js";
 import type { Operation, OperationId } from "./operations.js";
 import { ApiError } from "./problem.js";
 import type { RateLimiter } from "./rate-limiter.js";
-import type { RunEventHub } from "./run-event-hub.js";
+import type { LiveRunEvent, RunEventHub } from "./run-event-hub.js";
 import { tenantRun } from "./task-handlers.js";
 
 /** The protocol a caller came through; only logs and metrics tell them apart. */
@@ -51,6 +51,14 @@ export const SERVICE_OPERATIONS = ["submitTask", "listTasks", "getTask", "cancel
 export type ServiceOperationId = (typeof SERVICE_OPERATIONS)[number];
 
 export type RunEventRecord = RunEvent;
+
+export interface EventsOptions {
+  /** Resume after this event id (Last-Event-ID). */
+  readonly afterId?: number;
+  readonly signal: AbortSignal;
+  /** Also the live events of this process's workers (`model.delta`), which have no id and are not kept. */
+  readonly live?: boolean;
+}
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 const OPERATION_BY_ID = new Map<string, Operation>((OPERATIONS as readonly Operation[]).map((op) => [op.id, op]));
@@ -142,7 +150,9 @@ export class Service {
    * event was yielded), the signal aborts or the server drains. Authentication, the rate limit
    * and the tenant check happen before this resolves, so a refused caller never gets a stream.
    */
-  async events(caller: Caller, runId: string, options: { readonly afterId?: number; readonly signal: AbortSignal }, authenticated?: Principal): Promise<AsyncIterable<RunEventRecord>> {
+  events(caller: Caller, runId: string, options: EventsOptions & { readonly live: true }, authenticated?: Principal): Promise<AsyncIterable<RunEventRecord | LiveRunEvent>>;
+  events(caller: Caller, runId: string, options: EventsOptions, authenticated?: Principal): Promise<AsyncIterable<RunEventRecord>>;
+  async events(caller: Caller, runId: string, options: EventsOptions, authenticated?: Principal): Promise<AsyncIterable<RunEventRecord | LiveRunEvent>> {
     const principal = await this.#principal(caller, "tasks:read", authenticated);
     await this.#limit(principal);
     const { context, streams } = this.#setup;
@@ -158,7 +168,7 @@ export class Service {
         options.signal.addEventListener("abort", stop, { once: true });
         streams.add(controller);
         try {
-          const subscription = hub.subscribe(run.id, { afterId, signal: controller.signal });
+          const subscription = hub.subscribe(run.id, { afterId, signal: controller.signal, live: options.live === true });
           try {
             for await (const event of subscription) {
               yield event;

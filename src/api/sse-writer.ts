@@ -1,18 +1,19 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { RunEvent } from "../store/index.js";
+import type { LiveRunEvent } from "./run-event-hub.js";
 
 /** A comment line is sent after this much silence so proxies keep the connection. */
 const KEEP_ALIVE_MS = 15_000;
 
 /**
  * Writes the events as Server-Sent Events (`id` = the event's id, so `Last-Event-ID` resumes
- * with nothing lost or repeated) until they end, the client leaves (aborting `controller`, which
+ * with nothing lost or repeated; live events such as `model.delta` carry no id) until they end, the client leaves (aborting `controller`, which
  * ends the events) or the server drains. When the socket's buffer is full it waits for it to
  * drain before taking the next event, so a stuck client holds at most its bounded share of the
  * run's events in the hub (past that it is cut: the stream ends and the client, e.g. an
  * EventSource, reconnects with Last-Event-ID).
  */
-export async function writeServerSentEvents(request: FastifyRequest, reply: FastifyReply, events: AsyncIterable<RunEvent>, controller: AbortController, pollMs: number): Promise<void> {
+export async function writeServerSentEvents(request: FastifyRequest, reply: FastifyReply, events: AsyncIterable<RunEvent | LiveRunEvent>, controller: AbortController, pollMs: number): Promise<void> {
   request.raw.on("close", () => controller.abort());
   reply.hijack();
   const raw = reply.raw;
@@ -26,7 +27,8 @@ export async function writeServerSentEvents(request: FastifyRequest, reply: Fast
   }, Math.min(KEEP_ALIVE_MS, 5_000));
   try {
     for await (const event of events) {
-      const flushed = raw.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
+      // A live event goes without an id: the client's Last-Event-ID stays at the last journaled event.
+      const flushed = raw.write(`${event.id === undefined ? "" : `id: ${event.id}\n`}event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);
       lastWrite = Date.now();
       if (!flushed && !(await drained(raw, controller.signal))) break;
     }

@@ -10,6 +10,7 @@ import type {
   ApprovalResult,
   ArtifactDownload,
   ListTasksQuery,
+  ModelTextDelta,
   RunDetail,
   RunEvent,
   RunList,
@@ -151,9 +152,11 @@ export class CsAgentsClient {
    * The run's events until it ends (its run.succeeded / run.failed / run.cancelled event).
    * A dropped connection is reopened with Last-Event-ID, so no event is lost or repeated;
    * `lastEventId` resumes after an event seen earlier. Gives up after `retry.retries`
-   * reconnections in a row that brought no event.
+   * reconnections in a row that brought no event. `onModelText` receives the model's text as
+   * it is generated (`model.delta`, sent by a server whose workers run in its process); those
+   * pieces are not events of the run's log and are not yielded.
    */
-  async *events(runId: string, options: CallOptions & { readonly lastEventId?: number } = {}): AsyncGenerator<RunEvent> {
+  async *events(runId: string, options: CallOptions & { readonly lastEventId?: number; readonly onModelText?: (delta: ModelTextDelta) => void } = {}): AsyncGenerator<RunEvent> {
     const { signal } = options;
     let last = options.lastEventId ?? 0;
     let failures = 0;
@@ -172,6 +175,10 @@ export class CsAgentsClient {
         for await (const frame of sseFrames(body)) {
           if (frame.kind === "retry") {
             hintMs = frame.ms;
+            continue;
+          }
+          if (frame.id === undefined && frame.event === "model.delta") {
+            options.onModelText?.(parseData(frame.data) as unknown as ModelTextDelta);
             continue;
           }
           const id = Number(frame.id);

@@ -34,6 +34,20 @@ export interface RunEvent {
   readonly data: unknown;
 }
 
+/**
+ * A piece of a model's answer while it is generated (`model.delta`): not part of the run's
+ * event log (no id, not stored); the journaled model step holds the whole answer.
+ */
+export interface ModelTextDelta {
+  readonly subtaskId: string;
+  readonly agent: string;
+  /** The model step the text belongs to, e.g. `subtask/write/model/2`. */
+  readonly stepKey: string;
+  readonly text: string;
+  /** When it was generated (ISO 8601). */
+  readonly at: string;
+}
+
 /** What submit gives back: the run, and whether an earlier request with the same key made it. */
 export interface Submission {
   readonly run: RunDetail;

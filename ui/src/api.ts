@@ -94,11 +94,20 @@ export interface StreamEvent {
   readonly data: Record<string, unknown>;
 }
 
+/** A piece of a model's answer while it is generated: not in the run's event log (no id, not kept). */
+export interface ModelTextDelta {
+  readonly subtaskId: string;
+  readonly agent: string;
+  readonly stepKey: string;
+  readonly text: string;
+}
+
 /**
  * Follows a run's Server-Sent Events with the bearer token (EventSource cannot send one),
  * reconnecting with Last-Event-ID so nothing is lost or repeated; ends after the final event.
+ * `onModelText` gets the model's text as it streams (frames without an id).
  */
-export function followRun(runId: string, onEvent: (event: StreamEvent) => void, onEnd: () => void): () => void {
+export function followRun(runId: string, onEvent: (event: StreamEvent) => void, onEnd: () => void, onModelText?: (delta: ModelTextDelta) => void): () => void {
   const controller = new AbortController();
   let lastId = 0;
   const run = async () => {
@@ -126,6 +135,10 @@ export function followRun(runId: string, onEvent: (event: StreamEvent) => void, 
               if (line.startsWith(":")) continue;
               const colon = line.indexOf(":");
               fields.set(line.slice(0, colon), line.slice(colon + 1).trim());
+            }
+            if (!fields.has("id") && fields.get("event") === "model.delta") {
+              onModelText?.(JSON.parse(fields.get("data") ?? "{}") as ModelTextDelta);
+              continue;
             }
             const id = Number(fields.get("id"));
             if (!Number.isInteger(id) || id <= lastId) continue;

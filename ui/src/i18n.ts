@@ -13,6 +13,7 @@ const en = {
     agent: "Agent", duration: "Duration", calls: "Tool calls", notFound: "Run {{id}} was not found.", back: "Back to runs",
     approvals: "Waiting for approval", error: "Error", wakes: "wakes {{time}}",
     timeline: "Timeline", budget: "Budget use", steps: "Steps", noTimeline: "Nothing has started yet.", noPlan: "No plan yet.", noSteps: "No step recorded yet.",
+    liveText: "Model output (live)",
   },
   budget: { what: "Budget", used: "Used", limit: "Limit", share: "Share used", tokens: "Model tokens", toolCalls: "Tool calls", time: "Time", cost: "Cost", none: "no limit" },
   step: {
@@ -68,6 +69,7 @@ const zh: typeof en = {
     agent: "智能体", duration: "耗时", calls: "工具调用", notFound: "未找到运行 {{id}}。", back: "返回运行列表",
     approvals: "等待审批", error: "错误", wakes: "{{time}} 唤醒",
     timeline: "时间线", budget: "预算使用", steps: "步骤", noTimeline: "尚未开始。", noPlan: "尚无计划。", noSteps: "尚无记录的步骤。",
+    liveText: "模型输出（实时）",
   },
   budget: { what: "预算", used: "已用", limit: "上限", share: "使用比例", tokens: "模型令牌", toolCalls: "工具调用", time: "时间", cost: "费用", none: "无上限" },
   step: {

@@ -14,6 +14,7 @@ import type { Config } from "../../config.js";
 import { Worker } from "../../engine/index.js";
 import type { Runtime } from "../../runtime/index.js";
 import { createLogger, createTracing, engineMetricsListener, loggedEngine, tracedEngine, watchProcess } from "../../observability/index.js";
+import { liveRedis, withLiveModelText } from "../live-model-text.js";
 import { openStoreWithArtifacts } from "../../artifacts/index.js";
 import type { ServiceStore } from "../../store/index.js";
 import { EXIT_OK, UsageError } from "../exit-codes.js";
@@ -66,6 +67,8 @@ export async function serveCommand(context: CommandContext, options: ServeOption
   });
   const redis = config.REDIS_URL && config.CS_AGENTS_RATE_LIMIT_PER_MINUTE > 0 ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined;
   redis?.on("error", () => undefined);
+  // Live events (the model's text as it streams) cross replicas and worker processes through Redis.
+  const live = config.REDIS_URL ? liveRedis(config.REDIS_URL) : undefined;
   let server: ApiServer | undefined;
   let worker: Worker | undefined;
   let grpc: GrpcDoor | undefined;
@@ -93,7 +96,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
         ...(config.CS_AGENTS_UI_OIDC_ISSUER ? { console: { oidc: { issuer: config.CS_AGENTS_UI_OIDC_ISSUER, clientId: config.CS_AGENTS_UI_OIDC_CLIENT_ID.trim(), scopes: config.CS_AGENTS_UI_OIDC_SCOPES.trim() } } } : {}),
       },
       // A run cancelled here stops at once on this replica's workers; elsewhere within their cancel check.
-      { store, catalog: catalogOf(runtime), metrics, log: logger, ...withCheckpoints(config), doors: [mcpHttpDoor({ version: packageVersion() }), a2aDoor({ authOn: auth.mode === "jwt", version: packageVersion(), templates: runtime.templatePlanner.capabilities() })], onCancelled: (runId) => worker?.cancel(runId), onSubmitted: () => worker?.wake(), onDecided: () => worker?.wake() },
+      { store, catalog: catalogOf(runtime), metrics, log: logger, ...withCheckpoints(config), doors: [mcpHttpDoor({ version: packageVersion() }), a2aDoor({ authOn: auth.mode === "jwt", version: packageVersion(), templates: runtime.templatePlanner.capabilities() })], onCancelled: (runId) => worker?.cancel(runId), onSubmitted: () => worker?.wake(), onDecided: () => worker?.wake(), ...(live ? { live } : {}) },
     );
     const address = await server.listen(port, host);
     log(`listening on ${tls ? "https" : "http"}://${address.address.includes(":") ? `[${address.address}]` : address.address}:${address.port} (auth ${auth.mode}, ${workers} in-process worker slot(s))`);
@@ -110,7 +113,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
         concurrency: workers,
         leaseMs: config.CS_AGENTS_LEASE_MS,
         maxCrashes: config.CS_AGENTS_MAX_CRASHES,
-        onEvent: engineMetricsListener(metrics),
+        onEvent: withLiveModelText(engineMetricsListener(metrics), server.publish),
         onError: (error) => logger.error({ reason: (error as Error).message }, "worker error"),
         onWritten: server.wake,
       });
@@ -131,6 +134,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
     await store.close();
     await tracing?.shutdown().catch(() => undefined);
     redis?.disconnect();
+    live?.disconnect();
   }
 }
 

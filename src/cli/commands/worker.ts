@@ -1,7 +1,9 @@
 import { createStoreAuditSink } from "../../audit/index.js";
 import { Worker } from "../../engine/index.js";
 import { createLogger, createTracing, loggedEngine, tracedEngine } from "../../observability/index.js";
+import { redisLiveRelay } from "../../api/index.js";
 import { EXIT_OK, UsageError } from "../exit-codes.js";
+import { livePublisher, withLiveModelText } from "../live-model-text.js";
 import type { CommandContext } from "../main.js";
 import { withStore } from "../open-store.js";
 import { waitForStop } from "../stop-signal.js";
@@ -20,6 +22,8 @@ export async function workerCommand(context: CommandContext, options: { concurre
   const tracing = await createTracing({ otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const engine = loggedEngine(tracing ? tracedEngine(runtime.engine, tracing.tracer) : runtime.engine, logger);
   return withStore(context, async (store) => {
+    const publisher = config.REDIS_URL ? livePublisher(config.REDIS_URL) : undefined;
+    const relay = publisher ? redisLiveRelay(publisher, undefined) : undefined;
     const worker = new Worker({
       store,
       engine,
@@ -28,6 +32,8 @@ export async function workerCommand(context: CommandContext, options: { concurre
       leaseMs: config.CS_AGENTS_LEASE_MS,
       maxCrashes: config.CS_AGENTS_MAX_CRASHES,
       onError: (error) => logger.error({ reason: (error as Error).message }, "worker error"),
+      // With Redis, the model's text as it streams reaches the API replicas' event streams.
+      ...(relay ? { onEvent: withLiveModelText(undefined, (runId, event) => relay.publish(runId, event)) } : {}),
     });
     const log = (line: string) => logger.info(line);
     const prune = setInterval(() => {
@@ -47,6 +53,7 @@ export async function workerCommand(context: CommandContext, options: { concurre
     await worker.stop(graceMs);
     log(`worker ${worker.id} stopped`);
     await tracing?.shutdown().catch(() => undefined);
+    publisher?.disconnect();
     return EXIT_OK;
   });
 }

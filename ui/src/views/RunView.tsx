@@ -8,6 +8,7 @@ import { formatMs, formatTime } from "../i18n.js";
 import { BudgetUse } from "./run/BudgetUse.js";
 import { Dag } from "./run/Dag.js";
 import { DecidePanel } from "./run/DecidePanel.js";
+import { LiveText, type LiveTurn } from "./run/LiveText.js";
 import { StepDetails } from "./run/StepDetails.js";
 import { Timeline } from "./run/Timeline.js";
 
@@ -21,6 +22,7 @@ export function RunView() {
   const steps = useQuery({ queryKey: ["steps", id], queryFn: () => api<StepList>(`/v1/tasks/${encodeURIComponent(id)}/steps`), enabled: run.isSuccess });
   const [events, setEvents] = useState<StreamEvent[]>([]);
   const [live, setLive] = useState<Record<string, SubtaskView["status"]>>({});
+  const [turns, setTurns] = useState<LiveTurn[]>([]);
   const known = run.isSuccess;
 
   // Live: each event updates the DAG at once and refreshes the run's details.
@@ -28,6 +30,7 @@ export function RunView() {
     if (!known) return;
     setEvents([]);
     setLive({});
+    setTurns([]);
     return followRun(
       id,
       (event) => {
@@ -42,6 +45,12 @@ export function RunView() {
         void client.invalidateQueries({ queryKey: ["run", id] });
         void client.invalidateQueries({ queryKey: ["steps", id] });
       },
+      (delta) =>
+        setTurns((list) => {
+          const at = list.findIndex((turn) => turn.stepKey === delta.stepKey);
+          if (at < 0) return [...list, { stepKey: delta.stepKey, agent: delta.agent, subtaskId: delta.subtaskId, text: delta.text }];
+          return list.map((turn, i) => (i === at ? { ...turn, text: turn.text + delta.text } : turn));
+        }),
     );
   }, [id, known, client]);
 
@@ -81,6 +90,7 @@ export function RunView() {
       {steps.data?.items
         .filter((step) => step.kind === "tool_call" && step.status === "ambiguous")
         .map((step) => <DecidePanel key={step.key} runId={detail.id} step={step} />)}
+      <LiveText turns={turns} journaled={new Set(steps.data?.items.map((step) => step.key) ?? [])} />
       <h2>{t("run.plan")}</h2>
       {subtasks.length > 0 ? <Dag subtasks={subtasks} /> : <p>{t("run.noPlan")}</p>}
       <h2>{t("run.subtasks")}</h2>
