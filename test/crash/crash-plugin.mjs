@@ -5,6 +5,7 @@
 //   effect-before  inside the handler, before the side effect
 //   effect-after   inside the handler, after the side effect, before the result goes back
 // (The harness adds `recorded`, after the step's result is committed.)
+// SLEEP_MS     how long crash.remind puts the run to sleep after its effect (default 1500)
 // HOLD_FILE    while this file exists, a call waits before it starts (runs stop where they are)
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { defineAgent, definePlanTemplate, defineTool, z } from "../../dist/index.js";
@@ -67,12 +68,25 @@ const pay = defineTool({
   },
 });
 
+const remind = defineTool({
+  name: "crash.remind",
+  description: "sends a reminder (deduplicated by idempotency key), then sleeps SLEEP_MS before the run goes on",
+  ...io,
+  idempotent: true,
+  retry: false,
+  handler: async ({ item }, ctx) => {
+    await effect("crash.remind", ctx.idempotencyKey ?? "none", true);
+    ctx.sleep(Number(process.env.SLEEP_MS ?? "1500"));
+    return { item, done: true };
+  },
+});
+
 /** Calls each tool named in the subtask's input `calls`, in order, then finishes with all outputs. */
 const stepper = defineAgent({
   name: "stepper",
   role: "makes a fixed sequence of calls",
   instructions: "",
-  tools: ["crash.append", "crash.send", "crash.pay"],
+  tools: ["crash.append", "crash.send", "crash.pay", "crash.remind"],
   rules: ({ subtask, history }) => {
     const last = history.at(-1);
     if (last?.result.status === "failed") return { type: "fail", error: last.result.error };
@@ -88,14 +102,14 @@ const template = definePlanTemplate({
   description: "a three-subtask run with side effects",
   examples: ["crash test", "crash test with payment"],
   match: (description) =>
-    /^crash test/.test(description) ? { params: { payment: /payment/.test(description), approval: /approval/.test(description) } } : undefined,
+    /^crash test/.test(description) ? { params: { payment: /payment/.test(description), approval: /approval/.test(description), sleep: /sleep/.test(description) } } : undefined,
   build: (params) => [
     { id: "a", title: "a", agent: "stepper", instructions: "", dependsOn: [], tool: "crash.append", input: { calls: ["crash.append", "crash.append"] } },
-    { id: "b", title: "b", agent: "stepper", instructions: "", dependsOn: ["a"], tool: "crash.append", input: { calls: params.payment ? ["crash.send", "crash.append"] : params.approval ? ["crash.pay"] : ["crash.append"] } },
+    { id: "b", title: "b", agent: "stepper", instructions: "", dependsOn: ["a"], tool: "crash.append", input: { calls: params.payment ? ["crash.send", "crash.append"] : params.approval ? ["crash.pay"] : params.sleep ? ["crash.remind", "crash.append"] : ["crash.append"] } },
     { id: "c", title: "c", agent: "stepper", instructions: "", dependsOn: ["b"], tool: "crash.append", input: { calls: ["crash.append"] } },
   ],
 });
 
-export const tools = [append, send, pay];
+export const tools = [append, send, pay, remind];
 export const agents = [stepper];
 export const templates = [template];
