@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createRulesModel } from "../../src/agents/index.js";
-import type { AgentModel, Decision, TurnContext } from "../../src/agents/index.js";
+import type { AgentModel } from "../../src/agents/index.js";
 import { withLiveModelText } from "../../src/cli/live-model-text.js";
 import { CsAgentsClient } from "../../src/client/index.js";
 import type { ModelTextDelta, RunEvent } from "../../src/client/index.js";
@@ -8,42 +7,7 @@ import { Worker } from "../../src/engine/index.js";
 import { createRuntime } from "../../src/runtime/index.js";
 import { bearer, makeApi, token } from "./harness.js";
 import type { TestApi } from "./harness.js";
-
-/**
- * The rules model's decisions, each "typed" out in pieces through `onText` as an LLM streams
- * them. The first decision starts when the test is listening (pieces are not kept, so one sent
- * before anybody follows the run is gone) and stops after its first piece until the test lets
- * it go on, so the test can look while the model is still generating.
- */
-class TypingModel implements AgentModel {
-  readonly name = "typing";
-  readonly deterministic = false;
-  readonly #inner = createRulesModel();
-  #turns = 0;
-  #release: () => void = () => undefined;
-  readonly released = new Promise<void>((resolve) => (this.#release = resolve));
-  #listen: () => void = () => undefined;
-  readonly listening = new Promise<void>((resolve) => (this.#listen = resolve));
-
-  async decide(context: TurnContext): Promise<Decision> {
-    const turn = ++this.#turns;
-    if (turn === 1) await this.listening;
-    context.onText?.(`turn ${turn}: `);
-    if (turn === 1) await this.released;
-    context.onText?.(`${context.agent.name} decides`);
-    return this.#inner.decide(context);
-  }
-
-  /** The test follows the run now. */
-  listened(): void {
-    this.#listen();
-  }
-
-  goOn(): void {
-    this.#listen();
-    this.#release();
-  }
-}
+import { TypingModel } from "./typing-model.js";
 
 let t: TestApi | undefined;
 let worker: Worker | undefined;
@@ -67,7 +31,7 @@ async function start(model: AgentModel): Promise<{ client: CsAgentsClient; base:
 
 describe("the model's text, live in the event stream", () => {
   it("reaches a client while the model is still generating, is not stored, and the journaled step holds the decision", async () => {
-    const model = new TypingModel();
+    const model = new TypingModel({ holdFirst: true });
     const { client, api } = await start(model);
     const { run } = await client.submit({ description: "生成季度财务报告" });
     const deltas: ModelTextDelta[] = [];
@@ -82,7 +46,7 @@ describe("the model's text, live in the event stream", () => {
         },
       })) {
         events.push(event);
-        model.listened();
+        model.start();
       }
     })();
 
@@ -91,7 +55,7 @@ describe("the model's text, live in the event stream", () => {
     const stepKey = deltas[0]?.stepKey ?? "";
     expect(deltas[0]).toMatchObject({ text: "turn 1: ", stepKey: expect.stringMatching(/^subtask\/[^/]+\/model\/\d+$/) as unknown });
     expect((await api.store.load(run.id)).some((s) => s.key === stepKey)).toBe(false);
-    model.goOn();
+    model.release();
     await following;
 
     expect(events.at(-1)?.type).toBe("run.succeeded");
@@ -108,7 +72,7 @@ describe("the model's text, live in the event stream", () => {
   });
 
   it("sends pieces without an id, so a client resuming with Last-Event-ID gets exactly the journaled events after it", async () => {
-    const model = new TypingModel();
+    const model = new TypingModel({ holdFirst: true });
     const { client, base, api } = await start(model);
     const { run } = await client.submit({ description: "生成季度财务报告" });
     const jwt = await token({ tenant: "acme" });
@@ -122,7 +86,7 @@ describe("the model's text, live in the event stream", () => {
       const { value, done } = await reader.read();
       if (done) break;
       text += decoder.decode(value, { stream: true });
-      if (/^id: /m.test(text)) model.listened();
+      if (/^id: /m.test(text)) model.start();
     }
     const blocks = text.split("\n\n");
     const delta = blocks.find((b) => b.includes("event: model.delta")) ?? "";
@@ -130,7 +94,7 @@ describe("the model's text, live in the event stream", () => {
     expect(JSON.parse(/^data: (.*)$/m.exec(delta)?.[1] ?? "{}")).toMatchObject({ text: "turn 1: " });
     const lastId = Math.max(0, ...blocks.map((b) => Number(/^id: (\d+)$/m.exec(b)?.[1] ?? 0)));
     controller.abort();
-    model.goOn();
+    model.release();
 
     const resumed: RunEvent[] = [];
     for await (const event of client.events(run.id, { lastEventId: lastId })) resumed.push(event);
@@ -140,13 +104,13 @@ describe("the model's text, live in the event stream", () => {
   });
 
   it("gives no piece of another tenant's run", async () => {
-    const model = new TypingModel();
+    const model = new TypingModel({ holdFirst: true });
     const { client, base } = await start(model);
     const { run } = await client.submit({ description: "生成季度财务报告" });
     const other = await token({ tenant: "globex" });
     const res = await fetch(`${base}/v1/tasks/${run.id}/events`, { headers: bearer(other) });
     expect(res.status).toBe(404);
     await res.body?.cancel();
-    model.goOn();
+    model.release();
   });
 });

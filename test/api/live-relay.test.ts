@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { createRulesModel } from "../../src/agents/index.js";
-import type { AgentModel, Decision, TurnContext } from "../../src/agents/index.js";
 import { liveChannel, redisLiveRelay } from "../../src/api/live-relay.js";
 import { liveRedis, livePublisher, withLiveModelText } from "../../src/cli/live-model-text.js";
 import { CsAgentsClient } from "../../src/client/index.js";
@@ -12,52 +10,9 @@ import { SqliteStore } from "../../src/store/index.js";
 import { REDIS_URL, requireRedis } from "../cache/redis-test-support.js";
 import { makeApi, token } from "./harness.js";
 import type { TestApi } from "./harness.js";
+import { TypingModel } from "./typing-model.js";
 
 const redisUp = await requireRedis("live events across processes (live-relay.test.ts)");
-
-/**
- * Each decision streams "<agent> decides" in two pieces and is made only once the client has
- * received them: what the test checks is that the text reaches the client while the model is
- * still generating (live pieces that come after the step is journaled are not promised).
- */
-class TypingModel implements AgentModel {
-  readonly name = "typing";
-  readonly deterministic = false;
-  readonly #inner = createRulesModel();
-  #turns = 0;
-  #received = 0;
-  #waiting: { n: number; resolve: () => void }[] = [];
-  #start: () => void = () => undefined;
-  readonly #started = new Promise<void>((resolve) => (this.#start = resolve));
-
-  async decide(context: TurnContext): Promise<Decision> {
-    await this.#started;
-    const n = ++this.#turns;
-    context.onText?.(`${context.agent.name} `);
-    context.onText?.("decides");
-    await new Promise<void>((resolve) => {
-      this.#waiting.push({ n, resolve });
-      this.#settle();
-    });
-    return this.#inner.decide(context);
-  }
-
-  /** The client follows the run now (pieces sent before would reach nobody). */
-  start(): void {
-    this.#start();
-  }
-
-  /** The client received the last piece of one more decision. */
-  received(): void {
-    this.#received += 1;
-    this.#settle();
-  }
-
-  #settle(): void {
-    for (const w of this.#waiting.filter((w) => w.n <= this.#received)) w.resolve();
-    this.#waiting = this.#waiting.filter((w) => w.n > this.#received);
-  }
-}
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -74,7 +29,7 @@ describe.runIf(redisUp)("live events across processes (Redis pub/sub)", () => {
     const address = await b.api.listen(0, "127.0.0.1");
     const publisher = livePublisher(REDIS_URL);
     const relay = redisLiveRelay(publisher, undefined);
-    const model = new TypingModel();
+    const model = new TypingModel({ awaitDelivery: true });
     const worker = new Worker({ store, engine: createRuntime({ model }).engine, concurrency: 1, pollMs: 50, onEvent: withLiveModelText(undefined, (runId, event) => relay.publish(runId, event)) });
     cleanup.push(
       () => b.close(),
@@ -91,7 +46,7 @@ describe.runIf(redisUp)("live events across processes (Redis pub/sub)", () => {
     const following = client.events(run.id, {
       onModelText: (d) => {
         deltas.push(d);
-        if (d.text === "decides") model.received();
+        if (d.text.endsWith(" decides")) model.received();
       },
     });
     const followed = (async () => {
@@ -106,7 +61,7 @@ describe.runIf(redisUp)("live events across processes (Redis pub/sub)", () => {
     // Every decision's text arrived, whole and in order, through Redis.
     for (const step of modelSteps) {
       const text = deltas.filter((d) => d.stepKey === step.key).map((d) => d.text).join("");
-      expect(text).toMatch(/^\S+ decides$/);
+      expect(text).toMatch(/^turn \d+: \S+ decides$/);
     }
   });
 

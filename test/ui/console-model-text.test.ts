@@ -1,53 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { createRulesModel } from "../../src/agents/index.js";
-import type { AgentModel, Decision, TurnContext } from "../../src/agents/index.js";
 import { withLiveModelText } from "../../src/cli/live-model-text.js";
 import { Worker } from "../../src/engine/index.js";
 import { createRuntime } from "../../src/runtime/index.js";
 import { makeApi } from "../api/harness.js";
 import type { TestApi } from "../api/harness.js";
+import { TypingModel } from "../api/typing-model.js";
 import { consoleOn, signedInPage } from "./browser.js";
-
-/**
- * The rules model's decisions, journaled like an LLM's (not deterministic), each written out
- * in two pieces. The first decision holds after its first piece until the test lets it go, so
- * the page can be looked at while the model is still writing.
- */
-class TypingModel implements AgentModel {
-  readonly name = "typing";
-  readonly deterministic = false;
-  readonly #inner = createRulesModel();
-  #turns = 0;
-  #release: () => void = () => undefined;
-  readonly #released = new Promise<void>((resolve) => (this.#release = resolve));
-  #start: () => void = () => undefined;
-  readonly #started = new Promise<void>((resolve) => (this.#start = resolve));
-
-  async decide(context: TurnContext): Promise<Decision> {
-    const turn = ++this.#turns;
-    if (turn === 1) await this.#started;
-    context.onText?.(`Turn ${turn}: reading the ledger `);
-    if (turn === 1) await this.#released;
-    context.onText?.("and deciding.");
-    return this.#inner.decide(context);
-  }
-
-  start(): void {
-    this.#start();
-  }
-
-  release(): void {
-    this.#start();
-    this.#release();
-  }
-}
 
 let t: TestApi;
 let base: string;
 let browser: Browser;
 let worker: Worker;
-const model = new TypingModel();
+const model = new TypingModel({ holdFirst: true });
 
 beforeAll(async () => {
   t = await makeApi({ eventsPollMs: 50 });
@@ -74,7 +39,7 @@ describe("the console showing a model's answer as it is written", () => {
     model.start();
 
     const panel = page.getByRole("region", { name: "Model output (live)" });
-    await expect.poll(() => panel.locator("pre").first().textContent()).toBe("Turn 1: reading the ledger ");
+    await expect.poll(() => panel.locator("pre").first().textContent()).toBe("turn 1: ");
     const stepKey = await panel.locator("[data-step-key]").first().getAttribute("data-step-key");
     expect(stepKey).toMatch(/^subtask\/[^/]+\/model\/0$/);
     // Nothing of this decision is recorded yet: the text on the page came from the stream.
