@@ -16,6 +16,14 @@ export interface RunEventHubOptions {
 }
 
 /** One subscriber's events, in id order; it ends when the run has ended, or early (see `cut`). */
+/** What the hub has done since it was made: monotonic counts (metrics follow them). */
+interface HubCounts {
+  /** Looks at the store: one round of queries for one followed run, whatever its subscribers. */
+  storeReads: number;
+  /** Subscribers ended for falling `maxBuffered` events behind. */
+  cut: number;
+}
+
 export interface RunEventSubscription extends AsyncIterable<RunEvent> {
   /** True when it ended because it fell `maxBuffered` events behind: resume after the last id read. */
   readonly cut: boolean;
@@ -32,6 +40,7 @@ export interface RunEventSubscription extends AsyncIterable<RunEvent> {
 export class RunEventHub {
   readonly #options: Required<Omit<RunEventHubOptions, "onError">> & Pick<RunEventHubOptions, "onError">;
   readonly #feeds = new Map<string, RunFeed>();
+  readonly #counts: HubCounts = { storeReads: 0, cut: 0 };
   #closed = false;
 
   constructor(options: RunEventHubOptions) {
@@ -40,14 +49,14 @@ export class RunEventHub {
 
   /** Events of `runId` with id > `afterId`, until the run has ended, `signal` aborts, or the hub closes. */
   subscribe(runId: string, options: { readonly afterId: number; readonly signal: AbortSignal }): RunEventSubscription {
-    const subscriber = new Subscriber(options.afterId, this.#options.maxBuffered);
+    const subscriber = new Subscriber(options.afterId, this.#options.maxBuffered, () => this.#counts.cut++);
     if (this.#closed || options.signal.aborted) {
       subscriber.end();
       return subscriber.subscription();
     }
     let feed = this.#feeds.get(runId);
     if (!feed) {
-      feed = new RunFeed(runId, this.#options, () => this.#closed, (done) => {
+      feed = new RunFeed(runId, this.#options, this.#counts, () => this.#closed, (done) => {
         if (this.#feeds.get(runId) === done) this.#feeds.delete(runId);
       });
       this.#feeds.set(runId, feed);
@@ -71,11 +80,11 @@ export class RunEventHub {
     this.#feeds.get(runId)?.wake();
   }
 
-  /** Runs being followed and their subscribers (for metrics and tests). */
-  stats(): { readonly runs: number; readonly subscribers: number } {
+  /** Runs being followed and their subscribers now; looks at the store and subscribers cut so far (for metrics and tests). */
+  stats(): { readonly runs: number; readonly subscribers: number; readonly storeReads: number; readonly cut: number } {
     let subscribers = 0;
     for (const feed of this.#feeds.values()) subscribers += feed.size;
-    return { runs: this.#feeds.size, subscribers };
+    return { runs: this.#feeds.size, subscribers, ...this.#counts };
   }
 
   /** Ends every subscription (a drain: clients resume elsewhere with the last id they got). */
@@ -101,6 +110,7 @@ class RunFeed {
   constructor(
     readonly runId: string,
     readonly options: Required<Omit<RunEventHubOptions, "onError">> & Pick<RunEventHubOptions, "onError">,
+    readonly counts: HubCounts,
     readonly closed: () => boolean,
     readonly done: (feed: RunFeed) => void,
   ) {}
@@ -155,6 +165,7 @@ class RunFeed {
   /** One look: the run's new events into the log (the whole log the first time), out to everyone. */
   async #look(): Promise<void> {
     const { store } = this.options;
+    this.counts.storeReads++;
     const run = await store.get(this.runId);
     if (!run) {
       this.#final = true;
@@ -202,6 +213,7 @@ class Subscriber {
   constructor(
     afterId: number,
     readonly maxBuffered: number,
+    readonly onCut: () => void,
   ) {
     this.#cursor = afterId;
   }
@@ -212,6 +224,7 @@ class Subscriber {
     // read and end it, instead of holding more (one look's events are taken whole).
     if (this.#queue.length > this.maxBuffered) {
       this.#cut = true;
+      this.onCut();
       this.#queue = [];
       this.end();
       return;

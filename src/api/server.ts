@@ -31,6 +31,7 @@ import { LOCAL_PRINCIPAL, Service } from "./service.js";
 import type { Caller, ServiceAnswer, ServiceOperationId } from "./service.js";
 import { RunIdParams } from "./schemas.js";
 import { RunEventHub } from "./run-event-hub.js";
+import { watchEventHub } from "./event-hub-metrics.js";
 import { writeServerSentEvents } from "./sse-writer.js";
 import { LoadShedder } from "./load-shedder.js";
 import { OpenConnections } from "./open-connections.js";
@@ -266,6 +267,7 @@ export class ApiServer {
       onError: (error, runId) => deps.log.error({ runId, reason: error instanceof Error ? error.message : String(error) }, "event stream failed"),
     });
     this.#hub = hub;
+    watchEventHub(metrics, hub);
     app.addHook("onClose", async () => hub.close());
     // A cancel commits the run's final status, a decision a step and the run queued again: its
     // streams tell it now, not at the next poll.
