@@ -97,7 +97,7 @@ export interface ApiDeps {
   /** Operational lines (a store outage and its end); default: none. */
   readonly log?: ApiLog;
   /** Signed audit checkpoints, already verified (`readCheckpoints`); default: none. */
-  readonly auditCheckpoints?: () => readonly Checkpoint[];
+  readonly auditCheckpoints?: () => readonly Checkpoint[] | Promise<readonly Checkpoint[]>;
   /** Other protocols served on this server's port (MCP, A2A); they call the same service. */
   readonly doors?: readonly HttpDoor[];
 }
