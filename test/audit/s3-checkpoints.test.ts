@@ -5,6 +5,9 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkpointStoreAt, signCheckpoint } from "../../src/audit/index.js";
+import { withCheckpoints } from "../../src/cli/commands/serve.js";
+import { loadConfig } from "../../src/config.js";
+import { bearer, makeApi, token } from "../api/harness.js";
 import { SqliteStore } from "../../src/store/index.js";
 import { runCli, scratchDir } from "../cli/spawn-cli.js";
 import { startS3Server } from "../support/s3-server.js";
@@ -121,5 +124,24 @@ describe("audit checkpoints in object storage (s3rver)", () => {
     const badSetting = await runCli(["audit", "checkpoint"], { cwd: dir, env: { ...env, CS_AGENTS_AUDIT_CHECKPOINT_URL: "http://not-s3" } });
     expect(badSetting.code).not.toBe(0);
     expect(badSetting.stderr).toMatch(/CS_AGENTS_AUDIT_CHECKPOINT_URL/);
+  });
+
+  it("serves GET /v1/audit/verification against the checkpoints in the bucket CS_AGENTS_AUDIT_CHECKPOINT_URL names", async () => {
+    const { env } = await auditedDatabase(0);
+    const url = bucketUrl("served");
+    const config = loadConfig({ CS_AGENTS_AUTH: "off", CS_AGENTS_AUDIT_CHECKPOINT_URL: url, CS_AGENTS_AUDIT_SIGNING_KEY_FILE: env.CS_AGENTS_AUDIT_SIGNING_KEY_FILE ?? "" });
+    const api = await makeApi({}, undefined, withCheckpoints(config));
+    try {
+      for (let i = 1; i <= 3; i++) await api.store.appendAudit({ action: `action.${i}`, actor: "alice", tenant: "acme", details: { n: i } });
+      const head = (await api.store.auditHead())!;
+      const bucket = checkpointStoreAt(url);
+      await bucket.write(signCheckpoint(head, privateKey));
+      await bucket.close();
+      const res = await api.api.app.inject({ method: "GET", url: "/v1/audit/verification", headers: bearer(await token()) });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ ok: true, entries: 3, checkpoints: 1, lastCheckpoint: { seq: 3 } });
+    } finally {
+      await api.close();
+    }
   });
 });

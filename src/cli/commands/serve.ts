@@ -163,8 +163,11 @@ function runBudgetView(config: Config): NonNullable<ApiOptions["runBudget"]> {
   return { maxTokens: budget.maxTokens, maxToolCalls: budget.maxToolCalls, maxMs: budget.maxMs, maxCost: budget.maxCost ?? 0, prices: budget.prices ?? {} };
 }
 
-/** The signed checkpoints the audit view checks the chain against, read afresh on each check. */
-function withCheckpoints(config: Config): { auditCheckpoints?: () => Promise<Checkpoint[]> } {
+/**
+ * The signed checkpoints the audit view checks the chain against, from the bucket or directory
+ * the settings name, read afresh on each check. Exported for the test that reads a bucket.
+ */
+export function withCheckpoints(config: Config): { auditCheckpoints?: () => Promise<Checkpoint[]> } {
   const location = config.CS_AGENTS_AUDIT_CHECKPOINT_URL || config.CS_AGENTS_AUDIT_CHECKPOINT_DIR;
   const keyFile = config.CS_AGENTS_AUDIT_SIGNING_KEY_FILE;
   if (!location || !keyFile) return {};
