@@ -65,6 +65,11 @@ const SERVICE_SETTINGS = {
     .describe("origins allowed by CORS, comma-separated; empty: CORS off"),
   CS_AGENTS_AUDIT_SIGNING_KEY_FILE: z.string().default("").describe("Ed25519 private key (PEM) that signs audit checkpoints"),
   CS_AGENTS_AUDIT_CHECKPOINT_DIR: z.string().default("").describe("directory, outside the database, where audit checkpoints are written"),
+  CS_AGENTS_AUDIT_CHECKPOINT_URL: z
+    .string()
+    .default("")
+    .refine((v) => v === "" || S3_URL.test(v), "must be s3://bucket[/prefix][?endpoint=http://host:9000&region=us-east-1&path_style=true]")
+    .describe("S3-compatible bucket for audit checkpoints, instead of a directory (wins over CS_AGENTS_AUDIT_CHECKPOINT_DIR); credentials from the AWS environment"),
   CS_AGENTS_ARTIFACTS_DIR: z.string().default("").describe("directory of the artifact store (reports, large journal values); default: <SQLite file>-artifacts next to a SQLite database"),
   CS_AGENTS_ARTIFACTS_URL: z
     .string()

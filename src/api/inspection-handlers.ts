@@ -21,7 +21,7 @@ async function getTaskSteps(context: HandlerContext): Promise<Answer> {
  * It reads the log once per request, so it is for a person looking, not for polling.
  */
 async function verifyAudit(context: HandlerContext): Promise<Answer> {
-  const checkpoints = context.deps.auditCheckpoints();
+  const checkpoints = await context.deps.auditCheckpoints();
   const verdict = await verifyAuditChain(readAuditLog(context.deps.store), checkpoints);
   const last = [...checkpoints].sort((a, b) => b.seq - a.seq)[0];
   const body: z.infer<typeof AuditVerificationSchema> = verdict.ok

@@ -31,6 +31,14 @@ export interface LiveRunEvent {
 /** Live events a subscriber may hold unread; past it new ones are dropped (they are never stored, so nothing is resumed). */
 const MAX_LIVE_BUFFERED = 256;
 
+/** What the hub has done since it was made: monotonic counts (metrics follow them). */
+interface HubCounts {
+  /** Looks at the store: one round of queries for one followed run, whatever its subscribers. */
+  storeReads: number;
+  /** Subscribers ended for falling `maxBuffered` events behind. */
+  cut: number;
+}
+
 /** One subscriber's events, in id order (live ones, when asked for, where they happened); it ends when the run has ended, or early (see `cut`). */
 export interface RunEventSubscription<E extends RunEvent | LiveRunEvent = RunEvent> extends AsyncIterable<E> {
   /** True when it ended because it fell `maxBuffered` events behind: resume after the last id read. */
@@ -55,6 +63,7 @@ export interface SubscribeOptions {
 export class RunEventHub {
   readonly #options: FeedOptions;
   readonly #feeds = new Map<string, RunFeed>();
+  readonly #counts: HubCounts = { storeReads: 0, cut: 0 };
   #closed = false;
 
   readonly #onFollow: RunEventHubOptions["onFollow"];
@@ -69,14 +78,14 @@ export class RunEventHub {
   subscribe(runId: string, options: SubscribeOptions & { readonly live: true }): RunEventSubscription<RunEvent | LiveRunEvent>;
   subscribe(runId: string, options: SubscribeOptions): RunEventSubscription;
   subscribe(runId: string, options: SubscribeOptions): RunEventSubscription<RunEvent | LiveRunEvent> {
-    const subscriber = new Subscriber(options.afterId, this.#options.maxBuffered, options.live === true);
+    const subscriber = new Subscriber(options.afterId, this.#options.maxBuffered, options.live === true, () => this.#counts.cut++);
     if (this.#closed || options.signal.aborted) {
       subscriber.end();
       return subscriber.subscription();
     }
     let feed = this.#feeds.get(runId);
     if (!feed) {
-      feed = new RunFeed(runId, this.#options, () => this.#closed, (done) => {
+      feed = new RunFeed(runId, this.#options, this.#counts, () => this.#closed, (done) => {
         if (this.#feeds.get(runId) !== done) return;
         this.#feeds.delete(runId);
         this.#onFollow?.unfollow(runId);
@@ -111,11 +120,12 @@ export class RunEventHub {
     this.#feeds.get(runId)?.publish(event);
   }
 
-  /** Runs being followed and their subscribers (for metrics and tests). */
-  stats(): { readonly runs: number; readonly subscribers: number } {
+  /** Runs being followed and their subscribers now; looks at the store and subscribers cut so far (for metrics and tests). */
+  stats(): { readonly runs: number; readonly subscribers: number; readonly storeReads: number; readonly cut: number } {
+
     let subscribers = 0;
     for (const feed of this.#feeds.values()) subscribers += feed.size;
-    return { runs: this.#feeds.size, subscribers };
+    return { runs: this.#feeds.size, subscribers, ...this.#counts };
   }
 
   /** Ends every subscription (a drain: clients resume elsewhere with the last id they got). */
@@ -146,6 +156,7 @@ class RunFeed {
   constructor(
     readonly runId: string,
     readonly options: FeedOptions,
+    readonly counts: HubCounts,
     readonly closed: () => boolean,
     readonly done: (feed: RunFeed) => void,
   ) {}
@@ -205,6 +216,7 @@ class RunFeed {
   /** One look: the run's new events into the log (the whole log the first time), out to everyone. */
   async #look(): Promise<void> {
     const { store } = this.options;
+    this.counts.storeReads++;
     const run = await store.get(this.runId);
     if (!run) {
       this.#final = true;
@@ -254,6 +266,7 @@ class Subscriber {
     afterId: number,
     readonly maxBuffered: number,
     readonly wantsLive: boolean,
+    readonly onCut: () => void,
   ) {
     this.#cursor = afterId;
   }
@@ -271,6 +284,7 @@ class Subscriber {
     // read and end it, instead of holding more (one look's events are taken whole).
     if (this.#queue.length - this.#live > this.maxBuffered) {
       this.#cut = true;
+      this.onCut();
       this.#queue = [];
       this.#live = 0;
       this.end();

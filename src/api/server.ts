@@ -32,6 +32,7 @@ import type { Caller, ServiceAnswer, ServiceOperationId } from "./service.js";
 import { RunIdParams } from "./schemas.js";
 import { RunEventHub, type LiveRunEvent } from "./run-event-hub.js";
 import { redisLiveRelay, type LiveRelay } from "./live-relay.js";
+import { watchEventHub } from "./event-hub-metrics.js";
 import { writeServerSentEvents } from "./sse-writer.js";
 import { LoadShedder } from "./load-shedder.js";
 import { OpenConnections } from "./open-connections.js";
@@ -103,7 +104,7 @@ export interface ApiDeps {
   /** Operational lines (a store outage and its end); default: none. */
   readonly log?: ApiLog;
   /** Signed audit checkpoints, already verified (`readCheckpoints`); default: none. */
-  readonly auditCheckpoints?: () => readonly Checkpoint[];
+  readonly auditCheckpoints?: () => readonly Checkpoint[] | Promise<readonly Checkpoint[]>;
   /** Other protocols served on this server's port (MCP, A2A); they call the same service. */
   readonly doors?: readonly HttpDoor[];
 }
@@ -287,6 +288,7 @@ export class ApiServer {
     });
     this.#hub = hub;
     this.#relay = relay;
+    watchEventHub(metrics, hub);
     app.addHook("onClose", async () => hub.close());
     // A cancel commits the run's final status, a decision a step and the run queued again: its
     // streams tell it now, not at the next poll.

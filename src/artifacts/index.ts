@@ -4,6 +4,7 @@ export { FilesystemArtifactStore } from "./filesystem-artifact-store.js";
 export { artifactStoreAt, artifactStoreFor, besideSqliteFile, type ArtifactSettings } from "./open-artifact-store.js";
 export { ReplicatedArtifactStore, syncArtifacts, type SyncReport } from "./replicated-artifact-store.js";
 export { parseS3Url, S3ArtifactStore, type S3Location } from "./s3-artifact-store.js";
+export { createS3Client, loadS3Sdk, type S3ClientOptions } from "./s3-client.js";
 export { withArtifactStore, type WithArtifactStoreOptions } from "./with-artifact-store.js";
 export { openStoreWithArtifacts } from "./open-store-with-artifacts.js";
 export { moveInlineValues, type MoveReport } from "./move-inline-values.js";

@@ -1,6 +1,7 @@
 import type * as S3Sdk from "@aws-sdk/client-s3";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { ArtifactError, checkSha256, sha256Hex, verified, type ArtifactStore, type BlobInfo } from "./artifact-store.js";
+import { createS3Client, loadS3Sdk, type S3ClientOptions } from "./s3-client.js";
 
 /** Where an S3-compatible artifact store is: `s3://bucket[/prefix][?endpoint=…&region=…&path_style=true]`. */
 export interface S3Location {
@@ -18,8 +19,8 @@ export interface S3Location {
  * (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, or the pod's role).
  * @throws ArtifactError ARTIFACT_STORE_CONFIG naming what is wrong.
  */
-export function parseS3Url(url: string): S3Location {
-  const fail = (problem: string) => new ArtifactError("ARTIFACT_STORE_CONFIG", `artifact store URL "${url.replace(/\?.*$/, "").replace(/\/\/[^@/]*@/, "//***@")}" is not usable: ${problem}; expected s3://bucket[/prefix][?endpoint=http://host:9000&region=us-east-1&path_style=true]`);
+export function parseS3Url(url: string, what = "artifact store URL"): S3Location {
+  const fail = (problem: string) => new ArtifactError("ARTIFACT_STORE_CONFIG", `${what} "${url.replace(/\?.*$/, "").replace(/\/\/[^@/]*@/, "//***@")}" is not usable: ${problem}; expected s3://bucket[/prefix][?endpoint=http://host:9000&region=us-east-1&path_style=true]`);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -58,7 +59,7 @@ export class S3ArtifactStore implements ArtifactStore {
 
   constructor(
     readonly where: S3Location,
-    private readonly clientOptions: { readonly maxAttempts?: number; readonly requestTimeoutMs?: number } = {},
+    private readonly clientOptions: S3ClientOptions = {},
   ) {
     this.location = `s3://${where.bucket}/${where.prefix}`;
   }
@@ -150,26 +151,12 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   #loadSdk(): Promise<typeof S3Sdk> {
-    this.#sdk ??= import("@aws-sdk/client-s3");
+    this.#sdk ??= loadS3Sdk();
     return this.#sdk;
   }
 
   #clientOnce(): Promise<S3Client> {
-    this.#client ??= this.#loadSdk().then(
-      ({ S3Client }) =>
-        new S3Client({
-          region: this.where.region,
-          forcePathStyle: this.where.pathStyle,
-          ...(this.where.endpoint === undefined ? {} : { endpoint: this.where.endpoint }),
-          maxAttempts: this.clientOptions.maxAttempts ?? 3,
-          // Checksums only where S3 requires them: many S3-compatible servers reject the
-          // aws-chunked uploads with trailing checksums the SDK now sends by default. Each blob is
-          // checked against its SHA-256 when read anyway.
-          requestChecksumCalculation: "WHEN_REQUIRED",
-          responseChecksumValidation: "WHEN_REQUIRED",
-          requestHandler: { requestTimeout: this.clientOptions.requestTimeoutMs ?? 30_000, connectionTimeout: 5_000 },
-        }),
-    );
+    this.#client ??= this.#loadSdk().then((sdk) => createS3Client(sdk, this.where, this.clientOptions));
     return this.#client;
   }
 

@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
 import type { KeyObject } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { canonicalJson, CsAgentsError } from "../core/index.js";
@@ -56,13 +56,58 @@ export function verifyCheckpoint(checkpoint: Checkpoint, publicKey: KeyObject): 
   return body.keyId === keyIdOf(publicKey) && verify(null, Buffer.from(canonicalJson(body)), publicKey, Buffer.from(signature, "base64"));
 }
 
-/** Writes `checkpoint-<seq>-<time>.json` into `dir` (created when missing), atomically. Returns the path. */
+/**
+ * `checkpoint-<seq>-<time>.json`: by the head's sequence (zero-padded, so names sort in log
+ * order) and the signing time, so two checkpoints never share a name.
+ */
+export function checkpointName(checkpoint: Pick<Checkpoint, "seq" | "at">): string {
+  return `checkpoint-${String(checkpoint.seq).padStart(12, "0")}-${checkpoint.at.replace(/[:.]/g, "")}.json`;
+}
+
+/** A checkpoint's file or object body. */
+export function checkpointText(checkpoint: Checkpoint): string {
+  return `${JSON.stringify(checkpoint, null, 2)}\n`;
+}
+
+/** True for the names `checkpointName` gives (other files beside them are left alone). */
+export function isCheckpointName(name: string): boolean {
+  return /^checkpoint-.*\.json$/.test(name);
+}
+
+/**
+ * Reads one checkpoint's text and checks its signature; `where` names it in errors.
+ * @throws CsAgentsError (AUDIT_CHECKPOINT_INVALID) when it is malformed or not signed by the key.
+ */
+export function parseCheckpoint(text: string, where: string, publicKey: KeyObject): Checkpoint {
+  let parsed: Checkpoint;
+  try {
+    parsed = CheckpointSchema.parse(JSON.parse(text));
+  } catch {
+    throw new CsAgentsError("AUDIT_CHECKPOINT_INVALID", `checkpoint ${where} is not a checkpoint file`);
+  }
+  if (!verifyCheckpoint(parsed, publicKey)) throw new CsAgentsError("AUDIT_CHECKPOINT_INVALID", `checkpoint ${where} is not signed by the configured key: forged or altered`);
+  return parsed;
+}
+
+/**
+ * Writes `checkpointName(checkpoint)` into `dir` (created when missing), whole or not at all,
+ * and never over an existing checkpoint. Returns the path.
+ * @throws CsAgentsError (AUDIT_CHECKPOINT_EXISTS) when that name is taken.
+ */
 export function writeCheckpoint(dir: string, checkpoint: Checkpoint): string {
   mkdirSync(dir, { recursive: true });
-  const name = `checkpoint-${String(checkpoint.seq).padStart(12, "0")}-${checkpoint.at.replace(/[:.]/g, "")}.json`;
-  const path = join(dir, name);
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(checkpoint, null, 2)}\n`, { flag: "wx" });
-  renameSync(`${path}.tmp`, path);
+  const path = join(dir, checkpointName(checkpoint));
+  const temporary = `${path}.tmp`;
+  writeFileSync(temporary, checkpointText(checkpoint), { flag: "wx" });
+  try {
+    // A link, not a rename: a rename would silently replace a checkpoint already there.
+    linkSync(temporary, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new CsAgentsError("AUDIT_CHECKPOINT_EXISTS", `checkpoint ${path} exists already; checkpoints are never overwritten`);
+    throw error;
+  } finally {
+    rmSync(temporary, { force: true });
+  }
   return path;
 }
 
@@ -73,19 +118,12 @@ export function writeCheckpoint(dir: string, checkpoint: Checkpoint): string {
 export function readCheckpoints(dir: string, publicKey: KeyObject): Checkpoint[] {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => /^checkpoint-.*\.json$/.test(n)).sort();
+    names = readdirSync(dir).filter(isCheckpointName).sort();
   } catch {
     return [];
   }
   return names.map((name) => {
     const path = join(dir, name);
-    let parsed: Checkpoint;
-    try {
-      parsed = CheckpointSchema.parse(JSON.parse(readFileSync(path, "utf8")));
-    } catch {
-      throw new CsAgentsError("AUDIT_CHECKPOINT_INVALID", `checkpoint ${path} is not a checkpoint file`);
-    }
-    if (!verifyCheckpoint(parsed, publicKey)) throw new CsAgentsError("AUDIT_CHECKPOINT_INVALID", `checkpoint ${path} is not signed by the configured key: forged or altered`);
-    return parsed;
+    return parseCheckpoint(readFileSync(path, "utf8"), path, publicKey);
   });
 }

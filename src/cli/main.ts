@@ -206,7 +206,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
   audit
     .command("verify")
     .description("walk the hash chain and check the signed checkpoints; names the first broken entry")
-    .option("--dir <dir>", "checkpoint directory (default CS_AGENTS_AUDIT_CHECKPOINT_DIR)")
+    .option("--from <dir|s3-url>", "where the checkpoints are: a directory or s3://bucket[/prefix][?endpoint=…] (default CS_AGENTS_AUDIT_CHECKPOINT_URL, else CS_AGENTS_AUDIT_CHECKPOINT_DIR)")
+    .option("--dir <dir>", "checkpoint directory (the older form of --from)")
     .option("--key <file>", "Ed25519 private key PEM (default CS_AGENTS_AUDIT_SIGNING_KEY_FILE)")
     .option("--public-key <file>", "verify checkpoints with this Ed25519 public key PEM instead")
     .option("--json", "print the verdict as JSON")
@@ -214,9 +215,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
   audit
     .command("checkpoint")
     .description("sign the newest entry with the Ed25519 key and write it outside the database")
-    .option("--dir <dir>", "checkpoint directory (default CS_AGENTS_AUDIT_CHECKPOINT_DIR)")
+    .option("--to <dir|s3-url>", "where to write: a directory or s3://bucket[/prefix][?endpoint=…] (default CS_AGENTS_AUDIT_CHECKPOINT_URL, else CS_AGENTS_AUDIT_CHECKPOINT_DIR)")
+    .option("--dir <dir>", "checkpoint directory (the older form of --to)")
     .option("--key <file>", "Ed25519 private key PEM (default CS_AGENTS_AUDIT_SIGNING_KEY_FILE)")
-    .option("--json", "print {seq, hash, path} as JSON")
+    .option("--json", "print {seq, hash, path} as JSON; path is the file or the s3:// object")
     .action(async (options: Parameters<typeof auditCheckpointCommand>[1]) => setExit(await auditCheckpointCommand(context(), options)));
 
   program

@@ -68,6 +68,10 @@ export const SERVICE_METRICS: readonly MetricSpec[] = [
   service("histogram", "cs_agents_http_request_duration_seconds", "Time to answer HTTP requests, by route template and status", HTTP_LABELS, HTTP_DURATION_BUCKETS),
   service("gauge", "cs_agents_http_requests_in_flight", "HTTP requests being answered now"),
   service("gauge", "cs_agents_build_info", "Always 1; the running version and Node.js version as labels", ["version", "node_version"]),
+  service("gauge", "cs_agents_event_subscribers", "Event streams (SSE and the other doors' streams) following a run in this process now"),
+  service("gauge", "cs_agents_event_runs_followed", "Runs this process's event hub follows now: one store poller each, however many subscribers"),
+  service("counter", "cs_agents_event_store_reads_total", "Looks at the store by the event hub: one round of queries for one followed run, not one per subscriber"),
+  service("counter", "cs_agents_event_subscribers_cut_total", "Event subscribers ended for falling too far behind (their clients resume from the last id they got)"),
 ];
 
 /** Business level: runs, subtasks, tools, caches, the queue, leases and models. */

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readAuditLog, readCheckpoints, signCheckpoint, verifyAuditChain, writeCheckpoint } from "../../src/audit/index.js";
@@ -90,6 +90,16 @@ describe("audit chain", () => {
     for (let i = 1; i <= 10; i++) await store.appendAudit({ action: `action.${i}`, actor: i === 2 ? "mallory" : "alice", tenant: "acme", details: { n: i } });
     expect(await verdict([])).toMatchObject({ ok: true });
     expect(await verdict()).toMatchObject({ ok: false, seq: 10, reason: expect.stringContaining("rewritten") });
+  });
+
+  it("never overwrites a checkpoint file: a second one with the same head and time is refused", async () => {
+    const head = (await store.auditHead())!;
+    const at = new Date("2026-12-06T21:00:00Z");
+    const path = writeCheckpoint(join(dir, "checkpoints"), signCheckpoint(head, privateKey, at));
+    const before = readFileSync(path, "utf8");
+    expect(() => writeCheckpoint(join(dir, "checkpoints"), signCheckpoint({ seq: head.seq, hash: "0".repeat(64) }, privateKey, at))).toThrow(/exists already/);
+    expect(readFileSync(path, "utf8")).toBe(before);
+    expect(readdirSync(join(dir, "checkpoints"))).toEqual([basename(path)]);
   });
 
   it("refuses a forged or altered checkpoint file", async () => {

@@ -46,7 +46,7 @@ describe.runIf(hasTool("kubectl", ["version", "--client"]))("rendered example ov
     expect(rendered.status, rendered.stderr).toBe(0);
     expect(rendered.stderr.trim()).toBe("");
     expect(docs.map((d) => d.kind).sort()).toEqual(
-      ["ConfigMap", "CronJob", "HorizontalPodAutoscaler", "Ingress", "Namespace", "NetworkPolicy", "PersistentVolumeClaim", "PodDisruptionBudget", "PrometheusRule", "Secret", "Secret", "Service", "Service", "ServiceAccount", "ServiceMonitor", "StatefulSet"].sort(),
+      ["ConfigMap", "CronJob", "HorizontalPodAutoscaler", "Ingress", "Namespace", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Secret", "Secret", "Secret", "Service", "Service", "ServiceAccount", "ServiceMonitor", "StatefulSet"].sort(),
     );
   });
 

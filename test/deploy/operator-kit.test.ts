@@ -1,12 +1,14 @@
 import { generateKeyPairSync } from "node:crypto";
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { parseS3Url } from "../../src/artifacts/index.js";
 import { SqliteStore } from "../../src/store/index.js";
 import { runCli, scratchDir } from "../cli/spawn-cli.js";
 import { containerEnvironment, find, imageEnvironment, kustomize, type Container, type Manifest, type PodSpec, validate } from "./manifests.js";
 import { hasTool, readText, ROOT } from "./tools.js";
+import { startS3Server, type S3Server } from "../support/s3-server.js";
 
 interface IngressSpec {
   ingressClassName: string;
@@ -25,6 +27,8 @@ describe.runIf(hasKubectl)("what an operator also needs (example overlay)", () =
   const cronJob = find<CronJob>(docs, "CronJob", "cs-agents-audit-checkpoint");
   const jobPod = cronJob.spec.jobTemplate.spec.template.spec;
   const scratch = scratchDir("cs-agents-operator-kit-");
+  let s3: S3Server | undefined;
+  afterAll(async () => s3?.close());
 
   it("serves HTTPS through an Ingress whose certificate cert-manager issues for every host it routes", () => {
     expect(ingress.metadata.annotations?.["cert-manager.io/cluster-issuer"]).toBeTruthy();
@@ -42,7 +46,7 @@ describe.runIf(hasKubectl)("what an operator also needs (example overlay)", () =
     }
   });
 
-  it("checkpoints the audit log on a schedule, one job at a time, with the signing key and the checkpoint volume mounted", () => {
+  it("checkpoints the audit log on a schedule, one job at a time, with the signing key mounted, into a bucket with credentials of its own", () => {
     expect(cronJob.spec.schedule.split(" ")).toHaveLength(5);
     expect(cronJob.spec.concurrencyPolicy).toBe("Forbid");
     const [container] = jobPod.containers;
@@ -50,14 +54,23 @@ describe.runIf(hasKubectl)("what an operator also needs (example overlay)", () =
     const volumes = new Map((jobPod.volumes ?? []).map((v) => [v.name, v]));
     const mounted = (container?.volumeMounts ?? []).map((m) => volumes.get(m.name));
     expect(mounted.map((v) => v?.secret?.secretName).filter(Boolean)).toEqual(["cs-agents-audit-key"]);
-    expect(mounted.map((v) => v?.persistentVolumeClaim?.claimName).filter(Boolean)).toEqual(["cs-agents-audit-checkpoints"]);
-    // Every Secret and claim the job names exists in the render.
+    // Object storage, not a volume: no claim to fill up or to lose with a zone.
+    expect(mounted.filter((v) => v?.persistentVolumeClaim !== undefined)).toEqual([]);
+    expect(docs.filter((d) => d.kind === "PersistentVolumeClaim")).toEqual([]);
+    const url = container?.env?.find((e) => e.name === "CS_AGENTS_AUDIT_CHECKPOINT_URL")?.value ?? "";
+    expect(parseS3Url(url, "CS_AGENTS_AUDIT_CHECKPOINT_URL")).toMatchObject({ bucket: expect.any(String) });
+    expect(container?.env?.map((e) => e.name)).not.toContain("CS_AGENTS_AUDIT_CHECKPOINT_DIR");
+    // The bucket's key is this job's alone (optional: a cloud role may stand in); the servers never get it.
+    expect(container?.envFrom?.map((e) => e.secretRef)).toContainEqual({ name: "cs-agents-audit-bucket", optional: true });
+    const statefulSet = find<StatefulSet>(docs, "StatefulSet");
+    expect(JSON.stringify(statefulSet)).not.toMatch(/cs-agents-audit-bucket/);
+    // Every Secret the job names exists in the render.
     expect(find(docs, "Secret", "cs-agents-audit-key")).toBeDefined();
-    expect(find(docs, "PersistentVolumeClaim", "cs-agents-audit-checkpoints")).toBeDefined();
+    expect(find(docs, "Secret", "cs-agents-audit-bucket")).toBeDefined();
     expect(container?.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
   });
 
-  it("runs the CronJob's command with its environment and writes a checkpoint `audit verify` accepts", async () => {
+  it("runs the CronJob's command with its environment, writes a checkpoint object into the bucket, and `audit verify` accepts it from there", async () => {
     const [container] = jobPod.containers as [Container];
     // The pod's mounts, mapped to scratch directories; the database is a local SQLite file with an audit log.
     const mounts = new Map((container.volumeMounts ?? []).map((m) => [m.mountPath, join(scratch, m.name)]));
@@ -68,7 +81,10 @@ describe.runIf(hasKubectl)("what an operator also needs (example overlay)", () =
       return path.replace(mount, mounts.get(mount) ?? "");
     };
     const keyFile = local(env.CS_AGENTS_AUDIT_SIGNING_KEY_FILE);
-    const checkpointDir = local(env.CS_AGENTS_AUDIT_CHECKPOINT_DIR);
+    // The job's bucket, served here by s3rver: the same bucket and prefix, this server's endpoint.
+    const where = parseS3Url(env.CS_AGENTS_AUDIT_CHECKPOINT_URL ?? "", "CS_AGENTS_AUDIT_CHECKPOINT_URL");
+    s3 = await startS3Server([where.bucket]);
+    const bucketUrl = `${(env.CS_AGENTS_AUDIT_CHECKPOINT_URL ?? "").replace(/\?.*$/, "")}?endpoint=${s3.endpoint}`;
     const { privateKey } = generateKeyPairSync("ed25519");
     mkdirSync(dirname(keyFile), { recursive: true });
     writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }));
@@ -79,20 +95,27 @@ describe.runIf(hasKubectl)("what an operator also needs (example overlay)", () =
 
     const [command, ...args] = container.command ?? [];
     expect(command).toBe("cs-agents");
-    const jobEnv = { ...env, DATABASE_URL: dbPath, CS_AGENTS_AUDIT_SIGNING_KEY_FILE: keyFile, CS_AGENTS_AUDIT_CHECKPOINT_DIR: checkpointDir };
+    // The keys the Secret cs-agents-audit-bucket gives; the SDK's Node 20 notice off (the image runs Node 24).
+    const bucketEnv = { AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+    const jobEnv = { ...env, ...bucketEnv, DATABASE_URL: dbPath, CS_AGENTS_AUDIT_SIGNING_KEY_FILE: keyFile, CS_AGENTS_AUDIT_CHECKPOINT_URL: bucketUrl };
     const result = await runCli(args, { cwd: scratch, env: jobEnv });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ seq: 3 });
-    expect(readdirSync(checkpointDir)).toHaveLength(1);
+    const written = JSON.parse(result.stdout) as { seq: number; path: string };
+    expect(written.seq).toBe(3);
+    expect(written.path.startsWith(`s3://${where.bucket}/${where.prefix}checkpoint-000000000003-`)).toBe(true);
+    // A second run (the next schedule) adds an object; it never replaces the first.
+    const again = await runCli(args, { cwd: scratch, env: jobEnv });
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as { path: string }).path).not.toBe(written.path);
     const verify = await runCli(["audit", "verify"], { cwd: scratch, env: jobEnv });
     expect(verify.code).toBe(0);
-    expect(verify.stdout).toMatch(/intact: 3 entries.*1 signed checkpoint/);
+    expect(verify.stdout).toMatch(/intact: 3 entries.*2 signed checkpoint/);
   });
 });
 
 interface Values {
-  spec: { image: string; host: string; clusterIssuer: string; ingressClassName: string; storageClass: string; checkpointStorageClass: string; minReplicas: number; maxReplicas: number };
+  spec: { image: string; host: string; clusterIssuer: string; ingressClassName: string; storageClass: string; checkpointUrl: string; minReplicas: number; maxReplicas: number };
 }
 
 describe.runIf(hasKubectl)("the values-style production overlay", () => {
@@ -116,14 +139,13 @@ describe.runIf(hasKubectl)("the values-style production overlay", () => {
   });
 
   it("carries every value into the objects that need it", () => {
-    const changes = { image: "registry.internal/ops/cs-agents@sha256:" + "ab".repeat(32), host: "agents.corp.test", clusterIssuer: "corp-ca", ingressClassName: "traefik", storageClass: "fast-ssd", checkpointStorageClass: "s3-csi", minReplicas: 6, maxReplicas: 30 };
+    const changes = { image: "registry.internal/ops/cs-agents@sha256:" + "ab".repeat(32), host: "agents.corp.test", clusterIssuer: "corp-ca", ingressClassName: "traefik", storageClass: "fast-ssd", checkpointUrl: "s3://corp-audit/cs-agents/prod/?endpoint=https://minio.corp.test:9000", minReplicas: 6, maxReplicas: 30 };
     const { status, stderr, docs } = renderWith(changes);
     expect(status, stderr).toBe(0);
     const statefulSet = find<StatefulSet>(docs, "StatefulSet");
     const cronJob = find<CronJob>(docs, "CronJob");
     const ingress = find<Ingress>(docs, "Ingress");
     const hpa = find<Manifest & { spec: { minReplicas: number; maxReplicas: number } }>(docs, "HorizontalPodAutoscaler");
-    const claim = find<Manifest & { spec: { storageClassName: string } }>(docs, "PersistentVolumeClaim");
     expect(statefulSet.spec.template.spec.containers.map((c) => c.image)).toEqual([changes.image]);
     expect(cronJob.spec.jobTemplate.spec.template.spec.containers.map((c) => c.image)).toEqual([changes.image]);
     expect(ingress.spec.rules.map((r) => r.host)).toEqual([changes.host]);
@@ -131,7 +153,7 @@ describe.runIf(hasKubectl)("the values-style production overlay", () => {
     expect(ingress.metadata.annotations?.["cert-manager.io/cluster-issuer"]).toBe(changes.clusterIssuer);
     expect(ingress.spec.ingressClassName).toBe(changes.ingressClassName);
     expect(statefulSet.spec.volumeClaimTemplates.map((t) => t.spec.storageClassName)).toEqual([changes.storageClass]);
-    expect(claim.spec.storageClassName).toBe(changes.checkpointStorageClass);
+    expect(cronJob.spec.jobTemplate.spec.template.spec.containers[0]?.env?.find((e) => e.name === "CS_AGENTS_AUDIT_CHECKPOINT_URL")?.value).toBe(changes.checkpointUrl);
     // Numbers stay numbers (the schema check above would refuse "6").
     expect(hpa.spec).toMatchObject({ minReplicas: 6, maxReplicas: 30 });
     // Nothing from the example's placeholders leaks into the production render.

@@ -1,5 +1,5 @@
 import { createPublicKey } from "node:crypto";
-import { createStoreAuditSink, loadSigningKey, readCheckpoints } from "../../audit/index.js";
+import { checkpointStoreAt, createStoreAuditSink, loadSigningKey } from "../../audit/index.js";
 import type { Checkpoint } from "../../audit/index.js";
 import { runBudgetFromConfig } from "../../llm/index.js";
 import { readFileSync } from "node:fs";
@@ -167,13 +167,27 @@ function runBudgetView(config: Config): NonNullable<ApiOptions["runBudget"]> {
   return { maxTokens: budget.maxTokens, maxToolCalls: budget.maxToolCalls, maxMs: budget.maxMs, maxCost: budget.maxCost ?? 0, prices: budget.prices ?? {} };
 }
 
-/** The signed checkpoints the audit view checks the chain against, read afresh on each check. */
-function withCheckpoints(config: Config): { auditCheckpoints?: () => Checkpoint[] } {
-  const dir = config.CS_AGENTS_AUDIT_CHECKPOINT_DIR;
+/**
+ * The signed checkpoints the audit view checks the chain against, from the bucket or directory
+ * the settings name, read afresh on each check. Exported for the test that reads a bucket.
+ */
+export function withCheckpoints(config: Config): { auditCheckpoints?: () => Promise<Checkpoint[]> } {
+  const location = config.CS_AGENTS_AUDIT_CHECKPOINT_URL || config.CS_AGENTS_AUDIT_CHECKPOINT_DIR;
   const keyFile = config.CS_AGENTS_AUDIT_SIGNING_KEY_FILE;
-  if (!dir || !keyFile) return {};
+  if (!location || !keyFile) return {};
   const publicKey = createPublicKey(loadSigningKey(readSetting(keyFile, "CS_AGENTS_AUDIT_SIGNING_KEY_FILE")));
-  return { auditCheckpoints: () => readCheckpoints(dir, publicKey) };
+  // Built now so a bad URL stops the start; a client per check, closed after (a check is rare).
+  checkpointStoreAt(location);
+  return {
+    auditCheckpoints: async () => {
+      const store = checkpointStoreAt(location);
+      try {
+        return await store.read(publicKey);
+      } finally {
+        await store.close();
+      }
+    },
+  };
 }
 
 /** The auth `serve` runs with; exported so the deploy tests check the shipped settings start. */
