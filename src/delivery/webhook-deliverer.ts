@@ -23,6 +23,8 @@ export interface WebhookDelivererOptions {
   readonly backoffMs?: number;
   /** Default one hour. */
   readonly maxBackoffMs?: number;
+  /** How long a claim lasts: past it, another deliverer may send the delivery again. Default 2 × timeoutMs + 5 s. */
+  readonly leaseMs?: number;
   /** How often due deliveries are looked for. Default 1 s. */
   readonly pollMs?: number;
   /** Deliveries claimed (and sent at once) per look. Default 8. */
@@ -83,7 +85,8 @@ export class WebhookDeliverer {
   async #deliverDue(): Promise<number> {
     const { timeoutMs, batch = 8 } = this.#options;
     // The claim outlives the attempt's timeout, so only a dead or stalled deliverer loses it.
-    const claims = await this.#store.claimDeliveries({ workerId: this.id, leaseMs: 2 * timeoutMs + 5_000, limit: batch });
+    const leaseMs = this.#options.leaseMs ?? 2 * timeoutMs + 5_000;
+    const claims = await this.#store.claimDeliveries({ workerId: this.id, leaseMs, limit: batch });
     await Promise.all(claims.map((claim) => this.#attempt(claim)));
     return claims.length;
   }
