@@ -11,14 +11,14 @@ export interface Received {
   readonly verified: boolean;
 }
 
-/** What the receiver answers each request with; `hold` never answers (a process killed mid-send). */
+/** What the receiver answers a request with; `hold` never answers (a process killed mid-send). A function gets the id and how many requests with it arrived, this one included. */
 export type Answer = number | "hold";
 
 /**
  * A webhook receiver on 127.0.0.1: records every request, verifies its signature the way a
  * receiver's code would, and answers with the next status of `answers` (200 once they run out).
  */
-export async function startReceiver(secret: string, answers: Answer[] = []): Promise<{ url: string; port: number; received: Received[]; onRequest: Promise<void>; close(): Promise<void> }> {
+export async function startReceiver(secret: string, answers: Answer[] | ((id: string, seen: number) => Answer) = []): Promise<{ url: string; port: number; received: Received[]; onRequest: Promise<void>; close(): Promise<void> }> {
   const received: Received[] = [];
   let first: () => void = () => undefined;
   const onRequest = new Promise<void>((resolve) => (first = resolve));
@@ -32,7 +32,8 @@ export async function startReceiver(secret: string, answers: Answer[] = []): Pro
       const verified = verifyWebhookSignature(secret, { timestamp, signature }, body, Math.floor(Date.now() / 1_000));
       received.push({ id: header("webhook-id"), timestamp, signature, body, verified });
       first();
-      const answer = answers.shift() ?? 200;
+      const id = header("webhook-id");
+      const answer = typeof answers === "function" ? answers(id, received.filter((r) => r.id === id).length) : (answers.shift() ?? 200);
       if (answer === "hold") return;
       res.writeHead(answer, { "content-type": "text/plain" }).end(answer >= 300 ? "receiver is down" : "ok");
     });
