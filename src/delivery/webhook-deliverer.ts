@@ -130,7 +130,8 @@ export class WebhookDeliverer {
   async #body(claim: ClaimedDelivery): Promise<string> {
     const event = JSON.parse(claim.payload) as Record<string, unknown>;
     let result = event.result === null || typeof event.result !== "object" ? undefined : (event.result as { output?: unknown });
-    if (result !== undefined && !("output" in result)) result = (await this.#options.readRun?.(claim.runId))?.result ?? result;
+    // A value moved out of the row is a `{ "cs-agents/blob": … }` reference: read the run whole instead.
+    if (result !== undefined && JSON.stringify(result).includes('"cs-agents/blob"')) result = (await this.#options.readRun?.(claim.runId))?.result ?? result;
     const { id, type, runId, status, error, finishedAt } = event;
     return JSON.stringify({ id, type, runId, status, ...(result ? { result: { output: result.output ?? null } } : {}), ...(error ? { error } : {}), finishedAt });
   }
