@@ -112,6 +112,18 @@ describe("WebhookDeliverer", () => {
     expect(delivery?.lastError).toMatch(/the receiver answered 500: receiver is down \(attempt 2 of 2: giving up\)/);
   });
 
+  it("connects to a host name through the checked lookup when its addresses are allowed", async () => {
+    const receiver = await startReceiver(SECRET);
+    cleanup.push(receiver.close);
+    const store = await finishedRun(`http://localhost:${receiver.port}/hooks`);
+    const outcomes: DeliveryMetricOutcome[] = [];
+    await deliverer(store, {}, outcomes).deliverDue();
+    // localhost may resolve to ::1 first, where nothing listens: that is a retry, not a refusal.
+    if (outcomes[0] === "retried") await deliverUntilSettled(store, deliverer(store, {}, outcomes));
+    expect(receiver.received[0]?.verified).toBe(true);
+    expect(await store.webhookDeliveries().deliveryOfRun("run-1")).toMatchObject({ status: "delivered" });
+  });
+
   it("refuses a host name that resolves to loopback when private addresses are not allowed: failed at once, nothing sent", async () => {
     const receiver = await startReceiver(SECRET);
     cleanup.push(receiver.close);
