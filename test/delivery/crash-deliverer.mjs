@@ -1,11 +1,11 @@
-// Delivers the due webhooks of the SQLite store at argv[2], signing with argv[3]. The crash test
+// Delivers the due webhooks of the store at argv[2] (a SQLite path or a postgres:// URL), signing with argv[3]. The crash test
 // holds the receiver's answer and kills this process with SIGKILL while the request is in flight;
 // its claim lasts 300 ms, so another deliverer may take the delivery soon after the crash.
 import { WebhookDeliverer } from "../../dist/delivery/index.js";
-import { SqliteStore } from "../../dist/store/index.js";
+import { openStore } from "../../dist/store/index.js";
 
-const [path, secret] = process.argv.slice(2);
-const store = SqliteStore.open(path);
+const [url, secret] = process.argv.slice(2);
+const store = await openStore(url);
 const deliverer = new WebhookDeliverer(store.webhookDeliveries(), {
   policy: { allowHttp: true, allowPrivate: true },
   secrets: { byTenant: {}, fallback: secret },
