@@ -16,6 +16,7 @@ export function callbackUrlPolicyOf(config: Pick<Config, "CS_AGENTS_WEBHOOK_ALLO
 /**
  * The deliverer `serve` (with workers) and `worker` run beside their workers, on the same store:
  * every replica may run one; the outbox's claims keep them from sending the same attempt twice.
+ * A delivery's end (delivered, or failed for good) goes into the audit log.
  */
 export function delivererFromConfig(
   config: WebhookConfig,
@@ -28,6 +29,12 @@ export function delivererFromConfig(
     maxAttempts: config.CS_AGENTS_WEBHOOK_MAX_ATTEMPTS,
     timeoutMs: config.CS_AGENTS_WEBHOOK_TIMEOUT_MS,
     readRun: (runId) => store.get(runId),
-    ...hooks,
+    onOutcome: async (outcome, delivery, detail) => {
+      await hooks.onOutcome?.(outcome, delivery, detail);
+      if (outcome === "retried") return;
+      const details = { deliveryId: delivery.id, url: delivery.url, attempts: delivery.attempts, ...(detail === undefined ? {} : { error: detail }) };
+      await store.appendAudit({ action: `webhook.${outcome}`, actor: "system", tenant: delivery.tenant, target: delivery.runId, details }).catch((error: unknown) => hooks.onError?.(error));
+    },
+    ...(hooks.onError ? { onError: hooks.onError } : {}),
   });
 }

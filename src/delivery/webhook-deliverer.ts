@@ -35,7 +35,8 @@ export interface WebhookDelivererOptions {
    * store's reference) is read whole through it before it is sent.
    */
   readonly readRun?: (runId: string) => Promise<{ readonly result?: { readonly output: unknown } | undefined } | undefined>;
-  readonly onOutcome?: (outcome: DeliveryMetricOutcome, delivery: ClaimedDelivery, detail: string | undefined) => void;
+  /** Told of each attempt's recorded outcome; a promise it returns is awaited (an audit entry). */
+  readonly onOutcome?: (outcome: DeliveryMetricOutcome, delivery: ClaimedDelivery, detail: string | undefined) => void | Promise<void>;
   readonly onError?: (error: unknown) => void;
   /** Test seams. */
   readonly random?: () => number;
@@ -94,7 +95,7 @@ export class WebhookDeliverer {
   async #attempt(claim: ClaimedDelivery): Promise<void> {
     const outcome = await this.#send(claim);
     const metric: DeliveryMetricOutcome = outcome.delivered ? "delivered" : outcome.retryAt ? "retried" : "failed";
-    if (await this.#store.settleDelivery(claim, outcome)) this.#options.onOutcome?.(metric, claim, outcome.delivered ? undefined : outcome.error);
+    if (await this.#store.settleDelivery(claim, outcome)) await this.#options.onOutcome?.(metric, claim, outcome.delivered ? undefined : outcome.error);
   }
 
   async #send(claim: ClaimedDelivery): Promise<DeliveryOutcome> {

@@ -32,7 +32,9 @@ function deliverer(store: SqliteStore, options: Partial<WebhookDelivererOptions>
     timeoutMs: 5_000,
     backoffMs: 1,
     maxBackoffMs: 1,
-    onOutcome: (outcome) => outcomes.push(outcome),
+    onOutcome: (outcome) => {
+      outcomes.push(outcome);
+    },
     ...options,
   });
 }

@@ -41,7 +41,9 @@ export async function workerCommand(context: CommandContext, options: { concurre
         .catch((error: unknown) => logger.error({ reason: (error as Error).message }, "prune failed"));
     }, 60_000);
     const deliverer = delivererFromConfig(config, store, {
-      onOutcome: (outcome, delivery, detail) => outcome !== "delivered" && logger.warn({ delivery: delivery.id, attempt: delivery.attempts, reason: detail }, `webhook ${outcome}`),
+      onOutcome: (outcome, delivery, detail) => {
+        if (outcome !== "delivered") logger.warn({ delivery: delivery.id, attempt: delivery.attempts, reason: detail }, `webhook ${outcome}`);
+      },
       onError: (error) => logger.error({ reason: (error as Error).message }, "webhook deliverer error"),
     });
     worker.start();
