@@ -85,6 +85,35 @@ const SERVICE_SETTINGS = {
 
 const whole = (what: string) => z.coerce.number().int(`must be a whole number${what}`);
 
+const flag = z.enum(["true", "false"], { message: 'must be "true" or "false"' }).default("false").transform((v) => v === "true");
+
+/** Webhooks: signed POSTs of a run's outcome to its task's callbackUrl (docs/run-control.md#webhooks). */
+const WEBHOOK_SETTINGS = {
+  CS_AGENTS_WEBHOOK_SECRET: z
+    .string()
+    .default("")
+    .refine((v) => v === "" || v.length >= 16, "must be at least 16 characters")
+    .describe("signs webhooks (HMAC-SHA256) of tenants without a secret of their own (a secret: never logged); empty: those tenants get no webhooks"),
+  CS_AGENTS_WEBHOOK_SECRETS: z
+    .string()
+    .default("")
+    .transform((v, ctx) => {
+      if (v.trim() === "") return {};
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: 'must be a JSON object of tenant to secret, e.g. {"acme":"whsec_0123456789abcdef"}' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string(), z.string().min(16, "each secret must be at least 16 characters"), { message: 'must be a JSON object of tenant to secret, e.g. {"acme":"whsec_0123456789abcdef"}' }))
+    .describe("per-tenant webhook signing secrets as JSON, e.g. {\"acme\":\"whsec_…\"} (secrets: never logged)"),
+  CS_AGENTS_WEBHOOK_ALLOW_HTTP: flag.describe("accept http:// callback URLs (tests, trusted networks); default https only"),
+  CS_AGENTS_WEBHOOK_ALLOW_PRIVATE: flag.describe("allow callback URLs on private, loopback and link-local addresses (tests, on-prem); default refused (SSRF)"),
+  CS_AGENTS_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").max(50, "must be at most 50").default(8).describe("attempts per webhook (backoff 5 s doubling up to 1 h, with jitter); then it is marked failed and kept"),
+  CS_AGENTS_WEBHOOK_TIMEOUT_MS: z.coerce.number().int("must be a whole number of milliseconds").min(100, "must be at least 100").max(120_000, "must be at most 120000").default(10_000).describe("per webhook attempt: connect, send and the whole answer"),
+};
+
 /** Models: an OpenAI-compatible endpoint for agents and the planner, run budgets, MCP tools (docs/models.md). */
 const MODEL_SETTINGS = {
   CS_AGENTS_LLM_BASE_URL: z
@@ -240,6 +269,7 @@ export const ConfigSchema = z.object({
     .describe("most subtasks of one run running at once"),
   ...SERVICE_SETTINGS,
   ...MODEL_SETTINGS,
+  ...WEBHOOK_SETTINGS,
 }).superRefine((config, ctx) => {
   if (config.CS_AGENTS_LLM_BASE_URL !== "" && config.CS_AGENTS_LLM_MODEL.trim() === "") {
     ctx.addIssue({ code: "custom", path: ["CS_AGENTS_LLM_MODEL"], message: "is required when CS_AGENTS_LLM_BASE_URL is set" });

@@ -35,7 +35,7 @@ export function runSummary(run: Run): RunSummary {
 }
 
 /** What GET /v1/tasks/{id} shows: the run with its subtasks as the journal tells them. */
-export function runDetail(run: Run, steps: readonly Step[]): RunDetail {
+export function runDetail(run: Run, steps: readonly Step[], callback?: RunDetail["callback"]): RunDetail {
   const final = FINAL_RUN_STATUSES.has(run.status);
   const artifacts = run.result?.artifacts ?? [];
   return {
@@ -52,6 +52,7 @@ export function runDetail(run: Run, steps: readonly Step[]): RunDetail {
     artifacts: artifacts.map((a) => ({ name: a.name, mediaType: a.mediaType, bytes: artifactBytes(a).length, href: `/v1/tasks/${run.id}/artifacts/${encodeURIComponent(a.name)}` })),
     durationMs: final ? run.updatedAt.getTime() - run.createdAt.getTime() : null,
     wakeAt: run.status === "sleeping" ? (wakeTimeOf(steps, run.plan?.subtasks ?? [])?.toISOString() ?? null) : null,
+    ...(callback ? { callback } : {}),
   };
 }
 

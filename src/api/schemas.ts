@@ -13,6 +13,7 @@ export const SubmitBody = z
   .strictObject({
     description: z.string().min(1).max(MAX_TASK_LENGTH).describe('the task in plain words, e.g. "生成季度财务报告"'),
     input: z.record(z.string(), z.unknown()).optional().describe("structured input for the planner and tools"),
+    callbackUrl: z.string().max(2_048).optional().describe("https URL the run's outcome is POSTed to when it finishes, signed (see Webhooks in docs/run-control.md)"),
   })
   .describe("a task to run");
 
@@ -104,6 +105,15 @@ export const RunDetailSchema = RunSummarySchema.extend({
   artifacts: z.array(ArtifactLinkSchema),
   durationMs: z.number().nullable(),
   wakeAt: z.string().nullable().describe("when a sleeping run's timer is due (ISO 8601); null unless the run sleeps"),
+  callback: z
+    .object({
+      url: z.string(),
+      status: z.enum(["waiting", "pending", "delivered", "failed"]).describe("waiting: the run has not finished; pending: being delivered or retried"),
+      attempts: z.number().int(),
+      lastError: z.string().optional(),
+    })
+    .optional()
+    .describe("the webhook of a task submitted with callbackUrl"),
 });
 
 export const RunListSchema = z.object({ items: z.array(RunSummarySchema), nextCursor: z.string().nullable() });

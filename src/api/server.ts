@@ -1,3 +1,4 @@
+import type { CallbackUrlPolicy } from "../delivery/index.js";
 import type { AddressInfo } from "node:net";
 import cors from "@fastify/cors";
 import Fastify from "fastify";
@@ -80,6 +81,8 @@ export interface ApiOptions {
   readonly runBudget?: RunBudgetView & { readonly prices?: ModelPrices };
   /** How the web console signs in (an OIDC issuer, or a pasted token); default: a pasted token. */
   readonly console?: ConsoleSettings;
+  /** Which task callback URLs are accepted (CS_AGENTS_WEBHOOK_ALLOW_HTTP/PRIVATE); default: https to public addresses only. */
+  readonly webhooks?: CallbackUrlPolicy;
 }
 
 export interface ApiDeps {
@@ -405,6 +408,7 @@ function resolveOptions(options: ApiOptions): ResolvedApiOptions {
     logger: options.logger ?? false,
     version: options.version ?? "0.0.0",
     runBudget: options.runBudget ?? NO_BUDGET,
+    webhooks: options.webhooks ?? { allowHttp: false, allowPrivate: false },
     ...(options.tls ? { tls: options.tls } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.console ? { console: options.console } : {}),

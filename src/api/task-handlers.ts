@@ -4,6 +4,7 @@ import type { Run, RunStatus } from "../core/index.js";
 import type { Answer, Handler, HandlerContext } from "./handlers.js";
 import { ApiError } from "./problem.js";
 import { runDetail, runSummary } from "./run-view.js";
+import { acceptedCallbackUrl, callbackOf } from "./callback-view.js";
 import type { ArtifactParams, ListQuery, RunIdParams, SubmitBody } from "./schemas.js";
 
 /**
@@ -31,7 +32,8 @@ async function submitTask(context: HandlerContext): Promise<Answer> {
     // through the queue, so its spans join the caller's trace on whichever worker runs it.
     const incoming = context.caller.traceparent?.trim();
     const traceparent = incoming !== undefined && TRACEPARENT.test(incoming) ? incoming : newTraceparent();
-    const task = { description: body.description, ...(body.input ? { input: body.input } : {}), tenant: principal.tenant, ...(key ? { idempotencyKey: key } : {}), traceparent };
+    const callbackUrl = body.callbackUrl === undefined ? undefined : acceptedCallbackUrl(body.callbackUrl, options.webhooks);
+    const task = { description: body.description, ...(body.input ? { input: body.input } : {}), tenant: principal.tenant, ...(key ? { idempotencyKey: key } : {}), traceparent, ...(callbackUrl ? { callbackUrl } : {}) };
     const details = { requestHash, ...(key ? { idempotencyKey: key } : {}) };
     const submission = await deps.store.submitAudited(
       task,
@@ -69,7 +71,7 @@ async function listTasks(context: HandlerContext): Promise<Answer> {
 async function getTask(context: HandlerContext): Promise<Answer> {
   const { id } = context.input.params as z.infer<typeof RunIdParams>;
   const run = await tenantRun(context, id);
-  return { status: 200, body: runDetail(run, await context.deps.store.load(run.id)) };
+  return { status: 200, body: runDetail(run, await context.deps.store.load(run.id), await callbackOf(context, run)) };
 }
 
 async function cancelTask(context: HandlerContext): Promise<Answer> {

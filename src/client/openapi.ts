@@ -1345,6 +1345,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description https URL the run's outcome is POSTed to when it finishes, signed (see Webhooks in docs/run-control.md) */
+                    callbackUrl?: string;
                     /** @description the task in plain words, e.g. "生成季度财务报告" */
                     description: string;
                     /** @description structured input for the planner and tools */
@@ -1368,6 +1370,17 @@ export interface operations {
                             mediaType: string;
                             name: string;
                         }[];
+                        /** @description the webhook of a task submitted with callbackUrl */
+                        callback?: {
+                            attempts: number;
+                            lastError?: string;
+                            /**
+                             * @description waiting: the run has not finished; pending: being delivered or retried
+                             * @enum {string}
+                             */
+                            status: "waiting" | "pending" | "delivered" | "failed";
+                            url: string;
+                        };
                         createdAt: string;
                         description: string;
                         durationMs: number | null;
@@ -1534,6 +1547,17 @@ export interface operations {
                             mediaType: string;
                             name: string;
                         }[];
+                        /** @description the webhook of a task submitted with callbackUrl */
+                        callback?: {
+                            attempts: number;
+                            lastError?: string;
+                            /**
+                             * @description waiting: the run has not finished; pending: being delivered or retried
+                             * @enum {string}
+                             */
+                            status: "waiting" | "pending" | "delivered" | "failed";
+                            url: string;
+                        };
                         createdAt: string;
                         description: string;
                         durationMs: number | null;
@@ -1804,6 +1828,17 @@ export interface operations {
                             mediaType: string;
                             name: string;
                         }[];
+                        /** @description the webhook of a task submitted with callbackUrl */
+                        callback?: {
+                            attempts: number;
+                            lastError?: string;
+                            /**
+                             * @description waiting: the run has not finished; pending: being delivered or retried
+                             * @enum {string}
+                             */
+                            status: "waiting" | "pending" | "delivered" | "failed";
+                            url: string;
+                        };
                         createdAt: string;
                         description: string;
                         durationMs: number | null;

@@ -22,7 +22,23 @@ export const TaskSchema = z.object({
     .string()
     .regex(TRACEPARENT, "traceparent must be a W3C trace context: 00-<32 hex>-<16 hex>-<2 hex>")
     .optional(),
+  /**
+   * Where the run's outcome is POSTed when it finishes (a signed webhook). Only the URL's form is
+   * checked here; which schemes and addresses are allowed is the service's policy (SSRF).
+   */
+  callbackUrl: z
+    .string()
+    .max(2_048, "callbackUrl must be at most 2048 characters")
+    .refine(isCallbackUrlForm, "callbackUrl must be an absolute https URL without credentials, e.g. https://hooks.example.com/cs-agents")
+    .optional(),
 });
+
+/** An absolute http(s) URL with a host and no user:password part (a secret would be stored with the task). */
+function isCallbackUrlForm(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === "https:" || url.protocol === "http:") && url.hostname !== "" && url.username === "" && url.password === "";
+}
 
 /** What was asked: the words of the task, optional structured input, who asked. */
 export type Task = z.infer<typeof TaskSchema>;

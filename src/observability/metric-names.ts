@@ -95,6 +95,7 @@ export const BUSINESS_METRICS: readonly MetricSpec[] = [
   business("counter", "cs_agents_leases_reclaimed_total", "Runs claimed after another worker's lease expired (a worker died or stalled)"),
   business("counter", "cs_agents_stale_writes_rejected_total", "Journal writes refused because the writer's lease was taken over (fencing)"),
   business("gauge", "cs_agents_sqlite_checkpoint_thread_failed", "1 once the SQLite store's WAL checkpoint thread stopped on an error (commits then checkpoint themselves, more slowly), else 0"),
+  business("counter", "cs_agents_webhook_deliveries_total", "Webhook delivery attempts, by outcome (delivered, retried: failed with attempts left, failed: given up or refused)", ["outcome"]),
   business("counter", "cs_agents_run_sleeps_total", "Times a run went to sleep on a durable timer (it held no lease until due)"),
   business("counter", "cs_agents_ambiguous_steps_total", "Non-idempotent tool calls found started but unfinished on replay, left for a person to decide"),
   business("counter", "cs_agents_plans_total", "Plans made, by planner (llm, llm_repaired, template, other); replayed plans are not counted", ["planner"]),

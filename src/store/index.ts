@@ -10,3 +10,4 @@ export { redactUrl } from "./redact-url.js";
 export * from "./service-store.js";
 export { isStoreUnavailable } from "./store-unavailable.js";
 export type { InlineValueStore, RewriteValue } from "./inline-values.js";
+export type { ClaimedDelivery, DeliveryClaimRequest, DeliveryOutcome, DeliveryStatus, DeliveryStore, WebhookDelivery, WebhookOutbox } from "./delivery-store.js";

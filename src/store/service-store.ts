@@ -1,3 +1,4 @@
+import type { WebhookOutbox } from "./delivery-store.js";
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../core/index.js";
 import type { Run, Step, Task } from "../core/index.js";
@@ -173,7 +174,7 @@ export interface SchemaStore {
 }
 
 /** Everything `cs-agents serve` needs from one database. */
-export type ServiceStore = Store & AuditStore & AuditedRunStore & AuditedStepStore & RunEventStore & SchemaStore & InlineValueStore;
+export type ServiceStore = Store & AuditStore & AuditedRunStore & AuditedStepStore & RunEventStore & SchemaStore & InlineValueStore & WebhookOutbox;
 
 export const AUDIT_LIST_LIMIT_MAX = 1_000;
 

@@ -12,6 +12,7 @@ import type { ApiOptions, AuthMode, Catalog } from "../../api/index.js";
 import { createTokenVerifier } from "../../auth/index.js";
 import type { Config } from "../../config.js";
 import { Worker } from "../../engine/index.js";
+import { callbackUrlPolicyOf, delivererFromConfig, type WebhookDeliverer } from "../../delivery/index.js";
 import type { Runtime } from "../../runtime/index.js";
 import { createLogger, createTracing, engineMetricsListener, loggedEngine, tracedEngine, watchProcess } from "../../observability/index.js";
 import { liveRedis, withLiveModelText } from "../live-model-text.js";
@@ -72,6 +73,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
   let server: ApiServer | undefined;
   let worker: Worker | undefined;
   let grpc: GrpcDoor | undefined;
+  let deliverer: WebhookDeliverer | undefined;
   try {
     // Loaded here, not at the top: every other command would pay for the MCP SDK (~0.3 s).
     const { mcpHttpDoor } = await import("../../doors/mcp/index.js");
@@ -93,6 +95,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
         logger: false,
         version: packageVersion(),
         runBudget: runBudgetView(config),
+        webhooks: callbackUrlPolicyOf(config),
         ...(config.CS_AGENTS_UI_OIDC_ISSUER ? { console: { oidc: { issuer: config.CS_AGENTS_UI_OIDC_ISSUER, clientId: config.CS_AGENTS_UI_OIDC_CLIENT_ID.trim(), scopes: config.CS_AGENTS_UI_OIDC_SCOPES.trim() } } } : {}),
       },
       // A run cancelled here stops at once on this replica's workers; elsewhere within their cancel check.
@@ -118,6 +121,14 @@ export async function serveCommand(context: CommandContext, options: ServeOption
         onWritten: server.wake,
       });
       worker.start();
+      deliverer = delivererFromConfig(config, store, {
+        onOutcome: (outcome, delivery, detail) => {
+          metrics.inc("cs_agents_webhook_deliveries_total", { outcome });
+          if (outcome !== "delivered") logger.warn({ delivery: delivery.id, attempt: delivery.attempts, reason: detail }, `webhook ${outcome}`);
+        },
+        onError: (error) => logger.error({ reason: (error as Error).message }, "webhook deliverer error"),
+      });
+      deliverer.start();
     }
     const prune = workers > 0 ? setInterval(() => void pruneOnce(store, config).catch(() => undefined), 60_000) : undefined;
     const signal = await stopped;
@@ -125,12 +136,13 @@ export async function serveCommand(context: CommandContext, options: ServeOption
     log(`${signal}: draining (grace ${graceMs} ms)`);
     server.drain();
     grpc?.drain();
-    await Promise.all([closeWithin(server, graceMs), grpc?.close(graceMs), worker?.stop(graceMs)]);
+    await Promise.all([closeWithin(server, graceMs), grpc?.close(graceMs), worker?.stop(graceMs), deliverer?.stop()]);
     log("stopped");
     return EXIT_OK;
   } finally {
     if (server && !server.draining) await server.close();
     await grpc?.close(0);
+    await deliverer?.stop();
     await store.close();
     await tracing?.shutdown().catch(() => undefined);
     redis?.disconnect();

@@ -1,5 +1,6 @@
 import { createStoreAuditSink } from "../../audit/index.js";
 import { Worker } from "../../engine/index.js";
+import { delivererFromConfig } from "../../delivery/index.js";
 import { createLogger, createTracing, loggedEngine, tracedEngine } from "../../observability/index.js";
 import { redisLiveRelay } from "../../api/index.js";
 import { EXIT_OK, UsageError } from "../exit-codes.js";
@@ -45,12 +46,19 @@ export async function workerCommand(context: CommandContext, options: { concurre
         .then((n) => n > 0 && log(`pruned ${n} finished runs`))
         .catch((error: unknown) => logger.error({ reason: (error as Error).message }, "prune failed"));
     }, 60_000);
+    const deliverer = delivererFromConfig(config, store, {
+      onOutcome: (outcome, delivery, detail) => {
+        if (outcome !== "delivered") logger.warn({ delivery: delivery.id, attempt: delivery.attempts, reason: detail }, `webhook ${outcome}`);
+      },
+      onError: (error) => logger.error({ reason: (error as Error).message }, "webhook deliverer error"),
+    });
     worker.start();
+    deliverer.start();
     log(`worker ${worker.id} started: concurrency ${concurrency}, lease ${config.CS_AGENTS_LEASE_MS} ms`);
     const signal = await stopped;
     clearInterval(prune);
     log(`${signal}: draining ${worker.activeRuns.length} run(s) for up to ${graceMs} ms`);
-    await worker.stop(graceMs);
+    await Promise.all([worker.stop(graceMs), deliverer.stop()]);
     log(`worker ${worker.id} stopped`);
     await tracing?.shutdown().catch(() => undefined);
     publisher?.disconnect();

@@ -172,4 +172,50 @@ ALTER TABLE runs ADD COLUMN wake_at timestamptz;
 CREATE INDEX runs_sleeping ON runs (wake_at, id) WHERE status = 'sleeping';
 `,
   },
+  {
+    version: 10,
+    name: "webhook_deliveries",
+    // The webhook outbox. A trigger, not the store's code, inserts a finished run's delivery: it
+    // fires inside whatever statement finishes the run (a worker's transition, a group commit, a
+    // cancel, a poison verdict), so the row commits or rolls back with the final status, and no
+    // path that finishes a run can forget it. The id (<run id>:final) is inserted once.
+    sql: `
+CREATE TABLE webhook_deliveries (
+  id text PRIMARY KEY,
+  run_id text NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  tenant text NOT NULL,
+  url text NOT NULL,
+  payload text NOT NULL,
+  status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz NOT NULL,
+  delivered_at timestamptz,
+  last_error text,
+  lease_owner text,
+  lease_epoch integer NOT NULL DEFAULT 0,
+  lease_expires_at timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at, id) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_run ON webhook_deliveries (run_id);
+CREATE FUNCTION runs_finished_webhook() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  INSERT INTO webhook_deliveries (id, run_id, tenant, url, payload, next_attempt_at)
+  VALUES (
+    NEW.id || ':final', NEW.id, NEW.tenant, NEW.task->>'callbackUrl',
+    json_build_object(
+      'id', NEW.id || ':final', 'type', 'run.finished', 'runId', NEW.id, 'status', NEW.status,
+      'result', NEW.result,
+      'error', CASE WHEN NEW.error IS NULL THEN NULL ELSE json_build_object('code', NEW.error->>'code', 'message', NEW.error->>'message') END,
+      'finishedAt', to_char(COALESCE(NEW.finished_at, now()) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))::text,
+    COALESCE(NEW.finished_at, now()))
+  ON CONFLICT (id) DO NOTHING;
+  RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER runs_finished_webhook AFTER UPDATE OF status ON runs FOR EACH ROW
+  WHEN (NEW.status IN ('succeeded', 'failed', 'cancelled') AND OLD.status NOT IN ('succeeded', 'failed', 'cancelled') AND NEW.task->>'callbackUrl' IS NOT NULL)
+  EXECUTE FUNCTION runs_finished_webhook();
+`,
+  },
 ];

@@ -27,6 +27,7 @@ import type { TransitionChange } from "../store-rules.js";
 import type { RewriteValue } from "../inline-values.js";
 import { JOURNAL_SCHEMA_VERSION } from "../store.js";
 import { postgresRewriteRunValues, postgresRunsWithInlineValues } from "./inline-values.js";
+import { postgresDeliveries } from "./postgres-deliveries.js";
 import type {
   AuditDraft,
   AuditEntry,
@@ -68,6 +69,7 @@ export class PostgresStore implements ServiceStore {
   readonly #schema: string | undefined;
   readonly #stats = { reclaims: 0, staleWritesRejected: 0 };
   #serviceOps: ReturnType<typeof postgresServiceOps> | undefined;
+  #deliveries: ReturnType<typeof postgresDeliveries> | undefined;
   readonly #steps = new GroupCommit<StepWrite>((group) => this.#writeStepGroup(group));
   readonly #transitions = new GroupCommit<TransitionWrite>((group) => this.#writeTransitionGroup(group));
   #closed = false;
@@ -113,9 +115,7 @@ export class PostgresStore implements ServiceStore {
     return store;
   }
 
-  async migrate(): Promise<readonly number[]> {
-    return migratePostgres(this.#pool, this.#schema);
-  }
+  async migrate(): Promise<readonly number[]> { return migratePostgres(this.#pool, this.#schema); }
 
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -427,9 +427,7 @@ export class PostgresStore implements ServiceStore {
     return this.#service.listRunEvents(runId, afterId, limit);
   }
 
-  runsWithInlineValues(limit: number): Promise<readonly string[]> {
-    return postgresRunsWithInlineValues(this.#pool, limit);
-  }
+  runsWithInlineValues(limit: number): Promise<readonly string[]> { return postgresRunsWithInlineValues(this.#pool, limit); }
 
   rewriteRunValues(runId: string, rewrite: RewriteValue): Promise<number> {
     return postgresRewriteRunValues(this.#pool, runId, rewrite);
@@ -438,6 +436,8 @@ export class PostgresStore implements ServiceStore {
   pendingMigrations(): Promise<readonly number[]> {
     return this.#service.pendingMigrations();
   }
+
+  webhookDeliveries(): ReturnType<typeof postgresDeliveries> { return (this.#deliveries ??= postgresDeliveries(this.#pool)); }
 
   get #service(): ReturnType<typeof postgresServiceOps> {
     return (this.#serviceOps ??= postgresServiceOps(this.#pool));

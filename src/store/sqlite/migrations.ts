@@ -261,4 +261,47 @@ CREATE INDEX runs_tenant_active ON runs (tenant, created_at, id) WHERE finished_
 CREATE INDEX runs_sleeping ON runs (wake_at, id) WHERE status = 'sleeping';
 `,
   },
+  {
+    version: 13,
+    name: "webhook_deliveries",
+    // The webhook outbox. A trigger, not the store's code, inserts a finished run's delivery: it
+    // fires inside whatever statement finishes the run (a worker's transition, a cancel, a poison
+    // verdict), so the row commits or rolls back with the final status, and no path that finishes
+    // a run can forget it. INSERT OR IGNORE keeps the id (<run id>:final) unique. A migration that
+    // rebuilds runs must create this trigger again (DROP TABLE drops it).
+    sql: `
+CREATE TABLE webhook_deliveries (
+  id TEXT PRIMARY KEY,
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  tenant TEXT NOT NULL,
+  url TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  delivered_at INTEGER,
+  last_error TEXT,
+  lease_owner TEXT,
+  lease_epoch INTEGER NOT NULL DEFAULT 0,
+  lease_expires_at INTEGER,
+  created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at, id) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_run ON webhook_deliveries (run_id);
+CREATE TRIGGER runs_finished_webhook AFTER UPDATE OF status ON runs
+  WHEN NEW.status IN ('succeeded', 'failed', 'cancelled') AND OLD.status NOT IN ('succeeded', 'failed', 'cancelled')
+    AND json_extract(NEW.task, '$.callbackUrl') IS NOT NULL
+BEGIN
+  INSERT OR IGNORE INTO webhook_deliveries (id, run_id, tenant, url, payload, next_attempt_at, created_at)
+  VALUES (
+    NEW.id || ':final', NEW.id, NEW.tenant, json_extract(NEW.task, '$.callbackUrl'),
+    json_object(
+      'id', NEW.id || ':final', 'type', 'run.finished', 'runId', NEW.id, 'status', NEW.status,
+      'result', json(NEW.result),
+      'error', CASE WHEN NEW.error IS NULL THEN NULL ELSE json_object('code', json_extract(NEW.error, '$.code'), 'message', json_extract(NEW.error, '$.message')) END,
+      'finishedAt', strftime('%Y-%m-%dT%H:%M:%fZ', COALESCE(NEW.finished_at, NEW.updated_at) / 1000.0, 'unixepoch')),
+    COALESCE(NEW.finished_at, NEW.updated_at), COALESCE(NEW.finished_at, NEW.updated_at));
+END;
+`,
+  },
 ];

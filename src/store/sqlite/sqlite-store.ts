@@ -38,6 +38,7 @@ import type {
   Submission,
 } from "../service-store.js";
 import { sqliteServiceOps } from "./sqlite-service.js";
+import { sqliteDeliveries } from "./sqlite-deliveries.js";
 import type { AmbiguousDecision, ClaimRequest, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions, Submitted } from "../store.js";
 import { BackgroundCheckpoint } from "./background-checkpoint.js";
 import type { BackgroundCheckpointStats } from "./background-checkpoint.js";
@@ -83,6 +84,7 @@ export class SqliteStore implements ServiceStore {
   #checkpointer: BackgroundCheckpoint | undefined;
   #writes = 0;
   #serviceOps: ReturnType<typeof sqliteServiceOps> | undefined;
+  #deliveries: ReturnType<typeof sqliteDeliveries> | undefined;
   #statements: SqliteStatements | undefined;
   #recordTransaction: Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[]) => boolean> | undefined;
   #finishTransaction: Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[], params: TransitionParams) => boolean> | undefined;
@@ -262,9 +264,7 @@ export class SqliteStore implements ServiceStore {
     }
   }
 
-  async record(lease: Lease, step: Step): Promise<void> {
-    return this.recordAll(lease, [step]);
-  }
+  async record(lease: Lease, step: Step): Promise<void> { return this.recordAll(lease, [step]); }
 
   async recordAll(lease: Lease, steps: readonly Step[]): Promise<void> {
     checkStepBatch(lease, steps);
@@ -400,6 +400,8 @@ export class SqliteStore implements ServiceStore {
   pendingMigrations(): Promise<readonly number[]> {
     return this.#service.pendingMigrations();
   }
+
+  webhookDeliveries(): ReturnType<typeof sqliteDeliveries> { return (this.#deliveries ??= sqliteDeliveries(this.#db)); }
 
   get #service(): ReturnType<typeof sqliteServiceOps> {
     return (this.#serviceOps ??= sqliteServiceOps(this.#db));
