@@ -125,12 +125,14 @@ async function execute(
     io.stdout.write(files.length > 0 ? `\nDone. Report written to:\n${shown.map((f) => `  ${f}`).join("\n")}\n` : "\nDone.\n");
   } else if (outcome.status === "sleeping") {
     io.stderr.write(`run ${run.id} sleeps until ${new Date(outcome.wakeAt).toISOString()}; a worker (cs-agents worker) takes it up when due\n  see: cs-agents status ${run.id}\n`);
+  } else if (outcome.status === "waiting_input") {
+    io.stderr.write(`run ${run.id} waits for an answer to ${outcome.stepKey}: cs-agents answer ${run.id} ${outcome.stepKey} --json '<answer>'\n  see: cs-agents status ${run.id}\n`);
   } else if (outcome.status === "waiting_approval") {
     io.stderr.write(`run ${run.id} waits for a decision: ${oneLine(outcome.error.message)}\n  see: cs-agents status ${run.id}\n`);
   } else {
     io.stderr.write(`${await runErrorLine(io.env, outcome.status, outcome.error)}\n`);
   }
-  return outcome.status === "succeeded" || outcome.status === "sleeping" ? EXIT_OK : exitCodeForCode(outcome.error.code);
+  return outcome.status === "succeeded" || outcome.status === "sleeping" || outcome.status === "waiting_input" ? EXIT_OK : exitCodeForCode(outcome.error.code);
 }
 
 /** Tells the user about runs an earlier process left unfinished, and how to finish them. */
@@ -150,6 +152,7 @@ export async function checkOutDir(dir: string): Promise<void> {
 function toJson(runId: string, outcome: RunOutcome, files: string[]) {
   const plan = outcome.plan ? planJson(outcome.plan) : null;
   if (outcome.status === "sleeping") return { runId, status: outcome.status, wakeAt: new Date(outcome.wakeAt).toISOString(), plan };
+  if (outcome.status === "waiting_input") return { runId, status: outcome.status, step: outcome.stepKey, ...(outcome.wakeAt === undefined ? {} : { wakeAt: new Date(outcome.wakeAt).toISOString() }), plan };
   if (outcome.status !== "succeeded") return { runId, status: outcome.status, error: outcome.error, plan };
   return {
     runId,

@@ -7,7 +7,7 @@ export type RunDetail = z.infer<typeof schemas.RunDetailSchema>;
 export type RunSummary = z.infer<typeof schemas.RunSummarySchema>;
 export type RunStatus = RunSummary["status"];
 
-/** A run's status as an A2A task state: a run waiting for a person's decision needs input. */
+/** A run's status as an A2A task state: a run waiting for a person's decision or answer needs input. */
 export function stateOf(status: RunStatus): TaskState {
   switch (status) {
     case "queued":
@@ -17,6 +17,7 @@ export function stateOf(status: RunStatus): TaskState {
     case "sleeping":
       return TaskState.TASK_STATE_WORKING;
     case "waiting_approval":
+    case "waiting_input":
       return TaskState.TASK_STATE_INPUT_REQUIRED;
     case "succeeded":
       return TaskState.TASK_STATE_COMPLETED;
