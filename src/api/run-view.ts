@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { artifactBytes, FINAL_RUN_STATUSES, stepKeys, subtaskTiming, wakeTimeOf } from "../core/index.js";
+import { artifactBytes, FINAL_RUN_STATUSES, openQuestions, stepKeys, subtaskTiming, wakeTimeOf } from "../core/index.js";
 import type { Run, Step, SubtaskStatus } from "../core/index.js";
 import type { RunDetailSchema, RunSummarySchema, SubtaskViewSchema } from "./schemas.js";
 
@@ -52,6 +52,7 @@ export function runDetail(run: Run, steps: readonly Step[]): RunDetail {
     artifacts: artifacts.map((a) => ({ name: a.name, mediaType: a.mediaType, bytes: artifactBytes(a).length, href: `/v1/tasks/${run.id}/artifacts/${encodeURIComponent(a.name)}` })),
     durationMs: final ? run.updatedAt.getTime() - run.createdAt.getTime() : null,
     wakeAt: run.status === "sleeping" ? (wakeTimeOf(steps, run.plan?.subtasks ?? [])?.toISOString() ?? null) : null,
+    questions: FINAL_RUN_STATUSES.has(run.status) ? [] : openQuestions(steps),
   };
 }
 

@@ -27,6 +27,13 @@ export const ListQuery = z.strictObject({
   cursor: z.string().max(64).optional().describe("nextCursor from the previous page"),
 });
 
+export const InputBody = z
+  .strictObject({
+    step: z.string().min(1).max(200).describe("the question's step key, from questions[].step of GET /v1/tasks/{id}"),
+    answer: z.unknown().describe("the answer as JSON; checked against the question's schema"),
+  })
+  .describe("answer one open question of a run");
+
 export const ApprovalsQuery = z.strictObject({ state: z.enum(["pending"]).optional().describe("only pending decisions (the default and only state)") });
 
 export const ApprovalBody = z
@@ -94,6 +101,15 @@ export const SubtaskViewSchema = z.object({
 
 export const ArtifactLinkSchema = z.object({ name: z.string(), mediaType: z.string(), bytes: z.number().int(), href: z.string() });
 
+export const QuestionSchema = z.object({
+  step: z.string().describe("the question's step key, to answer with"),
+  question: z.string(),
+  schema: z.record(z.string(), z.unknown()).describe("JSON Schema the answer must match"),
+  expiresAt: z.string().optional().describe("when the default answer is taken if nobody answers (ISO 8601)"),
+});
+
+export const InputResultSchema = z.object({ runId: z.string(), step: z.string(), runStatus: z.enum(RUN_STATUSES) });
+
 export const RunDetailSchema = RunSummarySchema.extend({
   input: z.record(z.string(), z.unknown()).nullable(),
   plan: z.object({ source: z.string(), language: z.string(), subtasks: z.array(z.object({ id: z.string(), title: z.string(), agent: z.string(), dependsOn: z.array(z.string()) })) }).nullable(),
@@ -104,6 +120,7 @@ export const RunDetailSchema = RunSummarySchema.extend({
   artifacts: z.array(ArtifactLinkSchema),
   durationMs: z.number().nullable(),
   wakeAt: z.string().nullable().describe("when a sleeping run's timer is due (ISO 8601); null unless the run sleeps"),
+  questions: z.array(QuestionSchema).describe("questions a tool asked (ctx.ask) still waiting for an answer: POST /v1/tasks/{id}/input"),
 });
 
 export const RunListSchema = z.object({ items: z.array(RunSummarySchema), nextCursor: z.string().nullable() });

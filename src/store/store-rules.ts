@@ -123,7 +123,7 @@ export function notAmbiguousError(runId: string, stepKey: string, status: string
 
 /** An answer to a step that is no open question, or while its run is not waiting for input. */
 export function inputNotWaitingError(runId: string, stepKey: string, why: string): CsAgentsError {
-  return new CsAgentsError("INPUT_NOT_WAITING", `step ${stepKey} of run ${runId} is not waiting for an answer: ${why}`, { i18n: { key: "store.input-not-waiting", params: { runId, stepKey, why } } });
+  return new CsAgentsError("INPUT_NOT_WAITING", `step ${stepKey} of run ${runId} is not waiting for an answer: ${why}`, { i18n: { key: "api.input-not-waiting", params: { runId, stepKey, why } } });
 }
 
 /**
