@@ -73,7 +73,7 @@ describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
     const stores = await Promise.all([1, 2].map(() => PostgresStore.connect(url, { schema, migrate: false })));
     try {
       const applied = await Promise.all(stores.map((s) => s.migrate()));
-      expect(applied.map((versions) => versions.join(",")).sort()).toEqual(["", "1,2,3,4,5,6,7,8"]);
+      expect(applied.map((versions) => versions.join(",")).sort()).toEqual(["", "1,2,3,4,5,6,7,8,9"]);
       await stores[0]?.submit({ description: "x" }, { runId: "run-001" });
       expect((await stores[1]?.get("run-001"))?.status).toBe("queued");
     } finally {

@@ -66,7 +66,7 @@ describe("SqliteStore", () => {
   it("opened without migrating, says how to migrate, then migrates", async () => {
     const store = SqliteStore.open(freshPath(), { migrate: false });
     await expect(store.get("run-001")).rejects.toMatchObject({ code: "STORE_CONFIG", message: expect.stringContaining("cs-agents migrate") });
-    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(await store.migrate()).toEqual([]);
     expect(await store.get("run-001")).toBeUndefined();
     await store.close();
@@ -89,6 +89,29 @@ describe("SqliteStore", () => {
     const check = new Database(path, { readonly: true });
     expect(check.prepare("SELECT count(*) AS n FROM run_events").get()).toEqual({ n: 1 });
     expect(check.prepare("SELECT lease_epoch, quarantined, wake_at FROM runs").get()).toEqual({ lease_epoch: 2, quarantined: 1, wake_at: null });
+    check.close();
+  });
+
+  it("keeps a sleeping run with its wake time, its steps and events when migration 12 rebuilds runs for waiting_input; due runs are found through runs_waking", async () => {
+    const { path, db } = await databaseAtVersion(11);
+    db.prepare("INSERT INTO runs (id, task, status, schema_version, created_at, updated_at, lease_epoch, wake_at) VALUES ('run-001', '{\"description\":\"x\"}', 'sleeping', 1, 5, 6, 3, 777)").run();
+    db.prepare("INSERT INTO steps (run_id, key, seq, kind, status, started_at, epoch) VALUES ('run-001', 'plan', 1, 'plan', 'succeeded', 0, 1)").run();
+    db.prepare("INSERT INTO run_events (run_id, id, key, type, data) VALUES ('run-001', 1, 'run/1', 'run.queued', '{}')").run();
+    db.close();
+
+    const store = SqliteStore.open(path);
+    try {
+      expect(await store.get("run-001")).toMatchObject({ status: "sleeping", createdAt: new Date(5) });
+      expect((await store.load("run-001")).map((s) => s.key)).toEqual(["plan"]);
+      // Its timer (777 ms after the epoch) is long due: a claim wakes it.
+      expect(await store.claim({ workerId: "w1", leaseMs: 60_000, limit: 1, maxCrashes: 3 })).toMatchObject([{ runId: "run-001", epoch: 4 }]);
+    } finally {
+      await store.close();
+    }
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare("SELECT count(*) AS n FROM run_events").get()).toEqual({ n: 1 });
+    const plan = check.prepare("EXPLAIN QUERY PLAN SELECT id FROM runs WHERE status IN ('sleeping', 'waiting_input') AND wake_at <= 1 ORDER BY wake_at, id LIMIT 5").all() as { detail: string }[];
+    expect(plan.map((row) => row.detail).join(" ")).toContain("runs_waking");
     check.close();
   });
 

@@ -4,6 +4,7 @@ import { describeJournal } from "./contract/journal.js";
 import { describeLeases } from "./contract/leases.js";
 import { describeSubmitAndList } from "./contract/submit-and-list.js";
 import { describeTimers } from "./contract/timers.js";
+import { describeHumanInput } from "./contract/human-input.js";
 import type { MakeStore } from "./contract/context.js";
 
 export type { MakeStore, StoreFixture } from "./contract/context.js";
@@ -20,5 +21,6 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     describe("journal", () => describeJournal(makeStore));
     describe("decisions and retention", () => describeDecideAndRetention(makeStore));
     describe("timers", () => describeTimers(makeStore));
+    describe("human input", () => describeHumanInput(makeStore));
   });
 }
