@@ -59,7 +59,7 @@ export type RunEnd = { readonly runId: string } & (
   /** A timer put it to sleep: it holds no lease until `wakeAt`, when any worker may take it. */
   | { readonly kind: "sleeping"; readonly wakeAt: number }
   /** A tool asked a person: it holds no lease until the answer (or `wakeAt`, epoch ms, when set). */
-  | { readonly kind: "waiting_input"; readonly wakeAt: number | undefined }
+  | { readonly kind: "waiting_input"; readonly stepKey: string; readonly wakeAt: number | undefined }
   /** Cancelled while it ran (the store already says so): stopped here, nothing more written. */
   | { readonly kind: "cancelled" }
 );
@@ -327,7 +327,7 @@ export class Worker {
       if (outcome.status === "waiting_input") {
         await store.sleep(lease, outcome.wakeAt === undefined ? null : new Date(outcome.wakeAt), "waiting_input");
         this.#written(runId);
-        return { runId, kind: "waiting_input", wakeAt: outcome.wakeAt };
+        return { runId, kind: "waiting_input", stepKey: outcome.stepKey, wakeAt: outcome.wakeAt };
       }
       if (this.#active.get(runId)?.cancelled && outcome.status === "cancelled") return { runId, kind: "cancelled" };
       if (lost) return { runId, kind: "lease_lost" };

@@ -94,6 +94,7 @@ export const zhCN: Readonly<Record<string, string>> = {
   "cli.older-than-days": "--older-than-days 必须是大于或等于 0 的数，收到的是“{{value}}”",
   "cli.keep": "--keep 必须是大于或等于 0 的整数，收到的是“{{value}}”",
   "cli.not-approval-step": "“{{step}}”不是审批步骤；应为 `cs-agents status` 所显示的 subtask/<id>/approval/<n>",
+  "cli.answer-json": "--json 需要以 JSON 给出回答，例如 --json '{\"seat\":\"12C\"}'",
   "cli.done-json": "--done 需要以 JSON 给出该步骤的结果，例如 --done '{\"sent\":true}'",
   "planner.no-plan": "内置规划器无法为“{{task}}”制定计划；它能规划：{{templates}}；可以通过插件（--plugin）添加计划模板，或配置 LLM 规划器",
   "planner.no-templates": "内置规划器无法为“{{task}}”制定计划：没有注册任何计划模板；可以通过插件（--plugin）添加计划模板，或配置 LLM 规划器",

@@ -111,6 +111,8 @@ async function execute(
     process.off("SIGINT", stop);
     await progress.finish();
   }
+  // A run that sleeps or waits for an answer gave up its lease: it is paused, not interrupted.
+  if (end?.kind === "sleeping" || end?.kind === "waiting_input") return pausedRun(io, run.id, end, options.json === true);
   if (!end || end.kind !== "finished" || (interrupted && end.outcome.status === "cancelled")) {
     io.stderr.write(`run ${run.id} was interrupted before it finished; it stays resumable: cs-agents resume ${run.id}\n`);
     return interrupted ? EXIT_INTERRUPTED : EXIT_TASK_FAILED;
@@ -161,4 +163,17 @@ function toJson(runId: string, outcome: RunOutcome, files: string[]) {
     output: outcome.result.output,
     artifacts: outcome.result.artifacts.map((a, i) => ({ name: a.name, mediaType: a.mediaType, path: files[i], bytes: artifactBytes(a).length })),
   };
+}
+
+/** What `run` says when its run went to sleep or waits for a person's answer; both exit 0. */
+function pausedRun(io: CommandContext["io"], runId: string, end: Extract<RunEnd, { kind: "sleeping" | "waiting_input" }>, json: boolean): number {
+  const wakeAt = end.wakeAt === undefined ? undefined : new Date(end.wakeAt).toISOString();
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ runId, status: end.kind, ...(end.kind === "waiting_input" ? { step: end.stepKey } : {}), ...(wakeAt ? { wakeAt } : {}) }, null, 2)}\n`);
+  } else if (end.kind === "waiting_input") {
+    io.stderr.write(`run ${runId} waits for an answer to ${end.stepKey}: cs-agents answer ${runId} ${end.stepKey} --json '<answer>'\n  see: cs-agents status ${runId}\n`);
+  } else {
+    io.stderr.write(`run ${runId} sleeps until ${wakeAt ?? "its timer is due"}; a worker (cs-agents worker) takes it up when due\n  see: cs-agents status ${runId}\n`);
+  }
+  return EXIT_OK;
 }

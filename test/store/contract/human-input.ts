@@ -51,7 +51,7 @@ export function describeHumanInput(makeStore: MakeStore): void {
     });
 
     it("refuses a second answer, an answer to a step that is no question, or to a run not waiting, changing nothing", async () => {
-      const lease = await waiting();
+      await waiting();
       await service().answerAudited(runId(1), QUESTION, { seat: "1A" }, draft);
       await expect(service().answerAudited(runId(1), QUESTION, { seat: "2B" }, draft)).rejects.toMatchObject({ code: "INPUT_NOT_WAITING" });
       await expect(service().answerAudited(runId(1), "subtask/seat/input/7", {}, draft)).rejects.toMatchObject({ code: "INPUT_NOT_WAITING" });
