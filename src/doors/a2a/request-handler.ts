@@ -273,7 +273,7 @@ function runStatusesOf(state: TaskState): string {
     case TaskState.TASK_STATE_WORKING:
       return "running";
     case TaskState.TASK_STATE_INPUT_REQUIRED:
-      return "waiting_approval";
+      return "waiting_approval,waiting_input";
     case TaskState.TASK_STATE_COMPLETED:
       return "succeeded";
     case TaskState.TASK_STATE_FAILED:
