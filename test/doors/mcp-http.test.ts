@@ -112,7 +112,7 @@ describe("the MCP door over Streamable HTTP", () => {
   });
 
   it("answers a run's open question through the service: a bad answer is refused with its path, a good one queues the run", async () => {
-    const runId = await seedWaitingInput(t.store, { runId: testRunId(3), tenant: "acme" });
+    const runId = await seedWaitingInput(t.store, { runId: testRunId(30), tenant: "acme" });
     const c = await client({ sub: "carol" });
     const run = structured(await c.callTool({ name: "get_task", arguments: { id: runId } })) as { questions: { step: string }[] };
     expect(run.questions.map((q) => q.step)).toEqual([SEAT_QUESTION.step]);
