@@ -45,4 +45,19 @@ describe("cs-agents answer (a local SQLite store)", () => {
     const again = await runCli(["answer", runId, STEP, "--json", '{"seat":"1A"}'], { cwd: dir });
     expect(again.stderr).toContain("[INPUT_NOT_WAITING]");
   }, 60_000);
+
+  it("killed with kill -9 after the answer, mid-booking: the booking is never made again on resume; the call waits for a person's decision", async () => {
+    const dir = scratchDir();
+    const env = { EFFECTS_FILE: join(dir, "effects") };
+    const asked = await runCli(["--plugin", ASK_PLUGIN, "run", "book a seat"], { cwd: dir, env });
+    const runId = /^run (\S+)$/m.exec(asked.stdout)?.[1] ?? "";
+    expect((await runCli(["answer", runId, STEP, "--json", '{"seat":"12C"}'], { cwd: dir })).code).toBe(0);
+    const killed = await runCli(["--plugin", ASK_PLUGIN, "resume", runId], { cwd: dir, env: { ...env, CRASH_AFTER_BOOKING: "1" } });
+    expect(killed.code).toBeNull();
+    expect(lines(env.EFFECTS_FILE)).toHaveLength(1);
+
+    const resumed = await runCli(["--plugin", ASK_PLUGIN, "resume", runId, "--json"], { cwd: dir, env });
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ status: "waiting_approval", error: { code: "STEP_AMBIGUOUS" } });
+    expect(lines(env.EFFECTS_FILE)).toHaveLength(1);
+  }, 60_000);
 });

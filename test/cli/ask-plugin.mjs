@@ -1,6 +1,7 @@
 // A tool that asks a person which seat, then books it, for the CLI tests of human input:
 //   EFFECTS_FILE  one line per booking that took place: "<seat> <idempotency key>"
 //   CALLS_FILE    one line per handler invocation
+//   CRASH_AFTER_BOOKING=1  kills this process with SIGKILL right after the booking, before its result is recorded
 import { appendFileSync } from "node:fs";
 import { defineAgent, definePlanTemplate, defineTool, z } from "../../dist/index.js";
 
@@ -15,6 +16,7 @@ const book = defineTool({
     if (process.env.CALLS_FILE) appendFileSync(process.env.CALLS_FILE, `${ctx.idempotencyKey}\n`);
     const { seat } = await ctx.ask({ question: `Which seat on ${flight}?`, schema: z.object({ seat: z.string().regex(/^\d{1,2}[A-F]$/) }) });
     if (process.env.EFFECTS_FILE) appendFileSync(process.env.EFFECTS_FILE, `${seat} ${ctx.idempotencyKey}\n`);
+    if (process.env.CRASH_AFTER_BOOKING === "1") process.kill(process.pid, "SIGKILL");
     return { flight, seat };
   },
 });
