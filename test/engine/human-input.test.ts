@@ -4,8 +4,9 @@ import { z } from "zod";
 import { createAgentRegistry, createRulesModel, defineAgent } from "../../src/agents/index.js";
 import type { Plan, RunStatus, Task } from "../../src/core/index.js";
 import { createEngine, createMemoryJournal, Worker, type EngineEvent } from "../../src/engine/index.js";
-import { SqliteStore } from "../../src/store/index.js";
+import { PostgresStore, SqliteStore } from "../../src/store/index.js";
 import { createToolRegistry, defineTool, ToolExecutor } from "../../src/tools/index.js";
+import { createTestDatabase, postgresAvailable } from "../support/postgres.js";
 import { scratchDir } from "../support/scratch.js";
 import { fixedPlanner } from "./fixtures.js";
 
@@ -188,5 +189,43 @@ describe("human input in the engine", () => {
     const again = await t.engine.execute({ runId: "r1", task });
     expect(again).toMatchObject({ status: "waiting_input", stepKey: QUESTION });
     expect(t.ledger.handlerCalls).toBe(1);
+  });
+});
+
+const pgUp = await postgresAvailable("human input on PostgreSQL");
+
+describe.skipIf(!pgUp)("human input on PostgreSQL", () => {
+  it("survives a restart while waiting, takes the answer on a new store, and books once; a default is taken when due by the database clock", async () => {
+    const db = await createTestDatabase();
+    try {
+      const ledger: Ledger = { handlerCalls: 0, booked: [] };
+      const before = await PostgresStore.connect(db.url);
+      await before.submit(task, { runId: "r1" });
+      expect(await new Worker({ store: before, engine: inputEngine(bookingPlan(), ledger).engine, workerId: "w1" }).runOne("r1")).toMatchObject({ kind: "waiting_input" });
+      await before.close();
+
+      const after = await PostgresStore.connect(db.url);
+      try {
+        const worker = new Worker({ store: after, engine: inputEngine(bookingPlan(), ledger).engine, workerId: "w2" });
+        expect(await after.claim({ workerId: "w3", leaseMs: 60_000, limit: 5, maxCrashes: 3 })).toEqual([]);
+        await after.answerAudited("r1", QUESTION, { seat: "21A" }, audit("carol"));
+        expect((await after.get("r1"))?.status).toBe("queued");
+        expect(await worker.runOne("r1")).toMatchObject({ kind: "finished", outcome: { status: "succeeded", result: { output: { seat: "21A" } } } });
+        expect(ledger.booked).toEqual(["21A"]);
+
+        const timed = inputEngine(bookingPlan({ timeoutMs: 100 }));
+        const w4 = new Worker({ store: after, engine: timed.engine, workerId: "w4", pollMs: 20 });
+        await after.submit(task, { runId: "r2" });
+        expect(await w4.runOne("r2")).toMatchObject({ kind: "waiting_input" });
+        w4.start();
+        await until(async () => (await after.get("r2"))?.status === "succeeded", "r2 took its default");
+        await w4.stop(1_000);
+        expect(timed.ledger.booked).toEqual(["1A"]);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await db.drop();
+    }
   });
 });
