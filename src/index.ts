@@ -8,7 +8,7 @@ import { builtinAgents, builtinTemplates, builtinTools } from "./runtime/index.j
 
 export { z } from "zod";
 export * from "./core/index.js";
-export { defineTool, ToolError, createToolRegistry, type Tool, type ToolSpec, type ToolContext, type FencingToken, type ToolCallResult, type ToolCallRequest, type ToolRegistry } from "./tools/index.js";
+export { defineTool, ToolError, createToolRegistry, type Tool, type ToolSpec, type ToolContext, type AskRequest, type FencingToken, type ToolCallResult, type ToolCallRequest, type ToolRegistry } from "./tools/index.js";
 export { defineAgent, createAgentRegistry, createRulesModel, callSuggestedTool, type Agent, type AgentSpec, type AgentModel, type Decision, type TurnContext, type RulesPolicy } from "./agents/index.js";
 export { definePlanTemplate, detectLanguage, type PlanTemplate, type PlanTemplateSpec, type Planner } from "./planner/index.js";
 export { createEngine, createMemoryJournal, Worker, type Engine, type EngineEvent, type Journal, type RunOutcome, type WorkerOptions } from "./engine/index.js";

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Principal } from "../auth/index.js";
 import { approvalHandlers } from "./approval-handlers.js";
+import { inputHandlers } from "./input-handlers.js";
 import type { MetricsRegistry } from "../observability/index.js";
 import type { OperationId } from "./operations.js";
 import type { AgentListSchema, McpServerListSchema, ToolListSchema } from "./schemas.js";
@@ -46,4 +47,4 @@ export interface Answer {
 
 export type Handler = (context: HandlerContext) => Promise<Answer>;
 
-export const handlers: Readonly<Record<Exclude<OperationId, "taskEvents">, Handler>> = { ...taskHandlers, ...approvalHandlers, ...serviceHandlers, ...inspectionHandlers };
+export const handlers: Readonly<Record<Exclude<OperationId, "taskEvents">, Handler>> = { ...taskHandlers, ...approvalHandlers, ...inputHandlers, ...serviceHandlers, ...inspectionHandlers };

@@ -1,4 +1,4 @@
-import type { Plan, Run, RunStatus, Step } from "../core/index.js";
+import type { InputAnswerRecord, InputRequestRecord, Plan, Run, RunStatus, Step } from "../core/index.js";
 import type { RunEvent, RunEventCandidate } from "../store/index.js";
 import { approvalId } from "./run-view.js";
 
@@ -95,7 +95,9 @@ function startedSubtasks(run: Run, steps: readonly Step[]): Map<string, { agent:
 }
 
 function stepEventType(step: Step): string {
-  const noun = { plan: "plan", tool_call: "tool", model_call: "model", approval: "approval", subtask: "subtask", sleep: "timer" }[step.kind] ?? "step";
+  const noun = { plan: "plan", tool_call: "tool", model_call: "model", approval: "approval", subtask: "subtask", sleep: "timer", input: "input" }[step.kind] ?? "step";
+  // A question asked (`ctx.ask`) is `input.requested` while open, `input.answered` once it has an answer.
+  if (step.kind === "input") return step.status === "succeeded" ? "input.answered" : "input.requested";
   if (step.kind === "approval") return { started: "approval.requested", ambiguous: "approval.requested", succeeded: "approval.approved", failed: "approval.denied" }[step.status];
   if (step.kind === "plan" && step.status === "succeeded") return "plan.created";
   return `${noun}.${{ started: "started", ambiguous: "ambiguous", succeeded: "finished", failed: "failed" }[step.status]}`;
@@ -116,5 +118,13 @@ function stepEventData(runId: string, step: Step): Record<string, unknown> {
     ...(step.attempts !== undefined ? { attempts: step.attempts } : {}),
     ...(step.error ? { error: step.error } : {}),
     ...(step.status === "ambiguous" ? { approvalId: approvalId(runId, step.key) } : {}),
+    ...(step.kind === "input" ? inputEventData(step) : {}),
   };
+}
+
+/** A question's text (and when its default is taken), or who answered it. */
+function inputEventData(step: Step): Record<string, unknown> {
+  if (step.status === "succeeded") return { by: (step.output as InputAnswerRecord | undefined)?.by ?? "person" };
+  const input = step.input as InputRequestRecord | undefined;
+  return { question: input?.question, ...(input?.expiresAt ? { expiresAt: input.expiresAt } : {}) };
 }

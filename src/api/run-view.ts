@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { artifactBytes, FINAL_RUN_STATUSES, stepKeys, subtaskTiming, wakeTimeOf } from "../core/index.js";
+import { artifactBytes, FINAL_RUN_STATUSES, openQuestions, stepKeys, subtaskTiming, wakeTimeOf } from "../core/index.js";
 import type { Run, Step, SubtaskStatus } from "../core/index.js";
 import type { RunDetailSchema, RunSummarySchema, SubtaskViewSchema } from "./schemas.js";
 
@@ -53,6 +53,7 @@ export function runDetail(run: Run, steps: readonly Step[], callback?: RunDetail
     durationMs: final ? run.updatedAt.getTime() - run.createdAt.getTime() : null,
     wakeAt: run.status === "sleeping" ? (wakeTimeOf(steps, run.plan?.subtasks ?? [])?.toISOString() ?? null) : null,
     ...(callback ? { callback } : {}),
+    questions: FINAL_RUN_STATUSES.has(run.status) ? [] : openQuestions(steps),
   };
 }
 

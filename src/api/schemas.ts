@@ -28,6 +28,13 @@ export const ListQuery = z.strictObject({
   cursor: z.string().max(64).optional().describe("nextCursor from the previous page"),
 });
 
+export const InputBody = z
+  .strictObject({
+    step: z.string().min(1).max(200).describe("the question's step key, from questions[].step of GET /v1/tasks/{id}"),
+    answer: z.unknown().describe("the answer as JSON; checked against the question's schema"),
+  })
+  .describe("answer one open question of a run");
+
 export const ApprovalsQuery = z.strictObject({ state: z.enum(["pending"]).optional().describe("only pending decisions (the default and only state)") });
 
 export const ApprovalBody = z
@@ -95,6 +102,15 @@ export const SubtaskViewSchema = z.object({
 
 export const ArtifactLinkSchema = z.object({ name: z.string(), mediaType: z.string(), bytes: z.number().int(), href: z.string() });
 
+export const QuestionSchema = z.object({
+  step: z.string().describe("the question's step key, to answer with"),
+  question: z.string(),
+  schema: z.record(z.string(), z.unknown()).describe("JSON Schema the answer must match"),
+  expiresAt: z.string().optional().describe("when the default answer is taken if nobody answers (ISO 8601)"),
+});
+
+export const InputResultSchema = z.object({ runId: z.string(), step: z.string(), runStatus: z.enum(RUN_STATUSES) });
+
 export const RunDetailSchema = RunSummarySchema.extend({
   input: z.record(z.string(), z.unknown()).nullable(),
   plan: z.object({ source: z.string(), language: z.string(), subtasks: z.array(z.object({ id: z.string(), title: z.string(), agent: z.string(), dependsOn: z.array(z.string()) })) }).nullable(),
@@ -114,6 +130,7 @@ export const RunDetailSchema = RunSummarySchema.extend({
     })
     .optional()
     .describe("the webhook of a task submitted with callbackUrl"),
+  questions: z.array(QuestionSchema).describe("questions a tool asked (ctx.ask) still waiting for an answer: POST /v1/tasks/{id}/input"),
 });
 
 export const RunListSchema = z.object({ items: z.array(RunSummarySchema), nextCursor: z.string().nullable() });
@@ -169,7 +186,7 @@ const TokenUsageSchema = z.object({ inputTokens: z.number(), outputTokens: z.num
 
 export const StepViewSchema = z.object({
   key: z.string().describe("the stable step key, e.g. subtask/fetch/call/0"),
-  kind: z.enum(["plan", "tool_call", "model_call", "approval", "subtask", "sleep"]),
+  kind: z.enum(["plan", "tool_call", "model_call", "approval", "subtask", "sleep", "input"]),
   status: z.enum(["started", "succeeded", "failed", "ambiguous"]),
   subtaskId: z.string().nullable(),
   tool: z.string().nullable(),

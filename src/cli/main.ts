@@ -244,6 +244,16 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .action(async (id: string, step: string, options: { retry?: boolean; done?: string; fail?: string }) => setExit(await decideCommand(context(), id, step, options)));
 
   program
+    .command("answer")
+    .description("answer a question a tool asked (a run waiting_input); the answer must fit the question's schema")
+    .argument("<run-id>", "the run")
+    .argument("<step-key>", "the question, as `status` shows it, e.g. subtask/book/input/0")
+    .requiredOption("--json <answer>", "the answer as JSON, e.g. '{\"seat\":\"12C\"}'")
+    .option("--server <url>", "answer through this cs-agents API instead of the store (default: CS_AGENTS_SERVER)")
+    .option("--token <token>", "bearer token for --server (default: CS_AGENTS_TOKEN)")
+    .action(async (id: string, step: string, options: { json?: string; server?: string; token?: string }) => setExit(await (await import("./commands/answer.js")).answerCommand(context(), id, step, options)));
+
+  program
     .command("approve")
     .description("approve a sensitive tool call waiting for a person (its arguments as `status` shows them)")
     .argument("<run-id>", "the run")

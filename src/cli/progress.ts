@@ -89,6 +89,9 @@ function lineProgress(stream: NodeJS.WriteStream): Progress {
         case "run.sleeping":
           write(`sleeping  until ${new Date(event.wakeAt).toISOString()} (${event.stepKey}); no worker slot is held meanwhile`);
           break;
+        case "run.waiting_input":
+          write(`waiting   for input: ${oneLine(event.question)} (${event.stepKey}); answer with cs-agents answer ${event.runId} ${event.stepKey} --json '<answer>'`);
+          break;
         case "run.woke":
           write(`woke      ${event.stepKey}`);
           break;

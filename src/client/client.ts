@@ -18,6 +18,7 @@ import type {
   StepList,
   Submission,
   SubmitTaskBody,
+  InputAnswerResult,
   ToolList,
 } from "./types.js";
 
@@ -138,6 +139,14 @@ export class CsAgentsClient {
   /** Approves or denies a pending step (single use: not repeated after a network error). */
   decide(approvalId: string, decision: ApprovalDecision, options: CallOptions = {}): Promise<ApprovalResult> {
     return this.#json({ method: "POST", path: `v1/approvals/${encodeURIComponent(approvalId)}`, body: decision, idempotent: false, signal: options.signal });
+  }
+
+  /**
+   * Answers a question a tool asked (`questions[].step` of `get(runId)`); the answer must fit the
+   * question's schema. Single use: not repeated after a network error (a 409 then says it was taken).
+   */
+  answer(runId: string, step: string, answer: unknown, options: CallOptions = {}): Promise<InputAnswerResult> {
+    return this.#json({ method: "POST", path: `v1/tasks/${encodeURIComponent(runId)}/input`, body: { step, answer }, idempotent: false, signal: options.signal });
   }
 
   tools(options: CallOptions = {}): Promise<ToolList> {

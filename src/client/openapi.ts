@@ -311,6 +311,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tasks/{id}/input": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a question a tool asked (a run waiting_input): checked against the question's schema, journaled, the run queued again
+         * @description Requires scope `approvals:write`.
+         */
+        post: operations["answerTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks/{id}/steps": {
         parameters: {
             query?: never;
@@ -762,7 +782,7 @@ export interface operations {
                         id: string;
                         runId: string;
                         /** @enum {string} */
-                        runStatus: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "succeeded" | "failed" | "cancelled";
+                        runStatus: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "succeeded" | "failed" | "cancelled";
                         stepKey: string;
                     };
                 };
@@ -1242,7 +1262,7 @@ export interface operations {
                                 self: string;
                             };
                             /** @enum {string} */
-                            status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "succeeded" | "failed" | "cancelled";
+                            status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "succeeded" | "failed" | "cancelled";
                             updatedAt: string;
                         }[];
                         nextCursor: string | null;
@@ -1409,11 +1429,23 @@ export interface operations {
                                 title: string;
                             }[];
                         } | null;
+                        /** @description questions a tool asked (ctx.ask) still waiting for an answer: POST /v1/tasks/{id}/input */
+                        questions: {
+                            /** @description when the default answer is taken if nobody answers (ISO 8601) */
+                            expiresAt?: string;
+                            question: string;
+                            /** @description JSON Schema the answer must match */
+                            schema: {
+                                [key: string]: unknown;
+                            };
+                            /** @description the question's step key, to answer with */
+                            step: string;
+                        }[];
                         result: {
                             output: unknown;
                         } | null;
                         /** @enum {string} */
-                        status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "succeeded" | "failed" | "cancelled";
+                        status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "succeeded" | "failed" | "cancelled";
                         subtasks: {
                             agent: string;
                             calls: number;
@@ -1586,11 +1618,23 @@ export interface operations {
                                 title: string;
                             }[];
                         } | null;
+                        /** @description questions a tool asked (ctx.ask) still waiting for an answer: POST /v1/tasks/{id}/input */
+                        questions: {
+                            /** @description when the default answer is taken if nobody answers (ISO 8601) */
+                            expiresAt?: string;
+                            question: string;
+                            /** @description JSON Schema the answer must match */
+                            schema: {
+                                [key: string]: unknown;
+                            };
+                            /** @description the question's step key, to answer with */
+                            step: string;
+                        }[];
                         result: {
                             output: unknown;
                         } | null;
                         /** @enum {string} */
-                        status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "succeeded" | "failed" | "cancelled";
+                        status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "succeeded" | "failed" | "cancelled";
                         subtasks: {
                             agent: string;
                             calls: number;
@@ -1867,11 +1911,23 @@ export interface operations {
                                 title: string;
                             }[];
                         } | null;
+                        /** @description questions a tool asked (ctx.ask) still waiting for an answer: POST /v1/tasks/{id}/input */
+                        questions: {
+                            /** @description when the default answer is taken if nobody answers (ISO 8601) */
+                            expiresAt?: string;
+                            question: string;
+                            /** @description JSON Schema the answer must match */
+                            schema: {
+                                [key: string]: unknown;
+                            };
+                            /** @description the question's step key, to answer with */
+                            step: string;
+                        }[];
                         result: {
                             output: unknown;
                         } | null;
                         /** @enum {string} */
-                        status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "succeeded" | "failed" | "cancelled";
+                        status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "succeeded" | "failed" | "cancelled";
                         subtasks: {
                             agent: string;
                             calls: number;
@@ -2087,6 +2143,123 @@ export interface operations {
             };
         };
     };
+    answerTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the answer as JSON; checked against the question's schema */
+                    answer: unknown;
+                    /** @description the question's step key, from questions[].step of GET /v1/tasks/{id} */
+                    step: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        runId: string;
+                        /** @enum {string} */
+                        runStatus: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "succeeded" | "failed" | "cancelled";
+                        step: string;
+                    };
+                };
+            };
+            /** @description problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getTaskSteps: {
         parameters: {
             query?: never;
@@ -2132,7 +2305,7 @@ export interface operations {
                             /** @description the stable step key, e.g. subtask/fetch/call/0 */
                             key: string;
                             /** @enum {string} */
-                            kind: "plan" | "tool_call" | "model_call" | "approval" | "subtask" | "sleep";
+                            kind: "plan" | "tool_call" | "model_call" | "approval" | "subtask" | "sleep" | "input";
                             model: string | null;
                             /** @description what it returned: the tool's output, the model's decision (files as names only) */
                             output: unknown;

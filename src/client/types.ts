@@ -23,6 +23,8 @@ export type ApprovalList = AnswerOf<"listApprovals", 200>;
 export type Approval = ApprovalList["items"][number];
 export type ApprovalDecision = BodyOf<"decideApproval">;
 export type ApprovalResult = AnswerOf<"decideApproval", 200>;
+export type InputAnswerResult = AnswerOf<"answerTask", 200>;
+export type OpenQuestion = RunDetail["questions"][number];
 export type ToolList = AnswerOf<"listTools", 200>;
 export type AgentList = AnswerOf<"listAgents", 200>;
 

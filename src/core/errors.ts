@@ -120,6 +120,22 @@ export class SleepRequiredError extends CsAgentsError {
 }
 
 /**
+ * A tool asked a person a question (`ctx.ask`) that has no answer yet: the run waits in
+ * `waiting_input` without a lease until the answer comes (or `expiresAt`, epoch ms, when the
+ * question has a default answer). Not a failure; the engine turns it into a `waiting_input` outcome.
+ */
+export class InputRequiredError extends CsAgentsError {
+  readonly stepKey: string;
+  readonly expiresAt: number | undefined;
+
+  constructor(stepKey: string, expiresAt: number | undefined) {
+    super("WAITING_INPUT", `the run waits for an answer to ${stepKey}${expiresAt === undefined ? "" : ` (default answer at ${new Date(expiresAt).toISOString()})`}`);
+    this.stepKey = stepKey;
+    this.expiresAt = expiresAt;
+  }
+}
+
+/**
  * A tool that may not run twice was cut off mid-call: whether it took effect is unknown. The
  * run waits for a person to decide (retry, done with a result, or fail); it is never re-run
  * automatically.

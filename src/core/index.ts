@@ -5,3 +5,4 @@ export * from "./task.js";
 export * from "./ids.js";
 export * from "./canonical-json.js";
 export * from "./subtask-timing.js";
+export * from "./input-request.js";

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Plan } from "./plan.js";
 import type { Task } from "./task.js";
 
-export const RUN_STATUSES = ["queued", "planning", "running", "waiting_approval", "sleeping", "succeeded", "failed", "cancelled"] as const;
+export const RUN_STATUSES = ["queued", "planning", "running", "waiting_approval", "sleeping", "waiting_input", "succeeded", "failed", "cancelled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "cancelled"]);
 
@@ -62,7 +62,7 @@ export interface Run {
   readonly updatedAt: Date;
 }
 
-export type StepKind = "plan" | "tool_call" | "model_call" | "approval" | "subtask" | "sleep";
+export type StepKind = "plan" | "tool_call" | "model_call" | "approval" | "subtask" | "sleep" | "input";
 export type StepStatus = "started" | "succeeded" | "failed" | "ambiguous";
 
 /**
@@ -105,4 +105,6 @@ export const stepKeys = {
   sleep: (subtaskId: string, n: number) => `subtask/${subtaskId}/sleep/${n}`,
   /** Names the wait for a subtask's `notBefore` in a sleeping outcome; nothing is journaled under it. */
   notBefore: (subtaskId: string) => `subtask/${subtaskId}/not-before`,
+  /** The `k`-th question (from 0) the handler of call `n` asked (`ctx.ask`); the answer is this step's output. */
+  input: (subtaskId: string, n: number, k: number) => (k === 0 ? `subtask/${subtaskId}/input/${n}` : `subtask/${subtaskId}/input/${n}.${k}`),
 } as const;

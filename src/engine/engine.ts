@@ -1,6 +1,6 @@
 import type { AgentModel, AgentRegistry, SubtaskOutcome } from "../agents/index.js";
 import type { ErrorInfo, Plan, RunResult, Step, Subtask, SubtaskResult, Task } from "../core/index.js";
-import { DecisionRequiredError, CancelledError, SleepRequiredError, CsAgentsError, describeError, describeErrorWithRef, JournalError, stepKeys, validatePlan } from "../core/index.js";
+import { DecisionRequiredError, CancelledError, InputRequiredError, SleepRequiredError, CsAgentsError, describeError, describeErrorWithRef, JournalError, stepKeys, validatePlan } from "../core/index.js";
 import type { Planner } from "../planner/index.js";
 import type { AuditDraft, AuditSink } from "../store/index.js";
 import type { ToolRegistry } from "../tools/index.js";
@@ -41,7 +41,12 @@ export type RunOutcome =
   /** A step is ambiguous: the run waits for a person's decision (`cs-agents decide`). */
   | { readonly status: "waiting_approval"; readonly plan: Plan; readonly stepKey: string; readonly error: ErrorInfo }
   /** A tool set a timer: the run gives up its lease until `wakeAt` (epoch ms), the earliest timer set. */
-  | { readonly status: "sleeping"; readonly plan: Plan; readonly stepKey: string; readonly wakeAt: number };
+  | { readonly status: "sleeping"; readonly plan: Plan; readonly stepKey: string; readonly wakeAt: number }
+  /**
+   * A tool asked a person (`ctx.ask`): the run gives up its lease until the answer comes, or
+   * until `wakeAt` (epoch ms: a default answer's time, or a timer due first), when any worker takes it.
+   */
+  | { readonly status: "waiting_input"; readonly plan: Plan; readonly stepKey: string; readonly wakeAt: number | undefined };
 
 /** Runs tasks: plan (journaled), then the plan's subtasks as a bounded-concurrency DAG. */
 export interface Engine {
@@ -97,7 +102,7 @@ export function createEngine(options: EngineOptions): Engine {
         };
         outcome = await runGraph(scope, plan, options.agents, maxConcurrency, journal.finish ? closing : undefined);
         // A sleeping run's steps are recorded as they are; the worker then puts it to sleep.
-        if (closing.length > 0) await (outcome.status === "sleeping" ? recordSteps(journal, closing.splice(0)) : journal.finish?.(closing.splice(0), outcome));
+        if (closing.length > 0) await (outcome.status === "sleeping" || outcome.status === "waiting_input" ? recordSteps(journal, closing.splice(0)) : journal.finish?.(closing.splice(0), outcome));
         // A run that wrote nothing else (no subtasks, say) still keeps its plan.
         await withPlan?.flush();
       } catch (error) {
@@ -214,6 +219,9 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
   let failure: ErrorInfo | undefined;
   let awaiting: DecisionRequiredError | undefined;
   let sleeping: SleepRequiredError | undefined;
+  let asking: InputRequiredError | undefined;
+  // The earliest default answer due among the questions asked.
+  let answerDue: number | undefined;
 
   const start = (subtask: Subtask) => {
     waiting.delete(subtask.id);
@@ -223,6 +231,9 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
       running.delete(subtask.id);
       if (outcome instanceof DecisionRequiredError) {
         awaiting ??= outcome;
+      } else if (outcome instanceof InputRequiredError) {
+        asking ??= outcome;
+        if (outcome.expiresAt !== undefined && (answerDue === undefined || outcome.expiresAt < answerDue)) answerDue = outcome.expiresAt;
       } else if (outcome instanceof SleepRequiredError) {
         if (!sleeping || outcome.wakeAt < sleeping.wakeAt) sleeping = outcome;
       } else if (outcome.status === "succeeded") {
@@ -240,7 +251,7 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
     if (scope.signal.aborted) throw new CancelledError();
     held = undefined;
     // A subtask asleep starts nothing new: the run sleeps once what runs has settled.
-    if (!failure && !awaiting && !sleeping) {
+    if (!failure && !awaiting && !sleeping && !asking) {
       const now = Date.now();
       for (const subtask of waiting.values()) {
         if (running.size >= maxConcurrency) break;
@@ -260,6 +271,11 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
   if (awaiting) {
     return { status: "waiting_approval", plan, stepKey: awaiting.stepKey, error: describeError(awaiting) };
   }
+  if (asking && !failure) {
+    // A timer due before any default answer wakes the run first; the question is asked again then.
+    const due = [answerDue, sleeping?.wakeAt, held?.at].filter((at): at is number => at !== undefined);
+    return { status: "waiting_input", plan, stepKey: asking.stepKey, wakeAt: due.length === 0 ? undefined : Math.min(...due) };
+  }
   if (sleeping && !failure) return { status: "sleeping", plan, stepKey: sleeping.stepKey, wakeAt: sleeping.wakeAt };
   if (held && !failure) {
     if (scope.listening) scope.emit({ type: "run.sleeping", runId: scope.runId, at: Date.now(), stepKey: stepKeys.notBefore(held.subtaskId), wakeAt: held.at });
@@ -278,7 +294,7 @@ async function runOne(
   agents: AgentRegistry,
   deps: Record<string, SubtaskResult>,
   closing: Step[] | undefined,
-): Promise<SubtaskOutcome | DecisionRequiredError | SleepRequiredError> {
+): Promise<SubtaskOutcome | DecisionRequiredError | SleepRequiredError | InputRequiredError> {
   const started = performance.now();
   const replayed = recordedOutcome(scope.recorded.get(stepKeys.subtaskDone(subtask.id)));
   if (!replayed && scope.listening) scope.emit({ type: "subtask.started", runId: scope.runId, subtaskId: subtask.id, agent: subtask.agent, at: Date.now() });
@@ -288,7 +304,7 @@ async function runOne(
   } catch (error) {
     if (error instanceof CancelledError || scope.signal.aborted) throw error;
     if (isJournalFailure(error)) throw error;
-    if (error instanceof DecisionRequiredError || error instanceof SleepRequiredError) return error;
+    if (error instanceof DecisionRequiredError || error instanceof SleepRequiredError || error instanceof InputRequiredError) return error;
     outcome = { status: "failed", error: describeError(error), calls: 0 };
   }
   if (!scope.listening) return outcome;

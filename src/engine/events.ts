@@ -52,7 +52,9 @@ export type EngineEvent =
   | (At & { readonly type: "run.sleeping"; readonly stepKey: string; readonly wakeAt: number })
   /** A sleeping run's timer was due when a worker took it again: the run goes on. */
   | (At & { readonly type: "run.woke"; readonly stepKey: string })
-  | (At & { readonly type: "run.finished"; readonly status: Extract<RunStatus, "succeeded" | "failed" | "cancelled" | "waiting_approval" | "sleeping">; readonly durationMs: number; readonly error?: ErrorInfo });
+  /** A tool asked a person (`ctx.ask`): the run waits for the answer without a lease. `expiresAt` (epoch ms) when a default answer is taken then. */
+  | (At & { readonly type: "run.waiting_input"; readonly stepKey: string; readonly question: string; readonly expiresAt?: number })
+  | (At & { readonly type: "run.finished"; readonly status: Extract<RunStatus, "succeeded" | "failed" | "cancelled" | "waiting_approval" | "sleeping" | "waiting_input">; readonly durationMs: number; readonly error?: ErrorInfo });
 
 export type EngineEventType = EngineEvent["type"];
 export type EventListener = (event: EngineEvent) => void;

@@ -6,6 +6,7 @@ import type { CallContext, ToolCallRequest, ToolCallResult, ToolRegistry } from 
 import type { EventListener } from "./events.js";
 import type { Journal } from "./journal.js";
 import { recordSteps } from "./journal.js";
+import { callQuestions, openQuestionOfCall } from "./ask-input.js";
 import type { AuditDraft, AuditSink } from "../store/index.js";
 
 /** The executor as the engine needs it. `ToolExecutor` has this shape. */
@@ -127,7 +128,10 @@ async function journaledCall(
   if (deferred.step) await flush(scope, deferred);
   const stepKey = stepKeys.call(subtaskId, n);
   const previous = scope.recorded.get(stepKey);
-  if (previous?.status === "started" || previous?.status === "ambiguous") {
+  // An intent marked `waitingFor` is from a pass whose handler stopped at a question: it
+  // returned, nothing is unknown, and the handler is called again once the question has an answer.
+  const stoppedAtQuestion = previous?.status === "started" && (previous.input as { waitingFor?: unknown } | undefined)?.waitingFor !== undefined;
+  if ((previous?.status === "started" && !stoppedAtQuestion) || previous?.status === "ambiguous") {
     // Only tools that may not run twice leave a `started` intent; finding one means the
     // worker died mid-call.
     if (previous.status === "started") await scope.journal.record({ ...previous, status: "ambiguous" });
@@ -151,6 +155,8 @@ async function journaledCall(
       return denied;
     }
   }
+  const open = openQuestionOfCall(scope, subtaskId, n);
+  if (open) throw open;
   assertLeaseHeld(scope, call.tool, stepKey);
   const startedAt = new Date();
   if (common) scope.emit({ type: "tool.started", ...common, at: startedAt.getTime() });
@@ -162,11 +168,13 @@ async function journaledCall(
     assertLeaseHeld(scope, call.tool, stepKey);
   }
   let wakeAt: number | undefined;
-  const context = { ...callContext(scope, stepKey), sleepUntil: (at: number) => void (wakeAt = at) };
+  const questions = callQuestions(scope, subtaskId, n, call.tool, (answered) => recordAnswer(scope, answered));
+  const context = { ...callContext(scope, stepKey), sleepUntil: (at: number) => void (wakeAt = at), ask: questions.ask };
   const result = await scope.executor.run(call, context);
   // A call cut short by cancellation is no outcome of the tool: leave it unrecorded, so a
   // resume makes it again (idempotent) or finds its intent and asks a person (not idempotent).
   if (result.status === "failed" && scope.signal.aborted) throw new CancelledError();
+  if (questions.stopped) await waitForAnswer(scope, questions.stopped, tool?.idempotent === false ? { key: stepKey, call, startedAt } : undefined);
   const finishedAt = new Date();
   const step: Step =
     result.status === "success"
@@ -193,6 +201,34 @@ async function journaledCall(
     scope.emit({ type: "tool.failed", ...common, at, durationMs: result.durationMs, attempts: result.attempts, error: result.error });
   }
   return result;
+}
+
+/**
+ * The handler stopped at a question: its call stays unrecorded; the question's step (when new)
+ * is recorded, with the intent of a tool that may not run twice marked as stopped at it, in
+ * one commit. Then the run waits for the answer.
+ */
+async function waitForAnswer(
+  scope: SubtaskScope,
+  stopped: NonNullable<ReturnType<typeof callQuestions>["stopped"]>,
+  intent: { key: string; call: { tool: string; input: Record<string, unknown> }; startedAt: Date } | undefined,
+): Promise<never> {
+  const steps: Step[] = [];
+  if (intent) steps.push({ runId: scope.runId, key: intent.key, kind: "tool_call", status: "started", input: { ...intent.call, waitingFor: stopped.step.key }, startedAt: intent.startedAt });
+  if (!stopped.recorded) steps.push(stopped.step);
+  if (steps.length > 0) await recordSteps(scope.journal, steps);
+  if (scope.listening) {
+    const expiresAt = stopped.error.expiresAt;
+    const question = String((stopped.step.input as { question?: unknown } | undefined)?.question);
+    scope.emit({ type: "run.waiting_input", runId: scope.runId, at: Date.now(), stepKey: stopped.step.key, question, ...(expiresAt === undefined ? {} : { expiresAt }) });
+  }
+  throw stopped.error;
+}
+
+/** A default answer taken after its timeout, journaled with its audit entry. */
+function recordAnswer(scope: SubtaskScope, step: Step): Promise<void> {
+  const tool = (step.input as { tool?: unknown } | undefined)?.tool;
+  return recordAudited(scope, step, "input.answered", "timeout", { stepKey: step.key, tool, by: "timeout", answer: (step.output as { answer?: unknown } | undefined)?.answer });
 }
 
 /**

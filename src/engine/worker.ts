@@ -58,6 +58,8 @@ export type RunEnd = { readonly runId: string } & (
   | { readonly kind: "lease_lost" }
   /** A timer put it to sleep: it holds no lease until `wakeAt`, when any worker may take it. */
   | { readonly kind: "sleeping"; readonly wakeAt: number }
+  /** A tool asked a person: it holds no lease until the answer (or `wakeAt`, epoch ms, when set). */
+  | { readonly kind: "waiting_input"; readonly stepKey: string; readonly wakeAt: number | undefined }
   /** Cancelled while it ran (the store already says so): stopped here, nothing more written. */
   | { readonly kind: "cancelled" }
 );
@@ -305,7 +307,7 @@ export class Worker {
         ...(recordStep ? { recordAudited: (step, draft) => recordStep(lease, step, draft).then(written) } : {}),
         finish: async (steps, outcome) => {
           // The engine records a sleeping run's steps itself; this is never a sleep.
-          if (outcome.status === "sleeping") return store.recordAll(lease, steps);
+          if (outcome.status === "sleeping" || outcome.status === "waiting_input") return store.recordAll(lease, steps);
           await store.transition(lease, updateOf(outcome), steps);
           finished = true;
           this.#written(runId);
@@ -321,6 +323,11 @@ export class Worker {
         await store.sleep(lease, new Date(outcome.wakeAt));
         this.#written(runId);
         return { runId, kind: "sleeping", wakeAt: outcome.wakeAt };
+      }
+      if (outcome.status === "waiting_input") {
+        await store.sleep(lease, outcome.wakeAt === undefined ? null : new Date(outcome.wakeAt), "waiting_input");
+        this.#written(runId);
+        return { runId, kind: "waiting_input", stepKey: outcome.stepKey, wakeAt: outcome.wakeAt };
       }
       if (this.#active.get(runId)?.cancelled && outcome.status === "cancelled") return { runId, kind: "cancelled" };
       if (lost) return { runId, kind: "lease_lost" };
@@ -349,7 +356,7 @@ export class Worker {
 }
 
 /** The plan is left out: this run's `plan` step, recorded through the same store, holds it. */
-function updateOf(outcome: Exclude<RunOutcome, { status: "sleeping" }>) {
+function updateOf(outcome: Exclude<RunOutcome, { status: "sleeping" | "waiting_input" }>) {
   if (outcome.status === "waiting_approval") return { status: "waiting_approval" as const };
   return outcome.status === "succeeded" ? { status: "succeeded" as const, result: outcome.result } : { status: outcome.status, error: outcome.error };
 }

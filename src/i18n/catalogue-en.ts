@@ -17,6 +17,7 @@ export const en: Readonly<Record<string, string>> = {
   "problem.title.IDEMPOTENCY_IN_PROGRESS": "Conflict",
   "problem.title.NOT_AMBIGUOUS": "Conflict",
   "problem.title.APPROVAL_MISMATCH": "Conflict",
+  "problem.title.INPUT_NOT_WAITING": "Conflict",
   "problem.title.RUN_FINISHED": "Conflict",
   "problem.title.APPROVAL_EXPIRED": "Gone",
   "problem.title.PAYLOAD_TOO_LARGE": "Content Too Large",

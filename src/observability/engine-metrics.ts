@@ -94,6 +94,10 @@ export function engineMetricsListener(metrics: MetricsRegistry): EventListener {
           metrics.inc("cs_agents_run_sleeps_total");
           return;
         }
+        if (event.status === "waiting_input") {
+          metrics.inc("cs_agents_run_input_waits_total");
+          return;
+        }
         if (event.status === "waiting_approval") {
           if (event.error?.code === "STEP_AMBIGUOUS") metrics.inc("cs_agents_ambiguous_steps_total");
           return;

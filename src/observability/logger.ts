@@ -46,6 +46,7 @@ export function loggedEngine(inner: Engine, logger: Logger): Engine {
       const fields = { runId: request.runId, ...(traceId ? { traceId } : {}), ...(request.task.tenant ? { tenant: request.task.tenant } : {}), status: outcome.status };
       if (outcome.status === "succeeded") logger.info(fields, "run succeeded");
       else if (outcome.status === "sleeping") logger.info({ ...fields, wakeAt: new Date(outcome.wakeAt).toISOString() }, "run sleeping");
+      else if (outcome.status === "waiting_input") logger.info({ ...fields, stepKey: outcome.stepKey }, "run waiting for input");
       else logger.warn({ ...fields, code: outcome.error.code, reason: outcome.error.message }, `run ${outcome.status}`);
       return outcome;
     },

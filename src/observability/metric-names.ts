@@ -97,6 +97,7 @@ export const BUSINESS_METRICS: readonly MetricSpec[] = [
   business("gauge", "cs_agents_sqlite_checkpoint_thread_failed", "1 once the SQLite store's WAL checkpoint thread stopped on an error (commits then checkpoint themselves, more slowly), else 0"),
   business("counter", "cs_agents_webhook_deliveries_total", "Webhook delivery attempts, by outcome (delivered, retried: failed with attempts left, failed: given up or refused)", ["outcome"]),
   business("counter", "cs_agents_run_sleeps_total", "Times a run went to sleep on a durable timer (it held no lease until due)"),
+  business("counter", "cs_agents_run_input_waits_total", "Times a run stopped to wait for a person's answer (ctx.ask; it held no lease meanwhile)"),
   business("counter", "cs_agents_ambiguous_steps_total", "Non-idempotent tool calls found started but unfinished on replay, left for a person to decide"),
   business("counter", "cs_agents_plans_total", "Plans made, by planner (llm, llm_repaired, template, other); replayed plans are not counted", ["planner"]),
   business("counter", "cs_agents_model_calls_total", "Model calls, by model and outcome", ["model", "outcome"]),

@@ -8,6 +8,7 @@ export { DEFAULT_SQLITE_PATH, openStore, parseStoreUrl } from "./open-store.js";
 export type { OpenStoreOptions, StoreLocation } from "./open-store.js";
 export { redactUrl } from "./redact-url.js";
 export * from "./service-store.js";
+export { answerRefusal } from "./store-rules.js";
 export { isStoreUnavailable } from "./store-unavailable.js";
 export type { InlineValueStore, RewriteValue } from "./inline-values.js";
 export type { ClaimedDelivery, DeliveryClaimRequest, DeliveryOutcome, DeliveryStatus, DeliveryStore, WebhookDelivery, WebhookOutbox } from "./delivery-store.js";

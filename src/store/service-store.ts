@@ -142,6 +142,14 @@ export interface AuditedRunStore {
   cancel(runId: string, audit: AuditDraft): Promise<{ readonly run: Run; readonly cancelled: boolean } | undefined>;
   /** As `RunStore.decide`, with the audit entry in the same transaction. */
   decideAudited(runId: string, stepKey: string, decision: AmbiguousDecision, audit: AuditDraft): Promise<void>;
+  /**
+   * Records `answer` as the result of the open question `stepKey` (an `input` step) and queues
+   * the run again, with the audit entry, in one transaction. The caller checked the answer
+   * against the question's schema.
+   * @throws CsAgentsError (NOT_FOUND) when there is no such run; (INPUT_NOT_WAITING) when the
+   *   step is no open question or the run is not `waiting_input`: nothing is written.
+   */
+  answerAudited(runId: string, stepKey: string, answer: unknown, audit: AuditDraft): Promise<void>;
   /** What `submitAudited` stored with the run. */
   submission(runId: string): Promise<{ readonly requestHash: string | null; readonly submittedBy: string | null } | undefined>;
 }

@@ -121,6 +121,29 @@ export function notAmbiguousError(runId: string, stepKey: string, status: string
   return new CsAgentsError("NOT_AMBIGUOUS", `step ${stepKey} of run ${runId} is ${status}, not ambiguous; only ambiguous steps wait for a decision`);
 }
 
+/** An answer to a step that is no open question, or while its run is not waiting for input. */
+export function inputNotWaitingError(runId: string, stepKey: string, why: string): CsAgentsError {
+  return new CsAgentsError("INPUT_NOT_WAITING", `step ${stepKey} of run ${runId} is not waiting for an answer: ${why}`, { i18n: { key: "api.input-not-waiting", params: { runId, stepKey, why } } });
+}
+
+/**
+ * Why an answer cannot be taken now, or undefined when it can: the step must be an open
+ * question (`input`, `started`) and the run `waiting_input` (a run going on reads its journal
+ * as it was when it started, so an answer then could be missed).
+ */
+export function answerRefusal(runStatus: string, step: { readonly kind: string; readonly status: string } | undefined): string | undefined {
+  if (!step) return "the run has no such step";
+  if (step.kind !== "input") return `it is a ${step.kind} step, not a question`;
+  if (step.status !== "started") return "it has been answered already";
+  if (runStatus !== "waiting_input") return `the run is ${runStatus}; answer once it is waiting_input again`;
+  return undefined;
+}
+
+/** The output an answered question records. */
+export function answerOutput(answer: unknown): string {
+  return JSON.stringify({ answer, by: "person" });
+}
+
 export function runExistsError(runId: string, cause: unknown): CsAgentsError {
   return new CsAgentsError("RUN_EXISTS", `a run with id ${runId} already exists`, { cause });
 }

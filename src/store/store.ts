@@ -145,11 +145,13 @@ export interface LeaseStore {
    */
   transition(lease: Lease, update: { readonly status: "planning" | "running" | "waiting_approval" } | FinalOutcome, steps?: readonly Step[]): Promise<void>;
   /**
-   * Puts the run to sleep until `wakeAt`: it becomes `sleeping` and loses its lease, and a claim
-   * takes it again once `wakeAt` has passed (on PostgreSQL by the database clock), due runs first.
+   * Puts the run to sleep until `wakeAt`: it becomes `status` (default `sleeping`) and loses its
+   * lease, and a claim takes it again once `wakeAt` has passed (on PostgreSQL by the database
+   * clock), due runs first. A run `waiting_input` with `wakeAt` null is claimed only after an
+   * answer queues it again (`answerAudited`).
    * @throws JournalError (LEASE_LOST) when the lease is stale (nothing is written).
    */
-  sleep(lease: Lease, wakeAt: Date): Promise<void>;
+  sleep(lease: Lease, wakeAt: Date | null, status?: "sleeping" | "waiting_input"): Promise<void>;
   stats(): StoreStats;
 }
 

@@ -43,6 +43,26 @@ export interface ToolContext {
   readonly sleep: (ms: number) => void;
   /** As `sleep`, until a point in time (a time already past wakes at once). */
   readonly sleepUntil: (date: Date) => void;
+  /**
+   * Asks a person a question and resolves with the answer, checked against `schema`. Without an
+   * answer yet the run waits in `waiting_input` (no lease, no worker slot): this call rejects
+   * (never catch it) and, once the answer comes, the handler is called again from its start,
+   * on any worker, and the same `ask` resolves at once with it. So put effects after the last
+   * `ask`: code before it runs again. A call's recorded result is never made again. Throws
+   * ToolError (INPUT_INVALID) for a bad request, (INPUT_UNAVAILABLE) outside a run.
+   */
+  readonly ask: <T>(request: AskRequest<T>) => Promise<T>;
+}
+
+/** A question for a person (`ctx.ask`). */
+export interface AskRequest<T = unknown> {
+  /** What the person reads, 1 to 2,000 characters. */
+  readonly question: string;
+  /** The answer's shape: a zod schema, stored as JSON Schema with the question. */
+  readonly schema: z.ZodType<T>;
+  /** With `defaultAnswer`: after this long without an answer, the default is the answer. */
+  readonly timeoutMs?: number;
+  readonly defaultAnswer?: T;
 }
 
 /** Caching of a tool's results (opt-in): pure or read-only tools whose output is JSON. */
@@ -200,4 +220,6 @@ export interface CallContext {
   readonly epoch?: number;
   /** Set by the engine: the handler asked the run to sleep until this time (epoch ms). */
   readonly sleepUntil?: (wakeAt: number) => void;
+  /** Set by the engine: the handler asked a person (`ctx.ask`); resolves with the answer. */
+  readonly ask?: (request: AskRequest, attempt: number) => Promise<unknown>;
 }

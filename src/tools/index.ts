@@ -3,6 +3,7 @@ export {
   DEFAULT_TIMEOUT_MS,
   defineTool,
   ToolError,
+  type AskRequest,
   type CallContext,
   type FencingToken,
   type RetryOptions,

@@ -14,7 +14,7 @@ import type { z } from "zod";
 import { createBatcher, type Batcher } from "../batch/index.js";
 import type { ToolCache, ToolCacheStats } from "../cache/index.js";
 import { CancelledError, CsAgentsError, describeError } from "../core/index.js";
-import { ToolError, type CallContext, type FencingToken, type Tool, type ToolCallRequest, type ToolCallResult, type ToolContext } from "./define-tool.js";
+import { ToolError, type AskRequest, type CallContext, type FencingToken, type Tool, type ToolCallRequest, type ToolCallResult, type ToolContext } from "./define-tool.js";
 import { safeParse } from "./safe-parse.js";
 import { toolCacheKey } from "./tool-cache-key.js";
 import type { ToolRegistry } from "./tool-registry.js";
@@ -50,7 +50,7 @@ type Outcome =
   | { readonly status: "failed"; readonly error: Failure };
 
 /** Failures that say nothing about the tool's health, so they never trip its breaker. */
-const NOT_HEALTH_FAILURES: ReadonlySet<string> = new Set(["CANCELLED", "TOOL_OUTPUT_INVALID"]);
+const NOT_HEALTH_FAILURES: ReadonlySet<string> = new Set(["CANCELLED", "TOOL_OUTPUT_INVALID", "WAITING_INPUT"]);
 
 /**
  * Calls tools with input/output validation, a timeout per attempt, retries with backoff and a
@@ -227,7 +227,7 @@ async function attemptOnce(tool: Tool, input: unknown, call: CallContext, countA
     // The caller may abort during the backoff sleep, and cockatiel starts the next attempt anyway.
     if (call.signal?.aborted) throw new CancelledError();
     const attempt = countAttempt();
-    const work = invoker.batcher ? invoker.batcher.call(input, deadline.signal) : tool.handler(input, new HandlerContext(deadline, invoker, attempt, idempotencyKey, fencing, runId, tenant, call.sleepUntil));
+    const work = invoker.batcher ? invoker.batcher.call(input, deadline.signal) : tool.handler(input, new HandlerContext(deadline, invoker, attempt, idempotencyKey, fencing, runId, tenant, call.sleepUntil, call.ask));
     raw = await deadline.race(work);
   } catch (error) {
     throw attemptFailure(error, tool, deadline.expired, call.signal);
@@ -297,13 +297,21 @@ class HandlerContext implements ToolContext {
     readonly runId: string | undefined,
     readonly tenant: string | undefined,
     sleepUntil: ((wakeAt: number) => void) | undefined,
+    ask: ((request: AskRequest, attempt: number) => Promise<unknown>) | undefined,
   ) {
     this.#deadline = deadline;
     this.#invoker = invoker;
     this.#sleepUntil = sleepUntil;
+    this.#ask = ask;
   }
 
   readonly #sleepUntil: ((wakeAt: number) => void) | undefined;
+  readonly #ask: ((request: AskRequest, attempt: number) => Promise<unknown>) | undefined;
+
+  readonly ask = <T>(request: AskRequest<T>): Promise<T> => {
+    if (!this.#ask) return Promise.reject(new ToolError("INPUT_UNAVAILABLE", "ask works only inside a run executed by the engine; this call has no run to wait"));
+    return this.#ask(request as AskRequest, this.attempt) as Promise<T>;
+  };
 
   // Arrow properties, so a handler may destructure them.
   readonly sleep = (ms: number): void => {

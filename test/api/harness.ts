@@ -95,6 +95,21 @@ export async function seedApproval(
   return { runId: options.runId, stepKey, argsHash };
 }
 
+/** The question `seedWaitingInput` leaves open, and its answer's JSON Schema (a seat like 12C). */
+export const SEAT_QUESTION = { step: "subtask/seat/input/0", question: "Which seat?", schema: { type: "object", properties: { seat: { type: "string", pattern: "^\\d{1,2}[A-F]$" } }, required: ["seat"], additionalProperties: false } } as const;
+
+/** A run of `tenant` waiting in `waiting_input` for an answer to "Which seat?", as a tool's `ctx.ask` leaves it. */
+export async function seedWaitingInput(store: ServiceStore, options: { runId: string; tenant: string }): Promise<string> {
+  const { runId, tenant } = options;
+  await store.submitAudited({ description: "book a seat", tenant }, { runId, requestHash: "h", submittedBy: "alice" }, { action: "task.submitted", actor: "alice", tenant });
+  const [lease] = await store.claim({ workerId: "seed", leaseMs: 60_000, limit: 1, maxCrashes: 3, runId });
+  if (!lease) throw new Error(`could not claim ${runId}`);
+  const { step, question, schema } = SEAT_QUESTION;
+  await store.record(lease, { runId, key: step, kind: "input", status: "started", input: { tool: "book", question, schema }, startedAt: new Date() });
+  await store.sleep(lease, null, "waiting_input");
+  return runId;
+}
+
 const REPORT_MD: Artifact = { name: "report.md", mediaType: "text/markdown", content: "# Report\n" };
 
 /** A run of `tenant` that succeeded with `artifacts` (by default one, `report.md`). */

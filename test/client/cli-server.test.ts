@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CsAgentsClient } from "../../src/client/index.js";
 import { Worker } from "../../src/engine/index.js";
 import { createRuntime } from "../../src/runtime/index.js";
-import { makeApi, testRunId, token } from "../api/harness.js";
+import { makeApi, SEAT_QUESTION, seedWaitingInput, testRunId, token } from "../api/harness.js";
 import type { TestApi } from "../api/harness.js";
 import { runCli, scratchDir } from "../cli/spawn-cli.js";
 
@@ -59,6 +59,17 @@ describe("cs-agents submit/status --server", { timeout: 90_000 }, () => {
     const json = await runCli(["status", runId, "--json"], { cwd: dir, env });
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ id: runId, status: "succeeded", task: { description: "生成季度财务报告" }, waitingFor: [], artifacts: expect.arrayContaining([expect.objectContaining({ name: "report.md" })]) });
+    expect(existsSync(join(dir, "data"))).toBe(false);
+  });
+
+  it("answers a run's open question through the API; status --server shows the question until then", async () => {
+    const runId = await seedWaitingInput(t.store, { runId: testRunId(700), tenant: "acme" });
+    const status = await runCli(["status", runId, "--server", base, "--token", jwt], { cwd: dir });
+    expect(status.stdout).toContain("waiting for input: Which seat?");
+    const answered = await runCli(["answer", runId, SEAT_QUESTION.step, "--json", '{"seat":"9B"}', "--server", base, "--token", jwt], { cwd: dir });
+    expect(answered.code, answered.stderr).toBe(0);
+    expect(answered.stdout).toBe(`answered ${SEAT_QUESTION.step}; run ${runId} is queued\n`);
+    expect((await t.store.load(runId)).find((s) => s.key === SEAT_QUESTION.step)).toMatchObject({ status: "succeeded", output: { answer: { seat: "9B" } } });
     expect(existsSync(join(dir, "data"))).toBe(false);
   });
 

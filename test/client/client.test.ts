@@ -3,7 +3,7 @@ import { ApiConnectionError, ApiProblemError, CsAgentsClient } from "../../src/c
 import type { RunEvent } from "../../src/client/index.js";
 import { Worker } from "../../src/engine/index.js";
 import { createRuntime } from "../../src/runtime/index.js";
-import { makeApi, seedApproval, seedSucceeded, testRunId, token } from "../api/harness.js";
+import { makeApi, SEAT_QUESTION, seedApproval, seedSucceeded, seedWaitingInput, testRunId, token } from "../api/harness.js";
 import type { TestApi } from "../api/harness.js";
 import { FaultProxy } from "./fault-proxy.js";
 
@@ -176,6 +176,17 @@ describe("typed client against a live API", () => {
     proxy.next = (request, index) => (index === 0 && request.method === "POST" ? { kind: "drop-answer" } : { kind: "forward" });
     expect((await client().cancel(run.id)).status).toBe("cancelled");
     expect(proxy.seen).toHaveLength(2);
+  });
+
+  it("answers a run's open question: the run is queued again; a bad answer is a 400 problem naming the path", async () => {
+    const runId = await seedWaitingInput(t.store, { runId: testRunId(600), tenant: "acme" });
+    const api = client(base);
+    const [question] = (await api.get(runId)).questions;
+    expect(question).toMatchObject({ step: SEAT_QUESTION.step, question: "Which seat?" });
+    const bad = await api.answer(runId, SEAT_QUESTION.step, { seat: "aisle" }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(ApiProblemError);
+    expect(bad).toMatchObject({ code: "INVALID_INPUT", status: 400, detail: expect.stringContaining("body.answer.seat") });
+    expect(await api.answer(runId, SEAT_QUESTION.step, { seat: "14D" })).toEqual({ runId, step: SEAT_QUESTION.step, runStatus: "queued" });
   });
 
   it("throws ApiProblemError with the server's code, status and detail", async () => {

@@ -5,9 +5,9 @@ import type { ApiDeps } from "../../src/api/index.js";
 import { a2aDoor } from "../../src/doors/a2a/index.js";
 import { Worker } from "../../src/engine/index.js";
 import { createRuntime } from "../../src/runtime/index.js";
-import { bearer, makeApi, seedApproval, testRunId, token } from "../api/harness.js";
+import { bearer, makeApi, SEAT_QUESTION, seedApproval, seedWaitingInput, testRunId, token } from "../api/harness.js";
 import type { TestApi } from "../api/harness.js";
-import { a2aClient, authOf, callViaA2a, problemCodeOf, sendRequest, textPart, userMessage } from "./a2a-caller.js";
+import { a2aClient, authOf, callViaA2a, dataPart, problemCodeOf, sendRequest, textPart, userMessage } from "./a2a-caller.js";
 
 const runtime = createRuntime();
 let t: TestApi;
@@ -203,5 +203,20 @@ describe("a task waiting for a person", () => {
     expect(decided.ok).toBe(true);
     expect((await t.store.get(runId))?.status).not.toBe("waiting_approval");
     expect((await t.store.load(runId)).find((s) => s.key === "subtask/pay/approval/0")?.status).toBe("succeeded");
+  });
+
+  it("is input-required while a tool waits for an answer; a reply with the answer answers its open question", async () => {
+    const runId = await seedWaitingInput(t.store, { runId: testRunId(902), tenant: "acme" });
+    const client = await a2aClient(base);
+    const waiting = await client.getTask({ tenant: "", id: runId, historyLength: undefined }, authOf(acme));
+    expect(waiting.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    const said = waiting.status?.message?.parts[0]?.content;
+    expect(said?.$case === "text" ? said.value : "").toContain("Which seat?");
+
+    const bad = await client.sendMessage(sendRequest(userMessage([dataPart({ answer: { seat: "aisle" } })], { taskId: runId }), true), authOf(acme)).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(Error);
+    expect((await t.store.get(runId))?.status).toBe("waiting_input");
+    await client.sendMessage(sendRequest(userMessage([dataPart({ answer: { seat: "5E" }, step: SEAT_QUESTION.step })], { taskId: runId }), true), authOf(acme));
+    expect((await t.store.load(runId)).find((s) => s.key === SEAT_QUESTION.step)).toMatchObject({ status: "succeeded", output: { answer: { seat: "5E" } } });
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mcpHttpDoor } from "../../src/doors/mcp/index.js";
 import { Worker } from "../../src/engine/index.js";
 import { createRuntime } from "../../src/runtime/index.js";
-import { makeApi, seedApproval, seedSucceeded, testRunId, token, type TestApi } from "../api/harness.js";
+import { makeApi, SEAT_QUESTION, seedApproval, seedSucceeded, seedWaitingInput, testRunId, token, type TestApi } from "../api/harness.js";
 import { callViaMcp, connectMcp, problemCode } from "./mcp-caller.js";
 
 let t: TestApi;
@@ -38,7 +38,7 @@ describe("the MCP door over Streamable HTTP", () => {
   it("lists the tools with JSON input schemas and the artifact resource template", async () => {
     const c = await client();
     const { tools } = await c.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(["approve_step", "cancel_task", "deny_step", "get_task", "list_approvals", "list_runs", "submit_task"]);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(["answer_question", "approve_step", "cancel_task", "deny_step", "get_task", "list_approvals", "list_runs", "submit_task"]);
     const submit = tools.find((tool) => tool.name === "submit_task");
     expect(submit?.inputSchema).toMatchObject({ type: "object", properties: { description: { type: "string" }, wait: { type: "boolean" }, idempotency_key: { type: "string" } }, required: ["description"] });
     const { resourceTemplates } = await c.listResourceTemplates();
@@ -109,6 +109,18 @@ describe("the MCP door over Streamable HTTP", () => {
     expect(approved).toMatchObject({ runId, stepKey, decision: "approve" });
     const twice = (await approver.callTool({ name: "deny_step", arguments: { approval_id: approvalId } })) as CallToolResult;
     expect(problemCode(twice)).toBe("NOT_AMBIGUOUS");
+  });
+
+  it("answers a run's open question through the service: a bad answer is refused with its path, a good one queues the run", async () => {
+    const runId = await seedWaitingInput(t.store, { runId: testRunId(30), tenant: "acme" });
+    const c = await client({ sub: "carol" });
+    const run = structured(await c.callTool({ name: "get_task", arguments: { id: runId } })) as { questions: { step: string }[] };
+    expect(run.questions.map((q) => q.step)).toEqual([SEAT_QUESTION.step]);
+    const bad = (await c.callTool({ name: "answer_question", arguments: { run_id: runId, step: SEAT_QUESTION.step, answer: { seat: "aisle" } } })) as CallToolResult;
+    expect(problemCode(bad)).toBe("INVALID_INPUT");
+    const answered = structured(await c.callTool({ name: "answer_question", arguments: { run_id: runId, step: SEAT_QUESTION.step, answer: { seat: "3C" } } }));
+    expect(answered).toMatchObject({ runId, step: SEAT_QUESTION.step });
+    expect((await t.store.load(runId)).find((s) => s.key === SEAT_QUESTION.step)).toMatchObject({ status: "succeeded", output: { answer: { seat: "3C" } } });
   });
 
   it("answers 401 with WWW-Authenticate before the MCP layer when the token is missing or bad", async () => {

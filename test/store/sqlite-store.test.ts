@@ -92,6 +92,29 @@ describe("SqliteStore", () => {
     check.close();
   });
 
+  it("keeps a sleeping run with its wake time, its steps and events when migration 12 rebuilds runs for waiting_input; due runs are found through runs_waking", async () => {
+    const { path, db } = await databaseAtVersion(11);
+    db.prepare("INSERT INTO runs (id, task, status, schema_version, created_at, updated_at, lease_epoch, wake_at) VALUES ('run-001', '{\"description\":\"x\"}', 'sleeping', 1, 5, 6, 3, 777)").run();
+    db.prepare("INSERT INTO steps (run_id, key, seq, kind, status, started_at, epoch) VALUES ('run-001', 'plan', 1, 'plan', 'succeeded', 0, 1)").run();
+    db.prepare("INSERT INTO run_events (run_id, id, key, type, data) VALUES ('run-001', 1, 'run/1', 'run.queued', '{}')").run();
+    db.close();
+
+    const store = SqliteStore.open(path);
+    try {
+      expect(await store.get("run-001")).toMatchObject({ status: "sleeping", createdAt: new Date(5) });
+      expect((await store.load("run-001")).map((s) => s.key)).toEqual(["plan"]);
+      // Its timer (777 ms after the epoch) is long due: a claim wakes it.
+      expect(await store.claim({ workerId: "w1", leaseMs: 60_000, limit: 1, maxCrashes: 3 })).toMatchObject([{ runId: "run-001", epoch: 4 }]);
+    } finally {
+      await store.close();
+    }
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare("SELECT count(*) AS n FROM run_events").get()).toEqual({ n: 1 });
+    const plan = check.prepare("EXPLAIN QUERY PLAN SELECT id FROM runs WHERE status IN ('sleeping', 'waiting_input') AND wake_at <= 1 ORDER BY wake_at, id LIMIT 5").all() as { detail: string }[];
+    expect(plan.map((row) => row.detail).join(" ")).toContain("runs_waking");
+    check.close();
+  });
+
   it("keeps the order of a run's steps recorded before migration 3 when the run goes on after it", async () => {
     const { path, db } = await databaseAtVersion(2);
     // Version 2 numbered each run's steps 1, 2, …; another run's steps sit between them.

@@ -5,6 +5,7 @@ import { describeLeases } from "./contract/leases.js";
 import { describeSubmitAndList } from "./contract/submit-and-list.js";
 import { describeTimers } from "./contract/timers.js";
 import { describeWebhookOutbox } from "./contract/webhooks.js";
+import { describeHumanInput } from "./contract/human-input.js";
 import type { MakeStore } from "./contract/context.js";
 
 export type { MakeStore, StoreFixture } from "./contract/context.js";
@@ -22,5 +23,6 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     describe("decisions and retention", () => describeDecideAndRetention(makeStore));
     describe("timers", () => describeTimers(makeStore));
     describe("webhook outbox", () => describeWebhookOutbox(makeStore));
+    describe("human input", () => describeHumanInput(makeStore));
   });
 }

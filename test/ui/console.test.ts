@@ -9,7 +9,7 @@ import { Worker } from "../../src/engine/index.js";
 import { engineMetricsListener, MetricsRegistry, watchProcess } from "../../src/observability/index.js";
 import { createRuntime } from "../../src/runtime/index.js";
 import { SqliteStore } from "../../src/store/index.js";
-import { makeApi, seedApproval, seedSteps, seedSucceeded, testRunId, token } from "../api/harness.js";
+import { makeApi, SEAT_QUESTION, seedApproval, seedSteps, seedSucceeded, seedWaitingInput, testRunId, token } from "../api/harness.js";
 import type { TestApi } from "../api/harness.js";
 
 // Drives Debian's Chromium against a real `serve`-like API on loopback. Under CI a missing
@@ -218,6 +218,28 @@ describe("the web console", () => {
     await page.keyboard.press("Enter");
     await second.waitFor({ state: "detached" });
     expect((await t.store.load(failed.runId)).find((s) => s.key === failed.stepKey)).toMatchObject({ status: "failed", error: { message: "the bank has no such transfer" } });
+    await page.context().close();
+  });
+
+  it("answers a tool's question from the run page: the status says waiting for input, bad JSON and an answer off the schema are refused, then it is sent", async () => {
+    const runId = await seedWaitingInput(t.store, { runId: testRunId(13), tenant: "acme" });
+    const page = await signedIn("acme", "en-US", `runs/${runId}`);
+    const panel = page.getByRole("region", { name: "A question for you" });
+    await panel.waitFor();
+    expect(await page.getByTestId("run-status").textContent()).toBe("waiting for input");
+    await panel.getByText("Which seat?").waitFor();
+    await expectAccessible(page);
+    await panel.getByLabel("Your answer (JSON)").fill("{ seat: 12C");
+    await panel.getByRole("button", { name: "Send the answer" }).click();
+    await panel.getByRole("alert").filter({ hasText: "Not valid JSON" }).waitFor();
+    await panel.getByLabel("Your answer (JSON)").fill('{"seat": "by the window"}');
+    await panel.getByRole("button", { name: "Send the answer" }).click();
+    await panel.getByRole("alert").filter({ hasText: "body.answer.seat" }).waitFor();
+    expect((await t.store.load(runId)).find((s) => s.key === SEAT_QUESTION.step)?.status).toBe("started");
+    await panel.getByLabel("Your answer (JSON)").fill('{"seat": "12C"}');
+    await panel.getByRole("button", { name: "Send the answer" }).click();
+    await panel.waitFor({ state: "detached" });
+    expect((await t.store.load(runId)).find((s) => s.key === SEAT_QUESTION.step)).toMatchObject({ status: "succeeded", output: { answer: { seat: "12C" } } });
     await page.context().close();
   });
 

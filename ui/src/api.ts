@@ -20,6 +20,7 @@ export type StepView = z.infer<typeof schemas.StepViewSchema>;
 export type AuditVerification = z.infer<typeof schemas.AuditVerificationSchema>;
 export type McpServerList = z.infer<typeof schemas.McpServerListSchema>;
 export type RunStatus = RunSummary["status"];
+export type Question = RunDetail["questions"][number];
 
 const TOKEN_KEY = "cs-agents.token";
 

@@ -23,6 +23,10 @@ const en = {
     tokens: "Tokens", tokenSplit: "{{input}} in + {{output}} out = {{total}}", cost: "Cost", unpriced: "no price configured",
     turn: "Turn", input: "Input", decision: "The model's decision", output: "Output",
   },
+  answer: {
+    title: "A question for you", schema: "The answer's shape (JSON Schema)", json: "Your answer (JSON)", send: "Send the answer",
+    badJson: "Not valid JSON: {{message}}", expires: "If nobody answers, the default answer is taken at {{time}}.",
+  },
   decide: {
     title: "Decide the call to {{tool}}", why: "The worker stopped during this call, so nobody knows whether it happened. Check the other side, then decide.",
     retry: "Retry the call", output: "What the call returned (JSON)", badJson: "Not valid JSON: {{message}}", done: "It happened: done with this output", fail: "Fail the step",
@@ -47,7 +51,7 @@ const en = {
     httpErrorRate: "API error rate (5xx)", toolErrorRate: "Tool call error rate", runsFinished: "Runs finished",
   },
   approvals: { title: "Approvals", empty: "Nothing waits for approval.", tool: "Tool", args: "Arguments", run: "Run", expires: "Expires", reason: "Reason", approve: "Approve", deny: "Deny" },
-  status: { queued: "queued", planning: "planning", running: "running", waiting_approval: "waiting for approval", sleeping: "sleeping", succeeded: "succeeded", failed: "failed", cancelled: "cancelled", pending: "pending" },
+  status: { queued: "queued", planning: "planning", running: "running", waiting_approval: "waiting for approval", sleeping: "sleeping", waiting_input: "waiting for input", succeeded: "succeeded", failed: "failed", cancelled: "cancelled", pending: "pending" },
   auth: {
     title: "Sign in", prompt: "The API asks for an access token. Paste a bearer token; it is kept for this browser session only.", token: "Access token", signIn: "Sign in",
     oidcPrompt: "Sign in with your organisation's account; the token is kept for this browser tab only.", expired: "Your sign-in has ended (expired or refused). Sign in again.",
@@ -79,6 +83,10 @@ const zh: typeof en = {
     tokens: "令牌", tokenSplit: "输入 {{input}} + 输出 {{output}} = {{total}}", cost: "费用", unpriced: "未配置价格",
     turn: "轮次", input: "输入", decision: "模型的决策", output: "输出",
   },
+  answer: {
+    title: "需要你回答的问题", schema: "回答的格式（JSON Schema）", json: "你的回答（JSON）", send: "提交回答",
+    badJson: "不是有效的 JSON：{{message}}", expires: "若无人回答，将于 {{time}} 采用默认回答。",
+  },
   decide: {
     title: "决定对 {{tool}} 的调用", why: "工作进程在这次调用中途停止，无人知道调用是否已发生。请先核对对方系统，再作决定。",
     retry: "重试调用", output: "调用返回的结果（JSON）", badJson: "不是有效的 JSON：{{message}}", done: "已发生：以此输出完成", fail: "使该步骤失败",
@@ -103,7 +111,7 @@ const zh: typeof en = {
     httpErrorRate: "API 错误率（5xx）", toolErrorRate: "工具调用错误率", runsFinished: "已结束的运行",
   },
   approvals: { title: "审批", empty: "没有待审批的调用。", tool: "工具", args: "参数", run: "运行", expires: "过期时间", reason: "理由", approve: "批准", deny: "拒绝" },
-  status: { queued: "排队中", planning: "规划中", running: "运行中", waiting_approval: "等待审批", sleeping: "休眠中", succeeded: "成功", failed: "失败", cancelled: "已取消", pending: "未开始" },
+  status: { queued: "排队中", planning: "规划中", running: "运行中", waiting_approval: "等待审批", sleeping: "休眠中", waiting_input: "等待回答", succeeded: "成功", failed: "失败", cancelled: "已取消", pending: "未开始" },
   auth: {
     title: "登录", prompt: "API 需要访问令牌。请粘贴 Bearer 令牌；它只在本次浏览器会话中保存。", token: "访问令牌", signIn: "登录",
     oidcPrompt: "请使用组织账号登录；令牌只保存在本浏览器标签页中。", expired: "登录已失效（过期或被拒绝），请重新登录。",

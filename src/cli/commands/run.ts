@@ -111,6 +111,8 @@ async function execute(
     process.off("SIGINT", stop);
     await progress.finish();
   }
+  // A run that sleeps or waits for an answer gave up its lease: it is paused, not interrupted.
+  if (end?.kind === "sleeping" || end?.kind === "waiting_input") return pausedRun(io, run.id, end, options.json === true);
   if (!end || end.kind !== "finished" || (interrupted && end.outcome.status === "cancelled")) {
     io.stderr.write(`run ${run.id} was interrupted before it finished; it stays resumable: cs-agents resume ${run.id}\n`);
     return interrupted ? EXIT_INTERRUPTED : EXIT_TASK_FAILED;
@@ -125,12 +127,14 @@ async function execute(
     io.stdout.write(files.length > 0 ? `\nDone. Report written to:\n${shown.map((f) => `  ${f}`).join("\n")}\n` : "\nDone.\n");
   } else if (outcome.status === "sleeping") {
     io.stderr.write(`run ${run.id} sleeps until ${new Date(outcome.wakeAt).toISOString()}; a worker (cs-agents worker) takes it up when due\n  see: cs-agents status ${run.id}\n`);
+  } else if (outcome.status === "waiting_input") {
+    io.stderr.write(`run ${run.id} waits for an answer to ${outcome.stepKey}: cs-agents answer ${run.id} ${outcome.stepKey} --json '<answer>'\n  see: cs-agents status ${run.id}\n`);
   } else if (outcome.status === "waiting_approval") {
     io.stderr.write(`run ${run.id} waits for a decision: ${oneLine(outcome.error.message)}\n  see: cs-agents status ${run.id}\n`);
   } else {
     io.stderr.write(`${await runErrorLine(io.env, outcome.status, outcome.error)}\n`);
   }
-  return outcome.status === "succeeded" || outcome.status === "sleeping" ? EXIT_OK : exitCodeForCode(outcome.error.code);
+  return outcome.status === "succeeded" || outcome.status === "sleeping" || outcome.status === "waiting_input" ? EXIT_OK : exitCodeForCode(outcome.error.code);
 }
 
 /** Tells the user about runs an earlier process left unfinished, and how to finish them. */
@@ -150,6 +154,7 @@ export async function checkOutDir(dir: string): Promise<void> {
 function toJson(runId: string, outcome: RunOutcome, files: string[]) {
   const plan = outcome.plan ? planJson(outcome.plan) : null;
   if (outcome.status === "sleeping") return { runId, status: outcome.status, wakeAt: new Date(outcome.wakeAt).toISOString(), plan };
+  if (outcome.status === "waiting_input") return { runId, status: outcome.status, step: outcome.stepKey, ...(outcome.wakeAt === undefined ? {} : { wakeAt: new Date(outcome.wakeAt).toISOString() }), plan };
   if (outcome.status !== "succeeded") return { runId, status: outcome.status, error: outcome.error, plan };
   return {
     runId,
@@ -158,4 +163,17 @@ function toJson(runId: string, outcome: RunOutcome, files: string[]) {
     output: outcome.result.output,
     artifacts: outcome.result.artifacts.map((a, i) => ({ name: a.name, mediaType: a.mediaType, path: files[i], bytes: artifactBytes(a).length })),
   };
+}
+
+/** What `run` says when its run went to sleep or waits for a person's answer; both exit 0. */
+function pausedRun(io: CommandContext["io"], runId: string, end: Extract<RunEnd, { kind: "sleeping" | "waiting_input" }>, json: boolean): number {
+  const wakeAt = end.wakeAt === undefined ? undefined : new Date(end.wakeAt).toISOString();
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ runId, status: end.kind, ...(end.kind === "waiting_input" ? { step: end.stepKey } : {}), ...(wakeAt ? { wakeAt } : {}) }, null, 2)}\n`);
+  } else if (end.kind === "waiting_input") {
+    io.stderr.write(`run ${runId} waits for an answer to ${end.stepKey}: cs-agents answer ${runId} ${end.stepKey} --json '<answer>'\n  see: cs-agents status ${runId}\n`);
+  } else {
+    io.stderr.write(`run ${runId} sleeps until ${wakeAt ?? "its timer is due"}; a worker (cs-agents worker) takes it up when due\n  see: cs-agents status ${runId}\n`);
+  }
+  return EXIT_OK;
 }

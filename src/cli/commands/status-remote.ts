@@ -53,6 +53,10 @@ export async function remoteStatus(context: CommandContext, client: CsAgentsClie
       out(`waiting  ${w.key} needs a decision${how}`);
     }
   }
+  for (const q of run.questions) {
+    out(`waiting for input: ${oneLine(q.question)}${q.expiresAt ? ` (default answer at ${q.expiresAt})` : ""}`);
+    out(`         cs-agents answer ${run.id} ${q.step} --json '<answer>' --server <url>   |   POST /v1/tasks/${run.id}/input`);
+  }
   for (const a of run.artifacts) out(`artifact ${a.name} (${formatBytes(a.bytes)})`);
   return EXIT_OK;
 }

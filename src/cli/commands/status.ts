@@ -1,4 +1,4 @@
-import { artifactBytes, RUN_ID_PATTERN, RUN_STATUSES, wakeTimeOf, type Run, type RunStatus } from "../../core/index.js";
+import { artifactBytes, FINAL_RUN_STATUSES, openQuestions, RUN_ID_PATTERN, RUN_STATUSES, wakeTimeOf, type Run, type RunStatus } from "../../core/index.js";
 import { EXIT_OK, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
 import { withStore } from "../open-store.js";
@@ -29,12 +29,14 @@ export async function statusCommand(context: CommandContext, id: string, options
   const { run, steps, storageBytes } = view;
   const subtasks = subtaskViews(run, steps);
   const waiting = ambiguousSteps(steps).map((s) => ({ key: s.key, input: s.input }));
+  const questions = FINAL_RUN_STATUSES.has(run.status) ? [] : openQuestions(steps);
   if (options.json) {
     const { result, ...rest } = run;
     const json = {
       ...rest,
       subtasks,
       waitingFor: waiting,
+      questions,
       steps: steps.length,
       storageBytes,
       ...(result ? { output: result.output, artifacts: result.artifacts.map((a) => ({ name: a.name, mediaType: a.mediaType, bytes: artifactBytes(a).length })) } : {}),
@@ -65,6 +67,10 @@ export async function statusCommand(context: CommandContext, id: string, options
     } else {
       out(`waiting  ${w.key} needs a decision: cs-agents decide ${run.id} ${w.key} --retry | --done '<json>' | --fail '<reason>'`);
     }
+  }
+  for (const q of questions) {
+    out(`waiting for input: ${oneLine(q.question)}${q.expiresAt ? ` (default answer at ${q.expiresAt})` : ""}`);
+    out(`         cs-agents answer ${run.id} ${q.step} --json '<answer>'   |   schema ${JSON.stringify(q.schema)}`);
   }
   if (run.result) for (const a of run.result.artifacts) out(`artifact ${a.name} (${formatBytes(artifactBytes(a).length)})`);
   return EXIT_OK;

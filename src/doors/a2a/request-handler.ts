@@ -140,11 +140,13 @@ export class A2aRequestHandler implements A2ARequestHandler {
   /**
    * A reply on a task waiting for a person: a data part `{ "decision": "approve" | "deny",
    * "approvalId"?, "reason"? }` decides its pending approval (the first one when no id is given),
-   * bound to the arguments' hash the service shows.
+   * bound to the arguments' hash the service shows; `{ "answer": …, "step"? }` answers its open
+   * question (the first one when no step is given).
    */
   async #decide(message: Message, call: CallState): Promise<{ run: RunDetail; contextId: string }> {
     const runId = message.taskId;
     const data = inputOf(message.parts) ?? {};
+    if ("answer" in data) return this.#answer(runId, data, message, call);
     const decision = data.decision;
     if (decision !== "approve" && decision !== "deny") {
       throw new A2aDoorError("INVALID_INPUT", `a message on task ${runId} decides its pending approval: send a data part {"decision": "approve" | "deny", "approvalId"?: "...", "reason"?: "..."}`);
@@ -161,6 +163,16 @@ export class A2aRequestHandler implements A2ARequestHandler {
     await this.#service.call("decideApproval", call.caller, { params: { id: approval.id }, body: { decision, argsHash: approval.argsHash, ...(reason ? { reason } : {}) } });
     const answer = await this.#service.call("getTask", call.caller, { params: { id: runId } });
     const run = answer.body as RunDetail;
+    return { run, contextId: message.contextId || this.#contextOf(run.id) };
+  }
+
+  /** Answers the run's open question named by `data.step`, or its first, through the service (which checks the answer). */
+  async #answer(runId: string, data: Record<string, unknown>, message: Message, call: CallState): Promise<{ run: RunDetail; contextId: string }> {
+    const before = (await this.#service.call("getTask", call.caller, { params: { id: runId } })).body as RunDetail;
+    const step = typeof data.step === "string" ? data.step : before.questions[0]?.step;
+    if (step === undefined) throw new A2aDoorError("INVALID_INPUT", `task ${runId} has no open question to answer`);
+    await this.#service.call("answerTask", call.caller, { params: { id: runId }, body: { step, answer: data.answer } });
+    const run = (await this.#service.call("getTask", call.caller, { params: { id: runId } })).body as RunDetail;
     return { run, contextId: message.contextId || this.#contextOf(run.id) };
   }
 
@@ -273,7 +285,7 @@ function runStatusesOf(state: TaskState): string {
     case TaskState.TASK_STATE_WORKING:
       return "running";
     case TaskState.TASK_STATE_INPUT_REQUIRED:
-      return "waiting_approval";
+      return "waiting_approval,waiting_input";
     case TaskState.TASK_STATE_COMPLETED:
       return "succeeded";
     case TaskState.TASK_STATE_FAILED:

@@ -7,7 +7,7 @@ export type RunDetail = z.infer<typeof schemas.RunDetailSchema>;
 export type RunSummary = z.infer<typeof schemas.RunSummarySchema>;
 export type RunStatus = RunSummary["status"];
 
-/** A run's status as an A2A task state: a run waiting for a person's decision needs input. */
+/** A run's status as an A2A task state: a run waiting for a person's decision or answer needs input. */
 export function stateOf(status: RunStatus): TaskState {
   switch (status) {
     case "queued":
@@ -17,6 +17,7 @@ export function stateOf(status: RunStatus): TaskState {
     case "sleeping":
       return TaskState.TASK_STATE_WORKING;
     case "waiting_approval":
+    case "waiting_input":
       return TaskState.TASK_STATE_INPUT_REQUIRED;
     case "succeeded":
       return TaskState.TASK_STATE_COMPLETED;
@@ -41,8 +42,11 @@ export function agentMessage(taskId: string, contextId: string, messageId: strin
 }
 
 /** What the status says in words: the error of a failed run, the decisions a waiting run needs. */
-export function statusText(run: Pick<RunDetail, "status" | "error" | "pendingApprovals">): string | undefined {
+export function statusText(run: Pick<RunDetail, "status" | "error" | "pendingApprovals" | "questions">): string | undefined {
   if (run.status === "failed" && run.error) return `${run.error.code}: ${run.error.message}`;
+  if (run.status === "waiting_input" && run.questions.length > 0) {
+    return `waiting for an answer: ${run.questions.map((q) => `${q.question} (step ${q.step})`).join("; ")}. Reply on this task with a data part {"answer": …, "step"?: "…"}`;
+  }
   if (run.status === "waiting_approval" || (run.pendingApprovals.length > 0 && run.status === "running")) {
     return `waiting for a decision on ${run.pendingApprovals.join(", ")}: POST /v1/approvals/{id} (scope approvals:write)`;
   }
@@ -66,7 +70,7 @@ export function taskOf(run: RunDetail | RunSummary, contextId: string, artifacts
     status: statusOf(run, contextId, `${run.id}/status`),
     artifacts,
     history: [],
-    metadata: { description: run.description, createdAt: run.createdAt, links: run.links, ...("pendingApprovals" in run && run.pendingApprovals.length > 0 ? { pendingApprovals: run.pendingApprovals } : {}) },
+    metadata: { description: run.description, createdAt: run.createdAt, links: run.links, ...("pendingApprovals" in run && run.pendingApprovals.length > 0 ? { pendingApprovals: run.pendingApprovals } : {}), ...("questions" in run && run.questions.length > 0 ? { questions: run.questions } : {}) },
   };
 }
 

@@ -79,7 +79,7 @@ export function registerTools(server: McpServer, service: Service, caller: Calle
       title: "List runs",
       description: "Your runs, newest first; page with cursor = nextCursor.",
       inputSchema: z.strictObject({
-        status: z.string().max(200).optional().describe("only these statuses, comma-separated: queued, running, waiting_approval, sleeping, succeeded, failed, cancelled"),
+        status: z.string().max(200).optional().describe("only these statuses, comma-separated: queued, running, waiting_approval, sleeping, waiting_input, succeeded, failed, cancelled"),
         limit: z.number().int().min(1).max(500).optional().describe("page size, default 50"),
         cursor: z.string().max(64).optional().describe("nextCursor from the previous page"),
       }),
@@ -108,6 +108,17 @@ export function registerTools(server: McpServer, service: Service, caller: Calle
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async () => guarded(async () => toolResult((await service.call("listApprovals", caller, { query: {} })).body)),
+  );
+
+  server.registerTool(
+    "answer_question",
+    {
+      title: "Answer a question",
+      description: "Answer a question a tool asked a person (a run waiting_input): get_task lists them as questions, each with its step and the JSON Schema the answer must match. Show the person the question first. Needs the approvals:write scope.",
+      inputSchema: z.strictObject({ run_id: RunId, step: z.string().min(1).max(200).describe("the question's step, from questions[].step of get_task"), answer: z.unknown().describe("the answer as JSON, matching the question's schema") }),
+      annotations: { idempotentHint: false, openWorldHint: false },
+    },
+    async (args) => guarded(async () => toolResult((await service.call("answerTask", caller, { params: { id: args.run_id }, body: { step: args.step, answer: args.answer } })).body)),
   );
 
   for (const decision of ["approve", "deny"] as const) {

@@ -9,7 +9,7 @@ export interface RunProgress {
 }
 
 /** Why following stopped: the run ended, it waits for a person, or the stream ended first (client gone, server draining). */
-export type FollowEnd = "ended" | "waiting_approval" | "interrupted";
+export type FollowEnd = "ended" | "waiting_approval" | "waiting_input" | "interrupted";
 
 const FINAL = new Set(["run.succeeded", "run.failed", "run.cancelled"]);
 
@@ -33,6 +33,9 @@ export async function followRun(service: Service, caller: Caller, runId: string,
       await options.onProgress({ progress: ended, ...(total === undefined ? {} : { total }), message: `subtask ${String(data.subtaskId ?? "?")} ${verb}` });
     } else if (event.type === "run.waiting_approval") {
       return "waiting_approval";
+    } else if (event.type === "run.waiting_input") {
+      // A tool asked a person: as for an approval, the assistant that waits should ask them.
+      return "waiting_input";
     }
     if (FINAL.has(event.type)) return "ended";
   }

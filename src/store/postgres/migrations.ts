@@ -173,6 +173,20 @@ CREATE INDEX runs_sleeping ON runs (wake_at, id) WHERE status = 'sleeping';
 `,
   },
   {
+    version: 9,
+    name: "runs_waiting_input",
+    // A run waiting for a person's answer (a tool's ctx.ask) holds no lease, like a sleeping run;
+    // with a default answer, wake_at says when a claim takes it to record the default.
+    // runs_waking replaces runs_sleeping: both statuses by due time, for the claim's one look.
+    sql: `
+ALTER TABLE runs DROP CONSTRAINT runs_status_check;
+ALTER TABLE runs ADD CONSTRAINT runs_status_check
+  CHECK (status IN ('queued', 'planning', 'running', 'waiting_approval', 'sleeping', 'waiting_input', 'succeeded', 'failed', 'cancelled'));
+DROP INDEX runs_sleeping;
+CREATE INDEX runs_waking ON runs (wake_at, id) WHERE status IN ('sleeping', 'waiting_input');
+`,
+  },
+  {
     version: 10,
     name: "webhook_deliveries",
     // The webhook outbox. A trigger, not the store's code, inserts a finished run's delivery: it

@@ -8,7 +8,7 @@ import { auditFromRow, tooManyActiveRuns } from "../service-rows.js";
 import type { AuditRow } from "../service-rows.js";
 import { auditListLimit, sealAuditEntry } from "../service-store.js";
 import type { AuditDraft, AuditEntry, AuditStore, AuditedRunStore, RunEventStore, SchemaStore, Submission } from "../service-store.js";
-import { ACTIVE_RUNS, decisionEffect, hasCode, mustExist, notAmbiguousError, runExistsError, runNotFoundError, stepNotFoundError } from "../store-rules.js";
+import { answerOutput, answerRefusal, inputNotWaitingError, ACTIVE_RUNS, decisionEffect, hasCode, mustExist, notAmbiguousError, runExistsError, runNotFoundError, stepNotFoundError } from "../store-rules.js";
 import { JOURNAL_SCHEMA_VERSION } from "../store.js";
 import { POSTGRES_MIGRATIONS } from "./migrations.js";
 import { sql } from "./sql.js";
@@ -120,6 +120,21 @@ export function postgresServiceOps(pool: pg.Pool): Ops {
         }
         await client.query(
           "UPDATE runs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, lease_epoch = lease_epoch + 1, updated_at = now() WHERE id = $1 AND status = 'waiting_approval'",
+          [runId],
+        );
+        await append(client, { ...audit, target: runId });
+      }),
+    answerAudited: (runId, stepKey, answer, audit) =>
+      withTransaction(pool, async (client) => {
+        // Lock the run first: a concurrent answer waits instead of queueing it twice.
+        const run = (await client.query<{ status: string }>("SELECT status FROM runs WHERE id = $1 FOR UPDATE", [runId])).rows[0];
+        if (!run) throw runNotFoundError(runId);
+        const step = (await client.query<{ kind: string; status: string }>("SELECT kind, status FROM steps WHERE run_id = $1 AND key = $2", [runId, stepKey])).rows[0];
+        const why = answerRefusal(run.status, step);
+        if (why) throw inputNotWaitingError(runId, stepKey, why);
+        await client.query("UPDATE steps SET status = 'succeeded', output = $3::json, error = NULL, finished_at = now() WHERE run_id = $1 AND key = $2", [runId, stepKey, answerOutput(answer)]);
+        await client.query(
+          "UPDATE runs SET status = 'queued', wake_at = NULL, lease_owner = NULL, lease_expires_at = NULL, lease_epoch = lease_epoch + 1, updated_at = now() WHERE id = $1 AND status = 'waiting_input'",
           [runId],
         );
         await append(client, { ...audit, target: runId });

@@ -190,8 +190,8 @@ export class PostgresStore implements ServiceStore {
     return (await this.#query(sql.heartbeat, [...fence(lease), leaseMs])).rowCount === 1;
   }
 
-  async sleep(lease: Lease, wakeAt: Date): Promise<void> {
-    const { rowCount } = await this.#query(sql.sleep, [...fence(lease), wakeAt.toISOString()]);
+  async sleep(lease: Lease, wakeAt: Date | null, status: "sleeping" | "waiting_input" = "sleeping"): Promise<void> {
+    const { rowCount } = await this.#query(sql.sleep, [...fence(lease), wakeAt?.toISOString() ?? null, status]);
     if (rowCount !== 1) {
       this.#stats.staleWritesRejected += 1;
       throw leaseLostError(lease.runId, lease.epoch);
@@ -413,6 +413,10 @@ export class PostgresStore implements ServiceStore {
 
   decideAudited(runId: string, stepKey: string, decision: AmbiguousDecision, audit: AuditDraft): Promise<void> {
     return this.#service.decideAudited(runId, stepKey, decision, audit);
+  }
+
+  answerAudited(runId: string, stepKey: string, answer: unknown, audit: AuditDraft): Promise<void> {
+    return this.#service.answerAudited(runId, stepKey, answer, audit);
   }
 
   submission(runId: string): Promise<{ readonly requestHash: string | null; readonly submittedBy: string | null } | undefined> {

@@ -106,7 +106,7 @@ export const sql = {
        FOR UPDATE SKIP LOCKED),
      sleepers AS (
        SELECT id, false AS reclaimed, wake_at AS due FROM runs
-       WHERE status = 'sleeping' AND wake_at <= now() AND NOT EXISTS (SELECT 1 FROM q)
+       WHERE status IN ('sleeping', 'waiting_input') AND wake_at <= now() AND NOT EXISTS (SELECT 1 FROM q)
        ORDER BY wake_at, id LIMIT $3
        FOR UPDATE SKIP LOCKED),
      n AS (
@@ -130,7 +130,7 @@ export const sql = {
   heartbeat: statement("heartbeat", `UPDATE runs SET lease_expires_at = ${msFromNow("$4")} WHERE ${FENCE} AND status NOT IN (${FINAL})`),
   sleep: statement(
     "sleep",
-    `UPDATE runs SET status = 'sleeping', wake_at = $4::timestamptz, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+    `UPDATE runs SET status = $5::text, wake_at = $4::timestamptz, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
      WHERE ${FENCE} AND status NOT IN (${FINAL})`,
   ),
   release: statement("release", `UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE ${FENCE}`),

@@ -262,6 +262,56 @@ CREATE INDEX runs_sleeping ON runs (wake_at, id) WHERE status = 'sleeping';
 `,
   },
   {
+    version: 12,
+    name: "runs_waiting_input",
+    // A run waiting for a person's answer (a tool's ctx.ask) holds no lease, like a sleeping run;
+    // with a default answer, wake_at says when a claim takes it to record the default.
+    // runs_waking replaces runs_sleeping: both statuses by due time, so the claim's one look
+    // for due runs covers both. The status CHECK widens, so runs is rebuilt as in migration 11
+    // (foreign keys off, or dropping the old table would cascade to every run's steps).
+    foreignKeysOff: true,
+    sql: `
+CREATE TABLE runs_rebuilt (
+  id TEXT PRIMARY KEY,
+  tenant TEXT NOT NULL DEFAULT '',
+  idempotency_key TEXT,
+  task TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('queued', 'planning', 'running', 'waiting_approval', 'sleeping', 'waiting_input', 'succeeded', 'failed', 'cancelled')),
+  plan TEXT,
+  result TEXT,
+  error TEXT,
+  schema_version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  lease_owner TEXT,
+  lease_epoch INTEGER NOT NULL DEFAULT 0,
+  lease_expires_at INTEGER,
+  claims INTEGER NOT NULL DEFAULT 0,
+  crashes INTEGER NOT NULL DEFAULT 0,
+  step_seq INTEGER NOT NULL DEFAULT 0,
+  request_hash TEXT,
+  submitted_by TEXT,
+  quarantined INTEGER NOT NULL DEFAULT 0,
+  lease_alone INTEGER NOT NULL DEFAULT 0,
+  wake_at INTEGER
+) STRICT;
+INSERT INTO runs_rebuilt (rowid, id, tenant, idempotency_key, task, status, plan, result, error, schema_version, created_at, updated_at, finished_at,
+    lease_owner, lease_epoch, lease_expires_at, claims, crashes, step_seq, request_hash, submitted_by, quarantined, lease_alone, wake_at)
+  SELECT rowid, id, tenant, idempotency_key, task, status, plan, result, error, schema_version, created_at, updated_at, finished_at,
+    lease_owner, lease_epoch, lease_expires_at, claims, crashes, step_seq, request_hash, submitted_by, quarantined, lease_alone, wake_at FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_rebuilt RENAME TO runs;
+CREATE UNIQUE INDEX runs_idempotency ON runs (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE INDEX runs_created ON runs (created_at, id);
+CREATE INDEX runs_tenant_created ON runs (tenant, created_at, id);
+CREATE INDEX runs_active ON runs (created_at, id) WHERE finished_at IS NULL;
+CREATE INDEX runs_quarantined ON runs (created_at, id) WHERE quarantined = 1 AND finished_at IS NULL;
+CREATE INDEX runs_tenant_active ON runs (tenant, created_at, id) WHERE finished_at IS NULL;
+CREATE INDEX runs_waking ON runs (wake_at, id) WHERE status IN ('sleeping', 'waiting_input');
+`,
+  },
+  {
     version: 13,
     name: "webhook_deliveries",
     // The webhook outbox. A trigger, not the store's code, inserts a finished run's delivery: it

@@ -18,7 +18,7 @@ import type {
   SchemaStore,
   Submission,
 } from "../service-store.js";
-import { decisionEffect, hasCode, mustExist, notAmbiguousError, runExistsError, runNotFoundError, stepNotFoundError } from "../store-rules.js";
+import { answerOutput, answerRefusal, decisionEffect, inputNotWaitingError, hasCode, mustExist, notAmbiguousError, runExistsError, runNotFoundError, stepNotFoundError } from "../store-rules.js";
 import { JOURNAL_SCHEMA_VERSION } from "../store.js";
 import { SQLITE_ACTIVE_RUNS } from "./statements.js";
 import type { AmbiguousDecision } from "../store.js";
@@ -142,6 +142,19 @@ export function sqliteServiceOps(db: Database.Database): Ops {
         append({ ...audit, target: runId });
       }).immediate();
     },
+    async answerAudited(runId: string, stepKey: string, answer: unknown, audit: AuditDraft) {
+      const s = sql();
+      db.transaction(() => {
+        const run = s.runById.get(runId);
+        if (!run) throw runNotFoundError(runId);
+        const why = answerRefusal(run.status, s.stepKindStatus.get({ runId, key: stepKey }));
+        if (why) throw inputNotWaitingError(runId, stepKey, why);
+        const now = Date.now();
+        s.settleStep.run({ runId, key: stepKey, status: "succeeded", output: answerOutput(answer), error: null, now });
+        s.requeueAnswered.run({ runId, now });
+        append({ ...audit, target: runId });
+      }).immediate();
+    },
     async submission(runId: string) {
       const row = sql().submission.get(runId);
       return row && { requestHash: row.request_hash, submittedBy: row.submitted_by };
@@ -229,6 +242,10 @@ function prepareStatements(db: Database.Database) {
     ),
     requeue: q<{ runId: string; now: number }>(
       "UPDATE runs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, lease_epoch = lease_epoch + 1, updated_at = @now WHERE id = @runId AND status = 'waiting_approval'",
+    ),
+    stepKindStatus: q<{ runId: string; key: string }, { kind: string; status: string }>("SELECT kind, status FROM steps WHERE run_id = @runId AND key = @key"),
+    requeueAnswered: q<{ runId: string; now: number }>(
+      "UPDATE runs SET status = 'queued', wake_at = NULL, lease_owner = NULL, lease_expires_at = NULL, lease_epoch = lease_epoch + 1, updated_at = @now WHERE id = @runId AND status = 'waiting_input'",
     ),
     submission: q<[string], { request_hash: string | null; submitted_by: string | null }>("SELECT request_hash, submitted_by FROM runs WHERE id = ?"),
     eventKeys: db.prepare<[string], string>("SELECT key FROM run_events WHERE run_id = ?").pluck(),

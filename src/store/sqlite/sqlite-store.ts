@@ -229,8 +229,8 @@ export class SqliteStore implements ServiceStore {
     return this.#sql.heartbeat.run({ ...fence(lease), expiresAt: Date.now() + leaseMs }).changes === 1;
   }
 
-  async sleep(lease: Lease, wakeAt: Date): Promise<void> {
-    if (this.#sql.sleep.run({ ...fence(lease), wakeAt: wakeAt.getTime(), now: Date.now() }).changes !== 1) {
+  async sleep(lease: Lease, wakeAt: Date | null, status: "sleeping" | "waiting_input" = "sleeping"): Promise<void> {
+    if (this.#sql.sleep.run({ ...fence(lease), status, wakeAt: wakeAt?.getTime() ?? null, now: Date.now() }).changes !== 1) {
       this.#stats.staleWritesRejected += 1;
       throw leaseLostError(lease.runId, lease.epoch);
     }
@@ -375,6 +375,10 @@ export class SqliteStore implements ServiceStore {
 
   decideAudited(runId: string, stepKey: string, decision: AmbiguousDecision, audit: AuditDraft): Promise<void> {
     return this.#service.decideAudited(runId, stepKey, decision, audit);
+  }
+
+  answerAudited(runId: string, stepKey: string, answer: unknown, audit: AuditDraft): Promise<void> {
+    return this.#service.answerAudited(runId, stepKey, answer, audit);
   }
 
   submission(runId: string): Promise<{ readonly requestHash: string | null; readonly submittedBy: string | null } | undefined> {

@@ -67,14 +67,15 @@ export function prepareStatements(db: Database.Database) {
        WHERE ${SQLITE_ACTIVE_RUNS} AND status IN (${CLAIMABLE}) AND (lease_owner IS NULL OR lease_expires_at < @now)
        ORDER BY created_at, id LIMIT @limit`,
     ),
-    // Sleeping runs now due, earliest first (runs_sleeping: its WHERE repeats that predicate).
+    // Sleeping runs and questions whose default answer is now due, earliest first (runs_waking:
+    // its WHERE repeats that predicate).
     dueSleepers: prepare<{ now: number; limit: number }, Candidate & { due: number }>(
       `SELECT id, NULL AS lease_owner, wake_at AS due FROM runs
-       WHERE status = 'sleeping' AND wake_at <= @now
+       WHERE status IN ('sleeping', 'waiting_input') AND wake_at <= @now
        ORDER BY wake_at, id LIMIT @limit`,
     ),
-    sleep: prepare<Fence & { wakeAt: number; now: number }>(
-      `UPDATE runs SET status = 'sleeping', wake_at = @wakeAt, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
+    sleep: prepare<Fence & { status: "sleeping" | "waiting_input"; wakeAt: number | null; now: number }>(
+      `UPDATE runs SET status = @status, wake_at = @wakeAt, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
        WHERE id = @runId AND lease_owner = @workerId AND lease_epoch = @epoch AND status NOT IN (${FINAL})`,
     ),
     // The oldest quarantined run waiting (runs_quarantined: its WHERE repeats that predicate).

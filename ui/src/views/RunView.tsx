@@ -7,6 +7,7 @@ import type { RunDetail, StepList, StreamEvent, SubtaskView } from "../api.js";
 import { formatMs, formatTime } from "../i18n.js";
 import { BudgetUse } from "./run/BudgetUse.js";
 import { Dag } from "./run/Dag.js";
+import { AnswerPanel } from "./run/AnswerPanel.js";
 import { DecidePanel } from "./run/DecidePanel.js";
 import { LiveText, type LiveTurn } from "./run/LiveText.js";
 import { StepDetails } from "./run/StepDetails.js";
@@ -87,6 +88,7 @@ export function RunView() {
           {t("run.approvals")}: <Link to="/approvals">{detail.pendingApprovals.length}</Link>
         </p>
       )}
+      {detail.questions.map((question) => <AnswerPanel key={question.step} runId={detail.id} question={question} />)}
       {steps.data?.items
         .filter((step) => step.kind === "tool_call" && step.status === "ambiguous")
         .map((step) => <DecidePanel key={step.key} runId={detail.id} step={step} />)}
