@@ -10,3 +10,4 @@ export { redactUrl } from "./redact-url.js";
 export * from "./service-store.js";
 export { isStoreUnavailable } from "./store-unavailable.js";
 export type { InlineValueStore, RewriteValue } from "./inline-values.js";
+export * from "./schedule-store.js";

@@ -66,7 +66,7 @@ describe("SqliteStore", () => {
   it("opened without migrating, says how to migrate, then migrates", async () => {
     const store = SqliteStore.open(freshPath(), { migrate: false });
     await expect(store.get("run-001")).rejects.toMatchObject({ code: "STORE_CONFIG", message: expect.stringContaining("cs-agents migrate") });
-    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14]);
     expect(await store.migrate()).toEqual([]);
     expect(await store.get("run-001")).toBeUndefined();
     await store.close();
