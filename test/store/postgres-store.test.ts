@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresStore, redactUrl } from "../../src/store/index.js";
 import { sql } from "../../src/store/postgres/sql.js";
 import { describeStoreContract } from "./store-contract.js";
+import { describeScheduleContract } from "./schedule-contract.js";
 
 const url = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const mustRun = process.env.CI === "true";
@@ -68,12 +69,25 @@ describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
     };
   });
 
+  describeScheduleContract("PostgresStore", async () => {
+    const schema = freshSchema();
+    const first = await PostgresStore.connect(url, { schema });
+    const second = await PostgresStore.connect(url, { schema });
+    return {
+      stores: [first, second],
+      cleanup: async () => {
+        await Promise.all([first.close(), second.close()]);
+        await dropSchema(schema);
+      },
+    };
+  });
+
   it("migrates one fresh schema from two workers starting at once", async () => {
     const schema = freshSchema();
     const stores = await Promise.all([1, 2].map(() => PostgresStore.connect(url, { schema, migrate: false })));
     try {
       const applied = await Promise.all(stores.map((s) => s.migrate()));
-      expect(applied.map((versions) => versions.join(",")).sort()).toEqual(["", "1,2,3,4,5,6,7,8"]);
+      expect(applied.map((versions) => versions.join(",")).sort()).toEqual(["", "1,2,3,4,5,6,7,8,11"]);
       await stores[0]?.submit({ description: "x" }, { runId: "run-001" });
       expect((await stores[1]?.get("run-001"))?.status).toBe("queued");
     } finally {
