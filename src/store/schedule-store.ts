@@ -140,3 +140,8 @@ export function scheduleFromRow(row: ScheduleRow): Schedule {
 export function skippedRecord(plan: TickPlan, schedule: Schedule): TickRecord {
   return { outcome: "missed", tick: (plan.firstSkipped ?? schedule.nextRunAt).toISOString(), skippedTicks: plan.skippedTicks };
 }
+
+/** The record with the ticks passed over on the way (run_once after downtime), when there were any. */
+export function withSkipped(record: TickRecord, plan: TickPlan): TickRecord {
+  return record.outcome === "missed" || plan.skippedTicks === 0 ? record : { ...record, skippedTicks: plan.skippedTicks };
+}

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { parseTask } from "../../core/index.js";
 import { tooManyActiveRuns } from "../service-rows.js";
 import type { AuditDraft, AuditEntry } from "../service-store.js";
-import { scheduleFromRow, scheduleListLimit, skippedRecord } from "../schedule-store.js";
+import { scheduleFromRow, scheduleListLimit, skippedRecord, withSkipped } from "../schedule-store.js";
 import type { FireRequest, FiredTick, NewSchedule, ScheduleListFilter, ScheduleRow, ScheduleStore, TickRecord } from "../schedule-store.js";
 import { JOURNAL_SCHEMA_VERSION } from "../store.js";
 import { sql } from "./sql.js";
@@ -32,7 +32,8 @@ export function postgresScheduleOps(pool: pg.Pool, append: (client: pg.PoolClien
       const refusedReason = request.refused?.get(id);
       if (plan.submit && refusedReason !== undefined) record = { outcome: "refused", tick: plan.submit.tick.toISOString(), reason: refusedReason };
       else if (plan.submit) record = await submitTick(client, schedule.id, schedule.tenant, plan.submit, request, append);
-      if (record.outcome === "refused") await append(client, { action: "schedule.tick_refused", actor: "system", tenant: schedule.tenant, target: id, details: { tick: record.tick, reason: record.reason ?? "" } });
+      record = withSkipped(record, plan);
+    if (record.outcome === "refused") await append(client, { action: "schedule.tick_refused", actor: "system", tenant: schedule.tenant, target: id, details: { tick: record.tick, reason: record.reason ?? "" } });
       await client.query(
         `UPDATE schedules SET next_run_at = $2, last_run_at = COALESCE($3, last_run_at), last_tick = $4::json, updated_at = now() WHERE id = $1`,
         [id, plan.nextRunAt, record.outcome === "submitted" ? new Date(record.tick) : null, JSON.stringify(record)],

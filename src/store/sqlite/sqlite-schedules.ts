@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import { parseTask } from "../../core/index.js";
 import { tooManyActiveRuns } from "../service-rows.js";
 import type { AuditDraft, AuditEntry } from "../service-store.js";
-import { scheduleFromRow, scheduleListLimit, skippedRecord } from "../schedule-store.js";
+import { scheduleFromRow, scheduleListLimit, skippedRecord, withSkipped } from "../schedule-store.js";
 import type { FireRequest, FiredTick, NewSchedule, Schedule, ScheduleListFilter, ScheduleRow, ScheduleStore, TickRecord } from "../schedule-store.js";
 import { JOURNAL_SCHEMA_VERSION } from "../store.js";
 import { prepareActiveRuns } from "./sqlite-service.js";
@@ -45,6 +45,7 @@ export function sqliteScheduleOps(db: Database.Database, append: (draft: AuditDr
         record = { outcome: "submitted", tick, runId };
       }
     }
+    record = withSkipped(record, plan);
     if (record.outcome === "refused") append({ action: "schedule.tick_refused", actor: "system", tenant: schedule.tenant, target: id, details: { tick: record.tick, reason: record.reason ?? "" } });
     const lastRunAt = record.outcome === "submitted" ? Date.parse(record.tick) : null;
     const moved = s.advance.run({ id, expected: Number(row.next_run_at), next: plan.nextRunAt.getTime(), lastRunAt, lastTick: JSON.stringify(record), now: Date.now() }).changes;
