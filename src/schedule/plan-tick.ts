@@ -29,7 +29,7 @@ export function planTick(schedule: Schedule, now: Date, lateAfterMs = DEFAULT_LA
   const onTime = now.getTime() - latest.getTime() <= lateAfterMs;
   if (!onTime && spec.missed !== "run_once") return { skippedTicks: due, firstSkipped: first, nextRunAt };
   const input = { ...spec.task.input, scheduleId: schedule.id };
-  const task = { description: spec.task.description, input, tenant: schedule.tenant, idempotencyKey: tickKey(schedule.id, latest), traceparent: newTraceparent() };
+  const task = { description: spec.task.description, input, ...(schedule.tenant === "" ? {} : { tenant: schedule.tenant }), idempotencyKey: tickKey(schedule.id, latest), traceparent: newTraceparent() };
   return { submit: { tick: latest, task }, skippedTicks: due - 1, ...(due > 1 ? { firstSkipped: first } : {}), nextRunAt };
 }
 

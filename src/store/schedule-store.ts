@@ -145,3 +145,9 @@ export function skippedRecord(plan: TickPlan, schedule: Schedule): TickRecord {
 export function withSkipped(record: TickRecord, plan: TickPlan): TickRecord {
   return record.outcome === "missed" || plan.skippedTicks === 0 ? record : { ...record, skippedTicks: plan.skippedTicks };
 }
+
+/** The task as the schedule's tenant submits it; the empty tenant (a local store's default) is no tenant. */
+export function asTenant(task: Task, tenant: string): Task {
+  const { tenant: _named, ...rest } = task;
+  return tenant === "" ? rest : { ...rest, tenant };
+}

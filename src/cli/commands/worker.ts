@@ -4,6 +4,7 @@ import { createLogger, createTracing, loggedEngine, tracedEngine } from "../../o
 import { EXIT_OK, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
 import { withStore } from "../open-store.js";
+import { startScheduleLoop } from "../schedule-loop.js";
 import { waitForStop } from "../stop-signal.js";
 
 const DAY_MS = 86_400_000;
@@ -40,9 +41,12 @@ export async function workerCommand(context: CommandContext, options: { concurre
         .catch((error: unknown) => logger.error({ reason: (error as Error).message }, "prune failed"));
     }, 60_000);
     worker.start();
+    // Schedules tick where workers run: any number of replicas, one run per tick.
+    const ticker = startScheduleLoop(config, { store, onSubmitted: () => worker.wake(), onError: (error) => logger.error({ reason: (error as Error).message }, "schedule tick failed") });
     log(`worker ${worker.id} started: concurrency ${concurrency}, lease ${config.CS_AGENTS_LEASE_MS} ms`);
     const signal = await stopped;
     clearInterval(prune);
+    await ticker.stop();
     log(`${signal}: draining ${worker.activeRuns.length} run(s) for up to ${graceMs} ms`);
     await worker.stop(graceMs);
     log(`worker ${worker.id} stopped`);

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { parseTask } from "../../core/index.js";
 import { tooManyActiveRuns } from "../service-rows.js";
 import type { AuditDraft, AuditEntry } from "../service-store.js";
-import { scheduleFromRow, scheduleListLimit, skippedRecord, withSkipped } from "../schedule-store.js";
+import { scheduleFromRow, scheduleListLimit, asTenant, skippedRecord, withSkipped } from "../schedule-store.js";
 import type { FireRequest, FiredTick, NewSchedule, ScheduleListFilter, ScheduleRow, ScheduleStore, TickRecord } from "../schedule-store.js";
 import { JOURNAL_SCHEMA_VERSION } from "../store.js";
 import { sql } from "./sql.js";
@@ -98,7 +98,7 @@ async function submitTick(
   request: FireRequest,
   append: (client: pg.PoolClient, draft: AuditDraft) => Promise<AuditEntry>,
 ): Promise<TickRecord> {
-  const task = parseTask({ ...submit.task, tenant });
+  const task = parseTask(asTenant(submit.task, tenant));
   const tick = submit.tick.toISOString();
   const key = task.idempotencyKey ?? null;
   await client.query("SELECT pg_advisory_xact_lock(hashtext('cs-agents tenant ' || current_schema() || ' ' || $1))", [tenant]);

@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import { parseTask } from "../../core/index.js";
 import { tooManyActiveRuns } from "../service-rows.js";
 import type { AuditDraft, AuditEntry } from "../service-store.js";
-import { scheduleFromRow, scheduleListLimit, skippedRecord, withSkipped } from "../schedule-store.js";
+import { scheduleFromRow, scheduleListLimit, asTenant, skippedRecord, withSkipped } from "../schedule-store.js";
 import type { FireRequest, FiredTick, NewSchedule, Schedule, ScheduleListFilter, ScheduleRow, ScheduleStore, TickRecord } from "../schedule-store.js";
 import { JOURNAL_SCHEMA_VERSION } from "../store.js";
 import { prepareActiveRuns } from "./sqlite-service.js";
@@ -31,7 +31,7 @@ export function sqliteScheduleOps(db: Database.Database, append: (draft: AuditDr
     const refusedReason = request.refused?.get(id);
     if (plan.submit && refusedReason !== undefined) record = { outcome: "refused", tick: plan.submit.tick.toISOString(), reason: refusedReason };
     else if (plan.submit) {
-      const task = parseTask({ ...plan.submit.task, tenant: schedule.tenant });
+      const task = parseTask(asTenant(plan.submit.task, schedule.tenant));
       const tick = plan.submit.tick.toISOString();
       const key = task.idempotencyKey ?? null;
       const existing = key === null ? undefined : s.runByKey.get({ tenant: schedule.tenant, key });
