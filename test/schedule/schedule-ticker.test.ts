@@ -48,4 +48,15 @@ describe("ScheduleTicker with a fake clock", () => {
     expect(await store.getSchedule("sch-rl")).toMatchObject({ nextRunAt: new Date(T0.getTime() + HOUR), lastTick: { outcome: "refused", reason: "RATE_LIMITED" } });
     expect(await store.list({ tenant: "busy" })).toHaveLength(0);
   });
+
+  it("started, its loop fires a due schedule and tells onFired, which wakes the worker; stopped, it fires no more", async () => {
+    await store.createSchedule({ id: "sch-loop", tenant: "loop", name: null, spec: { task: { description: "d" }, everyMs: HOUR, missed: "skip" }, nextRunAt: T0, paused: false }, audit);
+    let told: (ticks: readonly FiredTick[]) => void = () => undefined;
+    const fired = new Promise<readonly FiredTick[]>((resolve) => (told = resolve));
+    const ticker = new ScheduleTicker({ store, pollMs: 10, clock: () => new Date(T0.getTime() + 1_000), onFired: (ticks) => told(ticks) });
+    ticker.start();
+    expect((await fired).map((t) => [t.scheduleId, t.outcome])).toEqual([["sch-loop", "submitted"]]);
+    await ticker.stop();
+    expect(await store.list({ tenant: "loop" })).toHaveLength(1);
+  });
 });
