@@ -186,6 +186,14 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .option("--json", "print as JSON")
     .action(async (options: Parameters<typeof schedulesCommand>[1]) => setExit(await schedulesCommand(context(), options)));
   schedules
+    .command("list")
+    .description("list schedules (the same as plain `schedules`)")
+    .option("--tenant <tenant>", "only this tenant's schedules (local store)")
+    .option("--server <url>", "list through this cs-agents API instead of the store (default: CS_AGENTS_SERVER)")
+    .option("--token <token>", "bearer token for --server (default: CS_AGENTS_TOKEN)")
+    .option("--json", "print as JSON")
+    .action(async (_options: unknown, command: Command) => setExit(await schedulesCommand(context(), command.optsWithGlobals<Parameters<typeof schedulesCommand>[1]>())));
+  schedules
     .command("add")
     .description("submit a task on a cron (with --tz) or every --every-ms; prints the schedule id")
     .argument("<task>", "the task in plain words")
