@@ -98,7 +98,10 @@ export async function scheduleRemoveCommand(context: CommandContext, id: string,
           throw error;
         },
       )
-    : await withStore(context, (store) => store.deleteSchedule(id, { action: "schedule.deleted", actor: "cli", tenant: "" }));
+    : await withStore(context, async (store) => {
+        const schedule = await store.getSchedule(id);
+        return schedule !== undefined && store.deleteSchedule(id, { action: "schedule.deleted", actor: "cli", tenant: schedule.tenant });
+      });
   if (!removed) throw new UsageError(`no schedule with id ${id}`);
   context.io.stdout.write(`removed ${id}\n`);
   return EXIT_OK;
