@@ -8,6 +8,7 @@ import type { AgentListSchema, McpServerListSchema, ToolListSchema } from "./sch
 import type { ApiDeps, ResolvedApiOptions } from "./server.js";
 import type { Caller } from "./service.js";
 import { inspectionHandlers } from "./inspection-handlers.js";
+import { scheduleHandlers } from "./schedule-handlers.js";
 import { serviceHandlers } from "./service-handlers.js";
 import { taskHandlers } from "./task-handlers.js";
 
@@ -47,4 +48,4 @@ export interface Answer {
 
 export type Handler = (context: HandlerContext) => Promise<Answer>;
 
-export const handlers: Readonly<Record<Exclude<OperationId, "taskEvents">, Handler>> = { ...taskHandlers, ...approvalHandlers, ...inputHandlers, ...serviceHandlers, ...inspectionHandlers };
+export const handlers: Readonly<Record<Exclude<OperationId, "taskEvents">, Handler>> = { ...taskHandlers, ...approvalHandlers, ...inputHandlers, ...serviceHandlers, ...inspectionHandlers, ...scheduleHandlers };

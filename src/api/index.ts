@@ -8,4 +8,5 @@ export { OPERATIONS, type Operation, type OperationId } from "./operations.js";
 export { ApiError, problemOf, STATUS_BY_CODE, type Problem, type ProblemCode } from "./problem.js";
 export { approvalId, parseApprovalId } from "./run-view.js";
 export { MOZILLA_INTERMEDIATE_CIPHERS } from "./tls.js";
+export { RateLimiter } from "./rate-limiter.js";
 export * as schemas from "./schemas.js";

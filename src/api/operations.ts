@@ -11,7 +11,7 @@ export type ResponseSpec = z.ZodType | { readonly mediaType: string; readonly de
  */
 export interface Operation {
   readonly id: string;
-  readonly method: "GET" | "POST";
+  readonly method: "GET" | "POST" | "DELETE";
   /** Fastify form: `/v1/tasks/:id`. */
   readonly path: string;
   readonly summary: string;
@@ -101,6 +101,12 @@ export const OPERATIONS = [
   { id: "getTaskSteps", method: "GET", path: "/v1/tasks/:id/steps", summary: "A run's journaled steps (tool calls, model decisions, approvals) with inputs, outputs, retries, cache hits, tokens and cost; the run's budget use", scope: "tasks:read", params: s.RunIdParams, responses: { 200: s.StepListSchema } },
   { id: "listMcpServers", method: "GET", path: "/v1/mcp-servers", summary: "The MCP servers tools come from, with their connection state", scope: "tasks:read", params: s.NoParams, responses: { 200: s.McpServerListSchema } },
   { id: "verifyAudit", method: "GET", path: "/v1/audit/verification", summary: "Walks the audit chain and the signed checkpoints: verified up to which entry", scope: "admin", params: s.NoParams, responses: { 200: s.AuditVerificationSchema } },
+  { id: "createSchedule", method: "POST", path: "/v1/schedules", summary: "Submit a task on a cron (with a time zone) or an interval; one run per tick across replicas", scope: "tasks:write", params: s.NoParams, body: s.ScheduleBody, responses: { 201: s.ScheduleSchema } },
+  { id: "listSchedules", method: "GET", path: "/v1/schedules", summary: "The tenant's schedules, oldest first", scope: "tasks:read", params: s.NoParams, responses: { 200: s.ScheduleListSchema } },
+  { id: "getSchedule", method: "GET", path: "/v1/schedules/:id", summary: "A schedule: its next tick and what the last tick did", scope: "tasks:read", params: s.ScheduleIdParams, responses: { 200: s.ScheduleSchema } },
+  { id: "deleteSchedule", method: "DELETE", path: "/v1/schedules/:id", summary: "Delete a schedule; runs it made stay", scope: "tasks:write", params: s.ScheduleIdParams, responses: { 200: s.ScheduleSchema } },
+  { id: "pauseSchedule", method: "POST", path: "/v1/schedules/:id/pause", summary: "Pause a schedule: no ticks until resumed", scope: "tasks:write", params: s.ScheduleIdParams, responses: { 200: s.ScheduleSchema } },
+  { id: "resumeSchedule", method: "POST", path: "/v1/schedules/:id/resume", summary: "Resume a schedule from its next tick after now (ticks while paused are not made up)", scope: "tasks:write", params: s.ScheduleIdParams, responses: { 200: s.ScheduleSchema } },
   { id: "health", method: "GET", path: "/healthz", summary: "The process is alive", scope: null, params: s.NoParams, responses: { 200: s.HealthSchema } },
   { id: "ready", method: "GET", path: "/readyz", summary: "Store reachable, migrations applied, not draining", scope: null, params: s.NoParams, responses: { 200: s.ReadySchema, 503: s.ReadySchema } },
   { id: "metrics", method: "GET", path: "/metrics", summary: "Prometheus metrics", scope: null, params: s.NoParams, responses: { 200: TEXT } },

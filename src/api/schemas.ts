@@ -231,3 +231,44 @@ export const AuditVerificationSchema = z.object({
 export const McpServerListSchema = z.object({
   items: z.array(z.object({ name: z.string(), status: z.enum(["connecting", "ready", "down", "closed", "skipped"]), tools: z.array(z.string()), error: z.string().nullable() })),
 });
+
+// Schedules: tasks submitted on a cron (with a time zone) or an interval.
+export const ScheduleIdParams = z.strictObject({ id: z.string().describe("schedule id") });
+
+export const ScheduleBody = z
+  .strictObject({
+    name: z.string().min(1).max(200).optional().describe("a name to know it by"),
+    task: SubmitBody.describe("the task each tick submits, as POST /v1/tasks takes it"),
+    cron: z.string().min(1).max(200).optional().describe('5 fields: minute hour day-of-month month day-of-week, e.g. "0 9 * * 1-5"; or everyMs'),
+    timeZone: z.string().min(1).max(100).optional().describe('IANA zone the cron is read in, e.g. "Asia/Shanghai"; default UTC'),
+    everyMs: z.number().int().min(1_000).max(366 * 86_400_000).optional().describe("an interval in milliseconds (≥ 1000); or cron"),
+    missed: z.enum(["skip", "run_once"]).optional().describe("ticks missed while no replica ran: skip them (default) or run once for all of them"),
+    paused: z.boolean().optional().describe("create it paused"),
+  })
+  .describe("a task to submit on a cron or an interval; exactly one of cron and everyMs");
+
+export const ScheduleSchema = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  task: z.object({ description: z.string(), input: z.record(z.string(), z.unknown()).optional() }),
+  cron: z.string().nullable(),
+  timeZone: z.string().nullable(),
+  everyMs: z.number().nullable(),
+  missed: z.enum(["skip", "run_once"]),
+  paused: z.boolean(),
+  nextRunAt: z.string().describe("the next tick (ISO 8601)"),
+  lastRunAt: z.string().nullable().describe("the last tick that submitted a run"),
+  lastTick: z
+    .object({
+      outcome: z.enum(["submitted", "duplicate", "missed", "refused"]),
+      tick: z.string(),
+      runId: z.string().nullable(),
+      reason: z.string().nullable().describe("refused: why (TOO_MANY_ACTIVE_RUNS, RATE_LIMITED)"),
+      skippedTicks: z.number().int().nullable(),
+    })
+    .nullable()
+    .describe("what the last due tick did; runs it made carry input.scheduleId"),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export const ScheduleListSchema = z.object({ items: z.array(ScheduleSchema) });

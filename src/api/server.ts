@@ -278,7 +278,7 @@ export class ApiServer {
       reply.headers(secure);
       done();
     });
-    if (options.corsOrigins.length > 0) await app.register(cors, { origin: [...options.corsOrigins], methods: ["GET", "POST"], allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"] });
+    if (options.corsOrigins.length > 0) await app.register(cors, { origin: [...options.corsOrigins], methods: ["GET", "POST", "DELETE"], allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"] });
     const shedder = new LoadShedder({ maxInFlight: options.maxInFlight, maxEventLoopDelayMs: options.maxEventLoopDelayMs });
     app.addHook("onClose", async () => shedder.close());
     const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;

@@ -10,6 +10,7 @@ import { approvalCommand, decideCommand, migrateCommand, pruneCommand } from "./
 import { resumeCommand, runCommand } from "./commands/run.js";
 import { checkRunId, runsCommand, statusCommand } from "./commands/status.js";
 import { submitCommand } from "./commands/submit.js";
+import { scheduleAddCommand, scheduleRemoveCommand, schedulesCommand } from "./commands/schedules.js";
 import { workerCommand } from "./commands/worker.js";
 import { serveCommand } from "./commands/serve.js";
 import { auditCheckpointCommand, auditVerifyCommand } from "./commands/audit.js";
@@ -175,6 +176,46 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .option("--before <run-id>", "runs created before this one (the next page)")
     .option("--json", "print as JSON")
     .action(async (options: { status?: string; tenant?: string; limit?: string; before?: string; json?: boolean }) => setExit(await runsCommand(context(), options)));
+
+  const schedules = program
+    .command("schedules")
+    .description("list schedules: tasks submitted on a cron or an interval (see docs/run-control.md)")
+    .option("--tenant <tenant>", "only this tenant's schedules (local store)")
+    .option("--server <url>", "list through this cs-agents API instead of the store (default: CS_AGENTS_SERVER)")
+    .option("--token <token>", "bearer token for --server (default: CS_AGENTS_TOKEN)")
+    .option("--json", "print as JSON")
+    .action(async (options: Parameters<typeof schedulesCommand>[1]) => setExit(await schedulesCommand(context(), options)));
+  schedules
+    .command("list")
+    .description("list schedules (the same as plain `schedules`)")
+    .option("--tenant <tenant>", "only this tenant's schedules (local store)")
+    .option("--server <url>", "list through this cs-agents API instead of the store (default: CS_AGENTS_SERVER)")
+    .option("--token <token>", "bearer token for --server (default: CS_AGENTS_TOKEN)")
+    .option("--json", "print as JSON")
+    .action(async (_options: unknown, command: Command) => setExit(await schedulesCommand(context(), command.optsWithGlobals<Parameters<typeof schedulesCommand>[1]>())));
+  schedules
+    .command("add")
+    .description("submit a task on a cron (with --tz) or every --every-ms; prints the schedule id")
+    .argument("<task>", "the task in plain words")
+    .option("--cron <expr>", 'minute hour day-of-month month day-of-week, e.g. "0 9 * * 1-5"')
+    .option("--tz <zone>", "IANA time zone the cron is read in, e.g. Asia/Shanghai (default UTC)")
+    .option("--every-ms <ms>", "an interval instead of a cron (at least 1000)")
+    .option("--missed <policy>", "ticks missed while nothing ran: skip (default) or run_once")
+    .option("--name <name>", "a name to know it by")
+    .option("--tenant <tenant>", "the tenant its runs belong to (local store)")
+    .option("--paused", "create it paused")
+    .option("--server <url>", "create it through this cs-agents API (default: CS_AGENTS_SERVER)")
+    .option("--token <token>", "bearer token for --server (default: CS_AGENTS_TOKEN)")
+    .option("--json", "print {id, nextRunAt} as JSON")
+    // With the parent's options: `--json`, `--server`, `--token` and `--tenant` may land on either.
+    .action(async (task: string, _options: unknown, command: Command) => setExit(await scheduleAddCommand(context(), task, command.optsWithGlobals<Parameters<typeof scheduleAddCommand>[2]>())));
+  schedules
+    .command("remove")
+    .description("delete a schedule (the runs it made stay)")
+    .argument("<id>", "the schedule id")
+    .option("--server <url>", "through this cs-agents API (default: CS_AGENTS_SERVER)")
+    .option("--token <token>", "bearer token for --server (default: CS_AGENTS_TOKEN)")
+    .action(async (id: string, _options: unknown, command: Command) => setExit(await scheduleRemoveCommand(context(), id, command.optsWithGlobals<Parameters<typeof scheduleRemoveCommand>[2]>())));
 
   program
     .command("worker")

@@ -15,6 +15,9 @@ import type {
   RunEvent,
   RunList,
   RunSummary,
+  Schedule,
+  ScheduleBody,
+  ScheduleList,
   StepList,
   Submission,
   SubmitTaskBody,
@@ -43,7 +46,7 @@ export interface CallOptions {
 }
 
 interface RequestSpec extends CallOptions {
-  readonly method: "GET" | "POST";
+  readonly method: "GET" | "POST" | "DELETE";
   readonly path: string;
   readonly query?: Readonly<Record<string, string | number | undefined>> | undefined;
   readonly body?: unknown;
@@ -155,6 +158,30 @@ export class CsAgentsClient {
 
   agents(options: CallOptions = {}): Promise<AgentList> {
     return this.#json({ method: "GET", path: "v1/agents", idempotent: true, signal: options.signal });
+  }
+
+  /** Submits `schedule.task` on a cron (with a time zone) or an interval; not repeated after a network error. */
+  createSchedule(schedule: ScheduleBody, options: CallOptions = {}): Promise<Schedule> {
+    return this.#json({ method: "POST", path: "v1/schedules", body: schedule, idempotent: false, signal: options.signal });
+  }
+
+  /** The tenant's schedules, oldest first. */
+  schedules(options: CallOptions = {}): Promise<ScheduleList> {
+    return this.#json({ method: "GET", path: "v1/schedules", idempotent: true, signal: options.signal });
+  }
+
+  schedule(id: string, options: CallOptions = {}): Promise<Schedule> {
+    return this.#json({ method: "GET", path: `v1/schedules/${encodeURIComponent(id)}`, idempotent: true, signal: options.signal });
+  }
+
+  /** Deletes a schedule (runs it made stay); answers the schedule as it was. */
+  deleteSchedule(id: string, options: CallOptions = {}): Promise<Schedule> {
+    return this.#json({ method: "DELETE", path: `v1/schedules/${encodeURIComponent(id)}`, idempotent: false, signal: options.signal });
+  }
+
+  /** Pauses (`paused: true`) or resumes a schedule; safe to repeat. */
+  setSchedulePaused(id: string, paused: boolean, options: CallOptions = {}): Promise<Schedule> {
+    return this.#json({ method: "POST", path: `v1/schedules/${encodeURIComponent(id)}/${paused ? "pause" : "resume"}`, idempotent: true, signal: options.signal });
   }
 
   /**

@@ -207,6 +207,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's schedules, oldest first
+         * @description Requires scope `tasks:read`.
+         */
+        get: operations["listSchedules"];
+        put?: never;
+        /**
+         * Submit a task on a cron (with a time zone) or an interval; one run per tick across replicas
+         * @description Requires scope `tasks:write`.
+         */
+        post: operations["createSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A schedule: its next tick and what the last tick did
+         * @description Requires scope `tasks:read`.
+         */
+        get: operations["getSchedule"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a schedule; runs it made stay
+         * @description Requires scope `tasks:write`.
+         */
+        delete: operations["deleteSchedule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a schedule: no ticks until resumed
+         * @description Requires scope `tasks:write`.
+         */
+        post: operations["pauseSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schedules/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a schedule from its next tick after now (ticks while paused are not made up)
+         * @description Requires scope `tasks:write`.
+         */
+        post: operations["resumeSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks": {
         parameters: {
             query?: never;
@@ -1143,6 +1231,839 @@ export interface operations {
                             status: "connecting" | "ready" | "down" | "closed" | "skipped";
                             tools: string[];
                         }[];
+                    };
+                };
+            };
+            /** @description problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSchedules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            createdAt: string;
+                            cron: string | null;
+                            everyMs: number | null;
+                            id: string;
+                            /** @description the last tick that submitted a run */
+                            lastRunAt: string | null;
+                            /** @description what the last due tick did; runs it made carry input.scheduleId */
+                            lastTick: {
+                                /** @enum {string} */
+                                outcome: "submitted" | "duplicate" | "missed" | "refused";
+                                /** @description refused: why (TOO_MANY_ACTIVE_RUNS, RATE_LIMITED) */
+                                reason: string | null;
+                                runId: string | null;
+                                skippedTicks: number | null;
+                                tick: string;
+                            } | null;
+                            /** @enum {string} */
+                            missed: "skip" | "run_once";
+                            name: string | null;
+                            /** @description the next tick (ISO 8601) */
+                            nextRunAt: string;
+                            paused: boolean;
+                            task: {
+                                description: string;
+                                input?: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            timeZone: string | null;
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 5 fields: minute hour day-of-month month day-of-week, e.g. "0 9 * * 1-5"; or everyMs */
+                    cron?: string;
+                    /** @description an interval in milliseconds (≥ 1000); or cron */
+                    everyMs?: number;
+                    /**
+                     * @description ticks missed while no replica ran: skip them (default) or run once for all of them
+                     * @enum {string}
+                     */
+                    missed?: "skip" | "run_once";
+                    /** @description a name to know it by */
+                    name?: string;
+                    /** @description create it paused */
+                    paused?: boolean;
+                    /** @description the task each tick submits, as POST /v1/tasks takes it */
+                    task: {
+                        /** @description https URL the run's outcome is POSTed to when it finishes, signed (see Webhooks in docs/run-control.md) */
+                        callbackUrl?: string;
+                        /** @description the task in plain words, e.g. "生成季度财务报告" */
+                        description: string;
+                        /** @description structured input for the planner and tools */
+                        input?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                    /** @description IANA zone the cron is read in, e.g. "Asia/Shanghai"; default UTC */
+                    timeZone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        cron: string | null;
+                        everyMs: number | null;
+                        id: string;
+                        /** @description the last tick that submitted a run */
+                        lastRunAt: string | null;
+                        /** @description what the last due tick did; runs it made carry input.scheduleId */
+                        lastTick: {
+                            /** @enum {string} */
+                            outcome: "submitted" | "duplicate" | "missed" | "refused";
+                            /** @description refused: why (TOO_MANY_ACTIVE_RUNS, RATE_LIMITED) */
+                            reason: string | null;
+                            runId: string | null;
+                            skippedTicks: number | null;
+                            tick: string;
+                        } | null;
+                        /** @enum {string} */
+                        missed: "skip" | "run_once";
+                        name: string | null;
+                        /** @description the next tick (ISO 8601) */
+                        nextRunAt: string;
+                        paused: boolean;
+                        task: {
+                            description: string;
+                            input?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        timeZone: string | null;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        cron: string | null;
+                        everyMs: number | null;
+                        id: string;
+                        /** @description the last tick that submitted a run */
+                        lastRunAt: string | null;
+                        /** @description what the last due tick did; runs it made carry input.scheduleId */
+                        lastTick: {
+                            /** @enum {string} */
+                            outcome: "submitted" | "duplicate" | "missed" | "refused";
+                            /** @description refused: why (TOO_MANY_ACTIVE_RUNS, RATE_LIMITED) */
+                            reason: string | null;
+                            runId: string | null;
+                            skippedTicks: number | null;
+                            tick: string;
+                        } | null;
+                        /** @enum {string} */
+                        missed: "skip" | "run_once";
+                        name: string | null;
+                        /** @description the next tick (ISO 8601) */
+                        nextRunAt: string;
+                        paused: boolean;
+                        task: {
+                            description: string;
+                            input?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        timeZone: string | null;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        cron: string | null;
+                        everyMs: number | null;
+                        id: string;
+                        /** @description the last tick that submitted a run */
+                        lastRunAt: string | null;
+                        /** @description what the last due tick did; runs it made carry input.scheduleId */
+                        lastTick: {
+                            /** @enum {string} */
+                            outcome: "submitted" | "duplicate" | "missed" | "refused";
+                            /** @description refused: why (TOO_MANY_ACTIVE_RUNS, RATE_LIMITED) */
+                            reason: string | null;
+                            runId: string | null;
+                            skippedTicks: number | null;
+                            tick: string;
+                        } | null;
+                        /** @enum {string} */
+                        missed: "skip" | "run_once";
+                        name: string | null;
+                        /** @description the next tick (ISO 8601) */
+                        nextRunAt: string;
+                        paused: boolean;
+                        task: {
+                            description: string;
+                            input?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        timeZone: string | null;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pauseSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        cron: string | null;
+                        everyMs: number | null;
+                        id: string;
+                        /** @description the last tick that submitted a run */
+                        lastRunAt: string | null;
+                        /** @description what the last due tick did; runs it made carry input.scheduleId */
+                        lastTick: {
+                            /** @enum {string} */
+                            outcome: "submitted" | "duplicate" | "missed" | "refused";
+                            /** @description refused: why (TOO_MANY_ACTIVE_RUNS, RATE_LIMITED) */
+                            reason: string | null;
+                            runId: string | null;
+                            skippedTicks: number | null;
+                            tick: string;
+                        } | null;
+                        /** @enum {string} */
+                        missed: "skip" | "run_once";
+                        name: string | null;
+                        /** @description the next tick (ISO 8601) */
+                        nextRunAt: string;
+                        paused: boolean;
+                        task: {
+                            description: string;
+                            input?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        timeZone: string | null;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resumeSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        createdAt: string;
+                        cron: string | null;
+                        everyMs: number | null;
+                        id: string;
+                        /** @description the last tick that submitted a run */
+                        lastRunAt: string | null;
+                        /** @description what the last due tick did; runs it made carry input.scheduleId */
+                        lastTick: {
+                            /** @enum {string} */
+                            outcome: "submitted" | "duplicate" | "missed" | "refused";
+                            /** @description refused: why (TOO_MANY_ACTIVE_RUNS, RATE_LIMITED) */
+                            reason: string | null;
+                            runId: string | null;
+                            skippedTicks: number | null;
+                            tick: string;
+                        } | null;
+                        /** @enum {string} */
+                        missed: "skip" | "run_once";
+                        name: string | null;
+                        /** @description the next tick (ISO 8601) */
+                        nextRunAt: string;
+                        paused: boolean;
+                        task: {
+                            description: string;
+                            input?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        timeZone: string | null;
+                        updatedAt: string;
                     };
                 };
             };

@@ -27,6 +27,9 @@ export type InputAnswerResult = AnswerOf<"answerTask", 200>;
 export type OpenQuestion = RunDetail["questions"][number];
 export type ToolList = AnswerOf<"listTools", 200>;
 export type AgentList = AnswerOf<"listAgents", 200>;
+export type ScheduleBody = BodyOf<"createSchedule">;
+export type Schedule = AnswerOf<"getSchedule", 200>;
+export type ScheduleList = AnswerOf<"listSchedules", 200>;
 
 /** One Server-Sent Event of a run: its id in the run's event log, its type, its JSON data. */
 export interface RunEvent {

@@ -78,6 +78,7 @@ export const SERVICE_METRICS: readonly MetricSpec[] = [
 export const BUSINESS_METRICS: readonly MetricSpec[] = [
   business("counter", "agent_errors_total", "Failed tool calls and agent steps, by agent, tool and error code (name fixed by the seed's HighErrorRate alert)", ["agent", "tool", "code"]),
   business("counter", "cs_agents_runs_submitted_total", "Runs accepted into the queue"),
+  business("counter", "cs_agents_schedule_ticks_total", "Due schedule ticks, by outcome: submitted (a run), duplicate (its run existed), missed (skipped after downtime), refused (active-run cap or rate limit)", ["outcome"]),
   business("counter", "cs_agents_runs_total", "Runs finished, by outcome (succeeded, failed, cancelled)", ["outcome"]),
   business("gauge", "cs_agents_runs_in_progress", "Runs this process is executing now"),
   business("histogram", "cs_agents_run_duration_seconds", "Wall time of a run from its first claim to its end, by outcome", ["outcome"], RUN_DURATION_BUCKETS),

@@ -12,3 +12,4 @@ export { answerRefusal } from "./store-rules.js";
 export { isStoreUnavailable } from "./store-unavailable.js";
 export type { InlineValueStore, RewriteValue } from "./inline-values.js";
 export type { ClaimedDelivery, DeliveryClaimRequest, DeliveryOutcome, DeliveryStatus, DeliveryStore, WebhookDelivery, WebhookOutbox } from "./delivery-store.js";
+export * from "./schedule-store.js";

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { canonicalJson } from "../core/index.js";
 import type { Run, Step, Task } from "../core/index.js";
 import type { InlineValueStore } from "./inline-values.js";
+import type { ScheduleStore } from "./schedule-store.js";
 import type { AmbiguousDecision, Lease, Store, SubmitOptions } from "./store.js";
 
 // The ports the HTTP service adds to the store (schema version 2): a hash-chained audit log,
@@ -182,7 +183,7 @@ export interface SchemaStore {
 }
 
 /** Everything `cs-agents serve` needs from one database. */
-export type ServiceStore = Store & AuditStore & AuditedRunStore & AuditedStepStore & RunEventStore & SchemaStore & InlineValueStore & WebhookOutbox;
+export type ServiceStore = Store & AuditStore & AuditedRunStore & AuditedStepStore & RunEventStore & SchemaStore & InlineValueStore & WebhookOutbox & ScheduleStore;
 
 export const AUDIT_LIST_LIMIT_MAX = 1_000;
 

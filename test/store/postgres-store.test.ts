@@ -5,6 +5,7 @@ import { PostgresStore, redactUrl } from "../../src/store/index.js";
 import { POSTGRES_MIGRATIONS } from "../../src/store/postgres/migrations.js";
 import { sql } from "../../src/store/postgres/sql.js";
 import { describeStoreContract } from "./store-contract.js";
+import { describeScheduleContract } from "./schedule-contract.js";
 
 const url = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const mustRun = process.env.CI === "true";
@@ -64,6 +65,19 @@ describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
       store,
       cleanup: async () => {
         await store.close();
+        await dropSchema(schema);
+      },
+    };
+  });
+
+  describeScheduleContract("PostgresStore", async () => {
+    const schema = freshSchema();
+    const first = await PostgresStore.connect(url, { schema });
+    const second = await PostgresStore.connect(url, { schema });
+    return {
+      stores: [first, second],
+      cleanup: async () => {
+        await Promise.all([first.close(), second.close()]);
         await dropSchema(schema);
       },
     };

@@ -11,6 +11,7 @@ import { SQLITE_MIGRATIONS } from "../../src/store/sqlite/migrations.js";
 import { prepareActiveRuns } from "../../src/store/sqlite/sqlite-service.js";
 import { prepareStatements } from "../../src/store/sqlite/statements.js";
 import { describeStoreContract } from "./store-contract.js";
+import { describeScheduleContract } from "./schedule-contract.js";
 
 const root = mkdtempSync(join(tmpdir(), "cs-agents-sqlite-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -40,6 +41,18 @@ describeStoreContract("SqliteStore", async () => {
     store,
     cleanup: async () => {
       await store.close();
+      rmSync(join(path, "..", ".."), { recursive: true, force: true });
+    },
+  };
+});
+
+describeScheduleContract("SqliteStore", async () => {
+  const path = freshPath();
+  const stores = [SqliteStore.open(path), SqliteStore.open(path)] as const;
+  return {
+    stores,
+    cleanup: async () => {
+      await Promise.all(stores.map((s) => s.close()));
       rmSync(join(path, "..", ".."), { recursive: true, force: true });
     },
   };

@@ -20,6 +20,7 @@ import { openStoreWithArtifacts } from "../../artifacts/index.js";
 import type { ServiceStore } from "../../store/index.js";
 import { EXIT_OK, UsageError } from "../exit-codes.js";
 import type { CommandContext } from "../main.js";
+import { startScheduleLoop } from "../schedule-loop.js";
 import { waitForStop } from "../stop-signal.js";
 import { wholeNumber } from "./worker.js";
 
@@ -130,9 +131,12 @@ export async function serveCommand(context: CommandContext, options: ServeOption
       });
       deliverer.start();
     }
+    // Schedules tick where workers run: any number of replicas, one run per tick.
+    const ticker = workers > 0 ? startScheduleLoop(config, { store, metrics, ...(redis ? { redis } : {}), onSubmitted: () => worker?.wake(), onError: (error) => logger.error({ reason: (error as Error).message }, "schedule tick failed") }) : undefined;
     const prune = workers > 0 ? setInterval(() => void pruneOnce(store, config).catch(() => undefined), 60_000) : undefined;
     const signal = await stopped;
     clearInterval(prune);
+    await ticker?.stop();
     log(`${signal}: draining (grace ${graceMs} ms)`);
     server.drain();
     grpc?.drain();

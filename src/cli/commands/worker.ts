@@ -7,6 +7,7 @@ import { EXIT_OK, UsageError } from "../exit-codes.js";
 import { livePublisher, withLiveModelText } from "../live-model-text.js";
 import type { CommandContext } from "../main.js";
 import { withStore } from "../open-store.js";
+import { startScheduleLoop } from "../schedule-loop.js";
 import { waitForStop } from "../stop-signal.js";
 
 const DAY_MS = 86_400_000;
@@ -54,9 +55,12 @@ export async function workerCommand(context: CommandContext, options: { concurre
     });
     worker.start();
     deliverer.start();
+    // Schedules tick where workers run: any number of replicas, one run per tick.
+    const ticker = startScheduleLoop(config, { store, onSubmitted: () => worker.wake(), onError: (error) => logger.error({ reason: (error as Error).message }, "schedule tick failed") });
     log(`worker ${worker.id} started: concurrency ${concurrency}, lease ${config.CS_AGENTS_LEASE_MS} ms`);
     const signal = await stopped;
     clearInterval(prune);
+    await ticker.stop();
     log(`${signal}: draining ${worker.activeRuns.length} run(s) for up to ${graceMs} ms`);
     await Promise.all([worker.stop(graceMs), deliverer.stop()]);
     log(`worker ${worker.id} stopped`);

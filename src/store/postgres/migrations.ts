@@ -232,4 +232,27 @@ CREATE TRIGGER runs_finished_webhook AFTER UPDATE OF status ON runs FOR EACH ROW
   EXECUTE FUNCTION runs_finished_webhook();
 `,
   },
+  {
+    version: 11,
+    name: "schedules",
+    // Tasks submitted on a cron or an interval. schedules_due holds only unpaused schedules, by
+    // next tick, so the tick loop finds the due ones without reading the rest. last_tick is what
+    // the last due tick did (submitted, or skipped and why).
+    sql: `
+CREATE TABLE schedules (
+  id text PRIMARY KEY,
+  tenant text NOT NULL,
+  name text,
+  spec json NOT NULL,
+  next_run_at timestamptz NOT NULL,
+  last_run_at timestamptz,
+  last_tick json,
+  paused boolean NOT NULL DEFAULT false,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX schedules_due ON schedules (next_run_at, id) WHERE NOT paused;
+CREATE INDEX schedules_tenant ON schedules (tenant, created_at, id);
+`,
+  },
 ];

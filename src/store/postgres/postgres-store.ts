@@ -25,6 +25,8 @@ import {
 } from "../store-rules.js";
 import type { TransitionChange } from "../store-rules.js";
 import type { RewriteValue } from "../inline-values.js";
+import type { ScheduleStore } from "../schedule-store.js";
+import { postgresScheduleOps } from "./postgres-schedules.js";
 import { JOURNAL_SCHEMA_VERSION } from "../store.js";
 import { postgresRewriteRunValues, postgresRunsWithInlineValues } from "./inline-values.js";
 import { postgresDeliveries } from "./postgres-deliveries.js";
@@ -70,12 +72,14 @@ export class PostgresStore implements ServiceStore {
   readonly #stats = { reclaims: 0, staleWritesRejected: 0 };
   #serviceOps: ReturnType<typeof postgresServiceOps> | undefined;
   #deliveries: ReturnType<typeof postgresDeliveries> | undefined;
+  readonly #schedules: ScheduleStore;
   readonly #steps = new GroupCommit<StepWrite>((group) => this.#writeStepGroup(group));
   readonly #transitions = new GroupCommit<TransitionWrite>((group) => this.#writeTransitionGroup(group));
   #closed = false;
 
   private constructor(pool: pg.Pool, schema: string | undefined) {
     this.#pool = pool;
+    this.#schedules = postgresScheduleOps(pool, (client, draft) => this.#service.appendWithin(client, draft));
     this.#schema = schema;
   }
 
@@ -436,6 +440,13 @@ export class PostgresStore implements ServiceStore {
   rewriteRunValues(runId: string, rewrite: RewriteValue): Promise<number> {
     return postgresRewriteRunValues(this.#pool, runId, rewrite);
   }
+
+  readonly createSchedule: ScheduleStore["createSchedule"] = (schedule, audit) => this.#schedules.createSchedule(schedule, audit);
+  readonly getSchedule: ScheduleStore["getSchedule"] = (id) => this.#schedules.getSchedule(id);
+  readonly listSchedules: ScheduleStore["listSchedules"] = (filter) => this.#schedules.listSchedules(filter);
+  readonly setSchedulePaused: ScheduleStore["setSchedulePaused"] = (id, change, audit) => this.#schedules.setSchedulePaused(id, change, audit);
+  readonly deleteSchedule: ScheduleStore["deleteSchedule"] = (id, audit) => this.#schedules.deleteSchedule(id, audit);
+  readonly fireDueSchedules: ScheduleStore["fireDueSchedules"] = (request) => this.#schedules.fireDueSchedules(request);
 
   pendingMigrations(): Promise<readonly number[]> {
     return this.#service.pendingMigrations();

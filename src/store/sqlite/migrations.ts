@@ -354,4 +354,27 @@ BEGIN
 END;
 `,
   },
+  {
+    version: 14,
+    name: "schedules",
+    // Tasks submitted on a cron or an interval. schedules_due holds only unpaused schedules, by
+    // next tick, so the tick loop finds the due ones without reading the rest. last_tick is what
+    // the last due tick did (submitted, or skipped and why).
+    sql: `
+CREATE TABLE schedules (
+  id TEXT PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  name TEXT,
+  spec TEXT NOT NULL,
+  next_run_at INTEGER NOT NULL,
+  last_run_at INTEGER,
+  last_tick TEXT,
+  paused INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX schedules_due ON schedules (next_run_at, id) WHERE paused = 0;
+CREATE INDEX schedules_tenant ON schedules (tenant, created_at, id);
+`,
+  },
 ];

@@ -25,6 +25,8 @@ import {
   transitionChange,
 } from "../store-rules.js";
 import type { RewriteValue } from "../inline-values.js";
+import type { ScheduleStore } from "../schedule-store.js";
+import { sqliteScheduleOps } from "./sqlite-schedules.js";
 import { JOURNAL_SCHEMA_VERSION } from "../store.js";
 import { sqliteRewriteRunValues, sqliteRunsWithInlineValues } from "./inline-values.js";
 import type {
@@ -85,12 +87,14 @@ export class SqliteStore implements ServiceStore {
   #writes = 0;
   #serviceOps: ReturnType<typeof sqliteServiceOps> | undefined;
   #deliveries: ReturnType<typeof sqliteDeliveries> | undefined;
+  readonly #schedules: ScheduleStore;
   #statements: SqliteStatements | undefined;
   #recordTransaction: Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[]) => boolean> | undefined;
   #finishTransaction: Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[], params: TransitionParams) => boolean> | undefined;
 
   private constructor(db: Database.Database, checkpointTarget: CheckpointTarget | undefined) {
     this.#db = db;
+    this.#schedules = sqliteScheduleOps(db, (draft) => this.#service.appendWithin(draft));
     this.#checkpointTarget = checkpointTarget;
   }
 
@@ -400,6 +404,13 @@ export class SqliteStore implements ServiceStore {
   rewriteRunValues(runId: string, rewrite: RewriteValue): Promise<number> {
     return sqliteRewriteRunValues(this.#db, runId, rewrite);
   }
+
+  readonly createSchedule: ScheduleStore["createSchedule"] = (schedule, audit) => this.#schedules.createSchedule(schedule, audit);
+  readonly getSchedule: ScheduleStore["getSchedule"] = (id) => this.#schedules.getSchedule(id);
+  readonly listSchedules: ScheduleStore["listSchedules"] = (filter) => this.#schedules.listSchedules(filter);
+  readonly setSchedulePaused: ScheduleStore["setSchedulePaused"] = (id, change, audit) => this.#schedules.setSchedulePaused(id, change, audit);
+  readonly deleteSchedule: ScheduleStore["deleteSchedule"] = (id, audit) => this.#schedules.deleteSchedule(id, audit);
+  readonly fireDueSchedules: ScheduleStore["fireDueSchedules"] = (request) => this.#schedules.fireDueSchedules(request);
 
   pendingMigrations(): Promise<readonly number[]> {
     return this.#service.pendingMigrations();
