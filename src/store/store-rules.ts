@@ -25,6 +25,12 @@ export function sqlList(values: readonly string[]): string {
  */
 export const ACTIVE_RUNS = `status NOT IN (${sqlList(FINAL_STATUSES)})`;
 
+/**
+ * The predicate of both stores' runs_waiting index (SQLite migration 15, PostgreSQL 12), word for
+ * word: the runs waiting for a worker. SQLite uses a partial index only when the WHERE repeats it.
+ */
+export const WAITING_RUNS = `lease_owner IS NULL AND status IN (${sqlList(CLAIMABLE_STATUSES)})`;
+
 export const LIST_LIMIT_DEFAULT = 50;
 export const LIST_LIMIT_MAX = 500;
 

@@ -73,7 +73,7 @@ describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
     const stores = await Promise.all([1, 2].map(() => PostgresStore.connect(url, { schema, migrate: false })));
     try {
       const applied = await Promise.all(stores.map((s) => s.migrate()));
-      expect(applied.map((versions) => versions.join(",")).sort()).toEqual(["", "1,2,3,4,5,6,7,8"]);
+      expect(applied.map((versions) => versions.join(",")).sort()).toEqual(["", "1,2,3,4,5,6,7,8,12"]);
       await stores[0]?.submit({ description: "x" }, { runId: "run-001" });
       expect((await stores[1]?.get("run-001"))?.status).toBe("queued");
     } finally {
@@ -93,7 +93,10 @@ describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
       await client.query("ANALYZE runs");
       const plan = async (statement: { text: string }, params: unknown[]) =>
         (await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${statement.text}`, params)).rows.map((r) => r["QUERY PLAN"]).join("\n");
-      expect(await plan(sql.claim, ["w1", 60_000, 1, true])).toMatch(/Index Scan using runs_active/);
+      // The claim reads the waiting and leased runs only (migration 12), never the history.
+      expect(await plan(sql.claim, ["w1", 60_000, 1, true])).toMatch(/Index Scan using runs_waiting/);
+      expect(await plan(sql.claim, ["w1", 60_000, 1, true])).toMatch(/runs_leased/);
+      expect(await plan(sql.claim, ["w1", 60_000, 1, true])).not.toMatch(/Seq Scan|runs_created|runs_active/);
       expect(await plan(sql.claim, ["w1", 60_000, 1, true])).toMatch(/runs_quarantined/);
       expect(await plan(sql.queueStats, [])).toMatch(/runs_active/);
       // Three unfinished runs in all: either index of unfinished runs will do, never the history.

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { CsAgentsError, parseTask } from "../../core/index.js";
+import { CsAgentsError, parseTask, taskPriority } from "../../core/index.js";
 import type { Run, Step, Task } from "../../core/index.js";
 import { encodeStep, leaseFromRow, runFromRow, stepFromRow } from "../rows.js";
 import type { ClaimedRow, RunRow, StepRow } from "../rows.js";
@@ -134,7 +134,7 @@ export class PostgresStore implements ServiceStore {
     const { claim } = options;
     let inserted: RunRow | undefined;
     try {
-      const values = [options.runId, tenant, key, JSON.stringify(task), JOURNAL_SCHEMA_VERSION, claim?.workerId ?? null, claim?.leaseMs ?? null];
+      const values = [options.runId, tenant, key, JSON.stringify(task), JOURNAL_SCHEMA_VERSION, claim?.workerId ?? null, claim?.leaseMs ?? null, taskPriority(task)];
       inserted = (await this.#query<RunRow>(sql.insertRun, values)).rows[0];
     } catch (error) {
       if (hasCode(error, "23505")) throw runExistsError(options.runId, error);

@@ -1,8 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
-import { CsAgentsError, parseTask } from "../../core/index.js";
+import { CsAgentsError, parseTask, taskPriority } from "../../core/index.js";
 import type { Run, Step, Task } from "../../core/index.js";
+import { fairOrder } from "../fair-order.js";
+import type { ClaimCandidate } from "../fair-order.js";
 import { encodeStep, leaseFromRow, runFromRow, stepFromRow } from "../rows.js";
 import type { ClaimedRow, EncodedStep, RunRow } from "../rows.js";
 import {
@@ -155,6 +157,7 @@ export class SqliteStore implements ServiceStore {
         tenant,
         key,
         task: JSON.stringify(task),
+        priority: taskPriority(task),
         schemaVersion: JOURNAL_SCHEMA_VERSION,
         now,
         owner: claim?.workerId ?? null,
@@ -213,14 +216,24 @@ export class SqliteStore implements ServiceStore {
     const sql = this.#sql;
     const idle = (request.holding ?? 0) === 0;
     if (request.runId !== undefined) return { candidates: sql.claimCandidate.all(request.runId), alone: idle && request.limit === 1 };
-    const queued = sql.claimCandidates.all({ now, limit: request.limit });
-    const due = sql.dueSleepers.all({ now, limit: request.limit });
-    // Queued runs are due when submitted, sleepers when their timer is: earliest due first.
-    const candidates = due.length === 0 ? queued : [...queued, ...due].sort((a, b) => a.due - b.due || (a.id < b.id ? -1 : 1)).slice(0, request.limit);
     // An orphan (a lease expired under it) is a suspect like a quarantined run, before its reclaim quarantines it.
-    const suspect = sql.quarantinedCandidate.get({ now }) ?? candidates.find((c) => c.lease_owner !== null);
+    const suspect = sql.quarantinedCandidate.get({ now }) ?? sql.orphanCandidate.get({ now });
     if (suspect) return { candidates: idle ? [suspect] : [], alone: true };
+    const candidates = this.#waitingAndDue(request.limit, now).map((c) => ({ id: c.id, lease_owner: null }));
     return { candidates, alone: idle && request.limit === 1 };
+  }
+
+  /** Each waiting tenant's first `limit` runs and the due sleepers, in fair order (fair-order.ts). */
+  #waitingAndDue(limit: number, now: number): ClaimCandidate[] {
+    const sql = this.#sql;
+    const pool: ClaimCandidate[] = [];
+    for (let tenant = sql.firstWaitingTenant.get(); tenant !== undefined; tenant = sql.nextWaitingTenant.get(tenant)) {
+      pool.push(...sql.waitingOfTenant.all({ tenant, limit }));
+    }
+    pool.push(...sql.dueSleepers.all({ now, limit }));
+    if (pool.length === 0) return pool;
+    const leased = new Map(sql.leasedByTenant.all().map((row) => [row.tenant, row.n]));
+    return fairOrder(pool, leased, limit);
   }
 
   async heartbeat(lease: Lease, leaseMs: number): Promise<boolean> {
