@@ -2,6 +2,7 @@ import { describe } from "vitest";
 import { describeDecideAndRetention } from "./contract/decide-and-retention.js";
 import { describeJournal } from "./contract/journal.js";
 import { describeLeases } from "./contract/leases.js";
+import { describePriorities } from "./contract/priorities.js";
 import { describeSubmitAndList } from "./contract/submit-and-list.js";
 import { describeTimers } from "./contract/timers.js";
 import type { MakeStore } from "./contract/context.js";
@@ -20,5 +21,6 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     describe("journal", () => describeJournal(makeStore));
     describe("decisions and retention", () => describeDecideAndRetention(makeStore));
     describe("timers", () => describeTimers(makeStore));
+    describe("priorities", () => describePriorities(makeStore));
   });
 }
