@@ -31,7 +31,7 @@ async function submitTask(context: HandlerContext): Promise<Answer> {
     // through the queue, so its spans join the caller's trace on whichever worker runs it.
     const incoming = context.caller.traceparent?.trim();
     const traceparent = incoming !== undefined && TRACEPARENT.test(incoming) ? incoming : newTraceparent();
-    const task = { description: body.description, ...(body.input ? { input: body.input } : {}), tenant: principal.tenant, ...(key ? { idempotencyKey: key } : {}), traceparent };
+    const task = { description: body.description, ...(body.input ? { input: body.input } : {}), ...(body.priority === undefined ? {} : { priority: body.priority }), tenant: principal.tenant, ...(key ? { idempotencyKey: key } : {}), traceparent };
     const details = { requestHash, ...(key ? { idempotencyKey: key } : {}) };
     const submission = await deps.store.submitAudited(
       task,

@@ -1241,6 +1241,8 @@ export interface operations {
                                 events: string;
                                 self: string;
                             };
+                            /** @description 0-9, 9 first (5 when the task named none) */
+                            priority: number;
                             /** @enum {string} */
                             status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "succeeded" | "failed" | "cancelled";
                             updatedAt: string;
@@ -1351,6 +1353,8 @@ export interface operations {
                     input?: {
                         [key: string]: unknown;
                     };
+                    /** @description 0-9, 9 first: the order of this tenant's own queued runs (default 5); tenants take turns whatever their priorities */
+                    priority?: number;
                 };
             };
         };
@@ -1396,6 +1400,8 @@ export interface operations {
                                 title: string;
                             }[];
                         } | null;
+                        /** @description 0-9, 9 first (5 when the task named none) */
+                        priority: number;
                         result: {
                             output: unknown;
                         } | null;
@@ -1562,6 +1568,8 @@ export interface operations {
                                 title: string;
                             }[];
                         } | null;
+                        /** @description 0-9, 9 first (5 when the task named none) */
+                        priority: number;
                         result: {
                             output: unknown;
                         } | null;
@@ -1832,6 +1840,8 @@ export interface operations {
                                 title: string;
                             }[];
                         } | null;
+                        /** @description 0-9, 9 first (5 when the task named none) */
+                        priority: number;
                         result: {
                             output: unknown;
                         } | null;

@@ -12,6 +12,9 @@ const PRIORITY_EXPECTED = `priority must be an integer from ${PRIORITY_MIN} to $
 /** `version-traceid-parentid-flags`, lower-case hex, ids not all zeros. */
 export const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
 
+/** A task's priority: an integer from PRIORITY_MIN to PRIORITY_MAX. */
+export const PrioritySchema = z.number({ error: PRIORITY_EXPECTED }).int(PRIORITY_EXPECTED).min(PRIORITY_MIN, PRIORITY_EXPECTED).max(PRIORITY_MAX, PRIORITY_EXPECTED);
+
 export const TaskSchema = z.object({
   description: z
     .string()
@@ -21,12 +24,7 @@ export const TaskSchema = z.object({
   tenant: z.string().min(1).max(200).optional(),
   idempotencyKey: z.string().min(1).max(200).optional(),
   /** How soon a worker takes the run, against the tenant's other runs; absent means DEFAULT_PRIORITY. */
-  priority: z
-    .number({ error: PRIORITY_EXPECTED })
-    .int(PRIORITY_EXPECTED)
-    .min(PRIORITY_MIN, PRIORITY_EXPECTED)
-    .max(PRIORITY_MAX, PRIORITY_EXPECTED)
-    .optional(),
+  priority: PrioritySchema.optional(),
   /**
    * The W3C trace context the run was submitted in, carried with it through the queue so the
    * worker that runs it (or resumes it after a crash) continues the same trace.
