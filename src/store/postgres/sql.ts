@@ -95,7 +95,9 @@ export const sql = {
   // other run is handed out (busy workers drain until one is free to take it).
   // Otherwise the order is fair-order.ts's, in SQL: each waiting tenant's first $3 runs (the
   // tenants found by skipping through runs_waiting, one probe each) and the due sleepers, by
-  // turn (runs the tenant holds now + place in its line), then priority, then due time.
+  // turn (runs the tenant holds now + place in its line), then priority, then due time. The
+  // orphan is the lease that expired first, and the held runs are counted per tenant by
+  // equality: both plans stay on runs_leased even before the table has statistics.
   claim: claimStatement(
     "claim",
     `WITH RECURSIVE q AS (
@@ -106,7 +108,7 @@ export const sql = {
      orphan AS (
        SELECT id, true AS reclaimed FROM runs
        WHERE lease_owner IS NOT NULL AND lease_expires_at < now() AND status IN (${CLAIMABLE}) AND NOT EXISTS (SELECT 1 FROM q)
-       ORDER BY created_at, id LIMIT 1
+       ORDER BY lease_expires_at, id LIMIT 1
        FOR UPDATE SKIP LOCKED),
      tenants AS (
        (SELECT tenant FROM runs WHERE ${WAITING_RUNS} ORDER BY tenant LIMIT 1)
@@ -125,10 +127,13 @@ export const sql = {
        WHERE status = 'sleeping' AND wake_at <= now() AND NOT EXISTS (SELECT 1 FROM q) AND NOT EXISTS (SELECT 1 FROM orphan)
        ORDER BY wake_at, id LIMIT $3
        FOR UPDATE SKIP LOCKED),
-     leased AS (SELECT tenant, count(*) AS n FROM runs WHERE lease_owner IS NOT NULL GROUP BY tenant),
+     pool AS (SELECT * FROM waiting UNION ALL SELECT * FROM sleepers),
+     leased AS (
+       SELECT p.tenant, (SELECT count(*) FROM runs WHERE lease_owner IS NOT NULL AND tenant = p.tenant) AS n
+       FROM (SELECT DISTINCT tenant FROM pool) p),
      turns AS (
-       SELECT p.id, p.priority, p.due, COALESCE(l.n, 0) + row_number() OVER (PARTITION BY p.tenant ORDER BY p.priority DESC, p.due, p.id) AS turn
-       FROM (SELECT * FROM waiting UNION ALL SELECT * FROM sleepers) p LEFT JOIN leased l ON l.tenant = p.tenant),
+       SELECT p.id, p.priority, p.due, l.n + row_number() OVER (PARTITION BY p.tenant ORDER BY p.priority DESC, p.due, p.id) AS turn
+       FROM pool p JOIN leased l ON l.tenant = p.tenant),
      n AS (
        SELECT id, row_number() OVER (ORDER BY turn, priority DESC, due, id) AS place FROM turns
        ORDER BY turn, priority DESC, due, id LIMIT $3)

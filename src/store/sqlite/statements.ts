@@ -81,11 +81,11 @@ export function prepareStatements(db: Database.Database) {
        ORDER BY wake_at, id LIMIT @limit`,
     ),
     leasedByTenant: prepare<[], { tenant: string; n: number }>(`SELECT tenant, count(*) AS n FROM runs INDEXED BY runs_leased WHERE lease_owner IS NOT NULL GROUP BY tenant`),
-    // The oldest run whose lease expired under it (an orphan), read from the leased runs only.
+    // The run whose lease expired first under it (an orphan), read from the leased runs only.
     orphanCandidate: prepare<{ now: number }, Candidate>(
       `SELECT id, lease_owner FROM runs INDEXED BY runs_leased
        WHERE lease_owner IS NOT NULL AND lease_expires_at < @now AND status IN (${CLAIMABLE})
-       ORDER BY created_at, id LIMIT 1`,
+       ORDER BY lease_expires_at, id LIMIT 1`,
     ),
     sleep: prepare<Fence & { wakeAt: number; now: number }>(
       `UPDATE runs SET status = 'sleeping', wake_at = @wakeAt, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
