@@ -31,6 +31,13 @@ export const ACTIVE_RUNS = `status NOT IN (${sqlList(FINAL_STATUSES)})`;
  */
 export const WAITING_RUNS = `lease_owner IS NULL AND status IN (${sqlList(CLAIMABLE_STATUSES)})`;
 
+/**
+ * At most this many waiting tenants are looked at by one claim, starting after the tenant the
+ * store last handed a run of (and wrapping around): a claim's cost stays bounded however many
+ * tenants wait, and every waiting tenant comes into view within a few claims.
+ */
+export const TENANTS_PER_CLAIM = 16;
+
 export const LIST_LIMIT_DEFAULT = 50;
 export const LIST_LIMIT_MAX = 500;
 

@@ -67,6 +67,8 @@ export class PostgresStore implements ServiceStore {
   readonly #pool: pg.Pool;
   readonly #schema: string | undefined;
   readonly #stats = { reclaims: 0, staleWritesRejected: 0 };
+  /** The last tenant the previous claim looked at: the next claim looks at the tenants after it first. */
+  #tenantCursor: string | undefined;
   #serviceOps: ReturnType<typeof postgresServiceOps> | undefined;
   readonly #steps = new GroupCommit<StepWrite>((group) => this.#writeStepGroup(group));
   readonly #transitions = new GroupCommit<TransitionWrite>((group) => this.#writeTransitionGroup(group));
@@ -171,8 +173,10 @@ export class PostgresStore implements ServiceStore {
     const idle = (request.holding ?? 0) === 0;
     const { rows } =
       request.runId === undefined
-        ? await this.#query<ClaimedRow>(sql.claim, [workerId, leaseMs, request.limit, idle])
-        : await this.#query<ClaimedRow>(sql.claimRun, [workerId, leaseMs, request.runId, idle]);
+        ? await this.#query<ClaimedRow & { view_end: string | null }>(sql.claim, [workerId, leaseMs, request.limit, idle, this.#tenantCursor ?? null])
+        : await this.#query<ClaimedRow & { view_end: string | null }>(sql.claimRun, [workerId, leaseMs, request.runId, idle]);
+    // The next claim looks on from where this one's view of the tenants ended, whoever won.
+    this.#tenantCursor = rows.find((row) => row.view_end !== null)?.view_end ?? this.#tenantCursor;
     const leases: Lease[] = [];
     for (const row of rows) {
       if (isPoisoned(row, request.maxCrashes)) {

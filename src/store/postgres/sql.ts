@@ -1,4 +1,4 @@
-import { ACTIVE_RUNS, CLAIMABLE_STATUSES, FINAL_STATUSES, WAITING_RUNS, sqlList } from "../store-rules.js";
+import { ACTIVE_RUNS, CLAIMABLE_STATUSES, FINAL_STATUSES, TENANTS_PER_CLAIM, WAITING_RUNS, sqlList } from "../store-rules.js";
 
 // Every statement the PostgreSQL store runs. Each has a name, so pg prepares it once per
 // connection. All times come from the database clock (now()): workers' clocks never decide a
@@ -62,8 +62,8 @@ function claimStatement(name: string, candidates: string): SqlStatement {
        UPDATE runs r SET status = 'running', wake_at = NULL, updated_at = now(), lease_owner = $1, lease_expires_at = ${msFromNow("$2")}, lease_epoch = r.lease_epoch + 1,
          claims = r.claims + 1, crashes = r.crashes + (c.reclaimed AND r.lease_alone)::int, quarantined = r.quarantined OR c.reclaimed, lease_alone = c.alone
        FROM candidates c WHERE r.id = c.id
-       RETURNING r.id, r.task::text AS task, r.lease_epoch, r.crashes, c.reclaimed, c.alone AS lease_alone, c.place, r.created_at)
-     SELECT id, task, lease_epoch, crashes, reclaimed, lease_alone FROM claimed ORDER BY place, created_at, id`,
+       RETURNING r.id, r.task::text AS task, r.lease_epoch, r.crashes, c.reclaimed, c.alone AS lease_alone, c.place, c.view_end, r.created_at)
+     SELECT id, task, lease_epoch, crashes, reclaimed, lease_alone, view_end FROM claimed ORDER BY place, created_at, id`,
   );
 }
 
@@ -93,8 +93,9 @@ export const sql = {
   // $4: the worker holds no run. A waiting quarantined run, or else an orphan (a lease expired
   // under it: its reclaim quarantines it), goes alone to such a worker, and while one waits no
   // other run is handed out (busy workers drain until one is free to take it).
-  // Otherwise the order is fair-order.ts's, in SQL: each waiting tenant's first $3 runs (the
-  // tenants found by skipping through runs_waiting, one probe each) and the due sleepers, by
+  // Otherwise the order is fair-order.ts's, in SQL: the first $3 runs of each tenant in view (up
+  // to TENANTS_PER_CLAIM waiting tenants after $5, the tenant this store last handed a run of,
+  // wrapping around; found by skipping through runs_waiting, one probe each) and the due sleepers, by
   // turn (runs the tenant holds now + place in its line), then priority, then due time. The
   // orphan is the lease that expired first, and the held runs are counted per tenant by
   // equality: both plans stay on runs_leased even before the table has statistics.
@@ -110,18 +111,27 @@ export const sql = {
        WHERE lease_owner IS NOT NULL AND lease_expires_at < now() AND status IN (${CLAIMABLE}) AND NOT EXISTS (SELECT 1 FROM q)
        ORDER BY lease_expires_at, id LIMIT 1
        FOR UPDATE SKIP LOCKED),
-     tenants AS (
-       (SELECT tenant FROM runs WHERE ${WAITING_RUNS} ORDER BY tenant LIMIT 1)
+     after_cursor AS (
+       SELECT (SELECT tenant FROM runs WHERE ${WAITING_RUNS} AND tenant > $5::text ORDER BY tenant LIMIT 1) AS tenant, 1 AS n
        UNION ALL
-       SELECT (SELECT r.tenant FROM runs r WHERE ${WAITING_RUNS} AND r.tenant > t.tenant ORDER BY r.tenant LIMIT 1)
-       FROM tenants t WHERE t.tenant IS NOT NULL),
+       SELECT (SELECT r.tenant FROM runs r WHERE ${WAITING_RUNS} AND r.tenant > a.tenant ORDER BY r.tenant LIMIT 1), a.n + 1
+       FROM after_cursor a WHERE a.tenant IS NOT NULL AND a.n < ${TENANTS_PER_CLAIM}),
+     wrapped AS (
+       SELECT (SELECT tenant FROM runs WHERE ${WAITING_RUNS} ORDER BY tenant LIMIT 1) AS tenant, (SELECT count(tenant) FROM after_cursor) + 1 AS n
+       WHERE (SELECT count(tenant) FROM after_cursor) < ${TENANTS_PER_CLAIM}
+       UNION ALL
+       SELECT (SELECT r.tenant FROM runs r WHERE ${WAITING_RUNS} AND r.tenant > w.tenant ORDER BY r.tenant LIMIT 1), w.n + 1
+       FROM wrapped w WHERE w.tenant IS NOT NULL AND ($5::text IS NULL OR w.tenant < $5::text) AND w.n < ${TENANTS_PER_CLAIM}),
+     tenants AS (
+       SELECT tenant FROM after_cursor WHERE tenant IS NOT NULL
+       UNION SELECT tenant FROM wrapped WHERE tenant IS NOT NULL AND ($5::text IS NULL OR tenant <= $5::text)),
      waiting AS (
        SELECT w.* FROM tenants t CROSS JOIN LATERAL (
          SELECT id, tenant, priority, created_at AS due FROM runs
          WHERE ${WAITING_RUNS} AND tenant = t.tenant
          ORDER BY priority DESC, created_at, id LIMIT $3
          FOR UPDATE SKIP LOCKED) w
-       WHERE t.tenant IS NOT NULL AND NOT EXISTS (SELECT 1 FROM q) AND NOT EXISTS (SELECT 1 FROM orphan)),
+       WHERE NOT EXISTS (SELECT 1 FROM q) AND NOT EXISTS (SELECT 1 FROM orphan)),
      sleepers AS (
        SELECT id, tenant, priority, wake_at AS due FROM runs
        WHERE status = 'sleeping' AND wake_at <= now() AND NOT EXISTS (SELECT 1 FROM q) AND NOT EXISTS (SELECT 1 FROM orphan)
@@ -137,14 +147,17 @@ export const sql = {
      n AS (
        SELECT id, row_number() OVER (ORDER BY turn, priority DESC, due, id) AS place FROM turns
        ORDER BY turn, priority DESC, due, id LIMIT $3)
-     SELECT id, reclaimed, true AS alone, 0::bigint AS place FROM q WHERE $4::boolean
-     UNION ALL SELECT id, reclaimed, true AS alone, 0::bigint AS place FROM orphan WHERE $4::boolean
-     UNION ALL SELECT id, false AS reclaimed, $4::boolean AND $3::int = 1 AS alone, place FROM n`,
+     SELECT id, reclaimed, true AS alone, 0::bigint AS place, NULL::text AS view_end FROM q WHERE $4::boolean
+     UNION ALL SELECT id, reclaimed, true AS alone, 0::bigint AS place, NULL::text AS view_end FROM orphan WHERE $4::boolean
+     UNION ALL SELECT id, false AS reclaimed, $4::boolean AND $3::int = 1 AS alone, place,
+       COALESCE((SELECT tenant FROM wrapped WHERE tenant IS NOT NULL AND ($5::text IS NULL OR tenant <= $5::text) ORDER BY n DESC LIMIT 1),
+                (SELECT tenant FROM after_cursor WHERE tenant IS NOT NULL ORDER BY n DESC LIMIT 1)) AS view_end
+     FROM n`,
   ),
   // A forced takeover waits for the row rather than skip it: the caller named this run.
   claimRun: claimStatement(
     "claim_run",
-    `SELECT id, lease_owner IS NOT NULL AS reclaimed, $4::boolean AS alone, 1::bigint AS place FROM runs WHERE id = $3 AND status IN (${CLAIMABLE}) FOR UPDATE`,
+    `SELECT id, lease_owner IS NOT NULL AS reclaimed, $4::boolean AS alone, 1::bigint AS place, NULL::text AS view_end FROM runs WHERE id = $3 AND status IN (${CLAIMABLE}) FOR UPDATE`,
   ),
   poison: statement(
     "poison",

@@ -18,6 +18,7 @@ import {
   leaseLostError,
   listLimit,
   mustExist,
+  TENANTS_PER_CLAIM,
   notAmbiguousError,
   poisonError,
   runExistsError,
@@ -81,6 +82,8 @@ const DEFAULT_CHECKPOINT_PAGES = 10_000;
 export class SqliteStore implements ServiceStore {
   readonly #db: Database.Database;
   readonly #stats = { reclaims: 0, staleWritesRejected: 0 };
+  /** The last tenant the previous claim looked at: the next claim looks at the tenants after it first. */
+  #tenantCursor: string | undefined;
   readonly #checkpointTarget: CheckpointTarget | undefined;
   #checkpointer: BackgroundCheckpoint | undefined;
   #writes = 0;
@@ -223,17 +226,31 @@ export class SqliteStore implements ServiceStore {
     return { candidates, alone: idle && request.limit === 1 };
   }
 
-  /** Each waiting tenant's first `limit` runs and the due sleepers, in fair order (fair-order.ts). */
+  /** The first `limit` runs of each tenant in view and the due sleepers, in fair order (fair-order.ts). */
   #waitingAndDue(limit: number, now: number): ClaimCandidate[] {
     const sql = this.#sql;
     const pool: ClaimCandidate[] = [];
-    for (let tenant = sql.firstWaitingTenant.get(); tenant !== undefined; tenant = sql.nextWaitingTenant.get(tenant)) {
-      pool.push(...sql.waitingOfTenant.all({ tenant, limit }));
-    }
+    const view = this.#tenantsInView();
+    for (const tenant of view) pool.push(...sql.waitingOfTenant.all({ tenant, limit }));
+    // The next claim looks on from where this view ended, whoever won: every waiting tenant comes into view in turn.
+    this.#tenantCursor = view.at(-1) ?? this.#tenantCursor;
     pool.push(...sql.dueSleepers.all({ now, limit }));
     if (pool.length === 0) return pool;
     const leased = new Map(sql.leasedByTenant.all().map((row) => [row.tenant, row.n]));
     return fairOrder(pool, leased, limit);
+  }
+
+  /** Up to TENANTS_PER_CLAIM waiting tenants, from the one after the cursor, wrapping around once. */
+  #tenantsInView(): string[] {
+    const sql = this.#sql;
+    const cursor = this.#tenantCursor;
+    const seen = new Set<string>();
+    let tenant = cursor === undefined ? sql.firstWaitingTenant.get() : sql.nextWaitingTenant.get(cursor);
+    for (; tenant !== undefined && seen.size < TENANTS_PER_CLAIM; tenant = sql.nextWaitingTenant.get(tenant)) seen.add(tenant);
+    if (cursor === undefined) return [...seen];
+    // Wrapped: from the first tenant until one already in view.
+    for (tenant = sql.firstWaitingTenant.get(); tenant !== undefined && !seen.has(tenant) && seen.size < TENANTS_PER_CLAIM; tenant = sql.nextWaitingTenant.get(tenant)) seen.add(tenant);
+    return [...seen];
   }
 
   async heartbeat(lease: Lease, leaseMs: number): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { TENANTS_PER_CLAIM } from "../../../src/store/store-rules.js";
 import { runId, useFreshStore } from "./context.js";
 import type { MakeStore } from "./context.js";
 
@@ -53,6 +54,18 @@ export function describePriorities(makeStore: MakeStore): void {
       for (let i = 4; i <= 6; i++) await store().submit({ description: `b${i}`, tenant: "b" }, { runId: runId(i) });
       // a's line: 3, 2, 1 (priority); b's: 4, 5, 6 (age). Equal turns: the higher priority first.
       expect(await claim("w1", 6)).toEqual([runId(4), runId(3), runId(5), runId(2), runId(6), runId(1)]);
+    });
+
+    it("with more tenants waiting than one claim looks at, claims a run of every tenant within two rounds", async () => {
+      const tenants = Array.from({ length: TENANTS_PER_CLAIM + 4 }, (_, t) => `t${String(t).padStart(2, "0")}`);
+      let n = 0;
+      for (const tenant of tenants) for (let i = 0; i < 3; i++) await store().submit({ description: `${tenant} ${i}`, tenant }, { runId: runId(++n) });
+      const served = new Set<string>();
+      for (let i = 0; i < 2 * tenants.length; i++) {
+        const [lease] = await store().claim({ workerId: `w${i}`, leaseMs: 60_000, limit: 1, maxCrashes: 3 });
+        if (lease?.task.tenant !== undefined) served.add(lease.task.tenant);
+      }
+      expect([...served].sort()).toEqual(tenants);
     });
 
     it("keeps the priority on a run released back to the queue", async () => {
