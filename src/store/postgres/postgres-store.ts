@@ -67,7 +67,7 @@ export class PostgresStore implements ServiceStore {
   readonly #pool: pg.Pool;
   readonly #schema: string | undefined;
   readonly #stats = { reclaims: 0, staleWritesRejected: 0 };
-  /** The last tenant the previous claim looked at: the next claim looks at the tenants after it first. */
+  /** Where the previous claim's view of the waiting tenants ended (whoever won): the next claim looks on from there. */
   #tenantCursor: string | undefined;
   #serviceOps: ReturnType<typeof postgresServiceOps> | undefined;
   readonly #steps = new GroupCommit<StepWrite>((group) => this.#writeStepGroup(group));
@@ -169,14 +169,12 @@ export class PostgresStore implements ServiceStore {
 
   async claim(request: ClaimRequest): Promise<readonly Lease[]> {
     if (request.limit < 1) return [];
-    const { workerId, leaseMs } = request;
-    const idle = (request.holding ?? 0) === 0;
+    const [{ workerId, leaseMs }, idle] = [request, (request.holding ?? 0) === 0];
     const { rows } =
       request.runId === undefined
-        ? await this.#query<ClaimedRow & { view_end: string | null }>(sql.claim, [workerId, leaseMs, request.limit, idle, this.#tenantCursor ?? null])
-        : await this.#query<ClaimedRow & { view_end: string | null }>(sql.claimRun, [workerId, leaseMs, request.runId, idle]);
-    // The next claim looks on from where this one's view of the tenants ended, whoever won.
-    this.#tenantCursor = rows.find((row) => row.view_end !== null)?.view_end ?? this.#tenantCursor;
+        ? await this.#query<ClaimedRow>(sql.claim, [workerId, leaseMs, request.limit, idle, this.#tenantCursor ?? null])
+        : await this.#query<ClaimedRow>(sql.claimRun, [workerId, leaseMs, request.runId, idle]);
+    this.#tenantCursor = rows.find((row) => typeof row.view_end === "string")?.view_end ?? this.#tenantCursor;
     const leases: Lease[] = [];
     for (const row of rows) {
       if (isPoisoned(row, request.maxCrashes)) {

@@ -3,8 +3,6 @@ import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { CsAgentsError, parseTask, taskPriority } from "../../core/index.js";
 import type { Run, Step, Task } from "../../core/index.js";
-import { fairOrder } from "../fair-order.js";
-import type { ClaimCandidate } from "../fair-order.js";
 import { encodeStep, leaseFromRow, runFromRow, stepFromRow } from "../rows.js";
 import type { ClaimedRow, EncodedStep, RunRow } from "../rows.js";
 import {
@@ -18,7 +16,6 @@ import {
   leaseLostError,
   listLimit,
   mustExist,
-  TENANTS_PER_CLAIM,
   notAmbiguousError,
   poisonError,
   runExistsError,
@@ -45,6 +42,8 @@ import type { AmbiguousDecision, ClaimRequest, FinalOutcome, Lease, ListFilter, 
 import { BackgroundCheckpoint } from "./background-checkpoint.js";
 import type { BackgroundCheckpointStats } from "./background-checkpoint.js";
 import { migrateSqlite } from "./migrate.js";
+import { createFairCandidates } from "./fair-candidates.js";
+import type { FairCandidates } from "./fair-candidates.js";
 import { prepareStatements } from "./statements.js";
 import type { SqliteStatements, TransitionParams } from "./statements.js";
 
@@ -82,13 +81,12 @@ const DEFAULT_CHECKPOINT_PAGES = 10_000;
 export class SqliteStore implements ServiceStore {
   readonly #db: Database.Database;
   readonly #stats = { reclaims: 0, staleWritesRejected: 0 };
-  /** The last tenant the previous claim looked at: the next claim looks at the tenants after it first. */
-  #tenantCursor: string | undefined;
   readonly #checkpointTarget: CheckpointTarget | undefined;
   #checkpointer: BackgroundCheckpoint | undefined;
   #writes = 0;
   #serviceOps: ReturnType<typeof sqliteServiceOps> | undefined;
   #statements: SqliteStatements | undefined;
+  #fair: FairCandidates | undefined;
   #recordTransaction: Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[]) => boolean> | undefined;
   #finishTransaction: Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[], params: TransitionParams) => boolean> | undefined;
 
@@ -222,35 +220,9 @@ export class SqliteStore implements ServiceStore {
     // An orphan (a lease expired under it) is a suspect like a quarantined run, before its reclaim quarantines it.
     const suspect = sql.quarantinedCandidate.get({ now }) ?? sql.orphanCandidate.get({ now });
     if (suspect) return { candidates: idle ? [suspect] : [], alone: true };
-    const candidates = this.#waitingAndDue(request.limit, now).map((c) => ({ id: c.id, lease_owner: null }));
+    // Made once, with the statements it reads: it keeps where the last claim stopped looking at tenants.
+    const candidates = (this.#fair ??= createFairCandidates(sql))(request.limit, now).map((c) => ({ id: c.id, lease_owner: null }));
     return { candidates, alone: idle && request.limit === 1 };
-  }
-
-  /** The first `limit` runs of each tenant in view and the due sleepers, in fair order (fair-order.ts). */
-  #waitingAndDue(limit: number, now: number): ClaimCandidate[] {
-    const sql = this.#sql;
-    const pool: ClaimCandidate[] = [];
-    const view = this.#tenantsInView();
-    for (const tenant of view) pool.push(...sql.waitingOfTenant.all({ tenant, limit }));
-    // The next claim looks on from where this view ended, whoever won: every waiting tenant comes into view in turn.
-    this.#tenantCursor = view.at(-1) ?? this.#tenantCursor;
-    pool.push(...sql.dueSleepers.all({ now, limit }));
-    if (pool.length === 0) return pool;
-    const leased = new Map(sql.leasedByTenant.all().map((row) => [row.tenant, row.n]));
-    return fairOrder(pool, leased, limit);
-  }
-
-  /** Up to TENANTS_PER_CLAIM waiting tenants, from the one after the cursor, wrapping around once. */
-  #tenantsInView(): string[] {
-    const sql = this.#sql;
-    const cursor = this.#tenantCursor;
-    const seen = new Set<string>();
-    let tenant = cursor === undefined ? sql.firstWaitingTenant.get() : sql.nextWaitingTenant.get(cursor);
-    for (; tenant !== undefined && seen.size < TENANTS_PER_CLAIM; tenant = sql.nextWaitingTenant.get(tenant)) seen.add(tenant);
-    if (cursor === undefined) return [...seen];
-    // Wrapped: from the first tenant until one already in view.
-    for (tenant = sql.firstWaitingTenant.get(); tenant !== undefined && !seen.has(tenant) && seen.size < TENANTS_PER_CLAIM; tenant = sql.nextWaitingTenant.get(tenant)) seen.add(tenant);
-    return [...seen];
   }
 
   async heartbeat(lease: Lease, leaseMs: number): Promise<boolean> {
