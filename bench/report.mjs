@@ -163,6 +163,15 @@ function sse(section) {
   );
 }
 
+function fairness(section) {
+  const waits = section.rows.filter((r) => r.kind === "wait");
+  const claims = section.rows.filter((r) => r.kind === "claim");
+  return [
+    table(["store", "start wait (submit → claim)", "P50 ms", "P95 ms", "max ms", "runs started"], waits.map((r) => [r.store, r.case, n1(r.p50), n1(r.p95), n1(r.max), n0(r.n)])),
+    table(["store", "claim of one run", "P50 µs", "mean µs"], claims.map((r) => [r.store, r.case, n0(r.p50), n0(r.mean)])),
+  ].join("\n\n");
+}
+
 const SECTIONS = [
   ["engine", "1. Engine overhead (no-op steps; sequential runs/s, µs per step, 100 runs in flight)", engine],
   ["cache", "2. Cache", cache],
@@ -177,6 +186,7 @@ const SECTIONS = [
   ["prompts", "Prompt tokens per model call (seed task)", prompts],
   ["protocols", "REST vs gRPC vs gRPC + gzip (`cs-agents serve --grpc-port`; SQLite, no workers, auth off)", protocols],
   ["sse", "Live event streams (issue 20): SSE subscribers following runs a worker executes", sse],
+  ["fairness", "Priorities and fairness (issue 23): one tenant flooding the queue", fairness],
 ];
 
 export function formatReport(env, results, targetList) {

@@ -29,6 +29,7 @@ const SECTIONS = {
   prompts: "prompts",
   protocols: "protocols",
   sse: "sse",
+  fairness: "fairness",
 };
 
 function parseArgs(args) {

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { artifactBytes, FINAL_RUN_STATUSES, openQuestions, stepKeys, subtaskTiming, wakeTimeOf } from "../core/index.js";
+import { artifactBytes, FINAL_RUN_STATUSES, openQuestions, stepKeys, subtaskTiming, taskPriority, wakeTimeOf } from "../core/index.js";
 import type { Run, Step, SubtaskStatus } from "../core/index.js";
 import type { RunDetailSchema, RunSummarySchema, SubtaskViewSchema } from "./schemas.js";
 
@@ -28,6 +28,7 @@ export function runSummary(run: Run): RunSummary {
     id: run.id,
     status: run.status,
     description: run.task.description,
+    priority: taskPriority(run.task),
     createdAt: run.createdAt.toISOString(),
     updatedAt: run.updatedAt.toISOString(),
     links: { self, events: `${self}/events`, cancel: `${self}/cancel` },

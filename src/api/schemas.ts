@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_TASK_LENGTH, RUN_STATUSES } from "../core/index.js";
+import { DEFAULT_PRIORITY, MAX_TASK_LENGTH, PrioritySchema, RUN_STATUSES } from "../core/index.js";
 
 // The zod schemas that validate requests and describe responses; /openapi.json is generated
 // from these same objects. Request objects are strict: an unknown field is refused by name.
@@ -14,6 +14,7 @@ export const SubmitBody = z
     description: z.string().min(1).max(MAX_TASK_LENGTH).describe('the task in plain words, e.g. "生成季度财务报告"'),
     input: z.record(z.string(), z.unknown()).optional().describe("structured input for the planner and tools"),
     callbackUrl: z.string().max(2_048).optional().describe("https URL the run's outcome is POSTed to when it finishes, signed (see Webhooks in docs/run-control.md)"),
+    priority: PrioritySchema.optional().describe(`0-9, 9 first: the order of this tenant's own queued runs (default ${DEFAULT_PRIORITY}); tenants take turns whatever their priorities`),
   })
   .describe("a task to run");
 
@@ -80,6 +81,7 @@ export const RunSummarySchema = z.object({
   id: z.string(),
   status: z.enum(RUN_STATUSES),
   description: z.string(),
+  priority: z.number().int().describe(`0-9, 9 first (${DEFAULT_PRIORITY} when the task named none)`),
   createdAt: z.string(),
   updatedAt: z.string(),
   links: Links,

@@ -33,7 +33,7 @@ async function submitTask(context: HandlerContext): Promise<Answer> {
     const incoming = context.caller.traceparent?.trim();
     const traceparent = incoming !== undefined && TRACEPARENT.test(incoming) ? incoming : newTraceparent();
     const callbackUrl = body.callbackUrl === undefined ? undefined : acceptedCallbackUrl(body.callbackUrl, options.webhooks);
-    const task = { description: body.description, ...(body.input ? { input: body.input } : {}), tenant: principal.tenant, ...(key ? { idempotencyKey: key } : {}), traceparent, ...(callbackUrl ? { callbackUrl } : {}) };
+    const task = { description: body.description, ...(body.input ? { input: body.input } : {}), ...(body.priority === undefined ? {} : { priority: body.priority }), tenant: principal.tenant, ...(key ? { idempotencyKey: key } : {}), traceparent, ...(callbackUrl ? { callbackUrl } : {}) };
     const details = { requestHash, ...(key ? { idempotencyKey: key } : {}) };
     const submission = await deps.store.submitAudited(
       task,

@@ -107,8 +107,9 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .description("plan and run a task now, in this process, and write its report")
     .argument("<task>", 'the task in plain words, e.g. "生成季度财务报告"')
     .option("--out <dir>", "write the report files here (default: <CS_AGENTS_OUT_DIR>/<run id>/)")
+    .option("--priority <n>", "0-9, 9 first: kept on the run (default 5)")
     .addOption(new Option("--json", "print the result as JSON instead of progress"))
-    .action(async (task: string, options: { out?: string; json?: boolean }) => setExit(await runCommand(context(), task, options)));
+    .action(async (task: string, options: { out?: string; json?: boolean; priority?: string }) => setExit(await runCommand(context(), task, options)));
 
   program
     .command("resume")
@@ -153,10 +154,12 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .argument("<task>", "the task in plain words")
     .option("--idempotency-key <key>", "submitting the same key again returns the same run")
     .option("--tenant <tenant>", "the tenant the run belongs to")
+    .option("--priority <n>", "0-9, 9 first: the order among this tenant's queued runs (default 5); tenants take turns whatever their priorities")
     .option("--server <url>", "submit through this cs-agents API instead of the store (default: CS_AGENTS_SERVER)")
     .option("--token <token>", "bearer token for --server (default: CS_AGENTS_TOKEN)")
     .option("--json", "print {runId, status, created} as JSON")
-    .action(async (task: string, options: { idempotencyKey?: string; tenant?: string; server?: string; token?: string; json?: boolean }) => setExit(await submitCommand(context(), task, options)));
+    .action(async (task: string, options: { idempotencyKey?: string; tenant?: string; priority?: string; server?: string; token?: string; json?: boolean }) =>
+      setExit(await submitCommand(context(), task, options)));
 
   program
     .command("status")

@@ -1484,6 +1484,8 @@ export interface operations {
                         input?: {
                             [key: string]: unknown;
                         };
+                        /** @description 0-9, 9 first: the order of this tenant's own queued runs (default 5); tenants take turns whatever their priorities */
+                        priority?: number;
                     };
                     /** @description IANA zone the cron is read in, e.g. "Asia/Shanghai"; default UTC */
                     timeZone?: string;
@@ -2182,6 +2184,8 @@ export interface operations {
                                 events: string;
                                 self: string;
                             };
+                            /** @description 0-9, 9 first (5 when the task named none) */
+                            priority: number;
                             /** @enum {string} */
                             status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "succeeded" | "failed" | "cancelled";
                             updatedAt: string;
@@ -2294,6 +2298,8 @@ export interface operations {
                     input?: {
                         [key: string]: unknown;
                     };
+                    /** @description 0-9, 9 first: the order of this tenant's own queued runs (default 5); tenants take turns whatever their priorities */
+                    priority?: number;
                 };
             };
         };
@@ -2350,6 +2356,8 @@ export interface operations {
                                 title: string;
                             }[];
                         } | null;
+                        /** @description 0-9, 9 first (5 when the task named none) */
+                        priority: number;
                         /** @description questions a tool asked (ctx.ask) still waiting for an answer: POST /v1/tasks/{id}/input */
                         questions: {
                             /** @description when the default answer is taken if nobody answers (ISO 8601) */
@@ -2539,6 +2547,8 @@ export interface operations {
                                 title: string;
                             }[];
                         } | null;
+                        /** @description 0-9, 9 first (5 when the task named none) */
+                        priority: number;
                         /** @description questions a tool asked (ctx.ask) still waiting for an answer: POST /v1/tasks/{id}/input */
                         questions: {
                             /** @description when the default answer is taken if nobody answers (ISO 8601) */
@@ -2832,6 +2842,8 @@ export interface operations {
                                 title: string;
                             }[];
                         } | null;
+                        /** @description 0-9, 9 first (5 when the task named none) */
+                        priority: number;
                         /** @description questions a tool asked (ctx.ask) still waiting for an answer: POST /v1/tasks/{id}/input */
                         questions: {
                             /** @description when the default answer is taken if nobody answers (ISO 8601) */

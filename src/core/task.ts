@@ -3,8 +3,17 @@ import { InvalidInputError } from "./errors.js";
 
 export const MAX_TASK_LENGTH = 10_000;
 
+/** Claim order within a tenant: 0 (lowest) to 9 (highest); a task that names none has 5. */
+export const PRIORITY_MIN = 0;
+export const PRIORITY_MAX = 9;
+export const DEFAULT_PRIORITY = 5;
+const PRIORITY_EXPECTED = `priority must be an integer from ${PRIORITY_MIN} to ${PRIORITY_MAX} (${PRIORITY_MAX} is claimed first; ${DEFAULT_PRIORITY} when not given)`;
+
 /** `version-traceid-parentid-flags`, lower-case hex, ids not all zeros. */
 export const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** A task's priority: an integer from PRIORITY_MIN to PRIORITY_MAX. */
+export const PrioritySchema = z.number({ error: PRIORITY_EXPECTED }).int(PRIORITY_EXPECTED).min(PRIORITY_MIN, PRIORITY_EXPECTED).max(PRIORITY_MAX, PRIORITY_EXPECTED);
 
 export const TaskSchema = z.object({
   description: z
@@ -14,6 +23,8 @@ export const TaskSchema = z.object({
   input: z.record(z.string(), z.unknown()).optional(),
   tenant: z.string().min(1).max(200).optional(),
   idempotencyKey: z.string().min(1).max(200).optional(),
+  /** How soon a worker takes the run, against the tenant's other runs; absent means DEFAULT_PRIORITY. */
+  priority: PrioritySchema.optional(),
   /**
    * The W3C trace context the run was submitted in, carried with it through the queue so the
    * worker that runs it (or resumes it after a crash) continues the same trace.
@@ -42,6 +53,11 @@ function isCallbackUrlForm(value: string): boolean {
 
 /** What was asked: the words of the task, optional structured input, who asked. */
 export type Task = z.infer<typeof TaskSchema>;
+
+/** The priority a task is claimed with: its own, or DEFAULT_PRIORITY when it names none. */
+export function taskPriority(task: Pick<Task, "priority">): number {
+  return task.priority ?? DEFAULT_PRIORITY;
+}
 
 /**
  * Parses untrusted task input once, at the boundary.

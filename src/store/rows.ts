@@ -40,6 +40,8 @@ export interface ClaimedRow {
   readonly crashes: number;
   readonly reclaimed: boolean | number;
   readonly lease_alone: boolean | number;
+  /** PostgreSQL's claim: the last tenant it looked at (null for a quarantined, orphaned or named run). */
+  readonly view_end?: string | null;
 }
 
 /** JSON text for a column; undefined becomes SQL NULL. */

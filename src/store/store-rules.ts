@@ -25,6 +25,19 @@ export function sqlList(values: readonly string[]): string {
  */
 export const ACTIVE_RUNS = `status NOT IN (${sqlList(FINAL_STATUSES)})`;
 
+/**
+ * The predicate of both stores' runs_waiting index (SQLite migration 15, PostgreSQL 12), word for
+ * word: the runs waiting for a worker. SQLite uses a partial index only when the WHERE repeats it.
+ */
+export const WAITING_RUNS = `lease_owner IS NULL AND status IN (${sqlList(CLAIMABLE_STATUSES)})`;
+
+/**
+ * At most this many waiting tenants are looked at by one claim, starting after the tenant the
+ * store last handed a run of (and wrapping around): a claim's cost stays bounded however many
+ * tenants wait, and every waiting tenant comes into view within a few claims.
+ */
+export const TENANTS_PER_CLAIM = 16;
+
 export const LIST_LIMIT_DEFAULT = 50;
 export const LIST_LIMIT_MAX = 500;
 

@@ -70,6 +70,7 @@ describe("durable runs from the command line (SQLite in ./data by default)", () 
     [["runs", "--status", "dozing"], /unknown status dozing/],
     [["runs", "--limit", "0"], /--limit must be a whole number/],
     [["worker", "--concurrency", "0"], /--concurrency must be a whole number/],
+    [["submit", "x", "--priority", "10"], /--priority must be a whole number from 0 to 9/],
     [["decide", "0mwtsupi6-aaaaaaaa", "subtask/a/call/0"], /exactly one of --retry/],
   ])("exits 2 for bad input: %j", async (args, message) => {
     const result = await runCli(args, { cwd: dir });

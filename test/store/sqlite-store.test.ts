@@ -185,7 +185,12 @@ describe("SqliteStore", () => {
         .all(...params)
         .map((row) => (row as { detail: string }).detail)
         .join("; ");
-    expect(plan(statements.claimCandidates, { now: 0, limit: 1 })).toBe("SCAN runs USING INDEX runs_active");
+    // The claim reads the waiting and the leased runs only (migration 15), never the history.
+    expect(plan(statements.firstWaitingTenant)).toBe("SCAN runs USING INDEX runs_waiting");
+    expect(plan(statements.nextWaitingTenant, "")).toBe("SEARCH runs USING INDEX runs_waiting (tenant>?)");
+    expect(plan(statements.waitingOfTenant, { tenant: "", limit: 1 })).toBe("SEARCH runs USING INDEX runs_waiting (tenant=?)");
+    expect(plan(statements.leasedByTenant)).toBe("SCAN runs USING COVERING INDEX runs_leased");
+    expect(plan(statements.orphanCandidate, { now: 0 })).toMatch(/^SCAN runs USING INDEX runs_leased/);
     expect(plan(statements.queueStats)).toMatch(/USING INDEX runs_active/);
     expect(check.prepare("SELECT name FROM sqlite_master WHERE name = 'runs_claimable'").all()).toEqual([]);
     check.close();

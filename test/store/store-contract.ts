@@ -2,6 +2,7 @@ import { describe } from "vitest";
 import { describeDecideAndRetention } from "./contract/decide-and-retention.js";
 import { describeJournal } from "./contract/journal.js";
 import { describeLeases } from "./contract/leases.js";
+import { describePriorities } from "./contract/priorities.js";
 import { describeSubmitAndList } from "./contract/submit-and-list.js";
 import { describeTimers } from "./contract/timers.js";
 import { describeWebhookOutbox } from "./contract/webhooks.js";
@@ -24,5 +25,6 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     describe("timers", () => describeTimers(makeStore));
     describe("webhook outbox", () => describeWebhookOutbox(makeStore));
     describe("human input", () => describeHumanInput(makeStore));
+    describe("priorities", () => describePriorities(makeStore));
   });
 }

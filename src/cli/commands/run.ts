@@ -2,6 +2,7 @@ import { mkdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { Run } from "../../core/index.js";
 import { artifactBytes, newRunId, parseTask } from "../../core/index.js";
+import { priorityOption } from "../priority-option.js";
 import type { RunEnd, RunOutcome } from "../../engine/index.js";
 import { Worker } from "../../engine/index.js";
 import { createStoreAuditSink } from "../../audit/index.js";
@@ -19,11 +20,14 @@ import { runErrorLine } from "../stored-error-text.js";
 export interface RunCommandOptions {
   readonly out?: string;
   readonly json?: boolean;
+  /** Kept on the run (`cs-agents run` claims its own run at once, so it orders nothing here). */
+  readonly priority?: string;
 }
 
 /** `cs-agents run`: a new run, executed in this process, kept in the store. */
 export async function runCommand(context: CommandContext, description: string, options: RunCommandOptions): Promise<number> {
-  const task = parseTask({ description });
+  const priority = priorityOption(options.priority);
+  const task = parseTask({ description, ...(priority === undefined ? {} : { priority }) });
   if (options.out !== undefined) await checkOutDir(options.out);
   return withStore(context, async (store) => {
     await offerResume(context, store);

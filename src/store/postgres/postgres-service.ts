@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { parseTask } from "../../core/index.js";
+import { parseTask, taskPriority } from "../../core/index.js";
 import type { Task } from "../../core/index.js";
 import { pendingMigrations } from "../migration.js";
 import { runFromRow } from "../rows.js";
@@ -72,9 +72,9 @@ export function postgresServiceOps(pool: pg.Pool): Ops {
         let inserted: ServiceRunRow | undefined;
         try {
           ({ rows: [inserted] } = await client.query<ServiceRunRow>(
-            `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version, request_hash, submitted_by)
-             VALUES ($1, $2, $3, $4::json, 'queued', $5, $6, $7) RETURNING ${RUN_COLUMNS}`,
-            [options.runId, tenant, key, JSON.stringify(task), JOURNAL_SCHEMA_VERSION, options.requestHash, options.submittedBy],
+            `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version, request_hash, submitted_by, priority)
+             VALUES ($1, $2, $3, $4::json, 'queued', $5, $6, $7, $8) RETURNING ${RUN_COLUMNS}`,
+            [options.runId, tenant, key, JSON.stringify(task), JOURNAL_SCHEMA_VERSION, options.requestHash, options.submittedBy, taskPriority(task)],
           ));
         } catch (error) {
           if (hasCode(error, "23505")) throw runExistsError(options.runId, error);

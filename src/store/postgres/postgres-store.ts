@@ -1,5 +1,5 @@
 import pg from "pg";
-import { CsAgentsError, parseTask } from "../../core/index.js";
+import { CsAgentsError, parseTask, taskPriority } from "../../core/index.js";
 import type { Run, Step, Task } from "../../core/index.js";
 import { encodeStep, leaseFromRow, runFromRow, stepFromRow } from "../rows.js";
 import type { ClaimedRow, RunRow, StepRow } from "../rows.js";
@@ -70,6 +70,8 @@ export class PostgresStore implements ServiceStore {
   readonly #pool: pg.Pool;
   readonly #schema: string | undefined;
   readonly #stats = { reclaims: 0, staleWritesRejected: 0 };
+  /** Where the previous claim's view of the waiting tenants ended (whoever won): the next claim looks on from there. */
+  #tenantCursor: string | undefined;
   #serviceOps: ReturnType<typeof postgresServiceOps> | undefined;
   #deliveries: ReturnType<typeof postgresDeliveries> | undefined;
   readonly #schedules: ScheduleStore;
@@ -138,7 +140,7 @@ export class PostgresStore implements ServiceStore {
     const { claim } = options;
     let inserted: RunRow | undefined;
     try {
-      const values = [options.runId, tenant, key, JSON.stringify(task), JOURNAL_SCHEMA_VERSION, claim?.workerId ?? null, claim?.leaseMs ?? null];
+      const values = [options.runId, tenant, key, JSON.stringify(task), JOURNAL_SCHEMA_VERSION, claim?.workerId ?? null, claim?.leaseMs ?? null, taskPriority(task)];
       inserted = (await this.#query<RunRow>(sql.insertRun, values)).rows[0];
     } catch (error) {
       if (hasCode(error, "23505")) throw runExistsError(options.runId, error);
@@ -171,12 +173,12 @@ export class PostgresStore implements ServiceStore {
 
   async claim(request: ClaimRequest): Promise<readonly Lease[]> {
     if (request.limit < 1) return [];
-    const { workerId, leaseMs } = request;
-    const idle = (request.holding ?? 0) === 0;
+    const [{ workerId, leaseMs }, idle] = [request, (request.holding ?? 0) === 0];
     const { rows } =
       request.runId === undefined
-        ? await this.#query<ClaimedRow>(sql.claim, [workerId, leaseMs, request.limit, idle])
+        ? await this.#query<ClaimedRow>(sql.claim, [workerId, leaseMs, request.limit, idle, this.#tenantCursor ?? null])
         : await this.#query<ClaimedRow>(sql.claimRun, [workerId, leaseMs, request.runId, idle]);
+    this.#tenantCursor = rows.find((row) => typeof row.view_end === "string")?.view_end ?? this.#tenantCursor;
     const leases: Lease[] = [];
     for (const row of rows) {
       if (isPoisoned(row, request.maxCrashes)) {

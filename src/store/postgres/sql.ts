@@ -1,4 +1,4 @@
-import { ACTIVE_RUNS, CLAIMABLE_STATUSES, FINAL_STATUSES, sqlList } from "../store-rules.js";
+import { ACTIVE_RUNS, CLAIMABLE_STATUSES, FINAL_STATUSES, TENANTS_PER_CLAIM, WAITING_RUNS, sqlList } from "../store-rules.js";
 
 // Every statement the PostgreSQL store runs. Each has a name, so pg prepares it once per
 // connection. All times come from the database clock (now()): workers' clocks never decide a
@@ -50,8 +50,9 @@ function runStepsStatement(name: string, runSet: string, alsoWhere: string): Sql
 }
 
 /**
- * Leases the candidate rows (id, reclaimed, alone) in the same statement that locks them. A
- * crash counts only when someone else held the lease alone; any orphaned run is quarantined.
+ * Leases the candidate rows (id, reclaimed, alone, place) in the same statement that locks them,
+ * and returns them in the order of `place`. A crash counts only when someone else held the lease
+ * alone; any orphaned run is quarantined.
  */
 function claimStatement(name: string, candidates: string): SqlStatement {
   return statement(
@@ -61,8 +62,8 @@ function claimStatement(name: string, candidates: string): SqlStatement {
        UPDATE runs r SET status = 'running', wake_at = NULL, updated_at = now(), lease_owner = $1, lease_expires_at = ${msFromNow("$2")}, lease_epoch = r.lease_epoch + 1,
          claims = r.claims + 1, crashes = r.crashes + (c.reclaimed AND r.lease_alone)::int, quarantined = r.quarantined OR c.reclaimed, lease_alone = c.alone
        FROM candidates c WHERE r.id = c.id
-       RETURNING r.id, r.task::text AS task, r.lease_epoch, r.crashes, c.reclaimed, c.alone AS lease_alone, r.created_at)
-     SELECT id, task, lease_epoch, crashes, reclaimed, lease_alone FROM claimed ORDER BY created_at, id`,
+       RETURNING r.id, r.task::text AS task, r.lease_epoch, r.crashes, c.reclaimed, c.alone AS lease_alone, c.place, c.view_end, r.created_at)
+     SELECT id, task, lease_epoch, crashes, reclaimed, lease_alone, view_end FROM claimed ORDER BY place, created_at, id`,
   );
 }
 
@@ -72,9 +73,9 @@ export const sql = {
   // With an owner ($6) the run starts claimed by it for $7 ms (eager start): running, lease epoch 1.
   insertRun: statement(
     "insert_run",
-    `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version, lease_owner, lease_expires_at, lease_epoch, claims)
+    `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version, lease_owner, lease_expires_at, lease_epoch, claims, priority)
      VALUES ($1, $2, $3, $4::json, CASE WHEN $6::text IS NULL THEN 'queued' ELSE 'running' END, $5, $6::text,
-       CASE WHEN $6::text IS NULL THEN NULL ELSE ${msFromNow("$7")} END, ($6::text IS NOT NULL)::int, ($6::text IS NOT NULL)::int)
+       CASE WHEN $6::text IS NULL THEN NULL ELSE ${msFromNow("$7")} END, ($6::text IS NOT NULL)::int, ($6::text IS NOT NULL)::int, $8)
      ON CONFLICT (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
      RETURNING ${RUN_COLUMNS}`,
   ),
@@ -92,35 +93,71 @@ export const sql = {
   // $4: the worker holds no run. A waiting quarantined run, or else an orphan (a lease expired
   // under it: its reclaim quarantines it), goes alone to such a worker, and while one waits no
   // other run is handed out (busy workers drain until one is free to take it).
+  // Otherwise the order is fair-order.ts's, in SQL: the first $3 runs of each tenant in view (up
+  // to TENANTS_PER_CLAIM waiting tenants after $5, the tenant this store last handed a run of,
+  // wrapping around; found by skipping through runs_waiting, one probe each) and the due sleepers, by
+  // turn (runs the tenant holds now + place in its line), then priority, then due time. The
+  // orphan is the lease that expired first, and the held runs are counted per tenant by
+  // equality: both plans stay on runs_leased even before the table has statistics.
   claim: claimStatement(
     "claim",
-    `WITH q AS (
+    `WITH RECURSIVE q AS (
        SELECT id, lease_owner IS NOT NULL AS reclaimed FROM runs
        WHERE quarantined AND ${CLAIMABLE_NOW}
        ORDER BY created_at, id LIMIT 1
        FOR UPDATE SKIP LOCKED),
-     queued AS (
-       SELECT id, lease_owner IS NOT NULL AS reclaimed, created_at AS due FROM runs
-       WHERE ${CLAIMABLE_NOW} AND NOT EXISTS (SELECT 1 FROM q)
-       ORDER BY created_at, id LIMIT $3
+     orphan AS (
+       SELECT id, true AS reclaimed FROM runs
+       WHERE lease_owner IS NOT NULL AND lease_expires_at < now() AND status IN (${CLAIMABLE}) AND NOT EXISTS (SELECT 1 FROM q)
+       ORDER BY lease_expires_at, id LIMIT 1
        FOR UPDATE SKIP LOCKED),
+     after_cursor AS (
+       SELECT (SELECT tenant FROM runs WHERE ${WAITING_RUNS} AND tenant > $5::text ORDER BY tenant LIMIT 1) AS tenant, 1 AS n
+       UNION ALL
+       SELECT (SELECT r.tenant FROM runs r WHERE ${WAITING_RUNS} AND r.tenant > a.tenant ORDER BY r.tenant LIMIT 1), a.n + 1
+       FROM after_cursor a WHERE a.tenant IS NOT NULL AND a.n < ${TENANTS_PER_CLAIM}),
+     wrapped AS (
+       SELECT (SELECT tenant FROM runs WHERE ${WAITING_RUNS} ORDER BY tenant LIMIT 1) AS tenant, (SELECT count(tenant) FROM after_cursor) + 1 AS n
+       WHERE (SELECT count(tenant) FROM after_cursor) < ${TENANTS_PER_CLAIM}
+       UNION ALL
+       SELECT (SELECT r.tenant FROM runs r WHERE ${WAITING_RUNS} AND r.tenant > w.tenant ORDER BY r.tenant LIMIT 1), w.n + 1
+       FROM wrapped w WHERE w.tenant IS NOT NULL AND ($5::text IS NULL OR w.tenant < $5::text) AND w.n < ${TENANTS_PER_CLAIM}),
+     tenants AS (
+       SELECT tenant FROM after_cursor WHERE tenant IS NOT NULL
+       UNION SELECT tenant FROM wrapped WHERE tenant IS NOT NULL AND ($5::text IS NULL OR tenant <= $5::text)),
+     waiting AS (
+       SELECT w.* FROM tenants t CROSS JOIN LATERAL (
+         SELECT id, tenant, priority, created_at AS due FROM runs
+         WHERE ${WAITING_RUNS} AND tenant = t.tenant
+         ORDER BY priority DESC, created_at, id LIMIT $3
+         FOR UPDATE SKIP LOCKED) w
+       WHERE NOT EXISTS (SELECT 1 FROM q) AND NOT EXISTS (SELECT 1 FROM orphan)),
      sleepers AS (
-       SELECT id, false AS reclaimed, wake_at AS due FROM runs
-       WHERE status IN ('sleeping', 'waiting_input') AND wake_at <= now() AND NOT EXISTS (SELECT 1 FROM q)
+       SELECT id, tenant, priority, wake_at AS due FROM runs
+       WHERE status IN ('sleeping', 'waiting_input') AND wake_at <= now() AND NOT EXISTS (SELECT 1 FROM q) AND NOT EXISTS (SELECT 1 FROM orphan)
        ORDER BY wake_at, id LIMIT $3
        FOR UPDATE SKIP LOCKED),
+     pool AS (SELECT * FROM waiting UNION ALL SELECT * FROM sleepers),
+     leased AS (
+       SELECT p.tenant, (SELECT count(*) FROM runs WHERE lease_owner IS NOT NULL AND tenant = p.tenant) AS n
+       FROM (SELECT DISTINCT tenant FROM pool) p),
+     turns AS (
+       SELECT p.id, p.priority, p.due, l.n + row_number() OVER (PARTITION BY p.tenant ORDER BY p.priority DESC, p.due, p.id) AS turn
+       FROM pool p JOIN leased l ON l.tenant = p.tenant),
      n AS (
-       SELECT id, reclaimed, due FROM (SELECT * FROM queued UNION ALL SELECT * FROM sleepers) both_kinds
-       ORDER BY due, id LIMIT $3),
-     orphan AS (SELECT id, reclaimed FROM n WHERE reclaimed ORDER BY due, id LIMIT 1)
-     SELECT id, reclaimed, true AS alone FROM q WHERE $4::boolean
-     UNION ALL SELECT id, reclaimed, true AS alone FROM orphan WHERE $4::boolean
-     UNION ALL SELECT id, reclaimed, $4::boolean AND $3::int = 1 AS alone FROM n WHERE NOT EXISTS (SELECT 1 FROM orphan)`,
+       SELECT id, row_number() OVER (ORDER BY turn, priority DESC, due, id) AS place FROM turns
+       ORDER BY turn, priority DESC, due, id LIMIT $3)
+     SELECT id, reclaimed, true AS alone, 0::bigint AS place, NULL::text AS view_end FROM q WHERE $4::boolean
+     UNION ALL SELECT id, reclaimed, true AS alone, 0::bigint AS place, NULL::text AS view_end FROM orphan WHERE $4::boolean
+     UNION ALL SELECT id, false AS reclaimed, $4::boolean AND $3::int = 1 AS alone, place,
+       COALESCE((SELECT tenant FROM wrapped WHERE tenant IS NOT NULL AND ($5::text IS NULL OR tenant <= $5::text) ORDER BY n DESC LIMIT 1),
+                (SELECT tenant FROM after_cursor WHERE tenant IS NOT NULL ORDER BY n DESC LIMIT 1)) AS view_end
+     FROM n`,
   ),
   // A forced takeover waits for the row rather than skip it: the caller named this run.
   claimRun: claimStatement(
     "claim_run",
-    `SELECT id, lease_owner IS NOT NULL AS reclaimed, $4::boolean AS alone FROM runs WHERE id = $3 AND status IN (${CLAIMABLE}) FOR UPDATE`,
+    `SELECT id, lease_owner IS NOT NULL AS reclaimed, $4::boolean AS alone, 1::bigint AS place, NULL::text AS view_end FROM runs WHERE id = $3 AND status IN (${CLAIMABLE}) FOR UPDATE`,
   ),
   poison: statement(
     "poison",

@@ -377,4 +377,19 @@ CREATE INDEX schedules_due ON schedules (next_run_at, id) WHERE paused = 0;
 CREATE INDEX schedules_tenant ON schedules (tenant, created_at, id);
 `,
   },
+  {
+    version: 15,
+    name: "runs_priority",
+    // Claims take higher priorities first within a tenant, and share the workers across
+    // tenants. runs_waiting holds only the runs waiting for a worker (no lease, not final, not
+    // asleep or held), per tenant in claim order, so a claim reads each waiting tenant's first
+    // few entries, not the queue. runs_leased holds the runs a worker holds (a few per worker
+    // slot): a claim counts them per tenant, and finds an expired one, without the queue. A
+    // heartbeat changes neither predicate's columns, so it rewrites neither index.
+    sql: `
+ALTER TABLE runs ADD COLUMN priority INTEGER NOT NULL DEFAULT 5 CHECK (priority BETWEEN 0 AND 9);
+CREATE INDEX runs_waiting ON runs (tenant, priority DESC, created_at, id) WHERE lease_owner IS NULL AND status IN ('queued', 'planning', 'running');
+CREATE INDEX runs_leased ON runs (tenant, lease_owner) WHERE lease_owner IS NOT NULL;
+`,
+  },
 ];

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { CsAgentsError, parseTask } from "../../core/index.js";
+import { CsAgentsError, parseTask, taskPriority } from "../../core/index.js";
 import type { Run, Task } from "../../core/index.js";
 import { pendingMigrations } from "../migration.js";
 import { runFromRow } from "../rows.js";
@@ -65,7 +65,7 @@ export function sqliteServiceOps(db: Database.Database): Ops {
     const existing = key === null ? undefined : s.runByKey.get({ tenant, key });
     if (existing) return { run: runFromRow(existing), created: false, requestHash: existing.request_hash, submittedBy: existing.submitted_by };
     if (options.maxActiveRuns !== undefined && (s.activeRuns.get(tenant, options.maxActiveRuns) ?? 0) >= options.maxActiveRuns) throw tooManyActiveRuns(options.maxActiveRuns);
-    const row = { id: options.runId, tenant, key, task: JSON.stringify(task), schemaVersion: JOURNAL_SCHEMA_VERSION, now: Date.now() };
+    const row = { id: options.runId, tenant, key, task: JSON.stringify(task), priority: taskPriority(task), schemaVersion: JOURNAL_SCHEMA_VERSION, now: Date.now() };
     try {
       s.insertRun.run({ ...row, requestHash: options.requestHash, submittedBy: options.submittedBy });
     } catch (error) {
@@ -226,9 +226,9 @@ function prepareStatements(db: Database.Database) {
     ),
     runExists: q<[string], { id: string }>("SELECT id FROM runs WHERE id = ?"),
     activeRuns: prepareActiveRuns(db),
-    insertRun: q<{ id: string; tenant: string; key: string | null; task: string; schemaVersion: number; now: number; requestHash: string; submittedBy: string }>(
-      `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version, created_at, updated_at, request_hash, submitted_by)
-       VALUES (@id, @tenant, @key, @task, 'queued', @schemaVersion, @now, @now, @requestHash, @submittedBy)`,
+    insertRun: q<{ id: string; tenant: string; key: string | null; task: string; priority: number; schemaVersion: number; now: number; requestHash: string; submittedBy: string }>(
+      `INSERT INTO runs (id, tenant, idempotency_key, task, priority, status, schema_version, created_at, updated_at, request_hash, submitted_by)
+       VALUES (@id, @tenant, @key, @task, @priority, 'queued', @schemaVersion, @now, @now, @requestHash, @submittedBy)`,
     ),
     cancel: q<{ runId: string; error: string; now: number }>(
       `UPDATE runs SET status = 'cancelled', error = @error, finished_at = @now, updated_at = @now, lease_owner = NULL, lease_expires_at = NULL

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
-import { CsAgentsError, parseTask } from "../../core/index.js";
+import { CsAgentsError, parseTask, taskPriority } from "../../core/index.js";
 import type { Run, Step, Task } from "../../core/index.js";
 import { encodeStep, leaseFromRow, runFromRow, stepFromRow } from "../rows.js";
 import type { ClaimedRow, EncodedStep, RunRow } from "../rows.js";
@@ -45,6 +45,8 @@ import type { AmbiguousDecision, ClaimRequest, FinalOutcome, Lease, ListFilter, 
 import { BackgroundCheckpoint } from "./background-checkpoint.js";
 import type { BackgroundCheckpointStats } from "./background-checkpoint.js";
 import { migrateSqlite } from "./migrate.js";
+import { createFairCandidates } from "./fair-candidates.js";
+import type { FairCandidates } from "./fair-candidates.js";
 import { prepareStatements } from "./statements.js";
 import type { SqliteStatements, TransitionParams } from "./statements.js";
 
@@ -89,6 +91,7 @@ export class SqliteStore implements ServiceStore {
   #deliveries: ReturnType<typeof sqliteDeliveries> | undefined;
   readonly #schedules: ScheduleStore;
   #statements: SqliteStatements | undefined;
+  #fair: FairCandidates | undefined;
   #recordTransaction: Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[]) => boolean> | undefined;
   #finishTransaction: Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[], params: TransitionParams) => boolean> | undefined;
 
@@ -161,6 +164,7 @@ export class SqliteStore implements ServiceStore {
         tenant,
         key,
         task: JSON.stringify(task),
+        priority: taskPriority(task),
         schemaVersion: JOURNAL_SCHEMA_VERSION,
         now,
         owner: claim?.workerId ?? null,
@@ -219,13 +223,11 @@ export class SqliteStore implements ServiceStore {
     const sql = this.#sql;
     const idle = (request.holding ?? 0) === 0;
     if (request.runId !== undefined) return { candidates: sql.claimCandidate.all(request.runId), alone: idle && request.limit === 1 };
-    const queued = sql.claimCandidates.all({ now, limit: request.limit });
-    const due = sql.dueSleepers.all({ now, limit: request.limit });
-    // Queued runs are due when submitted, sleepers when their timer is: earliest due first.
-    const candidates = due.length === 0 ? queued : [...queued, ...due].sort((a, b) => a.due - b.due || (a.id < b.id ? -1 : 1)).slice(0, request.limit);
     // An orphan (a lease expired under it) is a suspect like a quarantined run, before its reclaim quarantines it.
-    const suspect = sql.quarantinedCandidate.get({ now }) ?? candidates.find((c) => c.lease_owner !== null);
+    const suspect = sql.quarantinedCandidate.get({ now }) ?? sql.orphanCandidate.get({ now });
     if (suspect) return { candidates: idle ? [suspect] : [], alone: true };
+    // Made once, with the statements it reads: it keeps where the last claim stopped looking at tenants.
+    const candidates = (this.#fair ??= createFairCandidates(sql))(request.limit, now).map((c) => ({ id: c.id, lease_owner: null }));
     return { candidates, alone: idle && request.limit === 1 };
   }
 

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { ClaimedRow, RunRow, StepRow } from "../rows.js";
-import { CLAIMABLE_STATUSES, FINAL_STATUSES, sqlList } from "../store-rules.js";
+import type { ClaimCandidate } from "../fair-order.js";
+import { CLAIMABLE_STATUSES, FINAL_STATUSES, WAITING_RUNS, sqlList } from "../store-rules.js";
 
 // Every statement the SQLite store runs, prepared once per connection. Times are epoch ms
 // passed in as @now, so one call uses one instant throughout.
@@ -48,9 +49,9 @@ export function prepareStatements(db: Database.Database) {
   const preparePluck = <P extends unknown[], R>(sql: string) => db.prepare<P, R>(sql).pluck() as SqliteStatement<P, R>;
   return {
     // With an owner the run starts claimed by it (eager start): running, lease epoch 1.
-    insertRun: prepare<{ id: string; tenant: string; key: string | null; task: string; schemaVersion: number; now: number; owner: string | null; expiresAt: number | null }, RunRow>(
-      `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version, created_at, updated_at, lease_owner, lease_expires_at, lease_epoch, claims)
-       VALUES (@id, @tenant, @key, @task, CASE WHEN @owner IS NULL THEN 'queued' ELSE 'running' END, @schemaVersion, @now, @now,
+    insertRun: prepare<{ id: string; tenant: string; key: string | null; task: string; priority: number; schemaVersion: number; now: number; owner: string | null; expiresAt: number | null }, RunRow>(
+      `INSERT INTO runs (id, tenant, idempotency_key, task, priority, status, schema_version, created_at, updated_at, lease_owner, lease_expires_at, lease_epoch, claims)
+       VALUES (@id, @tenant, @key, @task, @priority, CASE WHEN @owner IS NULL THEN 'queued' ELSE 'running' END, @schemaVersion, @now, @now,
          @owner, @expiresAt, @owner IS NOT NULL, @owner IS NOT NULL)
        ON CONFLICT (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING ${RUN_COLUMNS}`,
@@ -62,17 +63,30 @@ export function prepareStatements(db: Database.Database) {
     // other tenant's runs.
     listRuns: prepare<ListParams, RunRow>(listRunsSql("")),
     listRunsOfTenant: prepare<ListParams & { tenant: string }, RunRow>(listRunsSql("AND tenant = @tenant")),
-    claimCandidates: prepare<{ now: number; limit: number }, Candidate & { due: number }>(
-      `SELECT id, lease_owner, created_at AS due FROM runs
-       WHERE ${SQLITE_ACTIVE_RUNS} AND status IN (${CLAIMABLE}) AND (lease_owner IS NULL OR lease_expires_at < @now)
-       ORDER BY created_at, id LIMIT @limit`,
+    // The claim's reads (fair-order.ts orders what they find). Each names its index: runs_waiting
+    // and runs_leased hold only waiting and leased runs, so no read walks the queue; the
+    // tenants are found by skipping from one to the next in runs_waiting.
+    firstWaitingTenant: preparePluck<[], string>(`SELECT tenant FROM runs INDEXED BY runs_waiting WHERE ${WAITING_RUNS} ORDER BY tenant LIMIT 1`),
+    nextWaitingTenant: preparePluck<[string], string>(`SELECT tenant FROM runs INDEXED BY runs_waiting WHERE ${WAITING_RUNS} AND tenant > ? ORDER BY tenant LIMIT 1`),
+    // One tenant's line: its first few waiting runs, higher priority first, then oldest.
+    waitingOfTenant: prepare<{ tenant: string; limit: number }, ClaimCandidate>(
+      `SELECT id, tenant, priority, created_at AS due FROM runs INDEXED BY runs_waiting
+       WHERE ${WAITING_RUNS} AND tenant = @tenant
+       ORDER BY priority DESC, created_at, id LIMIT @limit`,
     ),
     // Sleeping runs and questions whose default answer is now due, earliest first (runs_waking:
     // its WHERE repeats that predicate).
-    dueSleepers: prepare<{ now: number; limit: number }, Candidate & { due: number }>(
-      `SELECT id, NULL AS lease_owner, wake_at AS due FROM runs
+    dueSleepers: prepare<{ now: number; limit: number }, ClaimCandidate>(
+      `SELECT id, tenant, priority, wake_at AS due FROM runs
        WHERE status IN ('sleeping', 'waiting_input') AND wake_at <= @now
        ORDER BY wake_at, id LIMIT @limit`,
+    ),
+    leasedByTenant: prepare<[], { tenant: string; n: number }>(`SELECT tenant, count(*) AS n FROM runs INDEXED BY runs_leased WHERE lease_owner IS NOT NULL GROUP BY tenant`),
+    // The run whose lease expired first under it (an orphan), read from the leased runs only.
+    orphanCandidate: prepare<{ now: number }, Candidate>(
+      `SELECT id, lease_owner FROM runs INDEXED BY runs_leased
+       WHERE lease_owner IS NOT NULL AND lease_expires_at < @now AND status IN (${CLAIMABLE})
+       ORDER BY lease_expires_at, id LIMIT 1`,
     ),
     sleep: prepare<Fence & { status: "sleeping" | "waiting_input"; wakeAt: number | null; now: number }>(
       `UPDATE runs SET status = @status, wake_at = @wakeAt, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
