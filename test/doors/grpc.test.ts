@@ -16,6 +16,7 @@ interface TaskMessage {
   result_json: string;
   subtasks: { id: string; status: string; output_json: string }[];
   artifacts: { name: string; media_type: string; bytes: number; href: string }[];
+  wake_at: { seconds: number; nanos: number } | null;
 }
 
 const SEED = "生成季度财务报告";
@@ -66,6 +67,22 @@ describe("gRPC door: the seed task", () => {
     expect(got.value.subtasks.every((s) => s.status === "succeeded")).toBe(true);
     expect(JSON.parse(got.value.result_json)).toHaveProperty("output");
     expect(got.value.artifacts.map((a) => a.name)).toContain("report.md");
+  });
+
+  it("shows when a sleeping run wakes (wake_at), as the REST view's wakeAt", async () => {
+    const submitted = await unary<TaskMessage>(client, "SubmitTask", { description: SEED }, bearerMetadata(acme));
+    if (!submitted.ok) throw submitted.error;
+    expect(submitted.value.wake_at).toBeNull();
+    const [lease] = await t.store.claim({ workerId: "w", leaseMs: 30_000, limit: 1, maxCrashes: 3, runId: submitted.value.id });
+    if (!lease) throw new Error("the run was not claimed");
+    // As a tool's ctx.sleep leaves it: an open timer step, then the run asleep until it is due.
+    const wakeAt = new Date(Date.UTC(2031, 0, 2, 9, 30, 0, 250));
+    await t.store.record(lease, { runId: lease.runId, key: "subtask/remind/sleep/0", kind: "sleep", status: "started", output: { wakeAt: wakeAt.toISOString() }, startedAt: new Date() });
+    await t.store.sleep(lease, wakeAt);
+    const got = await unary<TaskMessage>(client, "GetTask", { id: submitted.value.id }, bearerMetadata(acme));
+    if (!got.ok) throw got.error;
+    expect(got.value.status).toBe("RUN_STATUS_SLEEPING");
+    expect(got.value.wake_at).toEqual({ seconds: Math.floor(wakeAt.getTime() / 1_000), nanos: 250_000_000 });
   });
 
   it("resumes WatchRun after an event id with nothing lost or repeated", async () => {

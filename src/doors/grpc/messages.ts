@@ -81,6 +81,7 @@ export function taskMessage(run: RunDetail): Record<string, unknown> {
     error: errorInfo(run.error),
     artifacts: run.artifacts.map((a) => ({ name: a.name, media_type: a.mediaType, bytes: a.bytes, href: a.href })),
     duration_ms: optionalNumber(run.durationMs),
+    wake_at: timestamp(run.wakeAt),
   };
 }
 
