@@ -48,6 +48,12 @@ const SERVICE_SETTINGS = {
   CS_AGENTS_MAX_JSON_DEPTH: z.coerce.number().int("must be a whole number").min(2).max(256).default(32).describe("deepest JSON nesting accepted"),
   CS_AGENTS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int("must be a whole number").min(0).default(600).describe("requests per tenant per minute (0: no limit); shared through Redis when REDIS_URL is set"),
   CS_AGENTS_MAX_ACTIVE_RUNS_PER_TENANT: z.coerce.number().int("must be a whole number").min(0).default(100).describe("unfinished runs a tenant may have (0: no cap)"),
+  CS_AGENTS_MAX_RUNNING_RUNS_PER_TENANT: z.coerce
+    .number()
+    .int("must be a whole number")
+    .min(0, "must be 0 (no limit) or more")
+    .default(0)
+    .describe("runs of one tenant workers hold at once, across the fleet (0: no limit); keep it below the workers' slots so a tenant flooding the queue leaves slots to the others"),
   CS_AGENTS_API_MAX_IN_FLIGHT: z.coerce.number().int("must be a whole number").min(0).default(256).describe("requests served at once per process; more answer 503 OVERLOADED with Retry-After (0: no bound)"),
   CS_AGENTS_API_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int("must be a whole number").min(0).default(0).describe("event-loop delay (P99, ms) past which new requests answer 503 OVERLOADED (0: not watched)"),
   CS_AGENTS_REQUEST_TIMEOUT_MS: z.coerce.number().int("must be a whole number").min(1_000).default(30_000).describe("a request must arrive within this (headers within a third of it)"),

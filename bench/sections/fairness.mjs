@@ -16,6 +16,8 @@ const FLOOD = 10_000;
 const SLOTS = 8;
 const RUN_MS = 5;
 const POLL_MS = 5;
+/** CS_AGENTS_MAX_RUNNING_RUNS_PER_TENANT in the third case: one of the SLOTS stays free for others. */
+const HELD_PER_TENANT = SLOTS - 1;
 const RESULT = { subtasks: {}, artifacts: [], output: null };
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
@@ -40,13 +42,13 @@ async function fill(store, tenant, count, inFlight) {
  * SLOTS workers claim and finish runs until `stop()`; tenant "b" submits `probes` runs one every
  * `everyMs`. Returns how long each of b's runs waited from its submit to its claim (ms).
  */
-async function startWaits(store, { probes, everyMs }) {
+async function startWaits(store, { probes, everyMs, maxHeldPerTenant = 0 }) {
   const submittedAt = new Map();
   const waits = [];
   let running = true;
   const slot = async (n) => {
     while (running) {
-      const [lease] = await store.claim({ workerId: `w${n}`, leaseMs: 60_000, limit: 1, maxCrashes: 3 });
+      const [lease] = await store.claim({ workerId: `w${n}`, leaseMs: 60_000, limit: 1, maxCrashes: 3, maxHeldPerTenant });
       if (!lease) {
         await sleep(POLL_MS);
         continue;
@@ -88,11 +90,11 @@ async function claimCost(store, claims) {
 async function measureStore(name, open, { quick, log }) {
   const rows = [];
   const probes = quick ? 40 : 100;
-  const wait = async (label, prepare) => {
+  const wait = async (label, prepare, maxHeldPerTenant = 0) => {
     const { store, close } = await open();
     try {
       await prepare(store);
-      const waits = await startWaits(store, { probes, everyMs: 25 });
+      const waits = await startWaits(store, { probes, everyMs: 25, maxHeldPerTenant });
       const row = { section: "fairness", store: name, case: label, kind: "wait", n: waits.length, p50: percentile(waits, 50), p95: percentile(waits, 95), max: Math.max(...waits) };
       rows.push(row);
       log(`${name.padEnd(10)} ${label.padEnd(52)} p50 ${row.p50.toFixed(1)} ms, p95 ${row.p95.toFixed(1)} ms (${row.n} of ${probes} started)`);
@@ -102,6 +104,7 @@ async function measureStore(name, open, { quick, log }) {
   };
   await wait("tenant b's runs, idle queue", async () => undefined);
   await wait(`tenant b's runs, tenant a flooding ${FLOOD.toLocaleString("en")} queued`, (store) => fill(store, "a", FLOOD, 16));
+  await wait(`tenant b's runs, a flooding, ≤ ${HELD_PER_TENANT} held per tenant`, (store) => fill(store, "a", FLOOD, 16), HELD_PER_TENANT);
 
   const cost = async (label, prepare, claims) => {
     const { store, close } = await open();

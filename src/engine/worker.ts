@@ -33,6 +33,11 @@ export interface WorkerOptions {
    * A run orphaned beside others is quarantined (run alone from then on), not charged. Default 3.
    */
   readonly maxCrashes?: number;
+  /**
+   * At most this many runs of one tenant held at once by all the store's workers (0: no limit,
+   * the default): a tenant flooding the queue leaves the other slots to other tenants.
+   */
+  readonly maxRunningPerTenant?: number;
   /** How often held runs are checked for a cancellation made elsewhere (API, CLI). Default 1,000. */
   readonly cancelCheckMs?: number;
   readonly onEvent?: EventListener;
@@ -206,7 +211,7 @@ export class Worker {
       if (free > 0) {
         try {
           const sentAt = this.#now();
-          const leases = await this.#options.store.claim({ workerId: this.id, leaseMs: this.#leaseMs, limit: free, maxCrashes: this.#maxCrashes, holding: this.#active.size });
+          const leases = await this.#options.store.claim({ workerId: this.id, leaseMs: this.#leaseMs, limit: free, maxCrashes: this.#maxCrashes, holding: this.#active.size, maxHeldPerTenant: this.#options.maxRunningPerTenant ?? 0 });
           claimed = leases.length;
           for (const lease of leases) {
             this.#written(lease.runId);

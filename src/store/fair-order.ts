@@ -19,9 +19,10 @@ export interface ClaimCandidate {
 
 /**
  * The candidates in claim order, at most `limit`. `leased` counts the runs each tenant's
- * workers hold now (a tenant not in it holds none).
+ * workers hold now (a tenant not in it holds none). With `maxHeld` above 0, a run whose turn
+ * would make its tenant hold more than that is left waiting.
  */
-export function fairOrder<C extends ClaimCandidate>(candidates: readonly C[], leased: ReadonlyMap<string, number>, limit: number): C[] {
+export function fairOrder<C extends ClaimCandidate>(candidates: readonly C[], leased: ReadonlyMap<string, number>, limit: number, maxHeld = 0): C[] {
   const lines = new Map<string, C[]>();
   for (const c of candidates) {
     const line = lines.get(c.tenant);
@@ -33,8 +34,9 @@ export function fairOrder<C extends ClaimCandidate>(candidates: readonly C[], le
     const held = leased.get(tenant) ?? 0;
     line.sort(byPriorityThenDue).forEach((candidate, place) => turns.push({ candidate, turn: held + place + 1 }));
   }
-  turns.sort((a, b) => a.turn - b.turn || byPriorityThenDue(a.candidate, b.candidate));
-  return turns.slice(0, limit).map((t) => t.candidate);
+  const allowed = maxHeld > 0 ? turns.filter((t) => t.turn <= maxHeld) : turns;
+  allowed.sort((a, b) => a.turn - b.turn || byPriorityThenDue(a.candidate, b.candidate));
+  return allowed.slice(0, limit).map((t) => t.candidate);
 }
 
 function byPriorityThenDue(a: ClaimCandidate, b: ClaimCandidate): number {

@@ -32,6 +32,13 @@ export interface ClaimRequest {
    * quarantined run (one orphaned by a crash), alone; while one waits, busier workers get nothing.
    */
   readonly holding?: number;
+  /**
+   * At most this many runs of one tenant held by workers at once, across every worker of the
+   * store (0 or absent: no limit); a tenant's other runs wait, so the slots left stay free for
+   * other tenants. Exact on SQLite (one writer); on PostgreSQL two claims at the same moment may
+   * each take a tenant's last place, so the limit can be passed by one run per concurrent claimer.
+   */
+  readonly maxHeldPerTenant?: number;
 }
 
 export interface SubmitOptions {

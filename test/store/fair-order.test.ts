@@ -24,4 +24,11 @@ describe("fairOrder", () => {
     expect(fairOrder([run("a1", "a"), run("b1", "b")], new Map(), 1)).toHaveLength(1);
     expect(fairOrder([], new Map([["a", 1]]), 5)).toEqual([]);
   });
+
+  it("with maxHeld, leaves a tenant's runs that would make it hold more waiting; 0 means no limit", () => {
+    const candidates = [run("a1", "a"), run("a2", "a"), run("a3", "a"), run("b1", "b", 0, 9)];
+    expect(ids(fairOrder(candidates, new Map([["a", 1]]), 10, 2))).toEqual(["b1", "a1"]);
+    expect(ids(fairOrder(candidates, new Map([["a", 2]]), 10, 2))).toEqual(["b1"]);
+    expect(ids(fairOrder(candidates, new Map([["a", 2]]), 10, 0))).toEqual(["b1", "a1", "a2", "a3"]);
+  });
 });

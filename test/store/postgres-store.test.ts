@@ -109,10 +109,10 @@ describe.skipIf(!reachable && !mustRun)("PostgresStore", () => {
       const plan = async (statement: { text: string }, params: unknown[]) =>
         (await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${statement.text}`, params)).rows.map((r) => r["QUERY PLAN"]).join("\n");
       // The claim reads the waiting and leased runs only (migration 12), never the history.
-      expect(await plan(sql.claim, ["w1", 60_000, 1, true, null])).toMatch(/Index Scan using runs_waiting/);
-      expect(await plan(sql.claim, ["w1", 60_000, 1, true, null])).toMatch(/runs_leased/);
-      expect(await plan(sql.claim, ["w1", 60_000, 1, true, null])).not.toMatch(/Seq Scan|runs_created|runs_active/);
-      expect(await plan(sql.claim, ["w1", 60_000, 1, true, null])).toMatch(/runs_quarantined/);
+      expect(await plan(sql.claim, ["w1", 60_000, 1, true, null, 0])).toMatch(/Index Scan using runs_waiting/);
+      expect(await plan(sql.claim, ["w1", 60_000, 1, true, null, 0])).toMatch(/runs_leased/);
+      expect(await plan(sql.claim, ["w1", 60_000, 1, true, null, 0])).not.toMatch(/Seq Scan|runs_created|runs_active/);
+      expect(await plan(sql.claim, ["w1", 60_000, 1, true, null, 0])).toMatch(/runs_quarantined/);
       expect(await plan(sql.queueStats, [])).toMatch(/runs_active/);
       // Three unfinished runs in all: either index of unfinished runs will do, never the history.
       expect(await plan(sql.activeRunsOfTenant, ["acme", 100])).toMatch(/runs_(tenant_)?active/);

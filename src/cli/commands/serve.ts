@@ -117,6 +117,7 @@ export async function serveCommand(context: CommandContext, options: ServeOption
         concurrency: workers,
         leaseMs: config.CS_AGENTS_LEASE_MS,
         maxCrashes: config.CS_AGENTS_MAX_CRASHES,
+        maxRunningPerTenant: config.CS_AGENTS_MAX_RUNNING_RUNS_PER_TENANT,
         onEvent: withLiveModelText(engineMetricsListener(metrics), server.publish),
         onError: (error) => logger.error({ reason: (error as Error).message }, "worker error"),
         onWritten: server.wake,

@@ -33,6 +33,7 @@ export async function workerCommand(context: CommandContext, options: { concurre
       concurrency,
       leaseMs: config.CS_AGENTS_LEASE_MS,
       maxCrashes: config.CS_AGENTS_MAX_CRASHES,
+      maxRunningPerTenant: config.CS_AGENTS_MAX_RUNNING_RUNS_PER_TENANT,
       onError: (error) => logger.error({ reason: (error as Error).message }, "worker error"),
       // With Redis, the model's text as it streams reaches the API replicas' event streams.
       ...(relay ? { onEvent: withLiveModelText(undefined, (runId, event) => relay.publish(runId, event)) } : {}),

@@ -176,7 +176,7 @@ export class PostgresStore implements ServiceStore {
     const [{ workerId, leaseMs }, idle] = [request, (request.holding ?? 0) === 0];
     const { rows } =
       request.runId === undefined
-        ? await this.#query<ClaimedRow>(sql.claim, [workerId, leaseMs, request.limit, idle, this.#tenantCursor ?? null])
+        ? await this.#query<ClaimedRow>(sql.claim, [workerId, leaseMs, request.limit, idle, this.#tenantCursor ?? null, request.maxHeldPerTenant ?? 0])
         : await this.#query<ClaimedRow>(sql.claimRun, [workerId, leaseMs, request.runId, idle]);
     this.#tenantCursor = rows.find((row) => typeof row.view_end === "string")?.view_end ?? this.#tenantCursor;
     const leases: Lease[] = [];

@@ -96,7 +96,8 @@ export const sql = {
   // Otherwise the order is fair-order.ts's, in SQL: the first $3 runs of each tenant in view (up
   // to TENANTS_PER_CLAIM waiting tenants after $5, the tenant this store last handed a run of,
   // wrapping around; found by skipping through runs_waiting, one probe each) and the due sleepers, by
-  // turn (runs the tenant holds now + place in its line), then priority, then due time. The
+  // turn (runs the tenant holds now + place in its line), then priority, then due time; with $6
+  // above 0, a turn past $6 (the tenant would hold more than that) waits. The
   // orphan is the lease that expired first, and the held runs are counted per tenant by
   // equality: both plans stay on runs_leased even before the table has statistics.
   claim: claimStatement(
@@ -146,6 +147,7 @@ export const sql = {
        FROM pool p JOIN leased l ON l.tenant = p.tenant),
      n AS (
        SELECT id, row_number() OVER (ORDER BY turn, priority DESC, due, id) AS place FROM turns
+       WHERE $6::int = 0 OR turn <= $6::int
        ORDER BY turn, priority DESC, due, id LIMIT $3)
      SELECT id, reclaimed, true AS alone, 0::bigint AS place, NULL::text AS view_end FROM q WHERE $4::boolean
      UNION ALL SELECT id, reclaimed, true AS alone, 0::bigint AS place, NULL::text AS view_end FROM orphan WHERE $4::boolean

@@ -4,7 +4,7 @@ import { TENANTS_PER_CLAIM } from "../store-rules.js";
 import type { SqliteStatements } from "./statements.js";
 
 /** Picks a claim's runs in fair order; one per store, since it remembers where it stopped looking. */
-export type FairCandidates = (limit: number, now: number) => ClaimCandidate[];
+export type FairCandidates = (limit: number, now: number, maxHeldPerTenant?: number) => ClaimCandidate[];
 
 /**
  * The first `limit` runs of each tenant in view and the due sleepers, in fair order
@@ -26,7 +26,7 @@ export function createFairCandidates(sql: SqliteStatements): FairCandidates {
     return [...seen];
   };
 
-  return (limit, now) => {
+  return (limit, now, maxHeldPerTenant) => {
     const pool: ClaimCandidate[] = [];
     const view = tenantsInView();
     for (const tenant of view) pool.push(...sql.waitingOfTenant.all({ tenant, limit }));
@@ -35,6 +35,6 @@ export function createFairCandidates(sql: SqliteStatements): FairCandidates {
     pool.push(...sql.dueSleepers.all({ now, limit }));
     if (pool.length === 0) return pool;
     const leased = new Map(sql.leasedByTenant.all().map((row) => [row.tenant, row.n]));
-    return fairOrder(pool, leased, limit);
+    return fairOrder(pool, leased, limit, maxHeldPerTenant);
   };
 }

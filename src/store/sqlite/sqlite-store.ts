@@ -227,7 +227,7 @@ export class SqliteStore implements ServiceStore {
     const suspect = sql.quarantinedCandidate.get({ now }) ?? sql.orphanCandidate.get({ now });
     if (suspect) return { candidates: idle ? [suspect] : [], alone: true };
     // Made once, with the statements it reads: it keeps where the last claim stopped looking at tenants.
-    const candidates = (this.#fair ??= createFairCandidates(sql))(request.limit, now).map((c) => ({ id: c.id, lease_owner: null }));
+    const candidates = (this.#fair ??= createFairCandidates(sql))(request.limit, now, request.maxHeldPerTenant).map((c) => ({ id: c.id, lease_owner: null }));
     return { candidates, alone: idle && request.limit === 1 };
   }
 

@@ -68,6 +68,24 @@ export function describePriorities(makeStore: MakeStore): void {
       expect([...served].sort()).toEqual(tenants);
     });
 
+    it("holds no more than maxHeldPerTenant of a tenant's runs across workers, leaving the rest of a claim to other tenants", async () => {
+      for (let i = 1; i <= 6; i++) await store().submit({ description: `a${i}`, tenant: "a", priority: 9 }, { runId: runId(i) });
+      const limited = (workerId: string, limit: number) => store().claim({ workerId, leaseMs: 60_000, limit, maxCrashes: 3, maxHeldPerTenant: 2 });
+      const first = await limited("w1", 8);
+      expect(first.map((l) => l.runId)).toEqual([runId(1), runId(2)]);
+      // Another worker: tenant a already holds its 2, so only b's run is handed out.
+      await store().submit({ description: "b", tenant: "b", priority: 0 }, { runId: runId(7) });
+      expect((await limited("w2", 8)).map((l) => l.runId)).toEqual([runId(7)]);
+      expect(await limited("w3", 8)).toEqual([]);
+      // One of a's runs finishes: its next run may go.
+      const [done] = first;
+      if (!done) throw new Error("claimed nothing");
+      await store().transition(done, { status: "succeeded", result: { subtasks: {}, artifacts: [], output: null } });
+      expect((await limited("w3", 8)).map((l) => l.runId)).toEqual([runId(3)]);
+      // Without the limit the queue's rest is claimable as before.
+      expect(await claim("w4", 8)).toEqual([runId(4), runId(5), runId(6)]);
+    });
+
     it("keeps the priority on a run released back to the queue", async () => {
       await store().submit({ description: "low", tenant: "a", priority: 1 }, { runId: runId(1) });
       await store().submit({ description: "high", tenant: "a", priority: 9 }, { runId: runId(2) });
