@@ -57,3 +57,34 @@ export interface DeliveryStore {
 export interface WebhookOutbox {
   webhookDeliveries(): DeliveryStore;
 }
+
+/** A `webhook_deliveries` row as both stores read it; `T` is how the database hands back a time. */
+export interface DeliveryRow<T> {
+  id: string;
+  run_id: string;
+  tenant: string;
+  url: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: T;
+  delivered_at: T | null;
+  last_error: string | null;
+  lease_epoch: number;
+}
+
+/** The delivery a row holds; `toDate` reads the store's form of a time. */
+export function deliveryFromRow<T>(row: DeliveryRow<T>, toDate: (value: T) => Date): WebhookDelivery {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    tenant: row.tenant,
+    url: row.url,
+    payload: row.payload,
+    status: row.status as DeliveryStatus,
+    attempts: row.attempts,
+    nextAttemptAt: toDate(row.next_attempt_at),
+    deliveredAt: row.delivered_at === null ? undefined : toDate(row.delivered_at),
+    lastError: row.last_error ?? undefined,
+  };
+}

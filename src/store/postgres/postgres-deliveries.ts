@@ -1,19 +1,10 @@
 import type pg from "pg";
-import type { ClaimedDelivery, DeliveryOutcome, DeliveryStatus, DeliveryStore, WebhookDelivery } from "../delivery-store.js";
+import { deliveryFromRow as fromRow } from "../delivery-store.js";
+import type { ClaimedDelivery, DeliveryOutcome, DeliveryRow as Row, DeliveryStore } from "../delivery-store.js";
 
-interface DeliveryRow {
-  id: string;
-  run_id: string;
-  tenant: string;
-  url: string;
-  payload: string;
-  status: string;
-  attempts: number;
-  next_attempt_at: Date;
-  delivered_at: Date | null;
-  last_error: string | null;
-  lease_epoch: number;
-}
+type DeliveryRow = Row<Date>;
+const deliveryFromRow = (row: DeliveryRow) => fromRow(row, (date) => date);
+
 
 const COLUMNS = "d.id, d.run_id, d.tenant, d.url, d.payload, d.status, d.attempts, d.next_attempt_at, d.delivered_at, d.last_error, d.lease_epoch";
 
@@ -61,17 +52,3 @@ export function postgresDeliveries(pool: pg.Pool): DeliveryStore {
   };
 }
 
-function deliveryFromRow(row: DeliveryRow): WebhookDelivery {
-  return {
-    id: row.id,
-    runId: row.run_id,
-    tenant: row.tenant,
-    url: row.url,
-    payload: row.payload,
-    status: row.status as DeliveryStatus,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    deliveredAt: row.delivered_at ?? undefined,
-    lastError: row.last_error ?? undefined,
-  };
-}

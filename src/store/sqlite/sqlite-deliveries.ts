@@ -1,20 +1,11 @@
 import type Database from "better-sqlite3";
-import type { ClaimedDelivery, DeliveryClaimRequest, DeliveryOutcome, DeliveryStatus, DeliveryStore, WebhookDelivery } from "../delivery-store.js";
+import { deliveryFromRow as fromRow } from "../delivery-store.js";
+import type { ClaimedDelivery, DeliveryClaimRequest, DeliveryOutcome, DeliveryRow as Row, DeliveryStore } from "../delivery-store.js";
 
-interface DeliveryRow {
-  id: string;
-  run_id: string;
-  tenant: string;
-  url: string;
-  payload: string;
-  status: string;
-  attempts: number;
-  next_attempt_at: number;
-  delivered_at: number | null;
-  last_error: string | null;
-  lease_owner: string | null;
-  lease_epoch: number;
-}
+/** SQLite keeps times as epoch milliseconds. */
+type DeliveryRow = Row<number>;
+const deliveryFromRow = (row: DeliveryRow) => fromRow(row, (ms) => new Date(ms));
+
 
 const COLUMNS = "id, run_id, tenant, url, payload, status, attempts, next_attempt_at, delivered_at, last_error, lease_owner, lease_epoch";
 
@@ -72,17 +63,3 @@ function prepare(db: Database.Database) {
   };
 }
 
-function deliveryFromRow(row: DeliveryRow): WebhookDelivery {
-  return {
-    id: row.id,
-    runId: row.run_id,
-    tenant: row.tenant,
-    url: row.url,
-    payload: row.payload,
-    status: row.status as DeliveryStatus,
-    attempts: row.attempts,
-    nextAttemptAt: new Date(row.next_attempt_at),
-    deliveredAt: row.delivered_at === null ? undefined : new Date(row.delivered_at),
-    lastError: row.last_error ?? undefined,
-  };
-}
