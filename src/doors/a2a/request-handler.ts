@@ -128,7 +128,7 @@ export class A2aRequestHandler implements A2ARequestHandler {
     const description = textOf(message.parts);
     if (description === "") throw new A2aDoorError("INVALID_INPUT", "the message has no text: its text parts are the task, e.g. 生成季度财务报告");
     const input = inputOf(message.parts);
-    const body = { description, ...(input ? { input } : {}) };
+    const body = { description, ...(input ? { input } : {}), ...runOptionsOf(params.metadata) };
     const key = IDEMPOTENCY_KEY.test(message.messageId) ? message.messageId : undefined;
     const answer = await this.#service.call("submitTask", call.caller, { body, ...(key ? { idempotencyKey: key } : {}) });
     const run = answer.body as RunDetail;
@@ -276,6 +276,17 @@ function inputOf(parts: readonly Part[]): Record<string, unknown> | undefined {
     if (value && typeof value === "object" && !Array.isArray(value)) input = { ...input, ...(value as Record<string, unknown>) };
   }
   return input;
+}
+
+/**
+ * The run options a send request's metadata carries (`priority`, `callbackUrl`, as REST's body
+ * names them), passed on as given: the service checks them as it checks REST's (0-9, the callback
+ * URL policy), so a bad value is refused with the same message. Other metadata keys are the
+ * client's own and are left alone.
+ */
+function runOptionsOf(metadata: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+  if (!metadata) return {};
+  return { ...("priority" in metadata ? { priority: metadata.priority } : {}), ...("callbackUrl" in metadata ? { callbackUrl: metadata.callbackUrl } : {}) };
 }
 
 function runStatusesOf(state: TaskState): string {
