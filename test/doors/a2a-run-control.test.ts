@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiDeps } from "../../src/api/index.js";
 import { a2aDoor } from "../../src/doors/a2a/index.js";
 import { createRuntime } from "../../src/runtime/index.js";
-import { makeApi, token } from "../api/harness.js";
+import { bearer, makeApi, token } from "../api/harness.js";
 import type { TestApi } from "../api/harness.js";
 import { a2aClient, authOf, problemCodeOf, sendRequest, textPart, userMessage } from "./a2a-caller.js";
 
@@ -62,5 +62,16 @@ describe("A2A message/send: priority and callbackUrl in the request's metadata, 
     const error = await client.sendMessage(send({ priority: 12 }), authOf(acme)).catch((e: unknown) => e);
     expect(String((error as Error).message)).toContain("priority must be an integer from 0 to 9");
     expect(await runCount()).toBe(before);
+  });
+
+  it("takes them from an A2A 0.3 message/send's params.metadata too", async () => {
+    const res = await fetch(`${base}/a2a`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...bearer(acme) },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "message/send", params: { message: { kind: "message", messageId: "legacy-priority-1", role: "user", parts: [{ kind: "text", text: SEED }] }, configuration: { blocking: false }, metadata: { priority: 2, callbackUrl: "https://hooks.example.com/legacy" } } }),
+    });
+    const task = ((await res.json()) as { result: { id: string; metadata: Record<string, unknown> } }).result;
+    expect(task.metadata.priority).toBe(2);
+    expect((await t.store.get(task.id))?.task).toMatchObject({ priority: 2, callbackUrl: "https://hooks.example.com/legacy" });
   });
 });

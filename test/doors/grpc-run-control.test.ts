@@ -36,7 +36,8 @@ async function runCount(): Promise<number> {
 }
 
 describe("gRPC SubmitTask: priority and callback_url, as REST takes them", () => {
-  it("keeps the priority it is given, 0 included, and 5 when none is given", async () => {
+  it("keeps the priority it is given, 0 included, and 5 when none is given; ListTasks shows it", async () => {
+    const ids = new Map<string, number>();
     for (const [request, expected] of [[{ priority: 0 }, 0], [{ priority: 8 }, 8], [{}, 5]] as const) {
       const submitted = await unary<TaskMessage>(client, "SubmitTask", { description: SEED, ...request }, bearerMetadata(acme));
       if (!submitted.ok) throw submitted.error;
@@ -45,7 +46,12 @@ describe("gRPC SubmitTask: priority and callback_url, as REST takes them", () =>
       const got = await unary<TaskMessage>(client, "GetTask", { id: submitted.value.id }, bearerMetadata(acme));
       if (!got.ok) throw got.error;
       expect(got.value.priority).toBe(expected);
+      ids.set(submitted.value.id, expected);
     }
+    const listed = await unary<{ items: TaskMessage[] }>(client, "ListTasks", { limit: 50 }, bearerMetadata(acme));
+    if (!listed.ok) throw listed.error;
+    const shown = listed.value.items.filter((item) => ids.has(item.id)).map((item): [string, number] => [item.id, item.priority]);
+    expect(shown.sort()).toEqual([...ids].sort());
   });
 
   it("refuses a priority outside 0-9 with INVALID_ARGUMENT naming it, and stores nothing", async () => {
