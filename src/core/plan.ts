@@ -3,6 +3,10 @@ import { PlanValidationError } from "./errors.js";
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
+/** The longest relative delay of a subtask: 366 days, in milliseconds. */
+export const MAX_SUBTASK_DELAY_MS = 366 * 24 * 60 * 60 * 1_000;
+const DELAY_EXPECTED = `delayMs must be a whole number of milliseconds from 0 to ${MAX_SUBTASK_DELAY_MS} (366 days)`;
+
 export const SubtaskSchema = z.object({
   id: z.string().regex(ID_PATTERN, "ids are 1-64 lowercase letters, digits, '-' or '_'"),
   title: z.string().min(1).max(500),
@@ -17,6 +21,12 @@ export const SubtaskSchema = z.object({
    * nothing else can run, the run sleeps until then, holding no lease and no worker slot.
    */
   notBefore: z.iso.datetime({ offset: true, error: "notBefore must be an ISO 8601 time with a zone, like 2027-01-04T09:00:00Z" }).optional(),
+  /**
+   * Not started before this many milliseconds after the run started (when its plan was first
+   * made; that time is journaled with the plan, so a restart does not push the due time later).
+   * With `notBefore` as well, the later of the two holds.
+   */
+  delayMs: z.number({ error: DELAY_EXPECTED }).int(DELAY_EXPECTED).min(0, DELAY_EXPECTED).max(MAX_SUBTASK_DELAY_MS, DELAY_EXPECTED).optional(),
 });
 
 /** One node of a plan: who does it, what it depends on, and the call the planner suggests. */
@@ -35,6 +45,16 @@ export const PlanSchema = z.object({
 });
 
 export type Plan = z.infer<typeof PlanSchema>;
+
+/**
+ * When a subtask may start, as epoch ms: the later of its `notBefore` and `delayMs` after
+ * `runStartedAt` (the plan step's start, epoch ms); 0 when it has neither.
+ */
+export function subtaskDueAt(subtask: { readonly notBefore?: string | undefined; readonly delayMs?: number | undefined }, runStartedAt: number): number {
+  const at = subtask.notBefore === undefined ? 0 : Date.parse(subtask.notBefore);
+  const after = subtask.delayMs === undefined || !Number.isFinite(runStartedAt) ? 0 : runStartedAt + subtask.delayMs;
+  return Math.max(at, after);
+}
 export type Language = Plan["language"];
 
 export const MAX_PLAN_SUBTASKS = 100;

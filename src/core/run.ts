@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { subtaskDueAt } from "./plan.js";
 import type { Plan } from "./plan.js";
 import type { Task } from "./task.js";
 
@@ -85,12 +86,14 @@ export interface Step {
 
 /**
  * When a sleeping run wakes: its earliest open timer (a tool's `ctx.sleep`) or the earliest
- * `notBefore` of a subtask not started yet. Undefined when there is neither.
+ * `notBefore` / `delayMs` (after the plan step's start) of a subtask not started yet. Undefined
+ * when there is neither.
  */
-export function wakeTimeOf(steps: readonly Step[], subtasks: readonly { readonly id: string; readonly notBefore?: string | undefined }[]): Date | undefined {
+export function wakeTimeOf(steps: readonly Step[], subtasks: readonly { readonly id: string; readonly notBefore?: string | undefined; readonly delayMs?: number | undefined }[]): Date | undefined {
   const timers = steps.filter((s) => s.kind === "sleep" && s.status === "started").map((s) => Date.parse(String((s.output as { wakeAt?: unknown } | undefined)?.wakeAt)));
   const started = new Set(steps.map((s) => /^subtask\/([^/]+)\//.exec(s.key)?.[1]));
-  const held = subtasks.filter((t) => t.notBefore !== undefined && !started.has(t.id)).map((t) => Date.parse(t.notBefore ?? ""));
+  const planStartedAt = steps.find((s) => s.key === stepKeys.plan)?.startedAt.getTime() ?? Number.NaN;
+  const held = subtasks.filter((t) => (t.notBefore !== undefined || t.delayMs !== undefined) && !started.has(t.id)).map((t) => subtaskDueAt(t, planStartedAt)).filter((at) => at > 0);
   const due = [...timers, ...held].filter(Number.isFinite);
   return due.length === 0 ? undefined : new Date(Math.min(...due));
 }

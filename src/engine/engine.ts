@@ -1,6 +1,6 @@
 import type { AgentModel, AgentRegistry, SubtaskOutcome } from "../agents/index.js";
 import type { ErrorInfo, Plan, RunResult, Step, Subtask, SubtaskResult, Task } from "../core/index.js";
-import { DecisionRequiredError, CancelledError, InputRequiredError, SleepRequiredError, CsAgentsError, describeError, describeErrorWithRef, JournalError, stepKeys, validatePlan } from "../core/index.js";
+import { DecisionRequiredError, CancelledError, InputRequiredError, SleepRequiredError, CsAgentsError, describeError, describeErrorWithRef, JournalError, stepKeys, subtaskDueAt, validatePlan } from "../core/index.js";
 import type { Planner } from "../planner/index.js";
 import type { AuditDraft, AuditSink } from "../store/index.js";
 import type { ToolRegistry } from "../tools/index.js";
@@ -100,7 +100,7 @@ export function createEngine(options: EngineOptions): Engine {
           audit: request.audit,
           lease: request.lease,
         };
-        outcome = await runGraph(scope, plan, options.agents, maxConcurrency, journal.finish ? closing : undefined);
+        outcome = await runGraph(scope, plan, planned.startedAt, options.agents, maxConcurrency, journal.finish ? closing : undefined);
         // A sleeping run's steps are recorded as they are; the worker then puts it to sleep.
         if (closing.length > 0) await (outcome.status === "sleeping" || outcome.status === "waiting_input" ? recordSteps(journal, closing.splice(0)) : journal.finish?.(closing.splice(0), outcome));
         // A run that wrote nothing else (no subtasks, say) still keeps its plan.
@@ -136,12 +136,13 @@ async function planOnce(
   request: ExecuteRequest,
   recorded: ReadonlyMap<string, Step>,
   emit: EventListener,
-): Promise<{ plan: Plan; unrecorded?: Step }> {
+): Promise<{ plan: Plan; startedAt: number; unrecorded?: Step }> {
   const step = recorded.get(stepKeys.plan);
   if (step?.status === "succeeded") {
     const plan = step.output as Plan;
     if (request.onEvent) emit({ type: "plan.created", runId: request.runId, at: Date.now(), plan, replayed: true });
-    return { plan };
+    // The run's start as journaled: a subtask's delayMs counts from it on every pass.
+    return { plan, startedAt: step.startedAt.getTime() };
   }
   const startedAt = new Date();
   const signal = request.signal;
@@ -153,7 +154,7 @@ async function planOnce(
   // first).
   if (!options.planner.deterministic) await (options.planner.model ? recordPlan(journal, planStep, plan, request) : journal.record(planStep));
   if (request.onEvent) emit({ type: "plan.created", runId: request.runId, at: Date.now(), plan, replayed: false });
-  return options.planner.deterministic ? { plan, unrecorded: planStep } : { plan };
+  return options.planner.deterministic ? { plan, startedAt: startedAt.getTime(), unrecorded: planStep } : { plan, startedAt: startedAt.getTime() };
 }
 
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -212,7 +213,7 @@ function withFirstWrite(journal: Journal, first: Step): Journal & { flush(): Pro
  * end is the run's end (the last to start, alone) leaves its closing steps there unrecorded:
  * nothing reads its result before the run's outcome, which commits them.
  */
-async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, maxConcurrency: number, closing?: Step[]): Promise<RunOutcome> {
+async function runGraph(scope: SubtaskScope, plan: Plan, runStartedAt: number, agents: AgentRegistry, maxConcurrency: number, closing?: Step[]): Promise<RunOutcome> {
   const results: Record<string, SubtaskResult> = {};
   const waiting = new Map(plan.subtasks.map((s) => [s.id, s]));
   const running = new Map<string, Promise<void>>();
@@ -256,7 +257,7 @@ async function runGraph(scope: SubtaskScope, plan: Plan, agents: AgentRegistry, 
       for (const subtask of waiting.values()) {
         if (running.size >= maxConcurrency) break;
         if (!subtask.dependsOn.every((id) => id in results)) continue;
-        const notBefore = notBeforeOf(scope, subtask);
+        const notBefore = notBeforeOf(scope, subtask, runStartedAt);
         if (notBefore > now) {
           if (!held || notBefore < held.at) held = { at: notBefore, subtaskId: subtask.id };
           continue;
@@ -318,10 +319,10 @@ async function runOne(
   return outcome;
 }
 
-/** A subtask's "not before" as epoch ms; 0 when it has none or has finished already (replay). */
-function notBeforeOf(scope: SubtaskScope, subtask: Subtask): number {
-  if (subtask.notBefore === undefined || scope.recorded.has(stepKeys.subtaskDone(subtask.id))) return 0;
-  return Date.parse(subtask.notBefore);
+/** A subtask's "not before" (its notBefore or delayMs) as epoch ms; 0 when it has none or has finished already (replay). */
+function notBeforeOf(scope: SubtaskScope, subtask: Subtask, runStartedAt: number): number {
+  if ((subtask.notBefore === undefined && subtask.delayMs === undefined) || scope.recorded.has(stepKeys.subtaskDone(subtask.id))) return 0;
+  return subtaskDueAt(subtask, runStartedAt);
 }
 
 function collectResult(plan: Plan, results: Record<string, SubtaskResult>): RunResult {

@@ -7,6 +7,8 @@
 // (The harness adds `recorded`, after the step's result is committed.)
 // SLEEP_MS     how long crash.remind puts the run to sleep after its effect (default 1500)
 // HOLD_FILE    while this file exists, a call waits before it starts (runs stop where they are)
+// crash.ask asks a person which item to send (ctx.ask), then sends it (not idempotent); each
+// call that gets past the question writes "crash.ask.used <key> <answer JSON>" to CALLS_FILE.
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { defineAgent, definePlanTemplate, defineTool, z } from "../../dist/index.js";
 
@@ -81,12 +83,27 @@ const remind = defineTool({
   },
 });
 
+const ask = defineTool({
+  name: "crash.ask",
+  description: "asks a person which item to send, then sends it once; cannot deduplicate",
+  ...io,
+  idempotent: false,
+  retry: false,
+  handler: async (_input, ctx) => {
+    const answer = await ctx.ask({ question: "Which item should be sent?", schema: z.object({ choice: z.string().min(1) }) });
+    const key = ctx.idempotencyKey ?? "none";
+    if (process.env.CALLS_FILE) appendFileSync(process.env.CALLS_FILE, `crash.ask.used ${key} ${JSON.stringify(answer)}\n`);
+    await effect("crash.ask", key, false);
+    return { item: answer.choice, done: true };
+  },
+});
+
 /** Calls each tool named in the subtask's input `calls`, in order, then finishes with all outputs. */
 const stepper = defineAgent({
   name: "stepper",
   role: "makes a fixed sequence of calls",
   instructions: "",
-  tools: ["crash.append", "crash.send", "crash.pay", "crash.remind"],
+  tools: ["crash.append", "crash.send", "crash.pay", "crash.remind", "crash.ask"],
   rules: ({ subtask, history }) => {
     const last = history.at(-1);
     if (last?.result.status === "failed") return { type: "fail", error: last.result.error };
@@ -102,14 +119,14 @@ const template = definePlanTemplate({
   description: "a three-subtask run with side effects",
   examples: ["crash test", "crash test with payment"],
   match: (description) =>
-    /^crash test/.test(description) ? { params: { payment: /payment/.test(description), approval: /approval/.test(description), sleep: /sleep/.test(description) } } : undefined,
+    /^crash test/.test(description) ? { params: { payment: /payment/.test(description), approval: /approval/.test(description), sleep: /sleep/.test(description), question: /question/.test(description) } } : undefined,
   build: (params) => [
     { id: "a", title: "a", agent: "stepper", instructions: "", dependsOn: [], tool: "crash.append", input: { calls: ["crash.append", "crash.append"] } },
-    { id: "b", title: "b", agent: "stepper", instructions: "", dependsOn: ["a"], tool: "crash.append", input: { calls: params.payment ? ["crash.send", "crash.append"] : params.approval ? ["crash.pay"] : params.sleep ? ["crash.remind", "crash.append"] : ["crash.append"] } },
+    { id: "b", title: "b", agent: "stepper", instructions: "", dependsOn: ["a"], tool: "crash.append", input: { calls: params.payment ? ["crash.send", "crash.append"] : params.approval ? ["crash.pay"] : params.sleep ? ["crash.remind", "crash.append"] : params.question ? ["crash.ask", "crash.append"] : ["crash.append"] } },
     { id: "c", title: "c", agent: "stepper", instructions: "", dependsOn: ["b"], tool: "crash.append", input: { calls: ["crash.append"] } },
   ],
 });
 
-export const tools = [append, send, pay, remind];
+export const tools = [append, send, pay, remind, ask];
 export const agents = [stepper];
 export const templates = [template];

@@ -3,7 +3,9 @@
 //   node crash-worker.mjs worker                claim runs until SIGTERM, then drain
 // Settings come from the environment: DATABASE_URL, WORKER_ID, LEASE_MS, CONCURRENCY,
 // GRACE_MS, PAUSE_AFTER_INTENT (below) and CRASH_AT (see crash-plugin.mjs; "recorded:<step key>" kills right after that
-// step's result is committed). Each line on stdout is JSON: {event, ...}.
+// step's result is committed, "committed:<step key>" right after any write of that step (an open
+// question, say), "asleep:<status>" right after the run is put aside as sleeping or
+// waiting_input). Each line on stdout is JSON: {event, ...}.
 import { fileURLToPath } from "node:url";
 import { createRuntime, loadPlugins, openStore, Worker } from "../../dist/index.js";
 
@@ -12,12 +14,13 @@ const say = (event, data = {}) => process.stdout.write(`${JSON.stringify({ event
 
 const store = await openStore(process.env.DATABASE_URL, { migrate: true });
 const crashAt = process.env.CRASH_AT ?? "";
-if (crashAt.startsWith("recorded:")) {
-  const key = crashAt.slice("recorded:".length);
+if (crashAt.startsWith("recorded:") || crashAt.startsWith("committed:")) {
+  const key = crashAt.slice(crashAt.indexOf(":") + 1);
+  const any = crashAt.startsWith("committed:");
   const record = store.record.bind(store);
   const recordAll = store.recordAll.bind(store);
   const killAfter = (steps) => {
-    if (steps.some((step) => step.key === key && step.status !== "started")) process.kill(process.pid, "SIGKILL");
+    if (steps.some((step) => step.key === key && (any || step.status !== "started"))) process.kill(process.pid, "SIGKILL");
   };
   store.record = async (lease, step) => {
     await record(lease, step);
@@ -32,6 +35,14 @@ if (crashAt.startsWith("recorded:")) {
   store.transition = async (lease, update, steps = []) => {
     await transition(lease, update, steps);
     killAfter(steps);
+  };
+}
+if (crashAt.startsWith("asleep:")) {
+  const status = crashAt.slice("asleep:".length);
+  const sleep = store.sleep.bind(store);
+  store.sleep = async (lease, wakeAt, as = "sleeping") => {
+    await sleep(lease, wakeAt, as);
+    if (as === status) process.kill(process.pid, "SIGKILL");
   };
 }
 // PAUSE_AFTER_INTENT="<step key>": the process stops itself (SIGSTOP) right after that step's

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createAgentRegistry, createRulesModel, defineAgent } from "../../src/agents/index.js";
+import { wakeTimeOf } from "../../src/core/index.js";
 import type { Plan, RunStatus, Task } from "../../src/core/index.js";
 import { createEngine, createMemoryJournal, Worker, type EngineEvent } from "../../src/engine/index.js";
 import { SqliteStore } from "../../src/store/index.js";
@@ -258,5 +259,77 @@ describe("a subtask's notBefore", () => {
     const plan: Plan = { ...plainPlan, subtasks: plainPlan.subtasks.map((s) => ({ ...s, notBefore: "next tuesday" })) };
     const outcome = await timerEngine(plan).engine.execute({ runId: "r1", task });
     expect(outcome).toMatchObject({ status: "failed", error: { code: "PLAN_INVALID", message: expect.stringContaining("notBefore must be an ISO 8601 time") } });
+  });
+});
+
+describe("a subtask's delayMs", () => {
+  /** `now` at once, `later` not before `delayMs` after the run started. */
+  const delayedPlan = (delayMs: number, notBefore?: string, nowSleepMs?: number): Plan => ({
+    source: "test",
+    language: "en",
+    params: {},
+    subtasks: [
+      { id: "now", title: "now", agent: "worker", instructions: "", dependsOn: [], tool: "step", input: { id: "now", ...(nowSleepMs === undefined ? {} : { sleepMs: nowSleepMs }) } },
+      { id: "later", title: "later", agent: "worker", instructions: "", dependsOn: [], tool: "step", input: { id: "later" }, delayMs, ...(notBefore ? { notBefore } : {}) },
+    ],
+  });
+
+  it("sleeps until that long after the run started; a restart over the same file keeps the due time", async () => {
+    const file = join(scratchDir("cs-agents-delay-"), "db.sqlite");
+    const delayMs = 1_500;
+    // `now` sets a 100 ms timer, so a worker of the next process executes the run again long
+    // before `later` is due, and must find the same due time.
+    const plan = delayedPlan(delayMs, undefined, 100);
+    const calls: Call[] = [];
+    let store = SqliteStore.open(file);
+    const first = new Worker({ store, engine: timerEngine(plan, calls).engine, workerId: "w1", pollMs: 20 });
+    await store.submit(task, { runId: "r1" });
+    expect(await first.runOne("r1")).toMatchObject({ kind: "sleeping" });
+    const planStartedAt = (await store.load("r1")).find((s) => s.key === "plan")?.startedAt.getTime() ?? 0;
+    expect(planStartedAt).toBeGreaterThan(0);
+    const due = planStartedAt + delayMs;
+    expect(calls.map((c) => c.subtask)).toEqual(["now"]);
+    await first.stop(1_000);
+    await store.close();
+
+    // A new process over the same file, after `now`'s timer: the delay still counts from the run's start.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    store = SqliteStore.open(file);
+    const asleep: number[] = [];
+    const onEvent = (e: EngineEvent) => {
+      if (e.type === "run.sleeping") asleep.push(e.wakeAt);
+    };
+    const second = new Worker({ store, engine: timerEngine(plan, calls).engine, workerId: "w2", pollMs: 20, onEvent });
+    try {
+      second.start();
+      await until(() => asleep.length > 0, "r1 executed again after the restart");
+      expect(asleep[0]).toBe(due);
+      expect(calls.map((c) => c.subtask)).toEqual(["now"]);
+      await until(async () => (await statusOf(store, "r1")) !== "running", "r1 asleep again");
+      const run = await store.get("r1");
+      if (run?.status === "sleeping") expect(wakeTimeOf(await store.load("r1"), run.plan?.subtasks ?? [])?.getTime()).toBe(due);
+      await until(async () => (await statusOf(store, "r1")) === "succeeded", "r1 finished");
+      expect(calls.map((c) => c.subtask)).toEqual(["now", "later"]);
+      expect(calls[1]?.at).toBeGreaterThanOrEqual(due);
+    } finally {
+      await second.stop(1_000);
+      await store.close();
+    }
+  });
+
+  it("with notBefore too, waits for the later of the two", async () => {
+    const t = timerEngine(delayedPlan(50, new Date(Date.now() + 60_000).toISOString()));
+    const outcome = await t.engine.execute({ runId: "r1", task });
+    expect(outcome).toMatchObject({ status: "sleeping", stepKey: "subtask/later/not-before" });
+    expect(outcome.status === "sleeping" ? outcome.wakeAt : 0).toBeGreaterThan(Date.now() + 50_000);
+  });
+
+  it("is refused unless a whole number of milliseconds from 0 to 366 days: the plan fails validation", async () => {
+    for (const delayMs of [-1, 1.5, 366 * 24 * 60 * 60 * 1_000 + 1]) {
+      const outcome = await timerEngine(delayedPlan(delayMs)).engine.execute({ runId: "r1", task });
+      expect(outcome).toMatchObject({ status: "failed", error: { code: "PLAN_INVALID", message: expect.stringContaining("delayMs must be a whole number of milliseconds from 0 to 31622400000") } });
+    }
+    const zero = await timerEngine(delayedPlan(0)).engine.execute({ runId: "r1", task });
+    expect(zero.status).toBe("succeeded");
   });
 });

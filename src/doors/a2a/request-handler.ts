@@ -6,6 +6,7 @@ import { LRUCache } from "lru-cache";
 import { A2aDoorError, problemFrom, sdkErrorOf } from "./errors.js";
 import type { DoorProblem } from "./errors.js";
 import type { Caller, DoorService } from "./service-port.js";
+import { liveModelText } from "./live-model-text.js";
 import { agentMessage, artifactOf, isFinalOrInterrupted, isInline, stateOf, statusOf, taskOf, textPart } from "./task-view.js";
 import type { RunDetail, RunStatus, RunSummary } from "./task-view.js";
 
@@ -69,7 +70,7 @@ export class A2aRequestHandler implements A2ARequestHandler {
     const call = stateOfCall(context);
     const { run, contextId } = await this.#guard(context, () => this.#submit(params, call));
     yield { payload: { $case: "task", value: taskOf(run, contextId) } };
-    yield* this.#guardStream(context, this.#follow(run.id, contextId, call));
+    yield* this.#guardStream(context, this.#follow(run.id, contextId, call, true));
   }
 
   async getTask(params: GetTaskRequest, context: ServerCallContext): Promise<Task> {
@@ -101,7 +102,7 @@ export class A2aRequestHandler implements A2ARequestHandler {
       throw this.#refuse(call, new A2aDoorError("UNSUPPORTED", `task ${params.id} has ended; GetTask shows its outcome`));
     }
     yield { payload: { $case: "task", value: task } };
-    yield* this.#guardStream(context, this.#follow(params.id, task.contextId, call));
+    yield* this.#guardStream(context, this.#follow(params.id, task.contextId, call, true));
   }
 
   createTaskPushNotificationConfig(): Promise<TaskPushNotificationConfig> {
@@ -128,7 +129,7 @@ export class A2aRequestHandler implements A2ARequestHandler {
     const description = textOf(message.parts);
     if (description === "") throw new A2aDoorError("INVALID_INPUT", "the message has no text: its text parts are the task, e.g. 生成季度财务报告");
     const input = inputOf(message.parts);
-    const body = { description, ...(input ? { input } : {}) };
+    const body = { description, ...(input ? { input } : {}), ...runOptionsOf(params.metadata) };
     const key = IDEMPOTENCY_KEY.test(message.messageId) ? message.messageId : undefined;
     const answer = await this.#service.call("submitTask", call.caller, { body, ...(key ? { idempotencyKey: key } : {}) });
     const run = answer.body as RunDetail;
@@ -198,12 +199,18 @@ export class A2aRequestHandler implements A2ARequestHandler {
   /**
    * The run's events as A2A updates until it ends or waits for a person: each `run.*` event a
    * status update, the steps in between `working` updates that say what happened, and on success
-   * the run's files as artifact updates before the final `completed`.
+   * the run's files as artifact updates before the final `completed`. With `live` (streams), the
+   * text a model writes while it decides comes as it is written: see `liveModelText`.
    */
-  async *#follow(runId: string, contextId: string, call: CallState): AsyncGenerator<StreamResponse, void, undefined> {
-    const events = await this.#service.events(call.caller, runId, { signal: call.signal });
+  async *#follow(runId: string, contextId: string, call: CallState, live = false): AsyncGenerator<StreamResponse, void, undefined> {
+    const events = live ? await this.#service.events(call.caller, runId, { signal: call.signal, live: true }) : await this.#service.events(call.caller, runId, { signal: call.signal });
+    const liveText = liveModelText(runId, contextId);
     for await (const event of events) {
       const data = (event.data ?? {}) as Record<string, unknown>;
+      const piece = liveText(event.type, data);
+      if (piece) yield piece;
+      // A live piece has no id: it is not in the run's event log and says nothing more.
+      if (event.id === undefined) continue;
       const metadata = { eventId: event.id, event: event.type };
       if (event.type.startsWith("run.")) {
         const status = String(data.status) as RunStatus;
@@ -276,6 +283,17 @@ function inputOf(parts: readonly Part[]): Record<string, unknown> | undefined {
     if (value && typeof value === "object" && !Array.isArray(value)) input = { ...input, ...(value as Record<string, unknown>) };
   }
   return input;
+}
+
+/**
+ * The run options a send request's metadata carries (`priority`, `callbackUrl`, as REST's body
+ * names them), passed on as given: the service checks them as it checks REST's (0-9, the callback
+ * URL policy), so a bad value is refused with the same message. Other metadata keys are the
+ * client's own and are left alone.
+ */
+function runOptionsOf(metadata: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+  if (!metadata) return {};
+  return { ...("priority" in metadata ? { priority: metadata.priority } : {}), ...("callbackUrl" in metadata ? { callbackUrl: metadata.callbackUrl } : {}) };
 }
 
 function runStatusesOf(state: TaskState): string {

@@ -70,7 +70,7 @@ export function taskOf(run: RunDetail | RunSummary, contextId: string, artifacts
     status: statusOf(run, contextId, `${run.id}/status`),
     artifacts,
     history: [],
-    metadata: { description: run.description, createdAt: run.createdAt, links: run.links, ...("pendingApprovals" in run && run.pendingApprovals.length > 0 ? { pendingApprovals: run.pendingApprovals } : {}), ...("questions" in run && run.questions.length > 0 ? { questions: run.questions } : {}) },
+    metadata: { description: run.description, createdAt: run.createdAt, priority: run.priority, links: run.links, ...("callback" in run && run.callback ? { callback: run.callback } : {}), ...("pendingApprovals" in run && run.pendingApprovals.length > 0 ? { pendingApprovals: run.pendingApprovals } : {}), ...("questions" in run && run.questions.length > 0 ? { questions: run.questions } : {}) },
   };
 }
 

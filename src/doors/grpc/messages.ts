@@ -11,6 +11,7 @@ type Approval = z.output<typeof schemas.ApprovalSchema>;
 type ToolList = z.output<typeof schemas.ToolListSchema>;
 type AgentList = z.output<typeof schemas.AgentListSchema>;
 type ApprovalResult = z.output<typeof schemas.ApprovalResultSchema>;
+type InputResult = z.output<typeof schemas.InputResultSchema>;
 
 export interface Timestamp {
   readonly seconds: number;
@@ -50,7 +51,7 @@ function optionalNumber(value: number | null | undefined): number | undefined {
 }
 
 export function taskSummaryMessage(run: RunSummary): Record<string, unknown> {
-  return { id: run.id, status: runStatusName(run.status), description: run.description, created_at: timestamp(run.createdAt), updated_at: timestamp(run.updatedAt) };
+  return { id: run.id, status: runStatusName(run.status), description: run.description, created_at: timestamp(run.createdAt), updated_at: timestamp(run.updatedAt), priority: run.priority };
 }
 
 function subtaskMessage(subtask: SubtaskView): Record<string, unknown> {
@@ -82,7 +83,13 @@ export function taskMessage(run: RunDetail): Record<string, unknown> {
     artifacts: run.artifacts.map((a) => ({ name: a.name, media_type: a.mediaType, bytes: a.bytes, href: a.href })),
     duration_ms: optionalNumber(run.durationMs),
     wake_at: timestamp(run.wakeAt),
+    callback: run.callback ? { url: run.callback.url, status: run.callback.status, attempts: run.callback.attempts, last_error: run.callback.lastError ?? "" } : null,
+    questions: run.questions.map((q) => ({ step: q.step, question: q.question, schema_json: json(q.schema), expires_at: timestamp(q.expiresAt) })),
   };
+}
+
+export function inputResultMessage(result: InputResult): Record<string, unknown> {
+  return { run_id: result.runId, step: result.step, run_status: runStatusName(result.runStatus) };
 }
 
 export function approvalMessage(approval: Approval): Record<string, unknown> {

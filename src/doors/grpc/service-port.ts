@@ -3,7 +3,7 @@ import type { Service, ServiceOperationId } from "../../api/index.js";
 export { ApiError, problemOf as problemOfError } from "../../api/index.js";
 export type { Caller, DoorName, OperationInput, RunEventRecord, ServiceAnswer } from "../../api/index.js";
 
-export type GrpcOperationId = Extract<ServiceOperationId, "submitTask" | "listTasks" | "getTask" | "cancelTask" | "listApprovals" | "decideApproval" | "listTools" | "listAgents">;
+export type GrpcOperationId = Extract<ServiceOperationId, "submitTask" | "listTasks" | "getTask" | "cancelTask" | "listApprovals" | "decideApproval" | "answerTask" | "listTools" | "listAgents">;
 
 /** The part of the API's `Service` the gRPC door calls. */
 export type DoorService = Pick<Service, "call" | "events">;

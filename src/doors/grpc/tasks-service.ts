@@ -1,7 +1,7 @@
 import { Metadata, status as GrpcStatus } from "@grpc/grpc-js";
 import type { sendUnaryData, ServerUnaryCall, ServerWritableStream, UntypedServiceImplementation } from "@grpc/grpc-js";
 import { callerOf } from "./caller.js";
-import { agentsMessage, approvalMessage, approvalResultMessage, runStatusValue, taskMessage, taskSummaryMessage, toolsMessage } from "./messages.js";
+import { agentsMessage, approvalMessage, approvalResultMessage, inputResultMessage, runStatusValue, taskMessage, taskSummaryMessage, toolsMessage } from "./messages.js";
 import { ApiError } from "./service-port.js";
 import type { Caller, DoorService, GrpcOperationId, OperationInput, ServiceAnswer } from "./service-port.js";
 import { doorError, toServiceError } from "./status-codes.js";
@@ -9,10 +9,11 @@ import type { schemas } from "../../api/index.js";
 import type { z } from "zod";
 
 // Requests as the proto loader decodes them (keepCase, defaults on, enums as names).
-interface SubmitTaskRequest { description: string; input_json: string; idempotency_key: string }
+interface SubmitTaskRequest { description: string; input_json: string; idempotency_key: string; priority?: number | undefined; callback_url: string }
 interface IdRequest { id: string }
 interface ListTasksRequest { status: string[]; limit: number; cursor: string }
 interface WatchRunRequest { run_id: string; after_id: number }
+interface AnswerInputRequest { run_id: string; step: string; answer_json: string }
 interface DecideApprovalRequest { id: string; decision: string; args_hash: string; reason: string; output_json: string }
 
 /** What the door tracks of open WatchRun streams, to end them on drain. */
@@ -63,7 +64,11 @@ export function tasksImplementation(service: DoorService, registry: StreamRegist
   return {
     SubmitTask: unary<SubmitTaskRequest>(
       "submitTask",
-      (r) => ({ body: defined({ description: r.description, input: parseJsonField(r.input_json, "input_json") }), ...(r.idempotency_key ? { idempotencyKey: r.idempotency_key } : {}) }),
+      (r) => ({
+        // priority is a proto3 optional: 0 is a priority, unset is none (the service's default).
+        body: { ...defined({ description: r.description, input: parseJsonField(r.input_json, "input_json"), callbackUrl: r.callback_url }), ...(r.priority === undefined || r.priority === null ? {} : { priority: r.priority }) },
+        ...(r.idempotency_key ? { idempotencyKey: r.idempotency_key } : {}),
+      }),
       (body) => taskMessage(body as z.output<typeof schemas.RunDetailSchema>),
     ),
     GetTask: unary<IdRequest>("getTask", (r) => ({ params: { id: r.id } }), (body) => taskMessage(body as z.output<typeof schemas.RunDetailSchema>)),
@@ -88,6 +93,16 @@ export function tasksImplementation(service: DoorService, registry: StreamRegist
       "decideApproval",
       (r) => ({ params: { id: r.id }, body: defined({ decision: r.decision, argsHash: r.args_hash, reason: r.reason, output: parseJsonField(r.output_json, "output_json") }) }),
       (body) => approvalResultMessage(body as z.output<typeof schemas.ApprovalResultSchema>),
+    ),
+    AnswerInput: unary<AnswerInputRequest>(
+      "answerTask",
+      (r) => {
+        // Not through `defined`: 0, false and "" are answers.
+        const answer = parseJsonField(r.answer_json, "answer_json");
+        if (answer === undefined) throw new ApiError("INVALID_INPUT", "answer_json is required: the answer as JSON text, matching the question's schema_json (Task.questions)");
+        return { params: { id: r.run_id }, body: { ...defined({ step: r.step }), answer } };
+      },
+      (body) => inputResultMessage(body as z.output<typeof schemas.InputResultSchema>),
     ),
     ListTools: unary<Record<string, never>>("listTools", () => ({}), (body) => toolsMessage(body as z.output<typeof schemas.ToolListSchema>)),
     ListAgents: unary<Record<string, never>>("listAgents", () => ({}), (body) => agentsMessage(body as z.output<typeof schemas.AgentListSchema>)),

@@ -2,7 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { Caller, Service } from "../../api/index.js";
-import { MAX_TASK_LENGTH } from "../../core/index.js";
+import { DEFAULT_PRIORITY, MAX_TASK_LENGTH, PrioritySchema } from "../../core/index.js";
 import { followRun } from "./follow-run.js";
 import { toolError, toolResult } from "./tool-results.js";
 
@@ -39,13 +39,15 @@ export function registerTools(server: McpServer, service: Service, caller: Calle
         input: z.record(z.string(), z.unknown()).optional().describe("structured input for the planner and tools"),
         idempotency_key: z.string().regex(/^[\x21-\x7e]{1,200}$/, "1-200 visible ASCII characters").optional().describe("the same key with the same task returns the same run instead of a new one"),
         wait: z.boolean().optional().describe("follow the run until it ends (or waits for an approval) and return it then; default false"),
+        priority: PrioritySchema.optional().describe(`0-9, 9 first: the order of your own queued runs (default ${DEFAULT_PRIORITY})`),
+        callback_url: z.string().min(1).max(2_048).optional().describe("https URL the run's outcome is POSTed to when it finishes, signed; private, loopback and link-local addresses are refused"),
       }),
       annotations: { destructiveHint: false, openWorldHint: false },
     },
     async (args, extra) =>
       guarded(async () => {
         const submitted = await service.call("submitTask", caller, {
-          body: { description: args.description, ...(args.input ? { input: args.input } : {}) },
+          body: { description: args.description, ...(args.input ? { input: args.input } : {}), ...(args.priority === undefined ? {} : { priority: args.priority }), ...(args.callback_url === undefined ? {} : { callbackUrl: args.callback_url }) },
           ...(args.idempotency_key ? { idempotencyKey: args.idempotency_key } : {}),
         });
         if (args.wait !== true) return toolResult(submitted.body);
