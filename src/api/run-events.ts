@@ -95,9 +95,11 @@ function startedSubtasks(run: Run, steps: readonly Step[]): Map<string, { agent:
 }
 
 function stepEventType(step: Step): string {
-  const noun = { plan: "plan", tool_call: "tool", model_call: "model", approval: "approval", subtask: "subtask", sleep: "timer", input: "input" }[step.kind] ?? "step";
+  const noun = { plan: "plan", tool_call: "tool", model_call: "model", approval: "approval", subtask: "subtask", sleep: "timer", input: "input", child: "child" }[step.kind] ?? "step";
   // A question asked (`ctx.ask`) is `input.requested` while open, `input.answered` once it has an answer.
   if (step.kind === "input") return step.status === "succeeded" ? "input.answered" : "input.requested";
+  // A child run's step is `child.started` while the child runs, `child.finished` once its outcome is read.
+  if (step.kind === "child") return step.status === "started" ? "child.started" : "child.finished";
   if (step.kind === "approval") return { started: "approval.requested", ambiguous: "approval.requested", succeeded: "approval.approved", failed: "approval.denied" }[step.status];
   if (step.kind === "plan" && step.status === "succeeded") return "plan.created";
   return `${noun}.${{ started: "started", ambiguous: "ambiguous", succeeded: "finished", failed: "failed" }[step.status]}`;

@@ -188,7 +188,7 @@ const TokenUsageSchema = z.object({ inputTokens: z.number(), outputTokens: z.num
 
 export const StepViewSchema = z.object({
   key: z.string().describe("the stable step key, e.g. subtask/fetch/call/0"),
-  kind: z.enum(["plan", "tool_call", "model_call", "approval", "subtask", "sleep", "input"]),
+  kind: z.enum(["plan", "tool_call", "model_call", "approval", "subtask", "sleep", "input", "child"]),
   status: z.enum(["started", "succeeded", "failed", "ambiguous"]),
   subtaskId: z.string().nullable(),
   tool: z.string().nullable(),
