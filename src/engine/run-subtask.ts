@@ -8,6 +8,7 @@ import type { Journal } from "./journal.js";
 import { recordSteps } from "./journal.js";
 import { callQuestions, openQuestionOfCall } from "./ask-input.js";
 import type { AuditDraft, AuditSink } from "../store/index.js";
+import type { ChildRuns } from "./child-run.js";
 
 /** The executor as the engine needs it. `ToolExecutor` has this shape. */
 export interface ToolRunner {
@@ -42,6 +43,10 @@ export interface SubtaskScope {
   readonly toolSignal: AbortSignal | undefined;
   readonly audit: AuditSink | undefined;
   readonly lease: RunLease | undefined;
+  /** Where subtasks with `agent: "run"` submit their child runs; undefined: they fail. */
+  readonly children: ChildRuns | undefined;
+  /** The run's own priority, given to its children. */
+  readonly priority: number | undefined;
 }
 
 /** A subtask's recorded outcome, read back on replay instead of running it again. */
