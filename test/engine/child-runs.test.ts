@@ -1,0 +1,146 @@
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createAgentRegistry, createRulesModel, defineAgent } from "../../src/agents/index.js";
+import type { Plan, RunStatus, Subtask, Task } from "../../src/core/index.js";
+import { createEngine, createMemoryJournal, Worker, type EngineEvent } from "../../src/engine/index.js";
+import type { Planner } from "../../src/planner/index.js";
+import { SqliteStore } from "../../src/store/index.js";
+import { createToolRegistry, defineTool, ToolExecutor } from "../../src/tools/index.js";
+import { scratchDir } from "../support/scratch.js";
+
+// Plans by task: "parent …" is a → kid (a child run of "child …") → c; "child …" is one subtask
+// whose `step` call fails for "child fails" and waits for a gate for "child waits".
+
+const sub = (id: string, dependsOn: string[], fields: Partial<Subtask> = {}): Subtask => ({ id, title: id, agent: "worker", instructions: "", dependsOn, tool: "step", input: { id }, ...fields });
+
+function planFor(task: Task): Plan {
+  const subtasks = task.description.startsWith("parent")
+    ? [sub("a", []), sub("kid", ["a"], { agent: "run", input: { description: task.description.replace("parent", "child"), input: { from: "parent" } } }), sub("c", ["kid"])]
+    : [sub("k", [], { input: { id: "k", mode: task.description } })];
+  return { source: "test", language: "en", params: {}, subtasks };
+}
+
+function childEngine() {
+  const calls: string[] = [];
+  const events: EngineEvent[] = [];
+  let open: (() => void) | undefined;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const step = defineTool({
+    name: "step",
+    description: "one step",
+    input: z.object({ id: z.string(), mode: z.string().optional() }),
+    output: z.object({ id: z.string() }),
+    retry: false,
+    handler: async (input, ctx) => {
+      calls.push(`${ctx.runId} ${input.id}`);
+      if (input.mode === "child fails") throw new Error("the child's step broke");
+      if (input.mode === "child waits") await new Promise<void>((resolve, reject) => {
+        void gate.then(resolve);
+        ctx.signal.addEventListener("abort", () => reject(new Error("aborted")));
+      });
+      return { id: input.id };
+    },
+  });
+  const agent = defineAgent({
+    name: "worker",
+    role: "does steps",
+    instructions: "",
+    tools: ["step"],
+    rules: ({ subtask, history }) => {
+      const last = history.at(-1);
+      if (!last) return { type: "call", tool: "step", input: subtask.input };
+      if (last.result.status === "failed") return { type: "fail", error: last.result.error };
+      return { type: "finish", output: last.result.output };
+    },
+  });
+  const planner: Planner = { deterministic: true, plan: (task) => Promise.resolve(planFor(task)), decompose: (task) => Promise.resolve(planFor(task).subtasks) };
+  const tools = createToolRegistry([step]);
+  const engine = createEngine({ planner, agents: createAgentRegistry([agent]), tools, executor: new ToolExecutor({ registry: tools }), model: createRulesModel(), journal: createMemoryJournal() });
+  return { engine, calls, events, onEvent: (e: EngineEvent) => events.push(e), open: () => open?.() };
+}
+
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`never: ${what}`);
+}
+
+describe("child runs (agent: \"run\")", () => {
+  const stores: SqliteStore[] = [];
+  const workers: Worker[] = [];
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop(1_000)));
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+  });
+  function setUp() {
+    const store = SqliteStore.open(join(scratchDir("cs-agents-children-"), "db.sqlite"));
+    const t = childEngine();
+    // One slot: the child can only run if its parent gave its slot up while it waits.
+    const worker = new Worker({ store, engine: t.engine, workerId: "w1", concurrency: 1, pollMs: 20, cancelCheckMs: 50, onEvent: t.onEvent });
+    stores.push(store);
+    workers.push(worker);
+    const statusOf = async (runId: string): Promise<RunStatus | undefined> => (await store.get(runId))?.status;
+    return { store, worker, t, statusOf };
+  }
+
+  it("runs the child on a one-slot worker while the parent waits without a lease; the child's result is the subtask's", async () => {
+    const { store, worker, t, statusOf } = setUp();
+    await store.submit({ description: "parent report", tenant: "acme", priority: 7 }, { runId: "p1" });
+    worker.start();
+    await until(async () => (await statusOf("p1")) === "succeeded", "the parent succeeded");
+    const [child] = await store.children("p1");
+    expect(child).toMatchObject({ status: "succeeded", subtask: "kid" });
+    const childRun = await store.get(child?.id ?? "");
+    expect(childRun).toMatchObject({ parent: { runId: "p1", subtask: "kid" }, task: { description: "child report", input: { from: "parent" }, tenant: "acme", priority: 7 } });
+    const parent = await store.get("p1");
+    // The child's output (its last subtask's) and artifacts are the subtask's result.
+    expect(parent?.result?.subtasks["kid"]).toEqual({ subtaskId: "kid", output: { id: "k" }, artifacts: [] });
+    expect(t.calls).toEqual(["p1 a", `${child?.id} k`, "p1 c"]);
+    const steps = await store.load("p1");
+    expect(steps.find((s) => s.key === "subtask/kid/child/0")).toMatchObject({ kind: "child", status: "succeeded", output: { runId: child?.id, status: "succeeded", spent: { toolCalls: 1, tokens: 0 } } });
+    // The parent let its one slot go while it waited, and the child held it meanwhile.
+    const kinds = worker.ended.map((e) => `${e.runId === "p1" ? "parent" : "child"} ${e.kind}`);
+    expect(kinds).toEqual(["parent waiting_children", "child finished", "parent finished"]);
+    expect(t.events.filter((e) => e.type.startsWith("child.")).map((e) => e.type)).toEqual(["child.started", "child.finished"]);
+  });
+
+  it("fails the subtask, and the run, with CHILD_RUN_FAILED naming the child when the child fails", async () => {
+    const { store, worker, statusOf } = setUp();
+    await store.submit({ description: "parent fails" }, { runId: "p2" });
+    worker.start();
+    await until(async () => (await statusOf("p2")) === "failed", "the parent failed");
+    const [child] = await store.children("p2");
+    expect(child?.status).toBe("failed");
+    const parent = await store.get("p2");
+    expect(parent?.error).toMatchObject({ code: "CHILD_RUN_FAILED" });
+    expect(parent?.error?.message).toContain(`child run ${child?.id ?? "?"} failed`);
+    // c never ran.
+    expect((await store.load("p2")).some((s) => s.key.startsWith("subtask/c/"))).toBe(false);
+  });
+
+  it("cancelling the parent cancels the running child, whose worker stops it", async () => {
+    const { store, worker, t, statusOf } = setUp();
+    await store.submit({ description: "parent waits" }, { runId: "p3" });
+    worker.start();
+    let childId = "";
+    await until(async () => {
+      childId = (await store.children("p3"))[0]?.id ?? "";
+      return childId !== "" && (await statusOf(childId)) === "running" && t.calls.some((c) => c.endsWith(" k"));
+    }, "the child runs its step");
+    expect(await statusOf("p3")).toBe("waiting_children");
+    await store.cancel("p3", { action: "task.cancelled", actor: "alice", tenant: "", details: {} });
+    expect(await statusOf(childId)).toBe("cancelled");
+    await until(async () => worker.ended.some((e) => e.runId === childId && e.kind === "cancelled"), "the child's worker stopped it");
+    expect(await statusOf("p3")).toBe("cancelled");
+    t.open();
+  });
+
+  it("a child subtask fails plainly on an engine with no store for children", async () => {
+    const t = childEngine();
+    const outcome = await t.engine.execute({ runId: "solo", task: { description: "parent alone" } });
+    expect(outcome).toMatchObject({ status: "failed", error: { code: "CHILD_RUNS_UNAVAILABLE" } });
+  });
+});
