@@ -121,7 +121,14 @@ function stepEventData(runId: string, step: Step): Record<string, unknown> {
     ...(step.error ? { error: step.error } : {}),
     ...(step.status === "ambiguous" ? { approvalId: approvalId(runId, step.key) } : {}),
     ...(step.kind === "input" ? inputEventData(step) : {}),
+    ...(step.kind === "child" ? childEventData(step) : {}),
   };
+}
+
+/** The child run's id, and once it finished, its final status. */
+function childEventData(step: Step): Record<string, unknown> {
+  const output = step.output as { runId?: unknown; status?: unknown } | undefined;
+  return { childRunId: output?.runId, ...(typeof output?.status === "string" ? { childStatus: output.status } : {}) };
 }
 
 /** A question's text (and when its default is taken), or who answered it. */
