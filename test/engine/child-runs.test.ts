@@ -17,7 +17,9 @@ const sub = (id: string, dependsOn: string[], fields: Partial<Subtask> = {}): Su
 function planFor(task: Task): Plan {
   const subtasks = task.description.startsWith("parent")
     ? [sub("a", []), sub("kid", ["a"], { agent: "run", input: { description: task.description.replace("parent", "child"), input: { from: "parent" } } }), sub("c", ["kid"])]
-    : [sub("k", [], { input: { id: "k", mode: task.description } })];
+    : task.description === "child asks"
+      ? [sub("k0", []), sub("k", ["k0"], { input: { id: "k", mode: task.description } })]
+      : [sub("k", [], { input: { id: "k", mode: task.description } })];
   return { source: "test", language: "en", params: {}, subtasks };
 }
 
@@ -30,10 +32,14 @@ function childEngine() {
     name: "step",
     description: "one step",
     input: z.object({ id: z.string(), mode: z.string().optional() }),
-    output: z.object({ id: z.string() }),
+    output: z.object({ id: z.string(), seat: z.string().optional() }),
     retry: false,
     handler: async (input, ctx) => {
       calls.push(`${ctx.runId} ${input.id}`);
+      if (input.mode === "child asks") {
+        const { seat } = await ctx.ask({ question: "Which seat?", schema: z.object({ seat: z.string() }) });
+        return { id: input.id, seat };
+      }
       if (input.mode === "child fails") throw new Error("the child's step broke");
       if (input.mode === "child waits") await new Promise<void>((resolve, reject) => {
         void gate.then(resolve);
@@ -136,6 +142,25 @@ describe("child runs (agent: \"run\")", () => {
     await until(async () => worker.ended.some((e) => e.runId === childId && e.kind === "cancelled"), "the child's worker stopped it");
     expect(await statusOf("p3")).toBe("cancelled");
     t.open();
+  });
+
+  it("a question asked inside the child waits on the child; once answered, the child goes on where it stopped and the parent finishes", async () => {
+    const { store, worker, t, statusOf } = setUp();
+    await store.submit({ description: "parent asks" }, { runId: "p4" });
+    worker.start();
+    let childId = "";
+    await until(async () => {
+      childId = (await store.children("p4"))[0]?.id ?? "";
+      return childId !== "" && (await statusOf(childId)) === "waiting_input";
+    }, "the child waits for an answer");
+    expect(await statusOf("p4")).toBe("waiting_children");
+    await store.answerAudited(childId, "subtask/k/input/0", { seat: "12C" }, { action: "input.answered", actor: "alice", tenant: "", details: {} });
+    worker.wake();
+    await until(async () => (await statusOf("p4")) === "succeeded", "the parent succeeded");
+    expect((await store.get("p4"))?.result?.subtasks["kid"]?.output).toEqual({ id: "k", seat: "12C" });
+    // k0 ran once: the child resumed at its question, not from its start; k's handler ran again to take the answer.
+    expect(t.calls.filter((c) => c.startsWith(childId))).toEqual([`${childId} k0`, `${childId} k`, `${childId} k`]);
+    expect(t.calls.filter((c) => c.startsWith("p4"))).toEqual(["p4 a", "p4 c"]);
   });
 
   it("a child subtask fails plainly on an engine with no store for children", async () => {
