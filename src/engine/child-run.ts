@@ -15,9 +15,9 @@ import type { SubtaskScope } from "./run-subtask.js";
 export interface ChildRuns {
   /**
    * Submits the child run, or finds the one submitted before with the same idempotency key (a
-   * pass that died before it recorded the child's id); resolves with its id.
+   * pass that died before it recorded the child's id); resolves with that run.
    */
-  submit(task: Task, parent: RunParent): Promise<string>;
+  submit(task: Task, parent: RunParent): Promise<Run>;
   get(runId: string): Promise<Run | undefined>;
   /** The child's journal, for what it spent (tool calls, model tokens): it counts toward the parent's budget. */
   load(runId: string): Promise<readonly Step[]>;
@@ -50,7 +50,13 @@ export async function runChildSubtask(scope: SubtaskScope, subtask: Subtask): Pr
     if (scope.lease && !scope.lease.held()) throw new JournalError("LEASE_LOST", `the lease on run ${scope.runId} may have expired: the child run of ${key} was not submitted`);
     const task = childTask(scope, subtask, key);
     const startedAt = new Date();
-    const childId = await children.submit(task, { runId: scope.runId, subtask: subtask.id });
+    const child = await children.submit(task, { runId: scope.runId, subtask: subtask.id });
+    // A run that holds the key but is not this subtask's child (someone submitted it with that
+    // key by hand) would never wake this run: refuse it rather than wait forever.
+    if (child.parent?.runId !== scope.runId || child.parent.subtask !== subtask.id) {
+      return failed({ code: "CHILD_RUN_FAILED", message: `the idempotency key ${task.idempotencyKey ?? ""} of subtask "${subtask.id}"'s child run is taken by run ${child.id}, which is not its child` });
+    }
+    const childId = child.id;
     const input = { description: task.description, ...(task.input ? { input: task.input } : {}) };
     await scope.journal.record({ runId: scope.runId, key, kind: "child", status: "started", input, output: { runId: childId } satisfies ChildStepRecord, startedAt });
     if (scope.listening) scope.emit({ type: "child.started", runId: scope.runId, at: Date.now(), subtaskId: subtask.id, stepKey: key, childRunId: childId });

@@ -377,7 +377,7 @@ function childRunsOf(store: WorkerOptions["store"]): ChildRuns | undefined {
   const get = store.get?.bind(store);
   if (!get) return undefined;
   return {
-    submit: async (task, parent) => (await store.submit(task, { runId: newRunId(), parent })).run.id,
+    submit: async (task, parent) => (await store.submit(task, { runId: newRunId(), parent })).run,
     get,
     load: (runId) => store.load(runId),
   };

@@ -163,6 +163,16 @@ describe("child runs (agent: \"run\")", () => {
     expect(t.calls.filter((c) => c.startsWith("p4"))).toEqual(["p4 a", "p4 c"]);
   });
 
+  it("refuses a run that took the child's idempotency key without being its child, instead of waiting for it forever", async () => {
+    const { store, worker, statusOf } = setUp();
+    await store.submit({ description: "parent squatted" }, { runId: "p5" });
+    await store.submit({ description: "not a child", idempotencyKey: "child:p5:subtask/kid/child/0" }, { runId: "squatter" });
+    worker.start();
+    await until(async () => (await statusOf("p5")) === "failed", "the parent failed");
+    expect((await store.get("p5"))?.error?.message).toContain("is taken by run squatter");
+    expect(await store.children("p5")).toEqual([]);
+  });
+
   it("a child subtask fails plainly on an engine with no store for children", async () => {
     const t = childEngine();
     const outcome = await t.engine.execute({ runId: "solo", task: { description: "parent alone" } });
