@@ -48,7 +48,7 @@ export async function runChildSubtask(scope: SubtaskScope, subtask: Subtask): Pr
   const recorded = scope.recorded.get(key);
   if (!recorded) {
     if (scope.lease && !scope.lease.held()) throw new JournalError("LEASE_LOST", `the lease on run ${scope.runId} may have expired: the child run of ${key} was not submitted`);
-    const task = childTask(scope, subtask, key);
+    const task = childTask(scope, String(subtask.input["description"]), subtask.input["input"] as Record<string, unknown> | undefined, key);
     const startedAt = new Date();
     const child = await children.submit(task, { runId: scope.runId, subtask: subtask.id });
     // A run that holds the key but is not this subtask's child (someone submitted it with that
@@ -82,10 +82,8 @@ export async function runChildSubtask(scope: SubtaskScope, subtask: Subtask): Pr
   return outcome;
 }
 
-/** The child's task: the subtask's `{ description, input? }`, in the parent's tenant, at the parent's priority. */
-function childTask(scope: SubtaskScope, subtask: Subtask, key: string): Task {
-  const description = String(subtask.input["description"]);
-  const input = subtask.input["input"] as Record<string, unknown> | undefined;
+/** A child's task: `{ description, input? }`, in the parent's tenant, at the parent's priority. */
+export function childTask(scope: SubtaskScope, description: string, input: Record<string, unknown> | undefined, key: string): Task {
   return {
     description,
     ...(input ? { input } : {}),
@@ -95,7 +93,7 @@ function childTask(scope: SubtaskScope, subtask: Subtask, key: string): Task {
   };
 }
 
-function childFailure(childId: string, child: Run | undefined): ErrorInfo {
+export function childFailure(childId: string, child: Run | undefined): ErrorInfo {
   if (!child) return { code: "CHILD_RUN_FAILED", message: `child run ${childId} is gone (pruned?); its outcome cannot be read` };
   const why = child.error ? `${child.error.code}: ${child.error.message}` : "no error recorded";
   return { code: "CHILD_RUN_FAILED", message: `child run ${childId} ${child.status} (${why})` };

@@ -15,6 +15,7 @@ import { scratchDir } from "../support/scratch.js";
 const sub = (id: string, dependsOn: string[], fields: Partial<Subtask> = {}): Subtask => ({ id, title: id, agent: "worker", instructions: "", dependsOn, tool: "step", input: { id }, ...fields });
 
 function planFor(task: Task): Plan {
+  if (task.description === "delegate") return { source: "test", language: "en", params: {}, subtasks: [sub("d", [], { tool: "delegate", input: { id: "d" } })] };
   const subtasks = task.description.startsWith("parent")
     ? [sub("a", []), sub("kid", ["a"], { agent: "run", input: { description: task.description.replace("parent", "child"), input: { from: "parent" } } }), sub("c", ["kid"])]
     : task.description === "child asks"
@@ -48,20 +49,35 @@ function childEngine() {
       return { id: input.id };
     },
   });
+  // Starts a child run from inside a tool, then sends once with what the child made.
+  const delegate = defineTool({
+    name: "delegate",
+    description: "has a child run do the work, then sends its output",
+    input: z.object({ id: z.string() }),
+    output: z.object({ child: z.string(), got: z.unknown() }),
+    retry: false,
+    idempotent: false,
+    handler: async (input, ctx) => {
+      calls.push(`${ctx.runId} ${input.id}`);
+      const child = await ctx.runChild({ description: "child from a tool" });
+      calls.push(`${ctx.runId} send`);
+      return { child: child.runId, got: child.output };
+    },
+  });
   const agent = defineAgent({
     name: "worker",
     role: "does steps",
     instructions: "",
-    tools: ["step"],
+    tools: ["step", "delegate"],
     rules: ({ subtask, history }) => {
       const last = history.at(-1);
-      if (!last) return { type: "call", tool: "step", input: subtask.input };
+      if (!last) return { type: "call", tool: subtask.tool, input: subtask.input };
       if (last.result.status === "failed") return { type: "fail", error: last.result.error };
       return { type: "finish", output: last.result.output };
     },
   });
   const planner: Planner = { deterministic: true, plan: (task) => Promise.resolve(planFor(task)), decompose: (task) => Promise.resolve(planFor(task).subtasks) };
-  const tools = createToolRegistry([step]);
+  const tools = createToolRegistry([step, delegate]);
   const engine = createEngine({ planner, agents: createAgentRegistry([agent]), tools, executor: new ToolExecutor({ registry: tools }), model: createRulesModel(), journal: createMemoryJournal() });
   return { engine, calls, events, onEvent: (e: EngineEvent) => events.push(e), open: () => open?.() };
 }
@@ -171,6 +187,23 @@ describe("child runs (agent: \"run\")", () => {
     await until(async () => (await statusOf("p5")) === "failed", "the parent failed");
     expect((await store.get("p5"))?.error?.message).toContain("is taken by run squatter");
     expect(await store.children("p5")).toEqual([]);
+  });
+
+  it("ctx.runChild: the tool's run waits without a slot while the child runs; the handler, called again, gets the child's output; the child is submitted once", async () => {
+    const { store, worker, t, statusOf } = setUp();
+    await store.submit({ description: "delegate" }, { runId: "p6" });
+    worker.start();
+    await until(async () => (await statusOf("p6")) === "succeeded", "the parent succeeded");
+    const children = await store.children("p6");
+    expect(children).toMatchObject([{ status: "succeeded", subtask: "d" }]);
+    const childId = children[0]?.id ?? "";
+    expect((await store.get("p6"))?.result?.output).toEqual({ child: childId, got: { id: "k" } });
+    // Called twice (stopped at runChild, then again with the child's result); the send after it once.
+    expect(t.calls).toEqual(["p6 d", `${childId} k`, "p6 d", "p6 send"]);
+    const steps = await store.load("p6");
+    expect(steps.find((s) => s.key === "subtask/d/child/0")).toMatchObject({ kind: "child", status: "succeeded", output: { runId: childId, result: { output: { id: "k" } } } });
+    expect(steps.find((s) => s.key === "subtask/d/call/0")).toMatchObject({ status: "succeeded" });
+    expect(worker.ended.filter((e) => e.runId === "p6").map((e) => e.kind)).toEqual(["waiting_children", "finished"]);
   });
 
   it("a child subtask fails plainly on an engine with no store for children", async () => {
