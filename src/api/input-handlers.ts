@@ -6,6 +6,7 @@ import type { Answer, Handler, HandlerContext } from "./handlers.js";
 import { ApiError } from "./problem.js";
 import type { InputBody, RunIdParams } from "./schemas.js";
 import { tenantRun } from "./task-handlers.js";
+import { descendantRun } from "./child-views.js";
 
 /**
  * Answers a question a tool asked (`ctx.ask`). Checked in this order, nothing written on a
@@ -17,7 +18,8 @@ async function answerTask(context: HandlerContext): Promise<Answer> {
   const { id } = context.input.params as z.infer<typeof RunIdParams>;
   const body = context.input.body as z.infer<typeof InputBody>;
   const { principal, deps } = context;
-  const run = await tenantRun(context, id);
+  // A question of a child run is answered through its parent (body.runId) or on the child itself.
+  const run = await descendantRun(context, await tenantRun(context, id), body.runId);
   if (body.answer === undefined) throw new ApiError("INVALID_INPUT", "body.answer is required: the answer as JSON, matching the question's schema", { i18n: { key: "api.answer-required" } });
   const step = (await deps.store.load(run.id)).find((s) => s.key === body.step);
   const why = answerRefusal(run.status, step);

@@ -95,9 +95,11 @@ function startedSubtasks(run: Run, steps: readonly Step[]): Map<string, { agent:
 }
 
 function stepEventType(step: Step): string {
-  const noun = { plan: "plan", tool_call: "tool", model_call: "model", approval: "approval", subtask: "subtask", sleep: "timer", input: "input" }[step.kind] ?? "step";
+  const noun = { plan: "plan", tool_call: "tool", model_call: "model", approval: "approval", subtask: "subtask", sleep: "timer", input: "input", child: "child" }[step.kind] ?? "step";
   // A question asked (`ctx.ask`) is `input.requested` while open, `input.answered` once it has an answer.
   if (step.kind === "input") return step.status === "succeeded" ? "input.answered" : "input.requested";
+  // A child run's step is `child.started` while the child runs, `child.finished` once its outcome is read.
+  if (step.kind === "child") return step.status === "started" ? "child.started" : "child.finished";
   if (step.kind === "approval") return { started: "approval.requested", ambiguous: "approval.requested", succeeded: "approval.approved", failed: "approval.denied" }[step.status];
   if (step.kind === "plan" && step.status === "succeeded") return "plan.created";
   return `${noun}.${{ started: "started", ambiguous: "ambiguous", succeeded: "finished", failed: "failed" }[step.status]}`;
@@ -119,7 +121,14 @@ function stepEventData(runId: string, step: Step): Record<string, unknown> {
     ...(step.error ? { error: step.error } : {}),
     ...(step.status === "ambiguous" ? { approvalId: approvalId(runId, step.key) } : {}),
     ...(step.kind === "input" ? inputEventData(step) : {}),
+    ...(step.kind === "child" ? childEventData(step) : {}),
   };
+}
+
+/** The child run's id, and once it finished, its final status. */
+function childEventData(step: Step): Record<string, unknown> {
+  const output = step.output as { runId?: unknown; status?: unknown } | undefined;
+  return { childRunId: output?.runId, ...(typeof output?.status === "string" ? { childStatus: output.status } : {}) };
 }
 
 /** A question's text (and when its default is taken), or who answered it. */

@@ -36,7 +36,7 @@ export function runSummary(run: Run): RunSummary {
 }
 
 /** What GET /v1/tasks/{id} shows: the run with its subtasks as the journal tells them. */
-export function runDetail(run: Run, steps: readonly Step[], callback?: RunDetail["callback"]): RunDetail {
+export function runDetail(run: Run, steps: readonly Step[], callback?: RunDetail["callback"], family: Pick<RunDetail, "children" | "questions"> = { children: [], questions: [] }): RunDetail {
   const final = FINAL_RUN_STATUSES.has(run.status);
   const artifacts = run.result?.artifacts ?? [];
   return {
@@ -54,7 +54,9 @@ export function runDetail(run: Run, steps: readonly Step[], callback?: RunDetail
     durationMs: final ? run.updatedAt.getTime() - run.createdAt.getTime() : null,
     wakeAt: run.status === "sleeping" ? (wakeTimeOf(steps, run.plan?.subtasks ?? [])?.toISOString() ?? null) : null,
     ...(callback ? { callback } : {}),
-    questions: FINAL_RUN_STATUSES.has(run.status) ? [] : openQuestions(steps),
+    questions: FINAL_RUN_STATUSES.has(run.status) ? [] : [...openQuestions(steps), ...family.questions],
+    parent: run.parent ? { id: run.parent.runId, subtask: run.parent.subtask } : null,
+    children: family.children,
   };
 }
 

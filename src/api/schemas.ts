@@ -33,6 +33,7 @@ export const InputBody = z
   .strictObject({
     step: z.string().min(1).max(200).describe("the question's step key, from questions[].step of GET /v1/tasks/{id}"),
     answer: z.unknown().describe("the answer as JSON; checked against the question's schema"),
+    runId: z.string().min(1).max(64).optional().describe("a question of a child run (questions[].runId): that run's id; the child resumes where it asked"),
   })
   .describe("answer one open question of a run");
 
@@ -109,6 +110,13 @@ export const QuestionSchema = z.object({
   question: z.string(),
   schema: z.record(z.string(), z.unknown()).describe("JSON Schema the answer must match"),
   expiresAt: z.string().optional().describe("when the default answer is taken if nobody answers (ISO 8601)"),
+  runId: z.string().optional().describe("set when a child run (or its own child) asked: answer with this runId"),
+});
+
+export const ChildViewSchema = z.object({
+  id: z.string(),
+  status: z.enum(RUN_STATUSES),
+  subtask: z.string().describe("the parent's subtask this run carries out"),
 });
 
 export const InputResultSchema = z.object({ runId: z.string(), step: z.string(), runStatus: z.enum(RUN_STATUSES) });
@@ -132,7 +140,9 @@ export const RunDetailSchema = RunSummarySchema.extend({
     })
     .optional()
     .describe("the webhook of a task submitted with callbackUrl"),
-  questions: z.array(QuestionSchema).describe("questions a tool asked (ctx.ask) still waiting for an answer: POST /v1/tasks/{id}/input"),
+  questions: z.array(QuestionSchema).describe("questions a tool asked (ctx.ask) still waiting for an answer, this run's and its unfinished child runs' (with runId): POST /v1/tasks/{id}/input"),
+  parent: z.object({ id: z.string(), subtask: z.string() }).nullable().describe("set when this run is a child run: its parent and the parent's subtask it carries out"),
+  children: z.array(ChildViewSchema).describe("child runs of this run's subtasks (agent \"run\"), oldest first"),
 });
 
 export const RunListSchema = z.object({ items: z.array(RunSummarySchema), nextCursor: z.string().nullable() });
@@ -188,7 +198,7 @@ const TokenUsageSchema = z.object({ inputTokens: z.number(), outputTokens: z.num
 
 export const StepViewSchema = z.object({
   key: z.string().describe("the stable step key, e.g. subtask/fetch/call/0"),
-  kind: z.enum(["plan", "tool_call", "model_call", "approval", "subtask", "sleep", "input"]),
+  kind: z.enum(["plan", "tool_call", "model_call", "approval", "subtask", "sleep", "input", "child"]),
   status: z.enum(["started", "succeeded", "failed", "ambiguous"]),
   subtaskId: z.string().nullable(),
   tool: z.string().nullable(),

@@ -5,6 +5,7 @@ import type { Answer, Handler, HandlerContext } from "./handlers.js";
 import { ApiError } from "./problem.js";
 import { runDetail, runSummary } from "./run-view.js";
 import { acceptedCallbackUrl, callbackOf } from "./callback-view.js";
+import { familyOf } from "./child-views.js";
 import type { ArtifactParams, ListQuery, RunIdParams, SubmitBody } from "./schemas.js";
 
 /**
@@ -71,7 +72,8 @@ async function listTasks(context: HandlerContext): Promise<Answer> {
 async function getTask(context: HandlerContext): Promise<Answer> {
   const { id } = context.input.params as z.infer<typeof RunIdParams>;
   const run = await tenantRun(context, id);
-  return { status: 200, body: runDetail(run, await context.deps.store.load(run.id), await callbackOf(context, run)) };
+  const { children, childQuestions } = await familyOf(context, run);
+  return { status: 200, body: runDetail(run, await context.deps.store.load(run.id), await callbackOf(context, run), { children, questions: childQuestions }) };
 }
 
 async function cancelTask(context: HandlerContext): Promise<Answer> {

@@ -870,7 +870,7 @@ export interface operations {
                         id: string;
                         runId: string;
                         /** @enum {string} */
-                        runStatus: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "succeeded" | "failed" | "cancelled";
+                        runStatus: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "waiting_children" | "succeeded" | "failed" | "cancelled";
                         stepKey: string;
                     };
                 };
@@ -2187,7 +2187,7 @@ export interface operations {
                             /** @description 0-9, 9 first (5 when the task named none) */
                             priority: number;
                             /** @enum {string} */
-                            status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "succeeded" | "failed" | "cancelled";
+                            status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "waiting_children" | "succeeded" | "failed" | "cancelled";
                             updatedAt: string;
                         }[];
                         nextCursor: string | null;
@@ -2328,6 +2328,14 @@ export interface operations {
                             status: "waiting" | "pending" | "delivered" | "failed";
                             url: string;
                         };
+                        /** @description child runs of this run's subtasks (agent "run"), oldest first */
+                        children: {
+                            id: string;
+                            /** @enum {string} */
+                            status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "waiting_children" | "succeeded" | "failed" | "cancelled";
+                            /** @description the parent's subtask this run carries out */
+                            subtask: string;
+                        }[];
                         createdAt: string;
                         description: string;
                         durationMs: number | null;
@@ -2344,6 +2352,11 @@ export interface operations {
                             events: string;
                             self: string;
                         };
+                        /** @description set when this run is a child run: its parent and the parent's subtask it carries out */
+                        parent: {
+                            id: string;
+                            subtask: string;
+                        } | null;
                         /** @description ids of steps waiting for a person: POST /v1/approvals/{id} */
                         pendingApprovals: string[];
                         plan: {
@@ -2358,11 +2371,13 @@ export interface operations {
                         } | null;
                         /** @description 0-9, 9 first (5 when the task named none) */
                         priority: number;
-                        /** @description questions a tool asked (ctx.ask) still waiting for an answer: POST /v1/tasks/{id}/input */
+                        /** @description questions a tool asked (ctx.ask) still waiting for an answer, this run's and its unfinished child runs' (with runId): POST /v1/tasks/{id}/input */
                         questions: {
                             /** @description when the default answer is taken if nobody answers (ISO 8601) */
                             expiresAt?: string;
                             question: string;
+                            /** @description set when a child run (or its own child) asked: answer with this runId */
+                            runId?: string;
                             /** @description JSON Schema the answer must match */
                             schema: {
                                 [key: string]: unknown;
@@ -2374,7 +2389,7 @@ export interface operations {
                             output: unknown;
                         } | null;
                         /** @enum {string} */
-                        status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "succeeded" | "failed" | "cancelled";
+                        status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "waiting_children" | "succeeded" | "failed" | "cancelled";
                         subtasks: {
                             agent: string;
                             calls: number;
@@ -2519,6 +2534,14 @@ export interface operations {
                             status: "waiting" | "pending" | "delivered" | "failed";
                             url: string;
                         };
+                        /** @description child runs of this run's subtasks (agent "run"), oldest first */
+                        children: {
+                            id: string;
+                            /** @enum {string} */
+                            status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "waiting_children" | "succeeded" | "failed" | "cancelled";
+                            /** @description the parent's subtask this run carries out */
+                            subtask: string;
+                        }[];
                         createdAt: string;
                         description: string;
                         durationMs: number | null;
@@ -2535,6 +2558,11 @@ export interface operations {
                             events: string;
                             self: string;
                         };
+                        /** @description set when this run is a child run: its parent and the parent's subtask it carries out */
+                        parent: {
+                            id: string;
+                            subtask: string;
+                        } | null;
                         /** @description ids of steps waiting for a person: POST /v1/approvals/{id} */
                         pendingApprovals: string[];
                         plan: {
@@ -2549,11 +2577,13 @@ export interface operations {
                         } | null;
                         /** @description 0-9, 9 first (5 when the task named none) */
                         priority: number;
-                        /** @description questions a tool asked (ctx.ask) still waiting for an answer: POST /v1/tasks/{id}/input */
+                        /** @description questions a tool asked (ctx.ask) still waiting for an answer, this run's and its unfinished child runs' (with runId): POST /v1/tasks/{id}/input */
                         questions: {
                             /** @description when the default answer is taken if nobody answers (ISO 8601) */
                             expiresAt?: string;
                             question: string;
+                            /** @description set when a child run (or its own child) asked: answer with this runId */
+                            runId?: string;
                             /** @description JSON Schema the answer must match */
                             schema: {
                                 [key: string]: unknown;
@@ -2565,7 +2595,7 @@ export interface operations {
                             output: unknown;
                         } | null;
                         /** @enum {string} */
-                        status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "succeeded" | "failed" | "cancelled";
+                        status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "waiting_children" | "succeeded" | "failed" | "cancelled";
                         subtasks: {
                             agent: string;
                             calls: number;
@@ -2814,6 +2844,14 @@ export interface operations {
                             status: "waiting" | "pending" | "delivered" | "failed";
                             url: string;
                         };
+                        /** @description child runs of this run's subtasks (agent "run"), oldest first */
+                        children: {
+                            id: string;
+                            /** @enum {string} */
+                            status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "waiting_children" | "succeeded" | "failed" | "cancelled";
+                            /** @description the parent's subtask this run carries out */
+                            subtask: string;
+                        }[];
                         createdAt: string;
                         description: string;
                         durationMs: number | null;
@@ -2830,6 +2868,11 @@ export interface operations {
                             events: string;
                             self: string;
                         };
+                        /** @description set when this run is a child run: its parent and the parent's subtask it carries out */
+                        parent: {
+                            id: string;
+                            subtask: string;
+                        } | null;
                         /** @description ids of steps waiting for a person: POST /v1/approvals/{id} */
                         pendingApprovals: string[];
                         plan: {
@@ -2844,11 +2887,13 @@ export interface operations {
                         } | null;
                         /** @description 0-9, 9 first (5 when the task named none) */
                         priority: number;
-                        /** @description questions a tool asked (ctx.ask) still waiting for an answer: POST /v1/tasks/{id}/input */
+                        /** @description questions a tool asked (ctx.ask) still waiting for an answer, this run's and its unfinished child runs' (with runId): POST /v1/tasks/{id}/input */
                         questions: {
                             /** @description when the default answer is taken if nobody answers (ISO 8601) */
                             expiresAt?: string;
                             question: string;
+                            /** @description set when a child run (or its own child) asked: answer with this runId */
+                            runId?: string;
                             /** @description JSON Schema the answer must match */
                             schema: {
                                 [key: string]: unknown;
@@ -2860,7 +2905,7 @@ export interface operations {
                             output: unknown;
                         } | null;
                         /** @enum {string} */
-                        status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "succeeded" | "failed" | "cancelled";
+                        status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "waiting_children" | "succeeded" | "failed" | "cancelled";
                         subtasks: {
                             agent: string;
                             calls: number;
@@ -3090,6 +3135,8 @@ export interface operations {
                 "application/json": {
                     /** @description the answer as JSON; checked against the question's schema */
                     answer: unknown;
+                    /** @description a question of a child run (questions[].runId): that run's id; the child resumes where it asked */
+                    runId?: string;
                     /** @description the question's step key, from questions[].step of GET /v1/tasks/{id} */
                     step: string;
                 };
@@ -3105,7 +3152,7 @@ export interface operations {
                     "application/json": {
                         runId: string;
                         /** @enum {string} */
-                        runStatus: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "succeeded" | "failed" | "cancelled";
+                        runStatus: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "waiting_children" | "succeeded" | "failed" | "cancelled";
                         step: string;
                     };
                 };
@@ -3238,7 +3285,7 @@ export interface operations {
                             /** @description the stable step key, e.g. subtask/fetch/call/0 */
                             key: string;
                             /** @enum {string} */
-                            kind: "plan" | "tool_call" | "model_call" | "approval" | "subtask" | "sleep" | "input";
+                            kind: "plan" | "tool_call" | "model_call" | "approval" | "subtask" | "sleep" | "input" | "child";
                             model: string | null;
                             /** @description what it returned: the tool's output, the model's decision (files as names only) */
                             output: unknown;

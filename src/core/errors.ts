@@ -120,6 +120,22 @@ export class SleepRequiredError extends CsAgentsError {
 }
 
 /**
+ * A subtask carried out as a child run waits for that run to reach a final status: the parent
+ * waits in `waiting_children` without a lease until the child's final status queues it again.
+ * Not a failure; the engine turns it into a `waiting_children` outcome.
+ */
+export class ChildRunPendingError extends CsAgentsError {
+  readonly stepKey: string;
+  readonly childRunId: string;
+
+  constructor(stepKey: string, childRunId: string) {
+    super("WAITING_CHILDREN", `the run waits for its child run ${childRunId} (step ${stepKey})`);
+    this.stepKey = stepKey;
+    this.childRunId = childRunId;
+  }
+}
+
+/**
  * A tool asked a person a question (`ctx.ask`) that has no answer yet: the run waits in
  * `waiting_input` without a lease until the answer comes (or `expiresAt`, epoch ms, when the
  * question has a default answer). Not a failure; the engine turns it into a `waiting_input` outcome.

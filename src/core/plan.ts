@@ -29,6 +29,12 @@ export const SubtaskSchema = z.object({
   delayMs: z.number({ error: DELAY_EXPECTED }).int(DELAY_EXPECTED).min(0, DELAY_EXPECTED).max(MAX_SUBTASK_DELAY_MS, DELAY_EXPECTED).optional(),
 });
 
+/**
+ * The agent name of a subtask carried out as a run of its own (a child run): its `input` is the
+ * child's task, `{ description, input? }`. No registered agent may take this name.
+ */
+export const CHILD_RUN_AGENT = "run";
+
 /** One node of a plan: who does it, what it depends on, and the call the planner suggests. */
 export type Subtask = z.infer<typeof SubtaskSchema>;
 
@@ -83,7 +89,12 @@ export function validatePlan(plan: Plan, knownAgents: ReadonlySet<string>): Plan
     ids.add(subtask.id);
   }
   for (const subtask of subtasks) {
-    if (!knownAgents.has(subtask.agent)) {
+    if (subtask.agent === CHILD_RUN_AGENT) {
+      const description = subtask.input["description"];
+      const input = subtask.input["input"];
+      if (typeof description !== "string" || description.trim().length === 0) issues.push(`subtask "${subtask.id}" is a child run (agent "run"): its input needs description, the child's task, as non-empty text`);
+      if (input !== undefined && (typeof input !== "object" || input === null || Array.isArray(input))) issues.push(`subtask "${subtask.id}" is a child run (agent "run"): its input.input must be an object when given`);
+    } else if (!knownAgents.has(subtask.agent)) {
       issues.push(`subtask "${subtask.id}" names unknown agent "${subtask.agent}" (known: ${[...knownAgents].sort().join(", ")})`);
     }
     for (const dep of subtask.dependsOn) {

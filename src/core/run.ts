@@ -3,7 +3,7 @@ import { subtaskDueAt } from "./plan.js";
 import type { Plan } from "./plan.js";
 import type { Task } from "./task.js";
 
-export const RUN_STATUSES = ["queued", "planning", "running", "waiting_approval", "sleeping", "waiting_input", "succeeded", "failed", "cancelled"] as const;
+export const RUN_STATUSES = ["queued", "planning", "running", "waiting_approval", "sleeping", "waiting_input", "waiting_children", "succeeded", "failed", "cancelled"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(["succeeded", "failed", "cancelled"]);
 
@@ -61,9 +61,17 @@ export interface Run {
   readonly error?: ErrorInfo;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** The run whose subtask this run is (a child run): its id and the subtask's id. */
+  readonly parent?: RunParent;
 }
 
-export type StepKind = "plan" | "tool_call" | "model_call" | "approval" | "subtask" | "sleep" | "input";
+/** Where a child run hangs in its parent: the parent run and the parent's subtask it carries out. */
+export interface RunParent {
+  readonly runId: string;
+  readonly subtask: string;
+}
+
+export type StepKind = "plan" | "tool_call" | "model_call" | "approval" | "subtask" | "sleep" | "input" | "child";
 export type StepStatus = "started" | "succeeded" | "failed" | "ambiguous";
 
 /**
@@ -109,5 +117,7 @@ export const stepKeys = {
   /** Names the wait for a subtask's `notBefore` in a sleeping outcome; nothing is journaled under it. */
   notBefore: (subtaskId: string) => `subtask/${subtaskId}/not-before`,
   /** The `k`-th question (from 0) the handler of call `n` asked (`ctx.ask`); the answer is this step's output. */
+  /** The `n`-th child run (from 0) of a subtask carried out as a run of its own (`agent: "run"`); the step holds the child's id. */
+  child: (subtaskId: string, n: number) => `subtask/${subtaskId}/child/${n}`,
   input: (subtaskId: string, n: number, k: number) => (k === 0 ? `subtask/${subtaskId}/input/${n}` : `subtask/${subtaskId}/input/${n}.${k}`),
 } as const;

@@ -1,6 +1,6 @@
 import type { AgentModel, AgentRegistry, SubtaskOutcome } from "../agents/index.js";
 import type { ErrorInfo, Plan, RunResult, Step, Subtask, SubtaskResult, Task } from "../core/index.js";
-import { DecisionRequiredError, CancelledError, InputRequiredError, SleepRequiredError, CsAgentsError, describeError, describeErrorWithRef, JournalError, stepKeys, subtaskDueAt, validatePlan } from "../core/index.js";
+import { ChildRunPendingError, CHILD_RUN_AGENT, DecisionRequiredError, CancelledError, InputRequiredError, SleepRequiredError, CsAgentsError, describeError, describeErrorWithRef, JournalError, stepKeys, subtaskDueAt, validatePlan } from "../core/index.js";
 import type { Planner } from "../planner/index.js";
 import type { AuditDraft, AuditSink } from "../store/index.js";
 import type { ToolRegistry } from "../tools/index.js";
@@ -9,6 +9,8 @@ import type { Journal } from "./journal.js";
 import { recordSteps } from "./journal.js";
 import type { RunLease, SubtaskScope, ToolRunner } from "./run-subtask.js";
 import { recordedOutcome, runSubtask } from "./run-subtask.js";
+import type { ChildRuns } from "./child-run.js";
+import { runChildSubtask } from "./child-run.js";
 
 export interface EngineOptions {
   readonly planner: Planner;
@@ -32,6 +34,8 @@ export interface ExecuteRequest {
   readonly audit?: AuditSink;
   /** The lease the run is executed under: its epoch fences tool calls, and no call starts once it is not held. */
   readonly lease?: RunLease;
+  /** Where subtasks with `agent: "run"` submit and read their child runs (a worker's store). */
+  readonly children?: ChildRuns;
 }
 
 export type RunOutcome =
@@ -46,7 +50,12 @@ export type RunOutcome =
    * A tool asked a person (`ctx.ask`): the run gives up its lease until the answer comes, or
    * until `wakeAt` (epoch ms: a default answer's time, or a timer due first), when any worker takes it.
    */
-  | { readonly status: "waiting_input"; readonly plan: Plan; readonly stepKey: string; readonly wakeAt: number | undefined };
+  | { readonly status: "waiting_input"; readonly plan: Plan; readonly stepKey: string; readonly wakeAt: number | undefined }
+  /**
+   * Subtasks wait for their child runs: the run gives up its lease until one of them finishes
+   * (or until `wakeAt`, epoch ms, when a timer is due first).
+   */
+  | { readonly status: "waiting_children"; readonly plan: Plan; readonly stepKey: string; readonly childRunIds: readonly string[]; readonly wakeAt: number | undefined };
 
 /** Runs tasks: plan (journaled), then the plan's subtasks as a bounded-concurrency DAG. */
 export interface Engine {
@@ -99,10 +108,12 @@ export function createEngine(options: EngineOptions): Engine {
           toolSignal: request.signal,
           audit: request.audit,
           lease: request.lease,
+          children: request.children,
+          priority: request.task.priority,
         };
         outcome = await runGraph(scope, plan, planned.startedAt, options.agents, maxConcurrency, journal.finish ? closing : undefined);
         // A sleeping run's steps are recorded as they are; the worker then puts it to sleep.
-        if (closing.length > 0) await (outcome.status === "sleeping" || outcome.status === "waiting_input" ? recordSteps(journal, closing.splice(0)) : journal.finish?.(closing.splice(0), outcome));
+        if (closing.length > 0) await (outcome.status === "sleeping" || outcome.status === "waiting_input" || outcome.status === "waiting_children" ? recordSteps(journal, closing.splice(0)) : journal.finish?.(closing.splice(0), outcome));
         // A run that wrote nothing else (no subtasks, say) still keeps its plan.
         await withPlan?.flush();
       } catch (error) {
@@ -221,6 +232,7 @@ async function runGraph(scope: SubtaskScope, plan: Plan, runStartedAt: number, a
   let awaiting: DecisionRequiredError | undefined;
   let sleeping: SleepRequiredError | undefined;
   let asking: InputRequiredError | undefined;
+  const pendingChildren: ChildRunPendingError[] = [];
   // The earliest default answer due among the questions asked.
   let answerDue: number | undefined;
 
@@ -235,6 +247,8 @@ async function runGraph(scope: SubtaskScope, plan: Plan, runStartedAt: number, a
       } else if (outcome instanceof InputRequiredError) {
         asking ??= outcome;
         if (outcome.expiresAt !== undefined && (answerDue === undefined || outcome.expiresAt < answerDue)) answerDue = outcome.expiresAt;
+      } else if (outcome instanceof ChildRunPendingError) {
+        pendingChildren.push(outcome);
       } else if (outcome instanceof SleepRequiredError) {
         if (!sleeping || outcome.wakeAt < sleeping.wakeAt) sleeping = outcome;
       } else if (outcome.status === "succeeded") {
@@ -252,6 +266,7 @@ async function runGraph(scope: SubtaskScope, plan: Plan, runStartedAt: number, a
     if (scope.signal.aborted) throw new CancelledError();
     held = undefined;
     // A subtask asleep starts nothing new: the run sleeps once what runs has settled.
+    // A subtask waiting for its child run does not hold back the others: they go on meanwhile.
     if (!failure && !awaiting && !sleeping && !asking) {
       const now = Date.now();
       for (const subtask of waiting.values()) {
@@ -277,6 +292,14 @@ async function runGraph(scope: SubtaskScope, plan: Plan, runStartedAt: number, a
     const due = [answerDue, sleeping?.wakeAt, held?.at].filter((at): at is number => at !== undefined);
     return { status: "waiting_input", plan, stepKey: asking.stepKey, wakeAt: due.length === 0 ? undefined : Math.min(...due) };
   }
+  const firstChild = pendingChildren[0];
+  if (firstChild && !failure) {
+    // A timer due while the children still run wakes the run first; it waits again then.
+    const due = [sleeping?.wakeAt, held?.at].filter((at): at is number => at !== undefined);
+    const childRunIds = pendingChildren.map((p) => p.childRunId);
+    if (scope.listening) scope.emit({ type: "run.waiting_children", runId: scope.runId, at: Date.now(), stepKey: firstChild.stepKey, childRunIds });
+    return { status: "waiting_children", plan, stepKey: firstChild.stepKey, childRunIds, wakeAt: due.length === 0 ? undefined : Math.min(...due) };
+  }
   if (sleeping && !failure) return { status: "sleeping", plan, stepKey: sleeping.stepKey, wakeAt: sleeping.wakeAt };
   if (held && !failure) {
     if (scope.listening) scope.emit({ type: "run.sleeping", runId: scope.runId, at: Date.now(), stepKey: stepKeys.notBefore(held.subtaskId), wakeAt: held.at });
@@ -295,17 +318,17 @@ async function runOne(
   agents: AgentRegistry,
   deps: Record<string, SubtaskResult>,
   closing: Step[] | undefined,
-): Promise<SubtaskOutcome | DecisionRequiredError | SleepRequiredError | InputRequiredError> {
+): Promise<SubtaskOutcome | DecisionRequiredError | SleepRequiredError | InputRequiredError | ChildRunPendingError> {
   const started = performance.now();
   const replayed = recordedOutcome(scope.recorded.get(stepKeys.subtaskDone(subtask.id)));
   if (!replayed && scope.listening) scope.emit({ type: "subtask.started", runId: scope.runId, subtaskId: subtask.id, agent: subtask.agent, at: Date.now() });
   let outcome: SubtaskOutcome;
   try {
-    outcome = replayed ?? (await runSubtask(scope, subtask, agents.get(subtask.agent), deps, closing));
+    outcome = replayed ?? (subtask.agent === CHILD_RUN_AGENT ? await runChildSubtask(scope, subtask) : await runSubtask(scope, subtask, agents.get(subtask.agent), deps, closing));
   } catch (error) {
     if (error instanceof CancelledError || scope.signal.aborted) throw error;
     if (isJournalFailure(error)) throw error;
-    if (error instanceof DecisionRequiredError || error instanceof SleepRequiredError || error instanceof InputRequiredError) return error;
+    if (error instanceof DecisionRequiredError || error instanceof SleepRequiredError || error instanceof InputRequiredError || error instanceof ChildRunPendingError) return error;
     outcome = { status: "failed", error: describeError(error), calls: 0 };
   }
   if (!scope.listening) return outcome;

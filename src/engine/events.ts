@@ -54,7 +54,13 @@ export type EngineEvent =
   | (At & { readonly type: "run.woke"; readonly stepKey: string })
   /** A tool asked a person (`ctx.ask`): the run waits for the answer without a lease. `expiresAt` (epoch ms) when a default answer is taken then. */
   | (At & { readonly type: "run.waiting_input"; readonly stepKey: string; readonly question: string; readonly expiresAt?: number })
-  | (At & { readonly type: "run.finished"; readonly status: Extract<RunStatus, "succeeded" | "failed" | "cancelled" | "waiting_approval" | "sleeping" | "waiting_input">; readonly durationMs: number; readonly error?: ErrorInfo });
+  /** A subtask's child run was submitted (`agent: "run"`): the parent waits for it without a lease. */
+  | (At & { readonly type: "child.started"; readonly subtaskId: string; readonly stepKey: string; readonly childRunId: string })
+  /** A subtask's child run reached a final status (`status`), read back by its parent. */
+  | (At & { readonly type: "child.finished"; readonly subtaskId: string; readonly stepKey: string; readonly childRunId: string; readonly status: string })
+  /** The run waits for its child runs without a lease; the first to finish queues it again. */
+  | (At & { readonly type: "run.waiting_children"; readonly stepKey: string; readonly childRunIds: readonly string[] })
+  | (At & { readonly type: "run.finished"; readonly status: Extract<RunStatus, "succeeded" | "failed" | "cancelled" | "waiting_approval" | "sleeping" | "waiting_input" | "waiting_children">; readonly durationMs: number; readonly error?: ErrorInfo });
 
 export type EngineEventType = EngineEvent["type"];
 export type EventListener = (event: EngineEvent) => void;

@@ -1,13 +1,15 @@
 import type { Agent, AgentModel, Decision, SubtaskOutcome } from "../agents/index.js";
 import { carryOut } from "../agents/index.js";
 import type { Artifact, Language, Step, Subtask, SubtaskResult } from "../core/index.js";
-import { AmbiguousStepError, ApprovalRequiredError, CancelledError, canonicalHash, JournalError, SleepRequiredError, stepKeys } from "../core/index.js";
+import { AmbiguousStepError, ApprovalRequiredError, CancelledError, type ChildRunPendingError, canonicalHash, JournalError, SleepRequiredError, stepKeys } from "../core/index.js";
 import type { CallContext, ToolCallRequest, ToolCallResult, ToolRegistry } from "../tools/index.js";
 import type { EventListener } from "./events.js";
 import type { Journal } from "./journal.js";
 import { recordSteps } from "./journal.js";
 import { callQuestions, openQuestionOfCall } from "./ask-input.js";
+import { callChildren, pendingChildOfCall } from "./child-call.js";
 import type { AuditDraft, AuditSink } from "../store/index.js";
+import type { ChildRuns } from "./child-run.js";
 
 /** The executor as the engine needs it. `ToolExecutor` has this shape. */
 export interface ToolRunner {
@@ -42,6 +44,10 @@ export interface SubtaskScope {
   readonly toolSignal: AbortSignal | undefined;
   readonly audit: AuditSink | undefined;
   readonly lease: RunLease | undefined;
+  /** Where subtasks with `agent: "run"` submit their child runs; undefined: they fail. */
+  readonly children: ChildRuns | undefined;
+  /** The run's own priority, given to its children. */
+  readonly priority: number | undefined;
 }
 
 /** A subtask's recorded outcome, read back on replay instead of running it again. */
@@ -155,7 +161,7 @@ async function journaledCall(
       return denied;
     }
   }
-  const open = openQuestionOfCall(scope, subtaskId, n);
+  const open = openQuestionOfCall(scope, subtaskId, n) ?? (await pendingChildOfCall(scope, subtaskId, n));
   if (open) throw open;
   assertLeaseHeld(scope, call.tool, stepKey);
   const startedAt = new Date();
@@ -169,12 +175,14 @@ async function journaledCall(
   }
   let wakeAt: number | undefined;
   const questions = callQuestions(scope, subtaskId, n, call.tool, (answered) => recordAnswer(scope, answered));
-  const context = { ...callContext(scope, stepKey), sleepUntil: (at: number) => void (wakeAt = at), ask: questions.ask };
+  const children = callChildren(scope, subtaskId, n);
+  const context = { ...callContext(scope, stepKey), sleepUntil: (at: number) => void (wakeAt = at), ask: questions.ask, runChild: children.runChild };
   const result = await scope.executor.run(call, context);
   // A call cut short by cancellation is no outcome of the tool: leave it unrecorded, so a
   // resume makes it again (idempotent) or finds its intent and asks a person (not idempotent).
   if (result.status === "failed" && scope.signal.aborted) throw new CancelledError();
   if (questions.stopped) await waitForAnswer(scope, questions.stopped, tool?.idempotent === false ? { key: stepKey, call, startedAt } : undefined);
+  if (children.stopped) await waitForChild(scope, children.stopped, tool?.idempotent === false ? { key: stepKey, call, startedAt } : undefined);
   const finishedAt = new Date();
   const step: Step =
     result.status === "success"
@@ -223,6 +231,15 @@ async function waitForAnswer(
     scope.emit({ type: "run.waiting_input", runId: scope.runId, at: Date.now(), stepKey: stopped.step.key, question, ...(expiresAt === undefined ? {} : { expiresAt }) });
   }
   throw stopped.error;
+}
+
+/**
+ * The handler stopped at a child run (`ctx.runChild`): its call stays unrecorded, the intent of a
+ * tool that may not run twice is marked as stopped at the child, and the run waits for it.
+ */
+async function waitForChild(scope: SubtaskScope, stopped: ChildRunPendingError, intent: { key: string; call: { tool: string; input: Record<string, unknown> }; startedAt: Date } | undefined): Promise<never> {
+  if (intent) await scope.journal.record({ runId: scope.runId, key: intent.key, kind: "tool_call", status: "started", input: { ...intent.call, waitingFor: stopped.stepKey }, startedAt: intent.startedAt });
+  throw stopped;
 }
 
 /** A default answer taken after its timeout, journaled with its audit entry. */

@@ -1,15 +1,17 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import { JournalError } from "../core/index.js";
+import { JournalError, newRunId } from "../core/index.js";
 import type { Run, Task } from "../core/index.js";
 import type { AuditSink, Lease, LeaseStore, RunStore, StepStore } from "../store/index.js";
 import type { Engine, RunOutcome } from "./engine.js";
 import type { EventListener } from "./events.js";
 import type { Journal } from "./journal.js";
+import type { ChildRuns } from "./child-run.js";
 import { LeaseDeadline, type MonotonicClock } from "./lease-deadline.js";
 
 export interface WorkerOptions {
-  readonly store: LeaseStore & StepStore & Pick<RunStore, "submit">;
+  /** With `get`, subtasks with `agent: "run"` submit child runs to it; without, they fail. */
+  readonly store: LeaseStore & StepStore & Pick<RunStore, "submit"> & Partial<Pick<RunStore, "get">>;
   readonly engine: Engine;
   /** Default `<hostname>/<pid>/<random>`. */
   readonly workerId?: string;
@@ -65,6 +67,8 @@ export type RunEnd = { readonly runId: string } & (
   | { readonly kind: "sleeping"; readonly wakeAt: number }
   /** A tool asked a person: it holds no lease until the answer (or `wakeAt`, epoch ms, when set). */
   | { readonly kind: "waiting_input"; readonly stepKey: string; readonly wakeAt: number | undefined }
+  /** Subtasks wait for child runs: it holds no lease until one of them finishes (or `wakeAt`, epoch ms, when set). */
+  | { readonly kind: "waiting_children"; readonly childRunIds: readonly string[]; readonly wakeAt: number | undefined }
   /** Cancelled while it ran (the store already says so): stopped here, nothing more written. */
   | { readonly kind: "cancelled" }
 );
@@ -312,7 +316,7 @@ export class Worker {
         ...(recordStep ? { recordAudited: (step, draft) => recordStep(lease, step, draft).then(written) } : {}),
         finish: async (steps, outcome) => {
           // The engine records a sleeping run's steps itself; this is never a sleep.
-          if (outcome.status === "sleeping" || outcome.status === "waiting_input") return store.recordAll(lease, steps);
+          if (outcome.status === "sleeping" || outcome.status === "waiting_input" || outcome.status === "waiting_children") return store.recordAll(lease, steps);
           await store.transition(lease, updateOf(outcome), steps);
           finished = true;
           this.#written(runId);
@@ -321,7 +325,8 @@ export class Worker {
         load: (id) => (lease.epoch === 1 ? Promise.resolve([]) : store.load(id)),
       };
       const runLease = { epoch: lease.epoch, held: () => deadline.held() };
-      const request = { runId, task: lease.task, signal: controller.signal, journal, lease: runLease, ...(this.#options.audit ? { audit: this.#options.audit } : {}) };
+      const children = childRunsOf(store);
+      const request = { runId, task: lease.task, signal: controller.signal, journal, lease: runLease, ...(children ? { children } : {}), ...(this.#options.audit ? { audit: this.#options.audit } : {}) };
       const outcome = await engine.execute(this.#options.onEvent ? { ...request, onEvent: this.#options.onEvent } : request);
       if (finished) return { runId, kind: "finished", outcome };
       if (outcome.status === "sleeping") {
@@ -333,6 +338,11 @@ export class Worker {
         await store.sleep(lease, outcome.wakeAt === undefined ? null : new Date(outcome.wakeAt), "waiting_input");
         this.#written(runId);
         return { runId, kind: "waiting_input", stepKey: outcome.stepKey, wakeAt: outcome.wakeAt };
+      }
+      if (outcome.status === "waiting_children") {
+        await store.sleep(lease, outcome.wakeAt === undefined ? null : new Date(outcome.wakeAt), "waiting_children");
+        this.#written(runId);
+        return { runId, kind: "waiting_children", childRunIds: outcome.childRunIds, wakeAt: outcome.wakeAt };
       }
       if (this.#active.get(runId)?.cancelled && outcome.status === "cancelled") return { runId, kind: "cancelled" };
       if (lost) return { runId, kind: "lease_lost" };
@@ -361,8 +371,19 @@ export class Worker {
 }
 
 /** The plan is left out: this run's `plan` step, recorded through the same store, holds it. */
-function updateOf(outcome: Exclude<RunOutcome, { status: "sleeping" | "waiting_input" }>) {
+function updateOf(outcome: Exclude<RunOutcome, { status: "sleeping" | "waiting_input" | "waiting_children" }>) {
   if (outcome.status === "waiting_approval") return { status: "waiting_approval" as const };
   return outcome.status === "succeeded" ? { status: "succeeded" as const, result: outcome.result } : { status: outcome.status, error: outcome.error };
 }
 
+
+/** Child runs go to the worker's store: submitted queued, for any worker (this one included) to claim. */
+function childRunsOf(store: WorkerOptions["store"]): ChildRuns | undefined {
+  const get = store.get?.bind(store);
+  if (!get) return undefined;
+  return {
+    submit: async (task, parent) => (await store.submit(task, { runId: newRunId(), parent })).run,
+    get,
+    load: (runId) => store.load(runId),
+  };
+}

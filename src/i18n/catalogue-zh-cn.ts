@@ -62,6 +62,7 @@ export const zhCN: Readonly<Record<string, string>> = {
   "api.approval-expired": "审批 {{id}} 已于 {{expiresAt}} 过期，视为拒绝",
   "api.input-not-waiting": "运行 {{runId}} 的步骤 {{stepKey}} 现在没有在等待回答：它不是未回答的问题，或运行不处于 waiting_input",
   "api.answer-required": "请求体需要 answer：以 JSON 给出的回答，须符合问题的模式",
+  "api.not-a-child-run": "body.runId：运行 {{runId}} 不是 {{parentId}} 的子运行；应填写它某个问题的 runId（GET /v1/tasks/{{parentId}} 的 questions[].runId）",
   "api.answer-invalid": "回答不符合问题的模式：{{path}}：{{message}}；问题的模式见 GET /v1/tasks/{id} 的 questions",
   "api.separate-approver": "提交此任务的令牌不能审批它的敏感步骤；必须由另一个人审批",
   "api.rate-limited-tenant": "该租户的请求过多：每个时间窗口最多 {{max}} 次；请在 {{seconds}} 秒后重试",

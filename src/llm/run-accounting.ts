@@ -182,6 +182,14 @@ function spentBefore(steps: readonly Step[], budget: RunBudget): UsageTotals {
   let cost = 0;
   for (const step of steps) {
     if (step.kind === "tool_call") toolCalls++;
+    // A finished child run's tool calls and tokens (its own children's included) count toward
+    // its parent's budget, and so up to the root's: the tree shares the budget.
+    if (step.kind === "child") {
+      const spent = (step.output as { spent?: { toolCalls?: number; tokens?: number } } | undefined)?.spent;
+      toolCalls += spent?.toolCalls ?? 0;
+      tokens = addUsage(tokens, { inputTokens: 0, outputTokens: 0, totalTokens: spent?.tokens ?? 0 });
+      continue;
+    }
     if (step.kind === "plan" && step.status === "succeeded") {
       // An LLM planner's plan carries the tokens its requests cost.
       const plan = step.output as { usage?: TokenUsage; source?: unknown } | undefined;

@@ -47,6 +47,7 @@ export function loggedEngine(inner: Engine, logger: Logger): Engine {
       if (outcome.status === "succeeded") logger.info(fields, "run succeeded");
       else if (outcome.status === "sleeping") logger.info({ ...fields, wakeAt: new Date(outcome.wakeAt).toISOString() }, "run sleeping");
       else if (outcome.status === "waiting_input") logger.info({ ...fields, stepKey: outcome.stepKey }, "run waiting for input");
+      else if (outcome.status === "waiting_children") logger.info({ ...fields, childRunIds: outcome.childRunIds }, "run waiting for its child runs");
       else logger.warn({ ...fields, code: outcome.error.code, reason: outcome.error.message }, `run ${outcome.status}`);
       return outcome;
     },

@@ -17,6 +17,8 @@ export interface RunRow {
   readonly error: string | null;
   readonly created_at: DbTime;
   readonly updated_at: DbTime;
+  readonly parent_id?: string | null;
+  readonly parent_subtask?: string | null;
 }
 
 export interface StepRow {
@@ -74,6 +76,7 @@ export function runFromRow(row: RunRow): Run {
     ...present("error", fromJson(row.error) as ErrorInfo | undefined),
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
+    ...(row.parent_id ? { parent: { runId: row.parent_id, subtask: row.parent_subtask ?? "" } } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ErrorInfo, Plan, Run, RunResult, RunStatus, Step, Task } from "../core/index.js";
+import type { ErrorInfo, Plan, Run, RunParent, RunResult, RunStatus, Step, Task } from "../core/index.js";
 
 /** The version of the journal format written by this release; stored on every run. */
 export const JOURNAL_SCHEMA_VERSION = 1;
@@ -50,6 +50,21 @@ export interface SubmitOptions {
    * idempotency key) is returned as it is, unclaimed.
    */
   readonly claim?: { readonly workerId: string; readonly leaseMs: number };
+  /**
+   * The new run is a child run: the subtask `subtask` of run `runId` is carried out by it. The
+   * parent, waiting in `waiting_children`, is queued again when this run reaches a final status,
+   * and cancelling the parent cancels it.
+   */
+  readonly parent?: RunParent;
+}
+
+/** A child run as its parent's views list it. */
+export interface ChildRunSummary {
+  readonly id: string;
+  readonly status: RunStatus;
+  /** The parent's subtask this run carries out. */
+  readonly subtask: string;
+  readonly createdAt: Date;
 }
 
 /** What `submit` did: the run, whether it is new, and its lease when it was claimed as it was created. */
@@ -126,6 +141,8 @@ export interface RunStore {
   storageBytes(runId: string): Promise<number>;
   /** Runs waiting in the queue (not yet claimed) and when the oldest of them was submitted. */
   queueStats(): Promise<QueueStats>;
+  /** The run's child runs (submitted with `parent`), oldest first; empty for none or no such run. */
+  children(runId: string): Promise<readonly ChildRunSummary[]>;
 }
 
 /** Work distribution: claim runs with a lease, keep it, give it back. */
@@ -155,10 +172,12 @@ export interface LeaseStore {
    * Puts the run to sleep until `wakeAt`: it becomes `status` (default `sleeping`) and loses its
    * lease, and a claim takes it again once `wakeAt` has passed (on PostgreSQL by the database
    * clock), due runs first. A run `waiting_input` with `wakeAt` null is claimed only after an
-   * answer queues it again (`answerAudited`).
+   * answer queues it again (`answerAudited`). A run `waiting_children` is queued again by the
+   * final status of any of its child runs; when none of them is unfinished any more as this
+   * commits, the run is queued at once instead.
    * @throws JournalError (LEASE_LOST) when the lease is stale (nothing is written).
    */
-  sleep(lease: Lease, wakeAt: Date | null, status?: "sleeping" | "waiting_input"): Promise<void>;
+  sleep(lease: Lease, wakeAt: Date | null, status?: "sleeping" | "waiting_input" | "waiting_children"): Promise<void>;
   stats(): StoreStats;
 }
 

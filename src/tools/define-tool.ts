@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { Artifact } from "../core/index.js";
 import { CsAgentsError } from "../core/index.js";
 
 /**
@@ -52,6 +53,29 @@ export interface ToolContext {
    * ToolError (INPUT_INVALID) for a bad request, (INPUT_UNAVAILABLE) outside a run.
    */
   readonly ask: <T>(request: AskRequest<T>) => Promise<T>;
+  /**
+   * Starts a child run of `{ description, input? }` (the parent's tenant and priority) and
+   * resolves with its result once it succeeded. Until it has finished the run waits in
+   * `waiting_children` (no lease, no worker slot): this call rejects (never catch it) and, once
+   * the child finished, the handler is called again from its start, and the same `runChild`
+   * resolves at once (the child is submitted once). Put effects after the last `runChild`, as
+   * after `ask`. Throws ToolError (CHILD_RUN_FAILED) when the child failed or was cancelled,
+   * (CHILD_RUN_INVALID) for a bad request, (CHILD_RUNS_UNAVAILABLE) outside a worker's run.
+   */
+  readonly runChild: (request: ChildRunRequest) => Promise<ChildRunResult>;
+}
+
+/** The task of a child run a tool starts (`ctx.runChild`). */
+export interface ChildRunRequest {
+  readonly description: string;
+  readonly input?: Record<string, unknown>;
+}
+
+/** A finished child run as `ctx.runChild` gives it: its id, its output and its artifacts. */
+export interface ChildRunResult {
+  readonly runId: string;
+  readonly output: unknown;
+  readonly artifacts: readonly Artifact[];
 }
 
 /** A question for a person (`ctx.ask`). */
@@ -222,4 +246,6 @@ export interface CallContext {
   readonly sleepUntil?: (wakeAt: number) => void;
   /** Set by the engine: the handler asked a person (`ctx.ask`); resolves with the answer. */
   readonly ask?: (request: AskRequest, attempt: number) => Promise<unknown>;
+  /** Set by the engine: the handler started a child run (`ctx.runChild`); resolves with its result. */
+  readonly runChild?: (request: ChildRunRequest, attempt: number) => Promise<ChildRunResult>;
 }

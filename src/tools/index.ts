@@ -4,6 +4,8 @@ export {
   defineTool,
   ToolError,
   type AskRequest,
+  type ChildRunRequest,
+  type ChildRunResult,
   type CallContext,
   type FencingToken,
   type RetryOptions,

@@ -14,7 +14,7 @@ import type { z } from "zod";
 import { createBatcher, type Batcher } from "../batch/index.js";
 import type { ToolCache, ToolCacheStats } from "../cache/index.js";
 import { CancelledError, CsAgentsError, describeError } from "../core/index.js";
-import { ToolError, type AskRequest, type CallContext, type FencingToken, type Tool, type ToolCallRequest, type ToolCallResult, type ToolContext } from "./define-tool.js";
+import { ToolError, type AskRequest, type CallContext, type ChildRunRequest, type ChildRunResult, type FencingToken, type Tool, type ToolCallRequest, type ToolCallResult, type ToolContext } from "./define-tool.js";
 import { safeParse } from "./safe-parse.js";
 import { toolCacheKey } from "./tool-cache-key.js";
 import type { ToolRegistry } from "./tool-registry.js";
@@ -227,7 +227,7 @@ async function attemptOnce(tool: Tool, input: unknown, call: CallContext, countA
     // The caller may abort during the backoff sleep, and cockatiel starts the next attempt anyway.
     if (call.signal?.aborted) throw new CancelledError();
     const attempt = countAttempt();
-    const work = invoker.batcher ? invoker.batcher.call(input, deadline.signal) : tool.handler(input, new HandlerContext(deadline, invoker, attempt, idempotencyKey, fencing, runId, tenant, call.sleepUntil, call.ask));
+    const work = invoker.batcher ? invoker.batcher.call(input, deadline.signal) : tool.handler(input, new HandlerContext(deadline, invoker, attempt, idempotencyKey, fencing, runId, tenant, call.sleepUntil, call.ask, call.runChild));
     raw = await deadline.race(work);
   } catch (error) {
     throw attemptFailure(error, tool, deadline.expired, call.signal);
@@ -298,12 +298,21 @@ class HandlerContext implements ToolContext {
     readonly tenant: string | undefined,
     sleepUntil: ((wakeAt: number) => void) | undefined,
     ask: ((request: AskRequest, attempt: number) => Promise<unknown>) | undefined,
+    runChild: ((request: ChildRunRequest, attempt: number) => Promise<ChildRunResult>) | undefined,
   ) {
     this.#deadline = deadline;
     this.#invoker = invoker;
     this.#sleepUntil = sleepUntil;
     this.#ask = ask;
+    this.#runChild = runChild;
   }
+
+  readonly #runChild: ((request: ChildRunRequest, attempt: number) => Promise<ChildRunResult>) | undefined;
+
+  readonly runChild = (request: ChildRunRequest): Promise<ChildRunResult> => {
+    if (!this.#runChild) return Promise.reject(new ToolError("CHILD_RUNS_UNAVAILABLE", "runChild works only inside a run a worker executes; this call has no store to submit a child run to"));
+    return this.#runChild(request, this.attempt);
+  };
 
   readonly #sleepUntil: ((wakeAt: number) => void) | undefined;
   readonly #ask: ((request: AskRequest, attempt: number) => Promise<unknown>) | undefined;

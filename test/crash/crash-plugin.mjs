@@ -127,6 +127,23 @@ const template = definePlanTemplate({
   ],
 });
 
+// "crash child": a → kid (a child run of "crash kid") → c. "crash kid": k sends once (not
+// idempotent), then appends.
+const childTemplate = definePlanTemplate({
+  name: "crash-child",
+  description: "a run whose middle subtask is a child run with side effects",
+  examples: ["crash child", "crash kid"],
+  match: (description) => (/^crash (child|kid)$/.test(description) ? { params: { kid: description === "crash kid" } } : undefined),
+  build: (params) =>
+    params.kid
+      ? [{ id: "k", title: "k", agent: "stepper", instructions: "", dependsOn: [], tool: "crash.send", input: { calls: ["crash.send", "crash.append"] } }]
+      : [
+          { id: "a", title: "a", agent: "stepper", instructions: "", dependsOn: [], tool: "crash.append", input: { calls: ["crash.append"] } },
+          { id: "kid", title: "kid", agent: "run", instructions: "", dependsOn: ["a"], tool: "crash.append", input: { description: "crash kid" } },
+          { id: "c", title: "c", agent: "stepper", instructions: "", dependsOn: ["kid"], tool: "crash.append", input: { calls: ["crash.append"] } },
+        ],
+});
+
 export const tools = [append, send, pay, remind, ask];
 export const agents = [stepper];
-export const templates = [template];
+export const templates = [template, childTemplate];

@@ -45,6 +45,16 @@ if (crashAt.startsWith("asleep:")) {
     if (as === status) process.kill(process.pid, "SIGKILL");
   };
 }
+// CRASH_AT="child-submitted": killed right after a child run was submitted, before its parent
+// recorded the child's step.
+if (crashAt === "child-submitted") {
+  const submit = store.submit.bind(store);
+  store.submit = async (task, options) => {
+    const submitted = await submit(task, options);
+    if (options.parent) process.kill(process.pid, "SIGKILL");
+    return submitted;
+  };
+}
 // PAUSE_AFTER_INTENT="<step key>": the process stops itself (SIGSTOP) right after that step's
 // intent is committed, as a worker paused or cut off from its database at the worst moment.
 const pauseAfter = process.env.PAUSE_AFTER_INTENT;

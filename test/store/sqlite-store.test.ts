@@ -123,8 +123,36 @@ describe("SqliteStore", () => {
     }
     const check = new Database(path, { readonly: true });
     expect(check.prepare("SELECT count(*) AS n FROM run_events").get()).toEqual({ n: 1 });
-    const plan = check.prepare("EXPLAIN QUERY PLAN SELECT id FROM runs WHERE status IN ('sleeping', 'waiting_input') AND wake_at <= 1 ORDER BY wake_at, id LIMIT 5").all() as { detail: string }[];
+    // The claim's look for due runs, as migration 16 widened it for waiting_children.
+    const plan = check.prepare("EXPLAIN QUERY PLAN SELECT id FROM runs WHERE status IN ('sleeping', 'waiting_input', 'waiting_children') AND wake_at <= 1 ORDER BY wake_at, id LIMIT 5").all() as { detail: string }[];
     expect(plan.map((row) => row.detail).join(" ")).toContain("runs_waking");
+    check.close();
+  });
+
+  it("keeps runs with their priority, steps, webhook trigger and claim indexes when migration 16 rebuilds runs for child runs", async () => {
+    const { path, db } = await databaseAtVersion(15);
+    db.prepare("INSERT INTO runs (id, task, status, schema_version, created_at, updated_at, lease_epoch, priority) VALUES ('run-001', '{\"description\":\"x\",\"callbackUrl\":\"https://hooks.example.com/x\"}', 'queued', 1, 5, 6, 0, 8)").run();
+    db.prepare("INSERT INTO steps (run_id, key, seq, kind, status, started_at, epoch) VALUES ('run-001', 'plan', 1, 'plan', 'succeeded', 0, 1)").run();
+    db.close();
+
+    const store = SqliteStore.open(path);
+    try {
+      expect((await store.get("run-001"))?.status).toBe("queued");
+      expect((await store.load("run-001")).map((s) => s.key)).toEqual(["plan"]);
+      const [lease] = await store.claim({ workerId: "w1", leaseMs: 60_000, limit: 1, maxCrashes: 3 });
+      if (!lease) throw new Error("run-001 was not claimed");
+      await store.transition(lease, { status: "succeeded", result: { subtasks: {}, artifacts: [], output: null } });
+    } finally {
+      await store.close();
+    }
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare("SELECT priority FROM runs WHERE id = 'run-001'").get()).toEqual({ priority: 8 });
+    // The webhook trigger of migration 13 is there again: the outcome's commit wrote the delivery.
+    expect(check.prepare("SELECT id FROM webhook_deliveries").all()).toEqual([{ id: "run-001:final" }]);
+    const indexes = (check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'runs' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    expect(indexes).toEqual(["runs_active", "runs_created", "runs_idempotency", "runs_leased", "runs_parent", "runs_quarantined", "runs_tenant_active", "runs_tenant_created", "runs_waiting", "runs_waking"]);
+    const triggers = (check.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'runs' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    expect(triggers).toEqual(["runs_cancelled_children", "runs_child_finished", "runs_finished_webhook"]);
     check.close();
   });
 

@@ -116,6 +116,6 @@ describe("ToolExecutor with batching", () => {
 
   it("makes a batch tool callable on its own, without a single-item handler", async () => {
     const tool = batchedTool(async (inputs) => inputs.map(({ id }) => ({ id, n: 9 })));
-    expect(await tool.handler({ id: "z" }, { signal: new AbortController().signal, attempt: 1, idempotencyKey: undefined, runId: undefined, tenant: undefined, invalidate: async () => undefined, sleep: () => undefined, sleepUntil: () => undefined, ask: () => Promise.reject(new Error("no run")) })).toEqual({ id: "z", n: 9 });
+    expect(await tool.handler({ id: "z" }, { signal: new AbortController().signal, attempt: 1, idempotencyKey: undefined, runId: undefined, tenant: undefined, invalidate: async () => undefined, sleep: () => undefined, sleepUntil: () => undefined, ask: () => Promise.reject(new Error("no run")), runChild: () => Promise.reject(new Error("no run")) })).toEqual({ id: "z", n: 9 });
   });
 });

@@ -116,7 +116,7 @@ async function execute(
     await progress.finish();
   }
   // A run that sleeps or waits for an answer gave up its lease: it is paused, not interrupted.
-  if (end?.kind === "sleeping" || end?.kind === "waiting_input") return pausedRun(io, run.id, end, options.json === true);
+  if (end?.kind === "sleeping" || end?.kind === "waiting_input" || end?.kind === "waiting_children") return pausedRun(io, run.id, end, options.json === true);
   if (!end || end.kind !== "finished" || (interrupted && end.outcome.status === "cancelled")) {
     io.stderr.write(`run ${run.id} was interrupted before it finished; it stays resumable: cs-agents resume ${run.id}\n`);
     return interrupted ? EXIT_INTERRUPTED : EXIT_TASK_FAILED;
@@ -133,12 +133,14 @@ async function execute(
     io.stderr.write(`run ${run.id} sleeps until ${new Date(outcome.wakeAt).toISOString()}; a worker (cs-agents worker) takes it up when due\n  see: cs-agents status ${run.id}\n`);
   } else if (outcome.status === "waiting_input") {
     io.stderr.write(`run ${run.id} waits for an answer to ${outcome.stepKey}: cs-agents answer ${run.id} ${outcome.stepKey} --json '<answer>'\n  see: cs-agents status ${run.id}\n`);
+  } else if (outcome.status === "waiting_children") {
+    io.stderr.write(`run ${run.id} waits for its child runs (${outcome.childRunIds.join(", ")}); a worker (cs-agents worker) runs them and then this run\n  see: cs-agents status ${run.id}\n`);
   } else if (outcome.status === "waiting_approval") {
     io.stderr.write(`run ${run.id} waits for a decision: ${oneLine(outcome.error.message)}\n  see: cs-agents status ${run.id}\n`);
   } else {
     io.stderr.write(`${await runErrorLine(io.env, outcome.status, outcome.error)}\n`);
   }
-  return outcome.status === "succeeded" || outcome.status === "sleeping" || outcome.status === "waiting_input" ? EXIT_OK : exitCodeForCode(outcome.error.code);
+  return outcome.status === "succeeded" || outcome.status === "sleeping" || outcome.status === "waiting_input" || outcome.status === "waiting_children" ? EXIT_OK : exitCodeForCode(outcome.error.code);
 }
 
 /** Tells the user about runs an earlier process left unfinished, and how to finish them. */
@@ -159,6 +161,7 @@ function toJson(runId: string, outcome: RunOutcome, files: string[]) {
   const plan = outcome.plan ? planJson(outcome.plan) : null;
   if (outcome.status === "sleeping") return { runId, status: outcome.status, wakeAt: new Date(outcome.wakeAt).toISOString(), plan };
   if (outcome.status === "waiting_input") return { runId, status: outcome.status, step: outcome.stepKey, ...(outcome.wakeAt === undefined ? {} : { wakeAt: new Date(outcome.wakeAt).toISOString() }), plan };
+  if (outcome.status === "waiting_children") return { runId, status: outcome.status, children: outcome.childRunIds, plan };
   if (outcome.status !== "succeeded") return { runId, status: outcome.status, error: outcome.error, plan };
   return {
     runId,
@@ -170,10 +173,12 @@ function toJson(runId: string, outcome: RunOutcome, files: string[]) {
 }
 
 /** What `run` says when its run went to sleep or waits for a person's answer; both exit 0. */
-function pausedRun(io: CommandContext["io"], runId: string, end: Extract<RunEnd, { kind: "sleeping" | "waiting_input" }>, json: boolean): number {
+function pausedRun(io: CommandContext["io"], runId: string, end: Extract<RunEnd, { kind: "sleeping" | "waiting_input" | "waiting_children" }>, json: boolean): number {
   const wakeAt = end.wakeAt === undefined ? undefined : new Date(end.wakeAt).toISOString();
   if (json) {
-    io.stdout.write(`${JSON.stringify({ runId, status: end.kind, ...(end.kind === "waiting_input" ? { step: end.stepKey } : {}), ...(wakeAt ? { wakeAt } : {}) }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ runId, status: end.kind, ...(end.kind === "waiting_input" ? { step: end.stepKey } : {}), ...(end.kind === "waiting_children" ? { children: end.childRunIds } : {}), ...(wakeAt ? { wakeAt } : {}) }, null, 2)}\n`);
+  } else if (end.kind === "waiting_children") {
+    io.stderr.write(`run ${runId} waits for its child runs (${end.childRunIds.join(", ")}); a worker (cs-agents worker) runs them and then this run\n  see: cs-agents status ${runId}\n`);
   } else if (end.kind === "waiting_input") {
     io.stderr.write(`run ${runId} waits for an answer to ${end.stepKey}: cs-agents answer ${runId} ${end.stepKey} --json '<answer>'\n  see: cs-agents status ${runId}\n`);
   } else {

@@ -35,6 +35,7 @@ export async function remoteStatus(context: CommandContext, client: CsAgentsClie
   out(`task     ${run.description}`);
   out(`status   ${run.status}${run.error ? ` — ${oneLine(run.error.message)} [${run.error.code}]` : ""}`);
   if (run.wakeAt) out(`wakes    ${run.wakeAt} (holds no worker until then)`);
+  if (run.parent) out(`parent   ${run.parent.id} (its subtask ${run.parent.subtask})`);
   out(`created  ${run.createdAt}   updated ${run.updatedAt}`);
   out(`storage  ${steps.items.length} steps`);
   if (run.plan) {
@@ -44,6 +45,7 @@ export async function remoteStatus(context: CommandContext, client: CsAgentsClie
       out(`  ${s.status.padEnd(9)} ${s.id} [${s.agent}] ${s.title}${time}${s.error ? ` — ${oneLine(s.error.message)}` : ""}`);
     }
   }
+  for (const c of run.children) out(`child    ${c.status.padEnd(16)} ${c.id} (subtask ${c.subtask})`);
   for (const w of waiting) {
     const how = w.approvalId === null ? "" : `   |   POST /v1/approvals/${w.approvalId}`;
     if (w.kind === "approval") {
@@ -54,8 +56,10 @@ export async function remoteStatus(context: CommandContext, client: CsAgentsClie
     }
   }
   for (const q of run.questions) {
-    out(`waiting for input: ${oneLine(q.question)}${q.expiresAt ? ` (default answer at ${q.expiresAt})` : ""}`);
-    out(`         cs-agents answer ${run.id} ${q.step} --json '<answer>' --server <url>   |   POST /v1/tasks/${run.id}/input`);
+    // A child run's question (runId) is answered on that run; the parent's input route takes it too, with runId.
+    const asker = q.runId ?? run.id;
+    out(`waiting for input: ${oneLine(q.question)}${q.expiresAt ? ` (default answer at ${q.expiresAt})` : ""}${q.runId ? ` (asked by child run ${q.runId})` : ""}`);
+    out(`         cs-agents answer ${asker} ${q.step} --json '<answer>' --server <url>   |   POST /v1/tasks/${run.id}/input`);
   }
   for (const a of run.artifacts) out(`artifact ${a.name} (${formatBytes(a.bytes)})`);
   return EXIT_OK;

@@ -24,9 +24,9 @@ export async function statusCommand(context: CommandContext, id: string, options
       throw new UsageError(`no run with id ${runId} in ${postgres ? "the PostgreSQL store" : "the SQLite store"}`, { key: postgres ? "cli.no-run-postgres" : "cli.no-run-sqlite", params: { id: runId } });
     }
     const steps = await store.load(runId);
-    return { run, steps, storageBytes: await store.storageBytes(runId) };
+    return { run, steps, storageBytes: await store.storageBytes(runId), children: await store.children(runId) };
   });
-  const { run, steps, storageBytes } = view;
+  const { run, steps, storageBytes, children } = view;
   const subtasks = subtaskViews(run, steps);
   const waiting = ambiguousSteps(steps).map((s) => ({ key: s.key, input: s.input }));
   const questions = FINAL_RUN_STATUSES.has(run.status) ? [] : openQuestions(steps);
@@ -37,6 +37,7 @@ export async function statusCommand(context: CommandContext, id: string, options
       subtasks,
       waitingFor: waiting,
       questions,
+      children: children.map((c) => ({ id: c.id, status: c.status, subtask: c.subtask })),
       steps: steps.length,
       storageBytes,
       ...(result ? { output: result.output, artifacts: result.artifacts.map((a) => ({ name: a.name, mediaType: a.mediaType, bytes: artifactBytes(a).length })) } : {}),
@@ -50,6 +51,7 @@ export async function statusCommand(context: CommandContext, id: string, options
   out(`status   ${run.status}${run.error ? ` — ${await storedErrorMessage(context.io.env, run.error)} [${run.error.code}]` : ""}`);
   const wakeAt = run.status === "sleeping" ? wakeTimeOf(steps, run.plan?.subtasks ?? []) : undefined;
   if (wakeAt) out(`wakes    ${wakeAt.toISOString()} (holds no worker until then)`);
+  if (run.parent) out(`parent   ${run.parent.runId} (its subtask ${run.parent.subtask})`);
   out(`created  ${run.createdAt.toISOString()}   updated ${run.updatedAt.toISOString()}`);
   out(`storage  ${steps.length} steps, ${formatBytes(storageBytes)}`);
   if (run.plan) {
@@ -59,6 +61,7 @@ export async function statusCommand(context: CommandContext, id: string, options
       out(`  ${s.status.padEnd(9)} ${s.id} [${s.agent}] ${s.title}${time}${s.error ? ` — ${oneLine(s.error.message)}` : ""}`);
     }
   }
+  for (const c of children) out(`child    ${c.status.padEnd(16)} ${c.id} (subtask ${c.subtask})   cs-agents status ${c.id}`);
   for (const w of waiting) {
     if (/\/approval\/\d+$/.test(w.key)) {
       const { tool, input } = w.input as { tool: string; input: unknown };

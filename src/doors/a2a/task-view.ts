@@ -15,6 +15,7 @@ export function stateOf(status: RunStatus): TaskState {
       return TaskState.TASK_STATE_SUBMITTED;
     case "running":
     case "sleeping":
+    case "waiting_children":
       return TaskState.TASK_STATE_WORKING;
     case "waiting_approval":
     case "waiting_input":

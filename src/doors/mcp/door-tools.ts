@@ -81,7 +81,7 @@ export function registerTools(server: McpServer, service: Service, caller: Calle
       title: "List runs",
       description: "Your runs, newest first; page with cursor = nextCursor.",
       inputSchema: z.strictObject({
-        status: z.string().max(200).optional().describe("only these statuses, comma-separated: queued, running, waiting_approval, sleeping, waiting_input, succeeded, failed, cancelled"),
+        status: z.string().max(200).optional().describe("only these statuses, comma-separated: queued, running, waiting_approval, sleeping, waiting_input, waiting_children, succeeded, failed, cancelled"),
         limit: z.number().int().min(1).max(500).optional().describe("page size, default 50"),
         cursor: z.string().max(64).optional().describe("nextCursor from the previous page"),
       }),

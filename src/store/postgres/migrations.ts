@@ -1,4 +1,5 @@
 import type { Migration } from "../migration.js";
+import { POSTGRES_CHILD_RUNS_MIGRATION } from "./migration-child-runs.js";
 
 // Times are timestamptz from the database clock, so workers' clocks never decide a lease.
 // JSON is `json`, not `jsonb`: it keeps the recorded text verbatim (key order included), so a
@@ -270,4 +271,5 @@ CREATE INDEX runs_waiting ON runs (tenant, priority DESC, created_at, id) WHERE 
 CREATE INDEX runs_leased ON runs (tenant, lease_owner) WHERE lease_owner IS NOT NULL;
 `,
   },
+  POSTGRES_CHILD_RUNS_MIGRATION,
 ];

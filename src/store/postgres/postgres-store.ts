@@ -1,6 +1,6 @@
 import pg from "pg";
 import { CsAgentsError, parseTask, taskPriority } from "../../core/index.js";
-import type { Run, Step, Task } from "../../core/index.js";
+import type { Run, RunStatus, Step, Task } from "../../core/index.js";
 import { encodeStep, leaseFromRow, runFromRow, stepFromRow } from "../rows.js";
 import type { ClaimedRow, RunRow, StepRow } from "../rows.js";
 import {
@@ -41,13 +41,14 @@ import type {
   Submission,
 } from "../service-store.js";
 import { postgresServiceOps } from "./postgres-service.js";
-import type { AmbiguousDecision, ClaimRequest, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions, Submitted } from "../store.js";
+import type { AmbiguousDecision, ChildRunSummary, ClaimRequest, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions, Submitted } from "../store.js";
 import { unreachableError } from "./connect-error.js";
 import { migratePostgres } from "./migrate.js";
 import { sql } from "./sql.js";
 import type { SqlStatement } from "./sql.js";
 import { GroupCommit, type GroupEntry } from "./group-commit.js";
 import { withTransaction } from "./transaction.js";
+import { sleepWaitingChildren } from "./sleep-waiting-children.js";
 
 export interface PostgresStoreOptions {
   /** Apply pending migrations on connect. Default true. */
@@ -140,7 +141,7 @@ export class PostgresStore implements ServiceStore {
     const { claim } = options;
     let inserted: RunRow | undefined;
     try {
-      const values = [options.runId, tenant, key, JSON.stringify(task), JOURNAL_SCHEMA_VERSION, claim?.workerId ?? null, claim?.leaseMs ?? null, taskPriority(task)];
+      const values = [options.runId, tenant, key, JSON.stringify(task), JOURNAL_SCHEMA_VERSION, claim?.workerId ?? null, claim?.leaseMs ?? null, taskPriority(task), options.parent?.runId ?? null, options.parent?.subtask ?? null];
       inserted = (await this.#query<RunRow>(sql.insertRun, values)).rows[0];
     } catch (error) {
       if (hasCode(error, "23505")) throw runExistsError(options.runId, error);
@@ -151,6 +152,11 @@ export class PostgresStore implements ServiceStore {
     // second statement sees the run the first one committed.
     const { rows } = key === null ? await this.#query<RunRow>(sql.runById, [options.runId]) : await this.#query<RunRow>(sql.runByKey, [tenant, key]);
     return { run: runFromRow(mustExist(rows[0], options.runId)), created: false };
+  }
+
+  async children(runId: string): Promise<readonly ChildRunSummary[]> {
+    const { rows } = await this.#query<{ id: string; status: string; parent_subtask: string; created_at: Date }>(sql.childrenOf, [runId]);
+    return rows.map((row) => ({ id: row.id, status: row.status as RunStatus, subtask: row.parent_subtask, createdAt: row.created_at }));
   }
 
   async get(runId: string): Promise<Run | undefined> {
@@ -196,8 +202,9 @@ export class PostgresStore implements ServiceStore {
     return (await this.#query(sql.heartbeat, [...fence(lease), leaseMs])).rowCount === 1;
   }
 
-  async sleep(lease: Lease, wakeAt: Date | null, status: "sleeping" | "waiting_input" = "sleeping"): Promise<void> {
-    const { rowCount } = await this.#query(sql.sleep, [...fence(lease), wakeAt?.toISOString() ?? null, status]);
+  async sleep(lease: Lease, wakeAt: Date | null, status: "sleeping" | "waiting_input" | "waiting_children" = "sleeping"): Promise<void> {
+    const at = wakeAt?.toISOString() ?? null;
+    const { rowCount } = status === "waiting_children" ? await sleepWaitingChildren(this.#pool, fence(lease), at) : await this.#query(sql.sleep, [...fence(lease), at, status]);
     if (rowCount !== 1) {
       this.#stats.staleWritesRejected += 1;
       throw leaseLostError(lease.runId, lease.epoch);

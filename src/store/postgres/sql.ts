@@ -9,7 +9,7 @@ export interface SqlStatement {
   readonly text: string;
 }
 
-const RUN_COLUMNS = "id, task::text AS task, status, plan::text AS plan, result::text AS result, error::text AS error, created_at, updated_at";
+const RUN_COLUMNS = "id, task::text AS task, status, plan::text AS plan, result::text AS result, error::text AS error, created_at, updated_at, parent_id, parent_subtask";
 const STEP_COLUMNS = "run_id, key, kind, status, input::text AS input, output::text AS output, error::text AS error, attempts, started_at, finished_at";
 const CLAIMABLE = sqlList(CLAIMABLE_STATUSES);
 const FINAL = sqlList(FINAL_STATUSES);
@@ -73,11 +73,22 @@ export const sql = {
   // With an owner ($6) the run starts claimed by it for $7 ms (eager start): running, lease epoch 1.
   insertRun: statement(
     "insert_run",
-    `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version, lease_owner, lease_expires_at, lease_epoch, claims, priority)
+    `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version, lease_owner, lease_expires_at, lease_epoch, claims, priority, parent_id, parent_subtask)
      VALUES ($1, $2, $3, $4::json, CASE WHEN $6::text IS NULL THEN 'queued' ELSE 'running' END, $5, $6::text,
-       CASE WHEN $6::text IS NULL THEN NULL ELSE ${msFromNow("$7")} END, ($6::text IS NOT NULL)::int, ($6::text IS NOT NULL)::int, $8)
+       CASE WHEN $6::text IS NULL THEN NULL ELSE ${msFromNow("$7")} END, ($6::text IS NOT NULL)::int, ($6::text IS NOT NULL)::int, $8, $9::text, $10::text)
      ON CONFLICT (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
      RETURNING ${RUN_COLUMNS}`,
+  ),
+  // A run's children, oldest first (runs_parent).
+  childrenOf: statement("children_of", `SELECT id, status, parent_subtask, created_at FROM runs WHERE parent_id = $1 ORDER BY created_at, id`),
+  // A parent going to wait for its children: its row is locked first (a child's final status
+  // locks it too, in runs_child_finished), then sleepWaiting looks at the children afresh.
+  lockLeasedRun: statement("lock_leased_run", `SELECT id FROM runs WHERE ${FENCE} FOR UPDATE`),
+  sleepWaiting: statement(
+    "sleep_waiting",
+    `UPDATE runs SET status = CASE WHEN EXISTS (SELECT 1 FROM runs c WHERE c.parent_id = $1 AND c.status NOT IN (${FINAL})) THEN 'waiting_children' ELSE 'queued' END,
+       wake_at = $4::timestamptz, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+     WHERE ${FENCE} AND status NOT IN (${FINAL})`,
   ),
   runById: statement("run_by_id", `SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`),
   runByKey: statement("run_by_key", `SELECT ${RUN_COLUMNS} FROM runs WHERE tenant = $1 AND idempotency_key = $2`),
@@ -135,7 +146,7 @@ export const sql = {
        WHERE NOT EXISTS (SELECT 1 FROM q) AND NOT EXISTS (SELECT 1 FROM orphan)),
      sleepers AS (
        SELECT id, tenant, priority, wake_at AS due FROM runs
-       WHERE status IN ('sleeping', 'waiting_input') AND wake_at <= now() AND NOT EXISTS (SELECT 1 FROM q) AND NOT EXISTS (SELECT 1 FROM orphan)
+       WHERE status IN ('sleeping', 'waiting_input', 'waiting_children') AND wake_at <= now() AND NOT EXISTS (SELECT 1 FROM q) AND NOT EXISTS (SELECT 1 FROM orphan)
        ORDER BY wake_at, id LIMIT $3
        FOR UPDATE SKIP LOCKED),
      pool AS (SELECT * FROM waiting UNION ALL SELECT * FROM sleepers),

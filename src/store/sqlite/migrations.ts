@@ -1,4 +1,5 @@
 import type { Migration } from "../migration.js";
+import { SQLITE_CHILD_RUNS_MIGRATION } from "./migration-child-runs.js";
 
 // Times are epoch milliseconds from the process clock (SQLite lives on one machine).
 // JSON is TEXT, written and read verbatim, so key order and bytes match PostgreSQL's `json`.
@@ -392,4 +393,5 @@ CREATE INDEX runs_waiting ON runs (tenant, priority DESC, created_at, id) WHERE 
 CREATE INDEX runs_leased ON runs (tenant, lease_owner) WHERE lease_owner IS NOT NULL;
 `,
   },
+  SQLITE_CHILD_RUNS_MIGRATION,
 ];

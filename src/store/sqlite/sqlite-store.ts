@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { CsAgentsError, parseTask, taskPriority } from "../../core/index.js";
-import type { Run, Step, Task } from "../../core/index.js";
+import type { Run, RunStatus, Step, Task } from "../../core/index.js";
 import { encodeStep, leaseFromRow, runFromRow, stepFromRow } from "../rows.js";
 import type { ClaimedRow, EncodedStep, RunRow } from "../rows.js";
 import {
@@ -41,7 +41,7 @@ import type {
 } from "../service-store.js";
 import { sqliteServiceOps } from "./sqlite-service.js";
 import { sqliteDeliveries } from "./sqlite-deliveries.js";
-import type { AmbiguousDecision, ClaimRequest, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions, Submitted } from "../store.js";
+import type { AmbiguousDecision, ChildRunSummary, ClaimRequest, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions, Submitted } from "../store.js";
 import { BackgroundCheckpoint } from "./background-checkpoint.js";
 import type { BackgroundCheckpointStats } from "./background-checkpoint.js";
 import { migrateSqlite } from "./migrate.js";
@@ -169,6 +169,8 @@ export class SqliteStore implements ServiceStore {
         now,
         owner: claim?.workerId ?? null,
         expiresAt: claim ? now + claim.leaseMs : null,
+        parentId: options.parent?.runId ?? null,
+        parentSubtask: options.parent?.subtask ?? null,
       });
     } catch (error) {
       if (hasCode(error, "SQLITE_CONSTRAINT_PRIMARYKEY")) throw runExistsError(options.runId, error);
@@ -178,6 +180,10 @@ export class SqliteStore implements ServiceStore {
     if (inserted) return submitted(runFromRow(inserted), task, claim);
     const row = key === null ? sql.runById.get(options.runId) : sql.runByKey.get({ tenant, key });
     return { run: runFromRow(mustExist(row, options.runId)), created: false };
+  }
+
+  async children(runId: string): Promise<readonly ChildRunSummary[]> {
+    return this.#sql.childrenOf.all(runId).map((row) => ({ id: row.id, status: row.status as RunStatus, subtask: row.parent_subtask, createdAt: new Date(row.created_at) }));
   }
 
   async get(runId: string): Promise<Run | undefined> {
@@ -235,7 +241,7 @@ export class SqliteStore implements ServiceStore {
     return this.#sql.heartbeat.run({ ...fence(lease), expiresAt: Date.now() + leaseMs }).changes === 1;
   }
 
-  async sleep(lease: Lease, wakeAt: Date | null, status: "sleeping" | "waiting_input" = "sleeping"): Promise<void> {
+  async sleep(lease: Lease, wakeAt: Date | null, status: "sleeping" | "waiting_input" | "waiting_children" = "sleeping"): Promise<void> {
     if (this.#sql.sleep.run({ ...fence(lease), status, wakeAt: wakeAt?.getTime() ?? null, now: Date.now() }).changes !== 1) {
       this.#stats.staleWritesRejected += 1;
       throw leaseLostError(lease.runId, lease.epoch);

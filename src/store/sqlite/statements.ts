@@ -6,7 +6,7 @@ import { CLAIMABLE_STATUSES, FINAL_STATUSES, WAITING_RUNS, sqlList } from "../st
 // Every statement the SQLite store runs, prepared once per connection. Times are epoch ms
 // passed in as @now, so one call uses one instant throughout.
 
-const RUN_COLUMNS = "id, task, status, plan, result, error, created_at, updated_at";
+const RUN_COLUMNS = "id, task, status, plan, result, error, created_at, updated_at, parent_id, parent_subtask";
 const STEP_COLUMNS = "run_id, key, kind, status, input, output, error, attempts, started_at, finished_at";
 const CLAIMABLE = sqlList(CLAIMABLE_STATUSES);
 const FINAL = sqlList(FINAL_STATUSES);
@@ -49,12 +49,16 @@ export function prepareStatements(db: Database.Database) {
   const preparePluck = <P extends unknown[], R>(sql: string) => db.prepare<P, R>(sql).pluck() as SqliteStatement<P, R>;
   return {
     // With an owner the run starts claimed by it (eager start): running, lease epoch 1.
-    insertRun: prepare<{ id: string; tenant: string; key: string | null; task: string; priority: number; schemaVersion: number; now: number; owner: string | null; expiresAt: number | null }, RunRow>(
-      `INSERT INTO runs (id, tenant, idempotency_key, task, priority, status, schema_version, created_at, updated_at, lease_owner, lease_expires_at, lease_epoch, claims)
+    insertRun: prepare<{ id: string; tenant: string; key: string | null; task: string; priority: number; schemaVersion: number; now: number; owner: string | null; expiresAt: number | null; parentId: string | null; parentSubtask: string | null }, RunRow>(
+      `INSERT INTO runs (id, tenant, idempotency_key, task, priority, status, schema_version, created_at, updated_at, lease_owner, lease_expires_at, lease_epoch, claims, parent_id, parent_subtask)
        VALUES (@id, @tenant, @key, @task, @priority, CASE WHEN @owner IS NULL THEN 'queued' ELSE 'running' END, @schemaVersion, @now, @now,
-         @owner, @expiresAt, @owner IS NOT NULL, @owner IS NOT NULL)
+         @owner, @expiresAt, @owner IS NOT NULL, @owner IS NOT NULL, @parentId, @parentSubtask)
        ON CONFLICT (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING ${RUN_COLUMNS}`,
+    ),
+    // A run's children, oldest first (runs_parent).
+    childrenOf: prepare<[string], { id: string; status: string; parent_subtask: string; created_at: number }>(
+      `SELECT id, status, parent_subtask, created_at FROM runs WHERE parent_id = ? ORDER BY created_at, id`,
     ),
     runById: prepare<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`),
     runByKey: prepare<{ tenant: string; key: string }, RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE tenant = @tenant AND idempotency_key = @key`),
@@ -78,7 +82,7 @@ export function prepareStatements(db: Database.Database) {
     // its WHERE repeats that predicate).
     dueSleepers: prepare<{ now: number; limit: number }, ClaimCandidate>(
       `SELECT id, tenant, priority, wake_at AS due FROM runs
-       WHERE status IN ('sleeping', 'waiting_input') AND wake_at <= @now
+       WHERE status IN ('sleeping', 'waiting_input', 'waiting_children') AND wake_at <= @now
        ORDER BY wake_at, id LIMIT @limit`,
     ),
     leasedByTenant: prepare<[], { tenant: string; n: number }>(`SELECT tenant, count(*) AS n FROM runs INDEXED BY runs_leased WHERE lease_owner IS NOT NULL GROUP BY tenant`),
@@ -88,8 +92,12 @@ export function prepareStatements(db: Database.Database) {
        WHERE lease_owner IS NOT NULL AND lease_expires_at < @now AND status IN (${CLAIMABLE})
        ORDER BY lease_expires_at, id LIMIT 1`,
     ),
-    sleep: prepare<Fence & { status: "sleeping" | "waiting_input"; wakeAt: number | null; now: number }>(
-      `UPDATE runs SET status = @status, wake_at = @wakeAt, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
+    // A parent going to wait for children none of which is still unfinished is queued at once:
+    // the last one finished between the parent's look and this write (its trigger found the parent
+    // not waiting yet). One writer at a time, so nothing finishes in between here.
+    sleep: prepare<Fence & { status: "sleeping" | "waiting_input" | "waiting_children"; wakeAt: number | null; now: number }>(
+      `UPDATE runs SET status = CASE WHEN @status = 'waiting_children'
+           AND NOT EXISTS (SELECT 1 FROM runs c WHERE c.parent_id = @runId AND c.finished_at IS NULL) THEN 'queued' ELSE @status END, wake_at = @wakeAt, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
        WHERE id = @runId AND lease_owner = @workerId AND lease_epoch = @epoch AND status NOT IN (${FINAL})`,
     ),
     // The oldest quarantined run waiting (runs_quarantined: its WHERE repeats that predicate).
