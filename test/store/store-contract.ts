@@ -7,6 +7,7 @@ import { describeSubmitAndList } from "./contract/submit-and-list.js";
 import { describeTimers } from "./contract/timers.js";
 import { describeWebhookOutbox } from "./contract/webhooks.js";
 import { describeHumanInput } from "./contract/human-input.js";
+import { describeForks } from "./contract/forks.js";
 import type { MakeStore } from "./contract/context.js";
 
 export type { MakeStore, StoreFixture } from "./contract/context.js";
@@ -26,5 +27,6 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     describe("webhook outbox", () => describeWebhookOutbox(makeStore));
     describe("human input", () => describeHumanInput(makeStore));
     describe("priorities", () => describePriorities(makeStore));
+    describe("forks", () => describeForks(makeStore));
   });
 }
