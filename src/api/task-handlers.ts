@@ -71,7 +71,8 @@ async function listTasks(context: HandlerContext): Promise<Answer> {
 async function getTask(context: HandlerContext): Promise<Answer> {
   const { id } = context.input.params as z.infer<typeof RunIdParams>;
   const run = await tenantRun(context, id);
-  return { status: 200, body: runDetail(run, await context.deps.store.load(run.id), await callbackOf(context, run)) };
+  const [steps, callback, links] = await Promise.all([context.deps.store.load(run.id), callbackOf(context, run), context.deps.store.forkLinks(run.id)]);
+  return { status: 200, body: runDetail(run, steps, callback, links) };
 }
 
 async function cancelTask(context: HandlerContext): Promise<Answer> {
