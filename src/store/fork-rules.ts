@@ -66,6 +66,13 @@ export interface ForkStore {
   forkLinks(runId: string): Promise<ForkLinks>;
 }
 
+/**
+ * A fork is created at this lease epoch, as though a first lease had written its seeded steps:
+ * its first claim has epoch 2, so a worker reads its journal (a worker skips the read on epoch 1,
+ * when a run cannot have steps yet).
+ */
+export const FORK_EPOCH = 1;
+
 /** At most this many forks are listed on a run's view. */
 export const FORK_LIST_LIMIT = 100;
 

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { parseTask, taskPriority } from "../../core/index.js";
 import type { RunStatus } from "../../core/index.js";
-import { FORK_LIST_LIMIT, forkStepOutput, planFork } from "../fork-rules.js";
+import { FORK_EPOCH, FORK_LIST_LIMIT, forkStepOutput, planFork } from "../fork-rules.js";
 import type { ForkStepRow, ForkStore } from "../fork-rules.js";
 import { runFromRow } from "../rows.js";
 import type { RunRow } from "../rows.js";
@@ -42,8 +42,8 @@ export function postgresForkOps(pool: pg.Pool, append: (client: pg.PoolClient, d
         const seeded = plan.copy.length + (plan.replaced ? 1 : 0);
         try {
           await client.query(
-            `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version, request_hash, submitted_by, priority, forked_from_run, forked_from_step, step_seq)
-             VALUES ($1, $2, $3, $4::json, 'queued', $5, $6, $7, $8, $9, $10, $11)`,
+            `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version, request_hash, submitted_by, priority, forked_from_run, forked_from_step, step_seq, lease_epoch)
+             VALUES ($1, $2, $3, $4::json, 'queued', $5, $6, $7, $8, $9, $10, $11, ${FORK_EPOCH})`,
             [runId, tenant, key, JSON.stringify(task), JOURNAL_SCHEMA_VERSION, options.requestHash, options.submittedBy, taskPriority(task), request.parentId, request.stepKey, seeded],
           );
         } catch (error) {
@@ -51,10 +51,10 @@ export function postgresForkOps(pool: pg.Pool, append: (client: pg.PoolClient, d
           throw error;
         }
         // The copies keep their values as stored (a reference to the artifact store stays one)
-        // and their order; epoch 0: written by no lease. The run's step_seq counts them.
+        // and their order, as written under the fork's FORK_EPOCH. The run's step_seq counts them.
         await client.query(
           `INSERT INTO steps (run_id, key, seq, kind, status, input, output, error, attempts, started_at, finished_at, epoch)
-           SELECT $1, key, row_number() OVER (ORDER BY seq), kind, status, input, output, error, attempts, started_at, finished_at, 0
+           SELECT $1, key, row_number() OVER (ORDER BY seq), kind, status, input, output, error, attempts, started_at, finished_at, ${FORK_EPOCH}
            FROM steps WHERE run_id = $2 AND key = ANY($3::text[])`,
           [runId, request.parentId, plan.copy],
         );
@@ -62,7 +62,7 @@ export function postgresForkOps(pool: pg.Pool, append: (client: pg.PoolClient, d
           const output = JSON.stringify(forkStepOutput(plan.replaced.kind, request.output.value)) ?? "null";
           await client.query(
             `INSERT INTO steps (run_id, key, seq, kind, status, input, output, error, attempts, started_at, finished_at, epoch)
-             SELECT $1, key, $4, kind, 'succeeded', input, $5::json, NULL, attempts, now(), now(), 0
+             SELECT $1, key, $4, kind, 'succeeded', input, $5::json, NULL, attempts, now(), now(), ${FORK_EPOCH}
              FROM steps WHERE run_id = $2 AND key = $3`,
             [runId, request.parentId, plan.replaced.key, seeded, output],
           );

@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { parseTask, taskPriority } from "../../core/index.js";
 import type { RunStatus } from "../../core/index.js";
-import { FORK_LIST_LIMIT, forkStepOutput, planFork } from "../fork-rules.js";
+import { FORK_EPOCH, FORK_LIST_LIMIT, forkStepOutput, planFork } from "../fork-rules.js";
 import type { ForkRequest, ForkStepRow, ForkStore } from "../fork-rules.js";
 import { runFromRow } from "../rows.js";
 import type { RunRow } from "../rows.js";
@@ -88,19 +88,19 @@ function prepare(db: Database.Database) {
     activeRuns: prepareActiveRuns(db),
     stepRows: q<[string], ForkStepRow>("SELECT key, kind, status FROM steps WHERE run_id = ? ORDER BY seq"),
     insertRun: q<{ id: string; tenant: string; key: string | null; task: string; priority: number; schemaVersion: number; now: number; requestHash: string; submittedBy: string; parentId: string; step: string }>(
-      `INSERT INTO runs (id, tenant, idempotency_key, task, priority, status, schema_version, created_at, updated_at, request_hash, submitted_by, forked_from_run, forked_from_step)
-       VALUES (@id, @tenant, @key, @task, @priority, 'queued', @schemaVersion, @now, @now, @requestHash, @submittedBy, @parentId, @step)`,
+      `INSERT INTO runs (id, tenant, idempotency_key, task, priority, status, schema_version, created_at, updated_at, request_hash, submitted_by, forked_from_run, forked_from_step, lease_epoch)
+       VALUES (@id, @tenant, @key, @task, @priority, 'queued', @schemaVersion, @now, @now, @requestHash, @submittedBy, @parentId, @step, ${FORK_EPOCH})`,
     ),
     // The copies keep their values as stored (a reference to the artifact store stays one) and
-    // their order; epoch 0: written by no lease.
+    // their order, as written under the fork's FORK_EPOCH.
     copySteps: q<{ runId: string; parentId: string; keys: string }>(
       `INSERT INTO steps (run_id, key, seq, kind, status, input, output, error, attempts, started_at, finished_at, epoch)
-       SELECT @runId, key, ROW_NUMBER() OVER (ORDER BY seq), kind, status, input, output, error, attempts, started_at, finished_at, 0
+       SELECT @runId, key, ROW_NUMBER() OVER (ORDER BY seq), kind, status, input, output, error, attempts, started_at, finished_at, ${FORK_EPOCH}
        FROM steps WHERE run_id = @parentId AND key IN (SELECT value FROM json_each(@keys))`,
     ),
     replaceStep: q<{ runId: string; parentId: string; key: string; seq: number; output: string; now: number }>(
       `INSERT INTO steps (run_id, key, seq, kind, status, input, output, error, attempts, started_at, finished_at, epoch)
-       SELECT @runId, key, @seq, kind, 'succeeded', input, @output, NULL, attempts, @now, @now, 0
+       SELECT @runId, key, @seq, kind, 'succeeded', input, @output, NULL, attempts, @now, @now, ${FORK_EPOCH}
        FROM steps WHERE run_id = @parentId AND key = @key`,
     ),
     setPlan: q<[string]>("UPDATE runs SET plan = (SELECT output FROM steps WHERE run_id = runs.id AND key = 'plan' AND status = 'succeeded') WHERE id = ?"),

@@ -113,7 +113,8 @@ export function describeForks(makeStore: MakeStore): void {
       await parent();
       await service().forkAudited(request("subtask/a/call/1"), options(2), draft);
       const lease = await claimOne(store(), "w2", { runId: runId(2) });
-      expect(lease).toMatchObject({ runId: runId(2), epoch: 1 });
+      // Epoch 2: the seeded steps count as its first lease's, so a worker reads them.
+      expect(lease).toMatchObject({ runId: runId(2), epoch: 2, reclaimed: false });
       await store().record(lease, step(lease, "subtask/a/call/1", { output: { paid: "again" } }));
       expect((await store().load(runId(2))).map((s) => s.key)).toEqual(["plan", "subtask/a/call/0", "subtask/a/call/1"]);
       expect((await store().load(runId(1))).find((s) => s.key === "subtask/a/call/1")?.output).toEqual({ paid: true });
