@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import { canonicalHash, checkAnswer, CsAgentsError, newTraceparent, parseTask, PlanValidationError, TRACEPARENT, validatePlan } from "../core/index.js";
-import type { InputRequestRecord, Plan, Run, Step } from "../core/index.js";
-import { forkTask, planFork } from "../store/index.js";
+import { canonicalHash, checkAnswer, CsAgentsError, newTraceparent, parseTask, TRACEPARENT } from "../core/index.js";
+import type { Run, Step } from "../core/index.js";
+import { forkOutputProblem, forkTask, planFork } from "../store/index.js";
 import type { ForkOutputKind } from "../store/index.js";
 import type { Answer, Handler, HandlerContext } from "./handlers.js";
 import { ApiError } from "./problem.js";
@@ -73,33 +73,17 @@ function idempotencyKeyOf(context: HandlerContext, body: Body): string | undefin
   return key;
 }
 
-/**
- * The replacement must be what the engine could have recorded there: a plan valid with the
- * registered agents, a tool's output matching its output schema, an answer matching the
- * question's schema. A subtask's output is any JSON (its artifacts are not carried over).
- */
+/** The replacement must be what the engine could have recorded there (`forkOutputProblem`). */
 function checkOutput(context: HandlerContext, kind: ForkOutputKind, step: Step | undefined, output: unknown): void {
-  if (kind === "plan") {
-    try {
-      validatePlan(output as Plan, new Set(context.deps.catalog.agents.map((a) => a.name)));
-    } catch (error) {
-      if (error instanceof PlanValidationError) throw new ApiError("INVALID_INPUT", `body.output: not a valid plan: ${error.issues.join("; ")}`, { cause: error });
-      throw error;
-    }
-    return;
-  }
-  const schema = kind === "input" ? (step?.input as InputRequestRecord | undefined)?.schema : kind === "tool_call" ? toolOutputSchema(context, step) : undefined;
-  if (!schema) return;
-  const problem = checkAnswer(schema, output);
-  if (problem) {
-    const what = kind === "input" ? "the question's answer schema" : `the output schema of ${String((step?.input as { tool?: unknown } | undefined)?.tool)}`;
-    throw new ApiError("INVALID_INPUT", `${problem.path.replace(/^\$/, "body.output")}: ${problem.message}; expected a value matching ${what}`);
-  }
-}
-
-function toolOutputSchema(context: HandlerContext, step: Step | undefined): Record<string, unknown> | undefined {
-  const name = (step?.input as { tool?: unknown } | undefined)?.tool;
-  return context.deps.catalog.tools.find((t) => t.name === name)?.output;
+  const problem = forkOutputProblem(kind, step, output, {
+    agents: new Set(context.deps.catalog.agents.map((a) => a.name)),
+    toolOutput: (tool, value) => {
+      const schema = context.deps.catalog.tools.find((t) => t.name === tool)?.output;
+      const found = schema ? checkAnswer(schema, value) : undefined;
+      return found ? `${found.path}: ${found.message}` : undefined;
+    },
+  });
+  if (problem) throw new ApiError("INVALID_INPUT", `body.output: ${problem}`);
 }
 
 /** An invalid fork request from the rules both stores share, as a 400. */

@@ -1,5 +1,5 @@
-import { InvalidInputError } from "../core/index.js";
-import type { RunStatus, StepKind, Task } from "../core/index.js";
+import { checkAnswer, InvalidInputError, PlanValidationError, validatePlan } from "../core/index.js";
+import type { InputRequestRecord, Plan, RunStatus, Step, StepKind, Task } from "../core/index.js";
 import type { AuditDraft, AuditedSubmitOptions, Submission } from "./service-store.js";
 
 // What a fork copies from its parent's journal, shared by both stores so they cannot drift.
@@ -120,6 +120,42 @@ export function forkTask(parent: Task, changes: { readonly input?: Record<string
     ...(changes.idempotencyKey === undefined ? {} : { idempotencyKey: changes.idempotencyKey }),
     ...(changes.traceparent === undefined ? {} : { traceparent: changes.traceparent }),
   };
+}
+
+/** What a replacement output is checked against: the registered agents and tools. */
+export interface ForkOutputChecks {
+  readonly agents: ReadonlySet<string>;
+  /** What is wrong with `value` as the output of `tool`; undefined when it fits or the tool is unknown here. */
+  readonly toolOutput: (tool: string, value: unknown) => string | undefined;
+}
+
+/**
+ * What is wrong with `value` as the result of the parent's step `step` (of `kind`), or undefined:
+ * a plan must pass `validatePlan` with the registered agents, a tool call's output must fit the
+ * tool's output schema, an answer the question's schema. A subtask's output is any JSON (the
+ * replaced subtask has no artifacts).
+ */
+export function forkOutputProblem(kind: ForkOutputKind, step: Step | undefined, value: unknown, checks: ForkOutputChecks): string | undefined {
+  if (kind === "plan") {
+    try {
+      validatePlan(value as Plan, checks.agents);
+      return undefined;
+    } catch (error) {
+      if (error instanceof PlanValidationError) return `not a valid plan: ${error.issues.join("; ")}`;
+      throw error;
+    }
+  }
+  if (kind === "tool_call") {
+    const tool = (step?.input as { tool?: unknown } | undefined)?.tool;
+    const problem = typeof tool === "string" ? checks.toolOutput(tool, value) : undefined;
+    return problem === undefined ? undefined : `${problem}; expected a value matching the output schema of ${String(tool)}`;
+  }
+  if (kind === "input") {
+    const schema = (step?.input as InputRequestRecord | undefined)?.schema;
+    const problem = schema ? checkAnswer(schema, value) : undefined;
+    return problem ? `${problem.path.replace(/^\$\.?/, "")}${problem.path === "$" ? "" : ": "}${problem.message}; expected an answer matching the question's schema` : undefined;
+  }
+  return undefined;
 }
 
 function isOutputKind(kind: string): kind is ForkOutputKind {
