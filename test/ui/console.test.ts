@@ -226,7 +226,7 @@ describe("the web console", () => {
     await seedSucceeded(t.store, id, "acme");
     const page = await signedIn("acme", "en-US", `runs/${id}`);
     await page.locator('[data-step-key="subtask/write/done"] summary').click();
-    await page.getByRole("button", { name: "Fork a new run from step subtask/write/done" }).click();
+    await page.getByRole("button", { name: "Fork from here: subtask/write/done" }).click();
     const origin = page.getByTestId("forked-from");
     await origin.waitFor();
     expect(await origin.textContent()).toContain(`${id} · subtask/write/done`);
