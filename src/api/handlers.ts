@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Principal } from "../auth/index.js";
 import { approvalHandlers } from "./approval-handlers.js";
+import { forkHandlers } from "./fork-handlers.js";
 import { inputHandlers } from "./input-handlers.js";
 import type { MetricsRegistry } from "../observability/index.js";
 import type { OperationId } from "./operations.js";
@@ -48,4 +49,4 @@ export interface Answer {
 
 export type Handler = (context: HandlerContext) => Promise<Answer>;
 
-export const handlers: Readonly<Record<Exclude<OperationId, "taskEvents">, Handler>> = { ...taskHandlers, ...approvalHandlers, ...inputHandlers, ...serviceHandlers, ...inspectionHandlers, ...scheduleHandlers };
+export const handlers: Readonly<Record<Exclude<OperationId, "taskEvents">, Handler>> = { ...taskHandlers, ...approvalHandlers, ...inputHandlers, ...forkHandlers, ...serviceHandlers, ...inspectionHandlers, ...scheduleHandlers };

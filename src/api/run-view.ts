@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { artifactBytes, FINAL_RUN_STATUSES, openQuestions, stepKeys, subtaskTiming, taskPriority, wakeTimeOf } from "../core/index.js";
 import type { Run, Step, SubtaskStatus } from "../core/index.js";
+import type { ForkLinks } from "../store/index.js";
 import type { RunDetailSchema, RunSummarySchema, SubtaskViewSchema } from "./schemas.js";
 
 type RunSummary = z.infer<typeof RunSummarySchema>;
@@ -36,7 +37,7 @@ export function runSummary(run: Run): RunSummary {
 }
 
 /** What GET /v1/tasks/{id} shows: the run with its subtasks as the journal tells them. */
-export function runDetail(run: Run, steps: readonly Step[], callback?: RunDetail["callback"], family: Pick<RunDetail, "children" | "questions"> = { children: [], questions: [] }): RunDetail {
+export function runDetail(run: Run, steps: readonly Step[], callback?: RunDetail["callback"], family: Pick<RunDetail, "children" | "questions"> = { children: [], questions: [] }, links?: ForkLinks): RunDetail {
   const final = FINAL_RUN_STATUSES.has(run.status);
   const artifacts = run.result?.artifacts ?? [];
   return {
@@ -57,6 +58,7 @@ export function runDetail(run: Run, steps: readonly Step[], callback?: RunDetail
     questions: FINAL_RUN_STATUSES.has(run.status) ? [] : [...openQuestions(steps), ...family.questions],
     parent: run.parent ? { id: run.parent.runId, subtask: run.parent.subtask } : null,
     children: family.children,
+    ...(links ? { forkedFrom: links.forkedFrom, forks: links.forks.map((f) => ({ id: f.id, status: f.status, step: f.step, createdAt: f.createdAt.toISOString() })) } : {}),
   };
 }
 

@@ -143,7 +143,28 @@ export const RunDetailSchema = RunSummarySchema.extend({
   questions: z.array(QuestionSchema).describe("questions a tool asked (ctx.ask) still waiting for an answer, this run's and its unfinished child runs' (with runId): POST /v1/tasks/{id}/input"),
   parent: z.object({ id: z.string(), subtask: z.string() }).nullable().describe("set when this run is a child run: its parent and the parent's subtask it carries out"),
   children: z.array(ChildViewSchema).describe("child runs of this run's subtasks (agent \"run\"), oldest first"),
+  forkedFrom: z
+    .object({ runId: z.string(), step: z.string() })
+    .nullable()
+    .optional()
+    .describe("the run and step this run was forked from (POST /v1/tasks/{id}/fork); null when it is no fork"),
+  forks: z
+    .array(z.object({ id: z.string(), status: z.enum(RUN_STATUSES), step: z.string(), createdAt: z.string() }))
+    .optional()
+    .describe("runs forked from this one, oldest first (at most 100)"),
 });
+
+export const ForkBody = z
+  .strictObject({
+    step: z.string().min(1).max(200).describe("the step key to fork from (GET /v1/tasks/{id}/steps), e.g. subtask/fetch/call/0, subtask/fetch/done or plan"),
+    output: z
+      .unknown()
+      .optional()
+      .describe("the step's result in the fork, as JSON: a tool call's output, a subtask's output, a replacement plan, or a question's answer; left out, the step is executed again"),
+    input: z.record(z.string(), z.unknown()).optional().describe("the fork's task input, replacing the parent's"),
+    idempotencyKey: z.string().min(1).max(200).optional().describe("as the Idempotency-Key header: the same key gives the same fork"),
+  })
+  .describe("fork a run from one of its steps");
 
 export const RunListSchema = z.object({ items: z.array(RunSummarySchema), nextCursor: z.string().nullable() });
 

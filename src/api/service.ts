@@ -47,7 +47,7 @@ export interface ServiceAnswer {
 }
 
 /** Every operation a door may call: what needs a token, without the HTTP-only ones. */
-export const SERVICE_OPERATIONS = ["submitTask", "listTasks", "getTask", "cancelTask", "getArtifact", "getTaskSteps", "listApprovals", "decideApproval", "answerTask", "listTools", "listAgents", "listMcpServers", "listAudit", "verifyAudit", "createSchedule", "listSchedules", "getSchedule", "deleteSchedule", "pauseSchedule", "resumeSchedule"] as const satisfies readonly OperationId[];
+export const SERVICE_OPERATIONS = ["submitTask", "listTasks", "getTask", "cancelTask", "getArtifact", "getTaskSteps", "listApprovals", "decideApproval", "answerTask", "forkTask", "listTools", "listAgents", "listMcpServers", "listAudit", "verifyAudit", "createSchedule", "listSchedules", "getSchedule", "deleteSchedule", "pauseSchedule", "resumeSchedule"] as const satisfies readonly OperationId[];
 export type ServiceOperationId = (typeof SERVICE_OPERATIONS)[number];
 
 export type RunEventRecord = RunEvent;

@@ -72,8 +72,8 @@ async function listTasks(context: HandlerContext): Promise<Answer> {
 async function getTask(context: HandlerContext): Promise<Answer> {
   const { id } = context.input.params as z.infer<typeof RunIdParams>;
   const run = await tenantRun(context, id);
-  const { children, childQuestions } = await familyOf(context, run);
-  return { status: 200, body: runDetail(run, await context.deps.store.load(run.id), await callbackOf(context, run), { children, questions: childQuestions }) };
+  const [steps, callback, links, { children, childQuestions }] = await Promise.all([context.deps.store.load(run.id), callbackOf(context, run), context.deps.store.forkLinks(run.id), familyOf(context, run)]);
+  return { status: 200, body: runDetail(run, steps, callback, { children, questions: childQuestions }, links) };
 }
 
 async function cancelTask(context: HandlerContext): Promise<Answer> {

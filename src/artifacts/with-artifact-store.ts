@@ -1,5 +1,5 @@
 import type { Run, Step } from "../core/index.js";
-import type { AmbiguousDecision, FinalOutcome, ServiceStore } from "../store/index.js";
+import type { AmbiguousDecision, FinalOutcome, ForkRequest, ServiceStore } from "../store/index.js";
 import type { ArtifactStore } from "./artifact-store.js";
 import { DEFAULT_INLINE_LIMIT, holdsBlobRef, packValue, unpackValue } from "./blob-ref.js";
 
@@ -34,6 +34,9 @@ export function withArtifactStore<S extends ServiceStore>(store: S, artifacts: A
     if (outcome.status !== "succeeded" || !("result" in outcome)) return update;
     return { ...outcome, result: await packValue(outcome.result, artifacts, limit) } as U;
   };
+  // A fork's replacement output is a step value like any other; a replacement plan stays in its row.
+  const packFork = async (request: ForkRequest): Promise<ForkRequest> =>
+    request.output === undefined || request.stepKey === "plan" ? request : { ...request, output: { value: await packValue(request.output.value, artifacts, limit) } };
   const packDecision = async (decision: AmbiguousDecision): Promise<AmbiguousDecision> => (decision.action === "done" ? { ...decision, output: await packValue(decision.output, artifacts, limit) } : decision);
 
   /** Writes whose arguments are packed first; the index is the packed argument's position. */
@@ -44,6 +47,7 @@ export function withArtifactStore<S extends ServiceStore>(store: S, artifacts: A
     transition: async ([lease, update, steps, ...rest]) => [lease, await packOutcome(update), await packSteps(steps as Step[] | undefined), ...rest],
     decide: async ([runId, key, decision, ...rest]) => [runId, key, await packDecision(decision as AmbiguousDecision), ...rest],
     decideAudited: async ([runId, key, decision, ...rest]) => [runId, key, await packDecision(decision as AmbiguousDecision), ...rest],
+    forkAudited: async ([request, ...rest]) => [await packFork(request as ForkRequest), ...rest],
   };
 
   return new Proxy(store, {

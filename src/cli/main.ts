@@ -288,6 +288,17 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, built: { runti
     .action(async (id: string, step: string, options: { retry?: boolean; done?: string; fail?: string }) => setExit(await decideCommand(context(), id, step, options)));
 
   program
+    .command("fork")
+    .description("fork a run from one of its steps: a new run with the run's journal up to the step, the rest executed again")
+    .argument("<run-id>", "the run to fork")
+    .argument("<step-key>", "the step to fork from, a key of the run's journal (GET /v1/tasks/<id>/steps), e.g. subtask/fetch/call/0, subtask/fetch/done or plan")
+    .option("--output <json>", "record the step with this result instead of executing it again (a tool's output, a subtask's output, a plan, an answer)")
+    .option("--input <json>", "the fork's task input, replacing the run's, e.g. '{\"quarter\":\"2024Q2\"}'")
+    .option("--server <url>", "fork through this cs-agents API instead of the store (default: CS_AGENTS_SERVER)")
+    .option("--token <token>", "bearer token for --server (default: CS_AGENTS_TOKEN)")
+    .action(async (id: string, step: string, options: { output?: string; input?: string; server?: string; token?: string }) => setExit(await (await import("./commands/fork.js")).forkCommand(context(), id, step, options)));
+
+  program
     .command("answer")
     .description("answer a question a tool asked (a run waiting_input); the answer must fit the question's schema")
     .argument("<run-id>", "the run")

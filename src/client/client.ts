@@ -21,6 +21,7 @@ import type {
   StepList,
   Submission,
   SubmitTaskBody,
+  ForkBody,
   InputAnswerResult,
   ToolList,
 } from "./types.js";
@@ -142,6 +143,21 @@ export class CsAgentsClient {
   /** Approves or denies a pending step (single use: not repeated after a network error). */
   decide(approvalId: string, decision: ApprovalDecision, options: CallOptions = {}): Promise<ApprovalResult> {
     return this.#json({ method: "POST", path: `v1/approvals/${encodeURIComponent(approvalId)}`, body: decision, idempotent: false, signal: options.signal });
+  }
+
+  /**
+   * Forks a run from one of its steps: a new run with the parent's journal up to `step`, the step
+   * re-executed or (with `output`) recorded with that result, optionally with a new task `input`.
+   * As `submit`, every retry sends the same idempotency key, so a retried fork makes one run.
+   */
+  async fork(runId: string, fork: ForkBody, options: CallOptions & { readonly idempotencyKey?: string } = {}): Promise<Submission> {
+    const idempotencyKey = options.idempotencyKey ?? randomUUID();
+    const path = `v1/tasks/${encodeURIComponent(runId)}/fork`;
+    const response = await this.#request({ method: "POST", path, body: fork, headers: { "Idempotency-Key": idempotencyKey }, idempotent: true, signal: options.signal }, async (res) => ({
+      run: (await res.json()) as RunDetail,
+      replayed: res.headers.get("idempotent-replayed") === "true",
+    }));
+    return { ...response, idempotencyKey };
   }
 
   /**

@@ -399,6 +399,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tasks/{id}/fork": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fork a run from one of its steps: a new run with the parent's journal up to the step, optionally the step's result or the task input replaced; the parent is untouched
+         * @description Requires scope `tasks:write`.
+         */
+        post: operations["forkTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks/{id}/input": {
         parameters: {
             query?: never;
@@ -2343,6 +2363,19 @@ export interface operations {
                             code: string;
                             message: string;
                         } | null;
+                        /** @description the run and step this run was forked from (POST /v1/tasks/{id}/fork); null when it is no fork */
+                        forkedFrom?: {
+                            runId: string;
+                            step: string;
+                        } | null;
+                        /** @description runs forked from this one, oldest first (at most 100) */
+                        forks?: {
+                            createdAt: string;
+                            id: string;
+                            /** @enum {string} */
+                            status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "waiting_children" | "succeeded" | "failed" | "cancelled";
+                            step: string;
+                        }[];
                         id: string;
                         input: {
                             [key: string]: unknown;
@@ -2549,6 +2582,19 @@ export interface operations {
                             code: string;
                             message: string;
                         } | null;
+                        /** @description the run and step this run was forked from (POST /v1/tasks/{id}/fork); null when it is no fork */
+                        forkedFrom?: {
+                            runId: string;
+                            step: string;
+                        } | null;
+                        /** @description runs forked from this one, oldest first (at most 100) */
+                        forks?: {
+                            createdAt: string;
+                            id: string;
+                            /** @enum {string} */
+                            status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "waiting_children" | "succeeded" | "failed" | "cancelled";
+                            step: string;
+                        }[];
                         id: string;
                         input: {
                             [key: string]: unknown;
@@ -2859,6 +2905,19 @@ export interface operations {
                             code: string;
                             message: string;
                         } | null;
+                        /** @description the run and step this run was forked from (POST /v1/tasks/{id}/fork); null when it is no fork */
+                        forkedFrom?: {
+                            runId: string;
+                            step: string;
+                        } | null;
+                        /** @description runs forked from this one, oldest first (at most 100) */
+                        forks?: {
+                            createdAt: string;
+                            id: string;
+                            /** @enum {string} */
+                            status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "waiting_children" | "succeeded" | "failed" | "cancelled";
+                            step: string;
+                        }[];
                         id: string;
                         input: {
                             [key: string]: unknown;
@@ -3036,6 +3095,243 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": string;
+                };
+            };
+            /** @description problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    forkTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1-200 visible ASCII characters; same key + same body → same fork */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description as the Idempotency-Key header: the same key gives the same fork */
+                    idempotencyKey?: string;
+                    /** @description the fork's task input, replacing the parent's */
+                    input?: {
+                        [key: string]: unknown;
+                    };
+                    /** @description the step's result in the fork, as JSON: a tool call's output, a subtask's output, a replacement plan, or a question's answer; left out, the step is executed again */
+                    output?: unknown;
+                    /** @description the step key to fork from (GET /v1/tasks/{id}/steps), e.g. subtask/fetch/call/0, subtask/fetch/done or plan */
+                    step: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        artifacts: {
+                            bytes: number;
+                            href: string;
+                            mediaType: string;
+                            name: string;
+                        }[];
+                        /** @description the webhook of a task submitted with callbackUrl */
+                        callback?: {
+                            attempts: number;
+                            lastError?: string;
+                            /**
+                             * @description waiting: the run has not finished; pending: being delivered or retried
+                             * @enum {string}
+                             */
+                            status: "waiting" | "pending" | "delivered" | "failed";
+                            url: string;
+                        };
+                        /** @description child runs of this run's subtasks (agent "run"), oldest first */
+                        children: {
+                            id: string;
+                            /** @enum {string} */
+                            status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "waiting_children" | "succeeded" | "failed" | "cancelled";
+                            /** @description the parent's subtask this run carries out */
+                            subtask: string;
+                        }[];
+                        createdAt: string;
+                        description: string;
+                        durationMs: number | null;
+                        error: {
+                            code: string;
+                            message: string;
+                        } | null;
+                        /** @description the run and step this run was forked from (POST /v1/tasks/{id}/fork); null when it is no fork */
+                        forkedFrom?: {
+                            runId: string;
+                            step: string;
+                        } | null;
+                        /** @description runs forked from this one, oldest first (at most 100) */
+                        forks?: {
+                            createdAt: string;
+                            id: string;
+                            /** @enum {string} */
+                            status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "waiting_children" | "succeeded" | "failed" | "cancelled";
+                            step: string;
+                        }[];
+                        id: string;
+                        input: {
+                            [key: string]: unknown;
+                        } | null;
+                        links: {
+                            cancel: string;
+                            events: string;
+                            self: string;
+                        };
+                        /** @description set when this run is a child run: its parent and the parent's subtask it carries out */
+                        parent: {
+                            id: string;
+                            subtask: string;
+                        } | null;
+                        /** @description ids of steps waiting for a person: POST /v1/approvals/{id} */
+                        pendingApprovals: string[];
+                        plan: {
+                            language: string;
+                            source: string;
+                            subtasks: {
+                                agent: string;
+                                dependsOn: string[];
+                                id: string;
+                                title: string;
+                            }[];
+                        } | null;
+                        /** @description 0-9, 9 first (5 when the task named none) */
+                        priority: number;
+                        /** @description questions a tool asked (ctx.ask) still waiting for an answer, this run's and its unfinished child runs' (with runId): POST /v1/tasks/{id}/input */
+                        questions: {
+                            /** @description when the default answer is taken if nobody answers (ISO 8601) */
+                            expiresAt?: string;
+                            question: string;
+                            /** @description set when a child run (or its own child) asked: answer with this runId */
+                            runId?: string;
+                            /** @description JSON Schema the answer must match */
+                            schema: {
+                                [key: string]: unknown;
+                            };
+                            /** @description the question's step key, to answer with */
+                            step: string;
+                        }[];
+                        result: {
+                            output: unknown;
+                        } | null;
+                        /** @enum {string} */
+                        status: "queued" | "planning" | "running" | "waiting_approval" | "sleeping" | "waiting_input" | "waiting_children" | "succeeded" | "failed" | "cancelled";
+                        subtasks: {
+                            agent: string;
+                            calls: number;
+                            dependsOn: string[];
+                            /** @description time spent executing; after a resume the downtime is not counted */
+                            durationMs: number | null;
+                            error: {
+                                code: string;
+                                message: string;
+                            } | null;
+                            finishedAt: string | null;
+                            id: string;
+                            output?: unknown;
+                            startedAt: string | null;
+                            /** @enum {string} */
+                            status: "pending" | "running" | "succeeded" | "failed" | "cancelled";
+                            title: string;
+                            /** @description from the subtask's first step to its end, downtime included */
+                            wallMs: number | null;
+                        }[];
+                        updatedAt: string;
+                        /** @description when a sleeping run's timer is due (ISO 8601); null unless the run sleeps */
+                        wakeAt: string | null;
+                    };
                 };
             };
             /** @description problem */

@@ -24,6 +24,8 @@ export type Approval = ApprovalList["items"][number];
 export type ApprovalDecision = BodyOf<"decideApproval">;
 export type ApprovalResult = AnswerOf<"decideApproval", 200>;
 export type InputAnswerResult = AnswerOf<"answerTask", 200>;
+/** What to fork from: the step key, and optionally its replacement output and a new task input. */
+export type ForkBody = Omit<BodyOf<"forkTask">, "idempotencyKey">;
 export type OpenQuestion = RunDetail["questions"][number];
 export type ToolList = AnswerOf<"listTools", 200>;
 export type AgentList = AnswerOf<"listAgents", 200>;

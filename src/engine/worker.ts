@@ -321,7 +321,8 @@ export class Worker {
           finished = true;
           this.#written(runId);
         },
-        // Steps are written only under a lease: a run on its first lease has none to read.
+        // Steps are written only under a lease: a run on its first lease has none to read (a
+        // fork's seeded steps count as its first lease's: its first claim has epoch 2).
         load: (id) => (lease.epoch === 1 ? Promise.resolve([]) : store.load(id)),
       };
       const runLease = { epoch: lease.epoch, held: () => deadline.held() };

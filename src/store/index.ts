@@ -13,3 +13,4 @@ export { isStoreUnavailable } from "./store-unavailable.js";
 export type { InlineValueStore, RewriteValue } from "./inline-values.js";
 export type { ClaimedDelivery, DeliveryClaimRequest, DeliveryOutcome, DeliveryStatus, DeliveryStore, WebhookDelivery, WebhookOutbox } from "./delivery-store.js";
 export * from "./schedule-store.js";
+export { FORK_OUTPUT_KINDS, forkOutputProblem, forkStepOutput, forkTask, planFork, type ForkOutputChecks, type ForkLinks, type ForkOutputKind, type ForkPlan, type ForkRequest, type ForkStepRow, type ForkStore, type ForkSummary } from "./fork-rules.js";

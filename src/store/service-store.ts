@@ -2,6 +2,7 @@ import type { WebhookOutbox } from "./delivery-store.js";
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../core/index.js";
 import type { Run, Step, Task } from "../core/index.js";
+import type { ForkStore } from "./fork-rules.js";
 import type { InlineValueStore } from "./inline-values.js";
 import type { ScheduleStore } from "./schedule-store.js";
 import type { AmbiguousDecision, Lease, Store, SubmitOptions } from "./store.js";
@@ -183,7 +184,7 @@ export interface SchemaStore {
 }
 
 /** Everything `cs-agents serve` needs from one database. */
-export type ServiceStore = Store & AuditStore & AuditedRunStore & AuditedStepStore & RunEventStore & SchemaStore & InlineValueStore & WebhookOutbox & ScheduleStore;
+export type ServiceStore = Store & AuditStore & AuditedRunStore & AuditedStepStore & RunEventStore & SchemaStore & InlineValueStore & WebhookOutbox & ScheduleStore & ForkStore;
 
 export const AUDIT_LIST_LIMIT_MAX = 1_000;
 

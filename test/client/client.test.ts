@@ -157,6 +157,25 @@ describe("typed client against a live API", () => {
     expect(again).toMatchObject({ replayed: true, run: { id: submission.run.id } });
   });
 
+  it("forks a finished run from a subtask's end; a fork whose answer was lost is sent again with its key and is one run", async () => {
+    const api = client(base);
+    const { run } = await api.submit({ description: "生成季度财务报告" });
+    startWorker();
+    await collect(api.events(run.id));
+    const parent = await api.get(run.id);
+    const first = parent.subtasks[0]?.id ?? "";
+    proxy.next = (request, index) => (index === 0 && request.method === "POST" ? { kind: "drop-answer" } : { kind: "forward" });
+    const forked = await client().fork(run.id, { step: `subtask/${first}/done` });
+    expect(proxy.seen.map((r) => r.headers["idempotency-key"])).toEqual([forked.idempotencyKey, forked.idempotencyKey]);
+    expect(forked).toMatchObject({ replayed: true, run: { forkedFrom: { runId: run.id, step: `subtask/${first}/done` } } });
+    const events = await collect(api.events(forked.run.id));
+    expect(events[0]).toMatchObject({ type: "run.forked", data: { forkedFrom: { runId: run.id } } });
+    const fork = await api.get(forked.run.id);
+    expect(fork.status).toBe("succeeded");
+    expect(fork.result).toEqual(parent.result);
+    expect((await api.get(run.id)).forks).toEqual([{ id: forked.run.id, status: "succeeded", step: `subtask/${first}/done`, createdAt: expect.any(String) }]);
+  });
+
   it("does not repeat a single-use decision after a network error; repeats a cancel", async () => {
     const { runId, argsHash } = await seedApproval(t.store, { runId: testRunId(500), tenant: "acme", submittedBy: "bob" });
     const [approval] = (await client(base).approvals()).items;

@@ -8,6 +8,7 @@ import { describeTimers } from "./contract/timers.js";
 import { describeWebhookOutbox } from "./contract/webhooks.js";
 import { describeHumanInput } from "./contract/human-input.js";
 import { describeChildRuns } from "./contract/child-runs.js";
+import { describeForks } from "./contract/forks.js";
 import type { MakeStore } from "./contract/context.js";
 
 export type { MakeStore, StoreFixture } from "./contract/context.js";
@@ -28,5 +29,6 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     describe("human input", () => describeHumanInput(makeStore));
     describe("priorities", () => describePriorities(makeStore));
     describe("child runs", () => describeChildRuns(makeStore));
+    describe("forks", () => describeForks(makeStore));
   });
 }

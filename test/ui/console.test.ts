@@ -221,6 +221,26 @@ describe("the web console", () => {
     await page.context().close();
   });
 
+  it("forks a run from a step on the run page: the fork's page says where it came from, and the run lists its fork", async () => {
+    const id = testRunId(60);
+    await seedSucceeded(t.store, id, "acme");
+    const page = await signedIn("acme", "en-US", `runs/${id}`);
+    await page.locator('[data-step-key="subtask/write/done"] summary').click();
+    await page.getByRole("button", { name: "Fork from here: subtask/write/done" }).click();
+    const origin = page.getByTestId("forked-from");
+    await origin.waitFor();
+    expect(await origin.textContent()).toContain(`${id} · subtask/write/done`);
+    const forkId = decodeURIComponent(page.url().split("/runs/")[1] ?? "");
+    expect(forkId).not.toBe(id);
+    expect(await t.store.forkLinks(forkId)).toMatchObject({ forkedFrom: { runId: id, step: "subtask/write/done" } });
+    await expectAccessible(page);
+    await origin.getByRole("link", { name: id }).click();
+    const forks = page.getByTestId("forks");
+    await forks.waitFor();
+    expect(await forks.textContent()).toContain(forkId);
+    await page.context().close();
+  });
+
   it("answers a tool's question from the run page: the status says waiting for input, bad JSON and an answer off the schema are refused, then it is sent", async () => {
     const runId = await seedWaitingInput(t.store, { runId: testRunId(13), tenant: "acme" });
     const page = await signedIn("acme", "en-US", `runs/${runId}`);

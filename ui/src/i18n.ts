@@ -14,6 +14,7 @@ const en = {
     approvals: "Waiting for approval", error: "Error", wakes: "wakes {{time}}",
     timeline: "Timeline", budget: "Budget use", steps: "Steps", noTimeline: "Nothing has started yet.", noPlan: "No plan yet.", noSteps: "No step recorded yet.",
     liveText: "Model output (live)",
+    forkFromHere: "Fork from here", forkStep: "Fork from here: {{step}}", forkedFrom: "Forked from", forks: "Forks",
   },
   budget: { what: "Budget", used: "Used", limit: "Limit", share: "Share used", tokens: "Model tokens", toolCalls: "Tool calls", time: "Time", cost: "Cost", none: "no limit" },
   step: {
@@ -74,6 +75,7 @@ const zh: typeof en = {
     approvals: "等待审批", error: "错误", wakes: "{{time}} 唤醒",
     timeline: "时间线", budget: "预算使用", steps: "步骤", noTimeline: "尚未开始。", noPlan: "尚无计划。", noSteps: "尚无记录的步骤。",
     liveText: "模型输出（实时）",
+    forkFromHere: "从这里分叉", forkStep: "从这里分叉：{{step}}", forkedFrom: "分叉自", forks: "分叉",
   },
   budget: { what: "预算", used: "已用", limit: "上限", share: "使用比例", tokens: "模型令牌", toolCalls: "工具调用", time: "时间", cost: "费用", none: "无上限" },
   step: {

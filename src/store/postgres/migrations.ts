@@ -272,4 +272,16 @@ CREATE INDEX runs_leased ON runs (tenant, lease_owner) WHERE lease_owner IS NOT 
 `,
   },
   POSTGRES_CHILD_RUNS_MIGRATION,
+  {
+    version: 14,
+    name: "runs_forked_from",
+    // A fork (POST /v1/tasks/{id}/fork) names the run and the step it was forked from. ADD COLUMN
+    // without a default rewrites no rows. runs_forks holds only forks, by parent. No foreign key:
+    // pruning a parent leaves its forks, which name an id that is gone.
+    sql: `
+ALTER TABLE runs ADD COLUMN forked_from_run text;
+ALTER TABLE runs ADD COLUMN forked_from_step text;
+CREATE INDEX runs_forks ON runs (forked_from_run, created_at, id) WHERE forked_from_run IS NOT NULL;
+`,
+  },
 ];

@@ -41,6 +41,8 @@ import type {
   Submission,
 } from "../service-store.js";
 import { postgresServiceOps } from "./postgres-service.js";
+import { postgresForkOps } from "./postgres-fork.js";
+import type { ForkStore } from "../fork-rules.js";
 import type { AmbiguousDecision, ChildRunSummary, ClaimRequest, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions, Submitted } from "../store.js";
 import { unreachableError } from "./connect-error.js";
 import { migratePostgres } from "./migrate.js";
@@ -76,6 +78,7 @@ export class PostgresStore implements ServiceStore {
   #serviceOps: ReturnType<typeof postgresServiceOps> | undefined;
   #deliveries: ReturnType<typeof postgresDeliveries> | undefined;
   readonly #schedules: ScheduleStore;
+  readonly #forks: ForkStore;
   readonly #steps = new GroupCommit<StepWrite>((group) => this.#writeStepGroup(group));
   readonly #transitions = new GroupCommit<TransitionWrite>((group) => this.#writeTransitionGroup(group));
   #closed = false;
@@ -83,6 +86,7 @@ export class PostgresStore implements ServiceStore {
   private constructor(pool: pg.Pool, schema: string | undefined) {
     this.#pool = pool;
     this.#schedules = postgresScheduleOps(pool, (client, draft) => this.#service.appendWithin(client, draft));
+    this.#forks = postgresForkOps(pool, (client, draft) => this.#service.appendWithin(client, draft));
     this.#schema = schema;
   }
 
@@ -456,6 +460,8 @@ export class PostgresStore implements ServiceStore {
   readonly setSchedulePaused: ScheduleStore["setSchedulePaused"] = (id, change, audit) => this.#schedules.setSchedulePaused(id, change, audit);
   readonly deleteSchedule: ScheduleStore["deleteSchedule"] = (id, audit) => this.#schedules.deleteSchedule(id, audit);
   readonly fireDueSchedules: ScheduleStore["fireDueSchedules"] = (request) => this.#schedules.fireDueSchedules(request);
+  readonly forkAudited: ForkStore["forkAudited"] = (request, options, audit) => this.#forks.forkAudited(request, options, audit);
+  readonly forkLinks: ForkStore["forkLinks"] = (runId) => this.#forks.forkLinks(runId);
 
   pendingMigrations(): Promise<readonly number[]> {
     return this.#service.pendingMigrations();

@@ -394,4 +394,17 @@ CREATE INDEX runs_leased ON runs (tenant, lease_owner) WHERE lease_owner IS NOT 
 `,
   },
   SQLITE_CHILD_RUNS_MIGRATION,
+  {
+    version: 17,
+    name: "runs_forked_from",
+    // A fork (POST /v1/tasks/{id}/fork) names the run and the step it was forked from. Columns
+    // added, the runs table not rebuilt: every trigger and index on it stays as it is. runs_forks
+    // holds only forks, by parent, so a parent's view lists its forks without reading the rest.
+    // No foreign key: pruning a parent leaves its forks, which name an id that is gone.
+    sql: `
+ALTER TABLE runs ADD COLUMN forked_from_run TEXT;
+ALTER TABLE runs ADD COLUMN forked_from_step TEXT;
+CREATE INDEX runs_forks ON runs (forked_from_run, created_at, id) WHERE forked_from_run IS NOT NULL;
+`,
+  },
 ];

@@ -40,6 +40,8 @@ import type {
   Submission,
 } from "../service-store.js";
 import { sqliteServiceOps } from "./sqlite-service.js";
+import { sqliteForkOps } from "./sqlite-fork.js";
+import type { ForkStore } from "../fork-rules.js";
 import { sqliteDeliveries } from "./sqlite-deliveries.js";
 import type { AmbiguousDecision, ChildRunSummary, ClaimRequest, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions, Submitted } from "../store.js";
 import { BackgroundCheckpoint } from "./background-checkpoint.js";
@@ -90,6 +92,7 @@ export class SqliteStore implements ServiceStore {
   #serviceOps: ReturnType<typeof sqliteServiceOps> | undefined;
   #deliveries: ReturnType<typeof sqliteDeliveries> | undefined;
   readonly #schedules: ScheduleStore;
+  readonly #forks: ForkStore;
   #statements: SqliteStatements | undefined;
   #fair: FairCandidates | undefined;
   #recordTransaction: Database.Transaction<(lease: Lease, steps: readonly Step[], encoded: readonly EncodedStep[]) => boolean> | undefined;
@@ -98,6 +101,7 @@ export class SqliteStore implements ServiceStore {
   private constructor(db: Database.Database, checkpointTarget: CheckpointTarget | undefined) {
     this.#db = db;
     this.#schedules = sqliteScheduleOps(db, (draft) => this.#service.appendWithin(draft));
+    this.#forks = sqliteForkOps(db, (draft) => this.#service.appendWithin(draft));
     this.#checkpointTarget = checkpointTarget;
   }
 
@@ -419,6 +423,8 @@ export class SqliteStore implements ServiceStore {
   readonly setSchedulePaused: ScheduleStore["setSchedulePaused"] = (id, change, audit) => this.#schedules.setSchedulePaused(id, change, audit);
   readonly deleteSchedule: ScheduleStore["deleteSchedule"] = (id, audit) => this.#schedules.deleteSchedule(id, audit);
   readonly fireDueSchedules: ScheduleStore["fireDueSchedules"] = (request) => this.#schedules.fireDueSchedules(request);
+  readonly forkAudited: ForkStore["forkAudited"] = (request, options, audit) => this.#forks.forkAudited(request, options, audit);
+  readonly forkLinks: ForkStore["forkLinks"] = (runId) => this.#forks.forkLinks(runId);
 
   pendingMigrations(): Promise<readonly number[]> {
     return this.#service.pendingMigrations();

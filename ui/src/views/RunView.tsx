@@ -79,6 +79,22 @@ export function RunView() {
         <span className={`badge ${detail.status}`} data-testid="run-status">{t(`status.${detail.status}`)}</span> · {detail.id} · {formatTime(detail.createdAt, i18n.language)} · {formatMs(detail.durationMs, i18n.language)}
         {detail.wakeAt && <> · {t("run.wakes", { time: formatTime(detail.wakeAt, i18n.language) })}</>}
       </p>
+      {detail.forkedFrom && (
+        <p data-testid="forked-from">
+          {t("run.forkedFrom")}: <Link to={`/runs/${detail.forkedFrom.runId}`}>{detail.forkedFrom.runId}</Link> · <code>{detail.forkedFrom.step}</code>
+        </p>
+      )}
+      {detail.forks && detail.forks.length > 0 && (
+        <p data-testid="forks">
+          {t("run.forks")}:{" "}
+          {detail.forks.map((fork, i) => (
+            <span key={fork.id}>
+              {i > 0 && ", "}
+              <Link to={`/runs/${fork.id}`}>{fork.id}</Link> (<code>{fork.step}</code>, {t(`status.${fork.status}`)})
+            </span>
+          ))}
+        </p>
+      )}
       {!FINAL.has(detail.status) && (
         <button type="button" className="danger" onClick={() => cancel.mutate()} disabled={cancel.isPending}>{t("run.cancel")}</button>
       )}
@@ -118,7 +134,7 @@ export function RunView() {
       {steps.data && <BudgetUse usage={steps.data.usage} budget={steps.data.budget} />}
       <h2>{t("run.steps")}</h2>
       {steps.isError && <p role="alert">{t("failed", { message: steps.error.message })}</p>}
-      {steps.data && <StepDetails steps={steps.data.items} />}
+      {steps.data && <StepDetails runId={detail.id} steps={steps.data.items} />}
       {detail.artifacts.length > 0 && (
         <>
           <h2>{t("run.artifacts")}</h2>

@@ -1,21 +1,22 @@
 import { useTranslation } from "react-i18next";
 import type { StepView } from "../../api.js";
 import { formatMs, formatNumber } from "../../i18n.js";
+import { ForkButton } from "./ForkButton.js";
 
 /** Every journaled step, each one opening to what it was given and returned. */
-export function StepDetails({ steps }: { steps: readonly StepView[] }) {
+export function StepDetails({ runId, steps }: { runId: string; steps: readonly StepView[] }) {
   const { t } = useTranslation();
   if (steps.length === 0) return <p>{t("run.noSteps")}</p>;
   return (
     <div data-testid="steps">
       {steps.map((step) => (
-        <StepItem key={step.key} step={step} />
+        <StepItem key={step.key} runId={runId} step={step} />
       ))}
     </div>
   );
 }
 
-function StepItem({ step }: { step: StepView }) {
+function StepItem({ runId, step }: { runId: string; step: StepView }) {
   const { t, i18n } = useTranslation();
   const name = step.tool ?? step.model ?? step.subtaskId ?? step.key;
   return (
@@ -55,6 +56,7 @@ function StepItem({ step }: { step: StepView }) {
           <pre tabIndex={0}>{JSON.stringify(step.output, null, 2)}</pre>
         </>
       )}
+      {step.kind !== "approval" && <ForkButton runId={runId} stepKey={step.key} />}
     </details>
   );
 }
