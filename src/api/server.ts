@@ -36,6 +36,7 @@ import { redisLiveRelay, type LiveRelay } from "./live-relay.js";
 import { watchEventHub } from "./event-hub-metrics.js";
 import { writeServerSentEvents } from "./sse-writer.js";
 import { LoadShedder } from "./load-shedder.js";
+import { shedEarly } from "./early-shed.js";
 import { OpenConnections } from "./open-connections.js";
 
 export type AuthMode = { readonly mode: "jwt"; readonly verifier: TokenVerifier } | { readonly mode: "off" };
@@ -270,8 +271,10 @@ export class ApiServer {
       return this.#answerError(new ApiError("NOT_FOUND", `no route ${request.method} ${path}`, { i18n: { key: "api.no-route", params: { method: request.method, path } } }), request, reply);
     });
     installMetrics(app, metrics);
-    app.addHook("onSend", async (_request, reply) => {
+    // Callback hooks, not async ones: no promise per request for a line of work.
+    app.addHook("onSend", (_request, reply, payload, done) => {
       if (this.#draining) reply.header("Connection", "close");
+      done(null, payload);
     });
     const secure = securityHeaders();
     app.addHook("onRequest", (_request, reply, done) => {
@@ -281,6 +284,7 @@ export class ApiServer {
     if (options.corsOrigins.length > 0) await app.register(cors, { origin: [...options.corsOrigins], methods: ["GET", "POST", "DELETE"], allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"] });
     const shedder = new LoadShedder({ maxInFlight: options.maxInFlight, maxEventLoopDelayMs: options.maxEventLoopDelayMs });
     app.addHook("onClose", async () => shedder.close());
+    shedEarly(app.server, { shedder, headers: secure, translator: this.#translator, metrics, draining: () => this.#draining });
     const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
     const relay = deps.live ? redisLiveRelay(deps.live.publisher, deps.live.subscriber, (runId, event) => hub.publish(runId, event)) : undefined;
     const hub: RunEventHub = new RunEventHub({
@@ -416,12 +420,16 @@ function resolveOptions(options: ApiOptions): ResolvedApiOptions {
 }
 
 function installMetrics(app: FastifyInstance, metrics: MetricsRegistry): void {
-  app.addHook("onRequest", async () => metrics.add("cs_agents_http_requests_in_flight", 1));
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onRequest", (_request, _reply, done) => {
+    metrics.add("cs_agents_http_requests_in_flight", 1);
+    done();
+  });
+  app.addHook("onResponse", (request, reply, done) => {
     metrics.add("cs_agents_http_requests_in_flight", -1);
     const labels = { method: request.method, route: request.routeOptions.url ?? "unmatched", status: String(reply.statusCode) };
     metrics.inc("cs_agents_http_requests_total", labels);
     metrics.observe("cs_agents_http_request_duration_seconds", reply.elapsedTime / 1_000, labels);
+    done();
   });
 }
 
