@@ -56,8 +56,9 @@ export class LoadShedder {
    * @throws ApiError (OVERLOADED, 503, Retry-After) when the process is past either bound.
    */
   admit(): Release {
-    const refusal = this.refusal();
-    if (refusal) throw refusal;
+    const { maxInFlight } = this.#options;
+    if (maxInFlight > 0 && this.#inFlight >= maxInFlight) throw this.#overloaded(`${maxInFlight} requests are being served`);
+    if (this.#lagging) throw this.#overloaded(`its event loop is more than ${this.#options.maxEventLoopDelayMs} ms behind`);
     this.#inFlight++;
     let released = false;
     return () => {
@@ -65,14 +66,6 @@ export class LoadShedder {
       released = true;
       this.#inFlight--;
     };
-  }
-
-  /** Why a request arriving now would be refused (OVERLOADED), or undefined: the same test as `admit`, taking no turn. */
-  refusal(): ApiError | undefined {
-    const { maxInFlight } = this.#options;
-    if (maxInFlight > 0 && this.#inFlight >= maxInFlight) return this.#overloaded(`${maxInFlight} requests are being served`);
-    if (this.#lagging) return this.#overloaded(`its event loop is more than ${this.#options.maxEventLoopDelayMs} ms behind`);
-    return undefined;
   }
 
   close(): void {

@@ -36,7 +36,6 @@ import { redisLiveRelay, type LiveRelay } from "./live-relay.js";
 import { watchEventHub } from "./event-hub-metrics.js";
 import { writeServerSentEvents } from "./sse-writer.js";
 import { LoadShedder } from "./load-shedder.js";
-import { shedEarly } from "./early-shed.js";
 import { OpenConnections } from "./open-connections.js";
 
 export type AuthMode = { readonly mode: "jwt"; readonly verifier: TokenVerifier } | { readonly mode: "off" };
@@ -284,7 +283,6 @@ export class ApiServer {
     if (options.corsOrigins.length > 0) await app.register(cors, { origin: [...options.corsOrigins], methods: ["GET", "POST", "DELETE"], allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"] });
     const shedder = new LoadShedder({ maxInFlight: options.maxInFlight, maxEventLoopDelayMs: options.maxEventLoopDelayMs });
     app.addHook("onClose", async () => shedder.close());
-    shedEarly(app.server, { shedder, headers: secure, translator: this.#translator, metrics, draining: () => this.#draining });
     const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
     const relay = deps.live ? redisLiveRelay(deps.live.publisher, deps.live.subscriber, (runId, event) => hub.publish(runId, event)) : undefined;
     const hub: RunEventHub = new RunEventHub({
