@@ -270,8 +270,10 @@ export class ApiServer {
       return this.#answerError(new ApiError("NOT_FOUND", `no route ${request.method} ${path}`, { i18n: { key: "api.no-route", params: { method: request.method, path } } }), request, reply);
     });
     installMetrics(app, metrics);
-    app.addHook("onSend", async (_request, reply) => {
+    // Callback hooks, not async ones: no promise per request for a line of work.
+    app.addHook("onSend", (_request, reply, payload, done) => {
       if (this.#draining) reply.header("Connection", "close");
+      done(null, payload);
     });
     const secure = securityHeaders();
     app.addHook("onRequest", (_request, reply, done) => {
@@ -416,12 +418,16 @@ function resolveOptions(options: ApiOptions): ResolvedApiOptions {
 }
 
 function installMetrics(app: FastifyInstance, metrics: MetricsRegistry): void {
-  app.addHook("onRequest", async () => metrics.add("cs_agents_http_requests_in_flight", 1));
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onRequest", (_request, _reply, done) => {
+    metrics.add("cs_agents_http_requests_in_flight", 1);
+    done();
+  });
+  app.addHook("onResponse", (request, reply, done) => {
     metrics.add("cs_agents_http_requests_in_flight", -1);
     const labels = { method: request.method, route: request.routeOptions.url ?? "unmatched", status: String(reply.statusCode) };
     metrics.inc("cs_agents_http_requests_total", labels);
     metrics.observe("cs_agents_http_request_duration_seconds", reply.elapsedTime / 1_000, labels);
+    done();
   });
 }
 

@@ -106,6 +106,51 @@ export function describeServiceStoreContract(name: string, makeStore: () => Prom
       await expect(submit(7, 6)).resolves.toMatchObject({ created: true });
     });
 
+    it("commits concurrent submissions together with every guarantee: one run per key, the cap, a refused one alone, a whole chain", async () => {
+      await store().submitAudited({ description: "before", tenant: "acme", idempotencyKey: "old" }, submitOptions(1), draft("task.submitted"));
+      // Arrive together, so they share a group: duplicate keys inside it and with a stored run,
+      // a tenant capped at 3 (one already stored), a malformed task, a taken run id, other tenants.
+      const submit = (n: number, task: Record<string, unknown>, extra: { maxActiveRuns?: number; runId?: string } = {}) =>
+        store().submitAudited(task as never, { ...submitOptions(n, extra), ...(extra.runId ? { runId: extra.runId } : {}) }, draft("task.submitted", String(task.tenant ?? "")));
+      const settled = await Promise.allSettled([
+        submit(2, { description: "k1 first", tenant: "acme", idempotencyKey: "k1" }, { maxActiveRuns: 3 }),
+        submit(3, { description: "k1 again", tenant: "acme", idempotencyKey: "k1" }, { maxActiveRuns: 3 }),
+        submit(4, { description: "old again", tenant: "acme", idempotencyKey: "old" }, { maxActiveRuns: 3 }),
+        submit(5, { description: "third", tenant: "acme" }, { maxActiveRuns: 3 }),
+        submit(6, { description: "over the cap", tenant: "acme" }, { maxActiveRuns: 3 }),
+        submit(7, { description: "", tenant: "globex" }),
+        submit(8, { description: "taken id", tenant: "globex" }, { runId: "run-001" }),
+        ...Array.from({ length: 10 }, (_, i) => submit(10 + i, { description: `globex ${i}`, tenant: "globex", idempotencyKey: `g${i % 5}` })),
+      ]);
+      const value = (i: number) => {
+        const s = settled[i];
+        if (s?.status !== "fulfilled") throw new Error(`submission ${i} failed: ${String(s?.status === "rejected" ? s.reason : s)}`);
+        return s.value;
+      };
+      expect(value(0)).toMatchObject({ created: true, run: { id: "run-002" } });
+      expect(value(1)).toMatchObject({ created: false, run: { id: "run-002" }, requestHash: "h2" });
+      expect(value(2)).toMatchObject({ created: false, run: { id: "run-001" }, requestHash: "h1" });
+      expect(value(3)).toMatchObject({ created: true, run: { id: "run-005" } });
+      expect(settled[4]).toMatchObject({ status: "rejected", reason: { code: "TOO_MANY_ACTIVE_RUNS" } });
+      expect(settled[5]?.status).toBe("rejected");
+      expect(settled[6]).toMatchObject({ status: "rejected", reason: { code: "RUN_EXISTS" } });
+      for (let i = 0; i < 10; i++) expect(value(7 + i)).toMatchObject({ created: i < 5, run: { id: `run-${String(10 + (i % 5)).padStart(3, "0")}` } });
+
+      // Only the runs created are stored, each with one audit entry, and the chain is whole.
+      for (const id of ["run-006", "run-007", "run-015", "run-016"]) expect(await store().get(id)).toBeUndefined();
+      expect((await store().get("run-001"))?.task.description).toBe("before");
+      const entries = await store().listAudit({ limit: 100 });
+      expect(entries.map((e) => e.target).sort()).toEqual(["run-001", "run-002", "run-005", "run-010", "run-011", "run-012", "run-013", "run-014"]);
+      entries.forEach((entry, i) => {
+        expect(entry.seq).toBe(i + 1);
+        expect(entry.prevHash).toBe(i === 0 ? AUDIT_GENESIS_HASH : entries[i - 1]?.hash);
+        expect(auditEntryHash(entry.prevHash, entry)).toBe(entry.hash);
+      });
+      // A group after the refusals still works, and the cap still counts what the group created.
+      await expect(submit(20, { description: "still capped", tenant: "acme" }, { maxActiveRuns: 3 })).rejects.toMatchObject({ code: "TOO_MANY_ACTIVE_RUNS" });
+      await expect(submit(21, { description: "room", tenant: "acme" }, { maxActiveRuns: 4 })).resolves.toMatchObject({ created: true });
+    });
+
     it("cancels a queued run once, with one audit entry", async () => {
       const { run } = await store().submitAudited({ description: "a", tenant: "acme" }, submitOptions(1), draft("task.submitted"));
       const first = await store().cancel(run.id, draft("task.cancelled"));

@@ -1,23 +1,26 @@
 import type pg from "pg";
-import { parseTask, taskPriority } from "../../core/index.js";
+import { parseTask } from "../../core/index.js";
 import type { Task } from "../../core/index.js";
 import { pendingMigrations } from "../migration.js";
 import { runFromRow } from "../rows.js";
-import type { RunRow } from "../rows.js";
-import { auditFromRow, tooManyActiveRuns } from "../service-rows.js";
+import { auditFromRow } from "../service-rows.js";
 import type { AuditRow } from "../service-rows.js";
 import { auditListLimit, sealAuditEntry } from "../service-store.js";
 import type { AuditDraft, AuditEntry, AuditStore, AuditedRunStore, RunEventStore, SchemaStore, Submission } from "../service-store.js";
-import { answerOutput, answerRefusal, inputNotWaitingError, ACTIVE_RUNS, decisionEffect, hasCode, mustExist, notAmbiguousError, runExistsError, runNotFoundError, stepNotFoundError } from "../store-rules.js";
-import { JOURNAL_SCHEMA_VERSION } from "../store.js";
+import { answerOutput, answerRefusal, inputNotWaitingError, ACTIVE_RUNS, decisionEffect, notAmbiguousError, runNotFoundError, stepNotFoundError } from "../store-rules.js";
 import { POSTGRES_MIGRATIONS } from "./migrations.js";
-import { sql } from "./sql.js";
 import { withTransaction } from "./transaction.js";
+import { GroupCommit, type GroupItem } from "./group-commit.js";
+import { RUN_COLUMNS, submitGroup } from "./submit-group.js";
+import type { PendingSubmission, ServiceRunRow } from "./submit-group.js";
+import type { Settled } from "../settled.js";
 
-const RUN_COLUMNS = "id, task::text AS task, status, plan::text AS plan, result::text AS result, error::text AS error, created_at, updated_at, request_hash, submitted_by";
 const AUDIT_COLUMNS = "seq, at, tenant, actor, action, target, details::text AS details, prev_hash, hash";
 
-type ServiceRunRow = RunRow & { readonly request_hash: string | null; readonly submitted_by: string | null };
+interface SubmissionEntry extends GroupItem {
+  readonly submission: PendingSubmission;
+  settle(outcome: Settled<Submission>): void;
+}
 type Ops = AuditStore & AuditedRunStore & RunEventStore & SchemaStore & {
   /** Appends on the caller's connection, inside its open transaction (fenced journal writes). */
   appendWithin(client: pg.PoolClient, draft: AuditDraft): Promise<AuditEntry>;
@@ -38,6 +41,12 @@ export function postgresServiceOps(pool: pg.Pool): Ops {
     );
     return entry;
   };
+  // Submissions that arrive while a group is being committed go together in the next one: one
+  // transaction, the locks taken once, each caller answered only after the commit.
+  const submissions = new GroupCommit<SubmissionEntry>(async (group) => {
+    const outcomes = await withTransaction(pool, (client) => submitGroup(client, group.map((e) => e.submission), append));
+    group.forEach((entry, i) => entry.settle(outcomes[i] ?? { ok: false, error: new Error("group commit returned no outcome") }));
+  });
   const runById = async (client: pg.PoolClient | pg.Pool, runId: string) =>
     (await client.query<ServiceRunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`, [runId])).rows[0];
 
@@ -56,33 +65,10 @@ export function postgresServiceOps(pool: pg.Pool): Ops {
       return row && auditFromRow(row);
     },
     submitAudited: (input: Task, options, audit) =>
-      withTransaction(pool, async (client): Promise<Submission> => {
+      // Parsed here, so a malformed task fails alone and at once.
+      new Promise<Submission>((resolve, reject) => {
         const task = parseTask(input);
-        const tenant = task.tenant ?? "";
-        const key = task.idempotencyKey ?? null;
-        // One submitter per tenant at a time: the active-run count and the key lookup stay true until commit.
-        await client.query("SELECT pg_advisory_xact_lock(hashtext('cs-agents tenant ' || current_schema() || ' ' || $1))", [tenant]);
-        const existing = key === null ? undefined : (await client.query<ServiceRunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE tenant = $1 AND idempotency_key = $2`, [tenant, key])).rows[0];
-        if (existing) return { run: runFromRow(existing), created: false, requestHash: existing.request_hash, submittedBy: existing.submitted_by };
-        if (options.maxActiveRuns !== undefined) {
-          const { rows } = await client.query<{ n: number }>({ ...sql.activeRunsOfTenant, values: [tenant, options.maxActiveRuns] });
-          if ((rows[0]?.n ?? 0) >= options.maxActiveRuns) throw tooManyActiveRuns(options.maxActiveRuns);
-        }
-        // The row comes back with the insert: one round trip fewer while the tenant's lock is held.
-        let inserted: ServiceRunRow | undefined;
-        try {
-          ({ rows: [inserted] } = await client.query<ServiceRunRow>(
-            `INSERT INTO runs (id, tenant, idempotency_key, task, status, schema_version, request_hash, submitted_by, priority)
-             VALUES ($1, $2, $3, $4::json, 'queued', $5, $6, $7, $8) RETURNING ${RUN_COLUMNS}`,
-            [options.runId, tenant, key, JSON.stringify(task), JOURNAL_SCHEMA_VERSION, options.requestHash, options.submittedBy, taskPriority(task)],
-          ));
-        } catch (error) {
-          if (hasCode(error, "23505")) throw runExistsError(options.runId, error);
-          throw error;
-        }
-        await append(client, { ...audit, target: options.runId });
-        const run = runFromRow(mustExist(inserted, options.runId));
-        return { run, created: true, requestHash: options.requestHash, submittedBy: options.submittedBy };
+        submissions.add({ keys: [], submission: { task, options, audit }, settle: (outcome) => (outcome.ok ? resolve(outcome.value) : reject(outcome.error)), reject });
       }),
     cancel: (runId, audit) =>
       withTransaction(pool, async (client) => {

@@ -57,41 +57,85 @@ export function sqliteServiceOps(db: Database.Database): Ops {
     return entry;
   };
 
-  /** One submission, inside the group's transaction: a savepoint, so its failure undoes only itself. */
+  /**
+   * The chain's head while a group of submissions is being committed: read once per group and
+   * carried from one entry to the next (every writer goes through this connection, and the
+   * group's transaction holds the write lock). Moved only once an entry is written.
+   */
+  let groupHead: { seq: number; hash: string } | undefined;
+
+  /**
+   * One submission inside the group's transaction. Everything that refuses it (the cap, a taken
+   * run id) happens before it writes, so in the group's fast path it needs no savepoint of its
+   * own; a failure after its run row was written throws UndoGroup, and the group is committed
+   * again with a savepoint per submission.
+   */
   const submitOne = (task: Task, options: AuditedSubmitOptions, audit: AuditDraft): Submission => {
     const tenant = task.tenant ?? "";
     const key = task.idempotencyKey ?? null;
     const s = sql();
-    const existing = key === null ? undefined : s.runByKey.get({ tenant, key });
-    if (existing) return { run: runFromRow(existing), created: false, requestHash: existing.request_hash, submittedBy: existing.submitted_by };
-    if (options.maxActiveRuns !== undefined && (s.activeRuns.get(tenant, options.maxActiveRuns) ?? 0) >= options.maxActiveRuns) throw tooManyActiveRuns(options.maxActiveRuns);
+    const replayed = (): Submission | undefined => {
+      const existing = key === null ? undefined : s.runByKey.get({ tenant, key });
+      return existing && { run: runFromRow(existing), created: false, requestHash: existing.request_hash, submittedBy: existing.submitted_by };
+    };
+    if (options.maxActiveRuns !== undefined && (s.activeRuns.get(tenant, options.maxActiveRuns) ?? 0) >= options.maxActiveRuns) {
+      // A key already used is answered with its run even at the cap, as before it was counted.
+      const existing = replayed();
+      if (existing) return existing;
+      throw tooManyActiveRuns(options.maxActiveRuns);
+    }
     const row = { id: options.runId, tenant, key, task: JSON.stringify(task), priority: taskPriority(task), schemaVersion: JOURNAL_SCHEMA_VERSION, now: Date.now() };
+    let inserted: ServiceRunRow | undefined;
     try {
-      s.insertRun.run({ ...row, requestHash: options.requestHash, submittedBy: options.submittedBy });
+      // Insert first: a fresh key (the usual case) costs no lookup; a used one inserts nothing
+      // (the unique index answers) and its run is read. The row comes back from the insert.
+      inserted = s.insertRun.get({ ...row, requestHash: options.requestHash, submittedBy: options.submittedBy });
     } catch (error) {
       if (hasCode(error, "SQLITE_CONSTRAINT_PRIMARYKEY")) throw runExistsError(options.runId, error);
       throw error;
     }
-    append({ ...audit, target: options.runId });
-    const run = runFromRow(mustExist(s.runById.get(options.runId), options.runId));
-    return { run, created: true, requestHash: options.requestHash, submittedBy: options.submittedBy };
+    if (!inserted) return mustExist(replayed(), options.runId);
+    try {
+      const entry = sealAuditEntry(groupHead, { ...audit, target: options.runId });
+      s.insertAudit.run({ ...entry, details: JSON.stringify(entry.details) });
+      groupHead = entry;
+    } catch (error) {
+      throw new UndoGroup(error);
+    }
+    return { run: runFromRow(inserted), created: true, requestHash: options.requestHash, submittedBy: options.submittedBy };
   };
-  const submitSaved = db.transaction(submitOne);
-  // Submissions of one event-loop turn share a transaction and its commit: with 32 clients a
-  // commit wrote ~9 pages for one run; a group writes the shared right-edge pages once.
-  const submissions = new TurnGroup<PendingSubmission, Submission>((items) =>
+  const submitSaved = db.transaction((task: Task, options: AuditedSubmitOptions, audit: AuditDraft) => {
+    try {
+      return submitOne(task, options, audit);
+    } catch (error) {
+      // The savepoint undoes this submission's rows; the caller gets the real cause.
+      throw error instanceof UndoGroup ? error.cause : error;
+    }
+  });
+  const commitGroup = (items: readonly PendingSubmission[], submit: typeof submitOne): Settled<Submission>[] =>
     db
-      .transaction(() =>
-        items.map((p): Settled<Submission> => {
+      .transaction(() => {
+        groupHead = sql().auditHead.get();
+        return items.map((p): Settled<Submission> => {
           try {
-            return { ok: true, value: submitSaved(p.task, p.options, p.audit) };
+            return { ok: true, value: submit(p.task, p.options, p.audit) };
           } catch (error) {
+            if (error instanceof UndoGroup) throw error;
             return { ok: false, error };
           }
-        }),
-      )
-      .immediate(),
-  );
+        });
+      })
+      .immediate();
+  // Submissions of one event-loop turn share a transaction and its commit: with 32 clients a
+  // commit wrote ~9 pages for one run; a group writes the shared right-edge pages once.
+  const submissions = new TurnGroup<PendingSubmission, Submission>((items) => {
+    try {
+      return commitGroup(items, submitOne);
+    } catch (error) {
+      if (!(error instanceof UndoGroup)) throw error;
+      return commitGroup(items, submitSaved);
+    }
+  });
 
   return {
     async appendAudit(draft) {
@@ -185,6 +229,14 @@ export function sqliteServiceOps(db: Database.Database): Ops {
   };
 }
 
+/** A submission failed after writing its run row: the group is undone and committed again, a savepoint each. */
+class UndoGroup extends Error {
+  readonly code = "UNDO_GROUP";
+  constructor(cause: unknown) {
+    super("a submission failed after writing; the group is committed again one savepoint each", { cause });
+  }
+}
+
 type ServiceRunRow = RunRow & { readonly request_hash: string | null; readonly submitted_by: string | null };
 
 function prepare(db: Database.Database) {
@@ -226,9 +278,11 @@ function prepareStatements(db: Database.Database) {
     ),
     runExists: q<[string], { id: string }>("SELECT id FROM runs WHERE id = ?"),
     activeRuns: prepareActiveRuns(db),
-    insertRun: q<{ id: string; tenant: string; key: string | null; task: string; priority: number; schemaVersion: number; now: number; requestHash: string; submittedBy: string }>(
+    insertRun: q<{ id: string; tenant: string; key: string | null; task: string; priority: number; schemaVersion: number; now: number; requestHash: string; submittedBy: string }, ServiceRunRow>(
       `INSERT INTO runs (id, tenant, idempotency_key, task, priority, status, schema_version, created_at, updated_at, request_hash, submitted_by)
-       VALUES (@id, @tenant, @key, @task, @priority, 'queued', @schemaVersion, @now, @now, @requestHash, @submittedBy)`,
+       VALUES (@id, @tenant, @key, @task, @priority, 'queued', @schemaVersion, @now, @now, @requestHash, @submittedBy)
+       ON CONFLICT (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+       RETURNING ${RUN_COLUMNS}, request_hash, submitted_by`,
     ),
     cancel: q<{ runId: string; error: string; now: number }>(
       `UPDATE runs SET status = 'cancelled', error = @error, finished_at = @now, updated_at = @now, lease_owner = NULL, lease_expires_at = NULL

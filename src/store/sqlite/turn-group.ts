@@ -1,5 +1,6 @@
-/** One call's outcome inside a group: its value, or the error that rolled back its own part. */
-export type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+import type { Settled } from "../settled.js";
+
+export type { Settled } from "../settled.js";
 
 interface Waiting<I, T> {
   readonly item: I;
