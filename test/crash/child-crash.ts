@@ -4,7 +4,7 @@ import { newRunId } from "../../src/core/index.js";
 import { openStore } from "../../src/store/index.js";
 import type { Store } from "../../src/store/index.js";
 import { scratchDir } from "../support/scratch.js";
-import { countBy, logLines, startWorker } from "./harness.js";
+import { countBy, logLines, startWorker, untilStatus } from "./harness.js";
 
 /**
  * kill -9 around a child run, for any store. The parent "crash child" is a → kid (a child run:
@@ -65,14 +65,4 @@ async function onlyChild(store: Store, parentId: string): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`run ${parentId} has no child run`);
-}
-
-async function untilStatus(store: Store, runId: string, status: string): Promise<void> {
-  for (let i = 0; i < 1_200; i++) {
-    const run = await store.get(runId);
-    if (run?.status === status) return;
-    if (run && ["failed", "cancelled"].includes(run.status)) throw new Error(`run ${runId} ended ${run.status}: ${JSON.stringify(run.error)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`run ${runId} never became ${status}`);
 }

@@ -52,3 +52,14 @@ export function endOf(result: ChildResult): { kind: string; outcome?: { status: 
   const end = result.lines.find((l) => l.event === "end") as { end?: { kind: string; outcome?: { status: string } } } | undefined;
   return end?.end;
 }
+
+/** Waits (up to a minute) until the run has `status`; throws at once when it failed or was cancelled instead. */
+export async function untilStatus(store: { get(runId: string): Promise<{ status: string; error?: unknown } | undefined> }, runId: string, status: string): Promise<void> {
+  for (let i = 0; i < 1_200; i++) {
+    const run = await store.get(runId);
+    if (run?.status === status) return;
+    if (run && ["failed", "cancelled"].includes(run.status)) throw new Error(`run ${runId} ended ${run.status}: ${JSON.stringify(run.error)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`run ${runId} never became ${status}`);
+}

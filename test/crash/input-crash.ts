@@ -2,9 +2,8 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { newRunId } from "../../src/core/index.js";
 import { openStore } from "../../src/store/index.js";
-import type { ServiceStore } from "../../src/store/index.js";
 import { scratchDir } from "../support/scratch.js";
-import { countBy, logLines, runWorker, startWorker } from "./harness.js";
+import { countBy, logLines, runWorker, startWorker, untilStatus } from "./harness.js";
 
 /** b's first call asks which item to send (crash.ask, not idempotent), then sends it; the other calls append. */
 const CALLS = ["a/call/0", "a/call/1", "b/call/0", "b/call/1", "c/call/0"];
@@ -75,14 +74,4 @@ export function describeInputCrash(databaseUrl: () => Promise<string>): void {
     // Past the question once, with the answer; never called again after the kill.
     expect(logLines(files.calls).filter((l) => l.startsWith("crash.ask.used"))).toEqual([`crash.ask.used ${key("b/call/0")} ${JSON.stringify(ANSWER)}`]);
   }, 120_000);
-}
-
-async function untilStatus(store: ServiceStore, runId: string, status: string): Promise<void> {
-  for (let i = 0; i < 1_200; i++) {
-    const run = await store.get(runId);
-    if (run?.status === status) return;
-    if (run && ["failed", "cancelled"].includes(run.status)) throw new Error(`run ${runId} ended ${run.status}: ${JSON.stringify(run.error)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`run ${runId} never became ${status}`);
 }

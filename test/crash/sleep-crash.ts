@@ -2,9 +2,8 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { newRunId } from "../../src/core/index.js";
 import { openStore } from "../../src/store/index.js";
-import type { Store } from "../../src/store/index.js";
 import { scratchDir } from "../support/scratch.js";
-import { countBy, logLines, runWorker, startWorker } from "./harness.js";
+import { countBy, logLines, runWorker, startWorker, untilStatus } from "./harness.js";
 
 /** b's first call sends a reminder and sleeps; the other calls append. */
 const CALLS = ["a/call/0", "a/call/1", "b/call/0", "b/call/1", "c/call/0"];
@@ -63,14 +62,4 @@ export function describeSleepCrash(databaseUrl: () => Promise<string>): void {
     // record: called again with the same key, and the ledger kept one effect.
     expect(reminders).toHaveLength(point.startsWith("recorded:") ? 1 : 2);
   }, 120_000);
-}
-
-async function untilStatus(store: Store, runId: string, status: string): Promise<void> {
-  for (let i = 0; i < 1_200; i++) {
-    const run = await store.get(runId);
-    if (run?.status === status) return;
-    if (run && ["failed", "cancelled"].includes(run.status)) throw new Error(`run ${runId} ended ${run.status}: ${JSON.stringify(run.error)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`run ${runId} never became ${status}`);
 }
