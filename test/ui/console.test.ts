@@ -241,6 +241,41 @@ describe("the web console", () => {
     await page.context().close();
   });
 
+  it("shows a parent's child runs and the question a child asked, answered from the parent's page on the child", async () => {
+    const parentId = testRunId(61);
+    const childId = testRunId(62);
+    await t.store.submitAudited({ description: "plan a trip", tenant: "acme" }, { runId: parentId, requestHash: "h", submittedBy: "alice" }, { action: "task.submitted", actor: "alice", tenant: "acme" });
+    await t.store.submit({ description: "book a seat", tenant: "acme" }, { runId: childId, parent: { runId: parentId, subtask: "flight" } });
+    const [parentLease] = await t.store.claim({ workerId: "seed", leaseMs: 60_000, limit: 1, maxCrashes: 3, runId: parentId });
+    if (!parentLease) throw new Error(`could not claim ${parentId}`);
+    await t.store.sleep(parentLease, null, "waiting_children");
+    const [childLease] = await t.store.claim({ workerId: "seed", leaseMs: 60_000, limit: 1, maxCrashes: 3, runId: childId });
+    if (!childLease) throw new Error(`could not claim ${childId}`);
+    const { step, question, schema } = SEAT_QUESTION;
+    await t.store.record(childLease, { runId: childId, key: step, kind: "input", status: "started", input: { tool: "book", question, schema }, startedAt: new Date() });
+    await t.store.sleep(childLease, null, "waiting_input");
+
+    const page = await signedIn("acme", "en-US", `runs/${parentId}`);
+    const children = page.getByTestId("children");
+    await children.waitFor();
+    expect(await page.getByTestId("run-status").textContent()).toBe("waiting for child runs");
+    expect(await children.textContent()).toBe(`Child runs: ${childId} (flight, waiting for input)`);
+    const panel = page.getByRole("region", { name: "A question for you" });
+    await panel.getByText(`asked in child run ${childId}`).waitFor();
+    await expectAccessible(page);
+    await panel.getByLabel("Your answer (JSON)").fill('{"seat":"12C"}');
+    await panel.getByRole("button", { name: "Send the answer" }).click();
+    await panel.waitFor({ state: "detached" });
+    expect((await t.store.load(childId)).find((s) => s.key === step)).toMatchObject({ status: "succeeded", output: { answer: { seat: "12C" }, by: "person" } });
+    expect((await t.store.get(childId))?.status).not.toBe("waiting_input");
+    // The child's page names its parent.
+    await children.getByRole("link", { name: childId }).click();
+    const parent = page.getByTestId("parent");
+    await parent.waitFor();
+    expect(await parent.textContent()).toBe(`Child run of: ${parentId} · flight`);
+    await page.context().close();
+  });
+
   it("answers a tool's question from the run page: the status says waiting for input, bad JSON and an answer off the schema are refused, then it is sent", async () => {
     const runId = await seedWaitingInput(t.store, { runId: testRunId(13), tenant: "acme" });
     const page = await signedIn("acme", "en-US", `runs/${runId}`);

@@ -15,10 +15,11 @@ const en = {
     timeline: "Timeline", budget: "Budget use", steps: "Steps", noTimeline: "Nothing has started yet.", noPlan: "No plan yet.", noSteps: "No step recorded yet.",
     liveText: "Model output (live)",
     forkFromHere: "Fork from here", forkStep: "Fork from here: {{step}}", forkedFrom: "Forked from", forks: "Forks",
+    parent: "Child run of", children: "Child runs", childQuestion: "asked in child run {{id}}",
   },
   budget: { what: "Budget", used: "Used", limit: "Limit", share: "Share used", tokens: "Model tokens", toolCalls: "Tool calls", time: "Time", cost: "Cost", none: "no limit" },
   step: {
-    kind: { plan: "plan", tool_call: "tool call", model_call: "model decision", approval: "approval", subtask: "subtask result", sleep: "timer" },
+    kind: { plan: "plan", tool_call: "tool call", model_call: "model decision", approval: "approval", subtask: "subtask result", sleep: "timer", input: "question", child: "child run" },
     status: { started: "started", succeeded: "succeeded", failed: "failed", ambiguous: "outcome unknown" },
     cached: "cache hit", attempts: "Attempts", fromCache: "none: answered from the tool cache", attemptCount: "{{count}} (retries: {{retries}})",
     tokens: "Tokens", tokenSplit: "{{input}} in + {{output}} out = {{total}}", cost: "Cost", unpriced: "no price configured",
@@ -52,7 +53,7 @@ const en = {
     httpErrorRate: "API error rate (5xx)", toolErrorRate: "Tool call error rate", runsFinished: "Runs finished",
   },
   approvals: { title: "Approvals", empty: "Nothing waits for approval.", tool: "Tool", args: "Arguments", run: "Run", expires: "Expires", reason: "Reason", approve: "Approve", deny: "Deny" },
-  status: { queued: "queued", planning: "planning", running: "running", waiting_approval: "waiting for approval", sleeping: "sleeping", waiting_input: "waiting for input", succeeded: "succeeded", failed: "failed", cancelled: "cancelled", pending: "pending" },
+  status: { queued: "queued", planning: "planning", running: "running", waiting_approval: "waiting for approval", sleeping: "sleeping", waiting_input: "waiting for input", waiting_children: "waiting for child runs", succeeded: "succeeded", failed: "failed", cancelled: "cancelled", pending: "pending" },
   auth: {
     title: "Sign in", prompt: "The API asks for an access token. Paste a bearer token; it is kept for this browser session only.", token: "Access token", signIn: "Sign in",
     oidcPrompt: "Sign in with your organisation's account; the token is kept for this browser tab only.", expired: "Your sign-in has ended (expired or refused). Sign in again.",
@@ -76,10 +77,11 @@ const zh: typeof en = {
     timeline: "时间线", budget: "预算使用", steps: "步骤", noTimeline: "尚未开始。", noPlan: "尚无计划。", noSteps: "尚无记录的步骤。",
     liveText: "模型输出（实时）",
     forkFromHere: "从这里分叉", forkStep: "从这里分叉：{{step}}", forkedFrom: "分叉自", forks: "分叉",
+    parent: "子运行，父运行", children: "子运行", childQuestion: "在子运行 {{id}} 中提出",
   },
   budget: { what: "预算", used: "已用", limit: "上限", share: "使用比例", tokens: "模型令牌", toolCalls: "工具调用", time: "时间", cost: "费用", none: "无上限" },
   step: {
-    kind: { plan: "计划", tool_call: "工具调用", model_call: "模型决策", approval: "审批", subtask: "子任务结果", sleep: "定时器" },
+    kind: { plan: "计划", tool_call: "工具调用", model_call: "模型决策", approval: "审批", subtask: "子任务结果", sleep: "定时器", input: "提问", child: "子运行" },
     status: { started: "已开始", succeeded: "成功", failed: "失败", ambiguous: "结果未知" },
     cached: "缓存命中", attempts: "尝试次数", fromCache: "无：由工具缓存应答", attemptCount: "{{count}}（重试 {{retries}} 次）",
     tokens: "令牌", tokenSplit: "输入 {{input}} + 输出 {{output}} = {{total}}", cost: "费用", unpriced: "未配置价格",
@@ -113,7 +115,7 @@ const zh: typeof en = {
     httpErrorRate: "API 错误率（5xx）", toolErrorRate: "工具调用错误率", runsFinished: "已结束的运行",
   },
   approvals: { title: "审批", empty: "没有待审批的调用。", tool: "工具", args: "参数", run: "运行", expires: "过期时间", reason: "理由", approve: "批准", deny: "拒绝" },
-  status: { queued: "排队中", planning: "规划中", running: "运行中", waiting_approval: "等待审批", sleeping: "休眠中", waiting_input: "等待回答", succeeded: "成功", failed: "失败", cancelled: "已取消", pending: "未开始" },
+  status: { queued: "排队中", planning: "规划中", running: "运行中", waiting_approval: "等待审批", sleeping: "休眠中", waiting_input: "等待回答", waiting_children: "等待子运行", succeeded: "成功", failed: "失败", cancelled: "已取消", pending: "未开始" },
   auth: {
     title: "登录", prompt: "API 需要访问令牌。请粘贴 Bearer 令牌；它只在本次浏览器会话中保存。", token: "访问令牌", signIn: "登录",
     oidcPrompt: "请使用组织账号登录；令牌只保存在本浏览器标签页中。", expired: "登录已失效（过期或被拒绝），请重新登录。",

@@ -84,6 +84,22 @@ export function RunView() {
           {t("run.forkedFrom")}: <Link to={`/runs/${detail.forkedFrom.runId}`}>{detail.forkedFrom.runId}</Link> · <code>{detail.forkedFrom.step}</code>
         </p>
       )}
+      {detail.parent && (
+        <p data-testid="parent">
+          {t("run.parent")}: <Link to={`/runs/${detail.parent.id}`}>{detail.parent.id}</Link> · <code>{detail.parent.subtask}</code>
+        </p>
+      )}
+      {detail.children.length > 0 && (
+        <p data-testid="children">
+          {t("run.children")}:{" "}
+          {detail.children.map((child, i) => (
+            <span key={child.id}>
+              {i > 0 && ", "}
+              <Link to={`/runs/${child.id}`}>{child.id}</Link> (<code>{child.subtask}</code>, {t(`status.${child.status}`)})
+            </span>
+          ))}
+        </p>
+      )}
       {detail.forks && detail.forks.length > 0 && (
         <p data-testid="forks">
           {t("run.forks")}:{" "}
@@ -104,7 +120,7 @@ export function RunView() {
           {t("run.approvals")}: <Link to="/approvals">{detail.pendingApprovals.length}</Link>
         </p>
       )}
-      {detail.questions.map((question) => <AnswerPanel key={question.step} runId={detail.id} question={question} />)}
+      {detail.questions.map((question) => <AnswerPanel key={`${question.runId ?? detail.id}:${question.step}`} runId={question.runId ?? detail.id} question={question} />)}
       {steps.data?.items
         .filter((step) => step.kind === "tool_call" && step.status === "ambiguous")
         .map((step) => <DecidePanel key={step.key} runId={detail.id} step={step} />)}

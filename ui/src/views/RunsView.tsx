@@ -8,7 +8,7 @@ import type { RunDetail, RunList, RunStatus, SubmitBody } from "../api.js";
 import { formatNumber, formatTime } from "../i18n.js";
 import { runsQuery } from "../runs-query.js";
 
-const STATUSES: readonly RunStatus[] = ["queued", "planning", "running", "waiting_approval", "sleeping", "waiting_input", "succeeded", "failed", "cancelled"];
+const STATUSES: readonly RunStatus[] = ["queued", "planning", "running", "waiting_approval", "sleeping", "waiting_input", "waiting_children", "succeeded", "failed", "cancelled"];
 
 export function RunsView() {
   const { t, i18n } = useTranslation();

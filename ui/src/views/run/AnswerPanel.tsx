@@ -17,7 +17,8 @@ export function AnswerPanel({ runId, question }: { runId: string; question: Ques
   const answer = useMutation({
     mutationFn: (value: unknown) => api(`/v1/tasks/${encodeURIComponent(runId)}/input`, { method: "POST", body: { step: question.step, answer: value } }),
     onSuccess: () => {
-      for (const key of [["run", runId], ["steps", runId]]) void client.invalidateQueries({ queryKey: key });
+      // Every run view: a child's question is also on its parent's page.
+      for (const key of [["run"], ["steps", runId]]) void client.invalidateQueries({ queryKey: key });
     },
   });
   const send = () => {
@@ -28,11 +29,12 @@ export function AnswerPanel({ runId, question }: { runId: string; question: Ques
       setInvalid((error as Error).message);
     }
   };
-  const titleId = `answer-${question.step.replace(/\W/g, "-")}`;
+  const titleId = `answer-${`${question.runId ?? ""}-${question.step}`.replace(/\W/g, "-")}`;
   return (
     <section className="card decide" aria-labelledby={titleId}>
       <h3 id={titleId}>{t("answer.title")}</h3>
       <p>{question.question}</p>
+      {question.runId && <p>{t("run.childQuestion", { id: question.runId })}</p>}
       {question.expiresAt && <p>{t("answer.expires", { time: formatTime(question.expiresAt, i18n.language) })}</p>}
       <details>
         <summary>{t("answer.schema")}</summary>
