@@ -15,6 +15,18 @@ export const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9
 /** A task's priority: an integer from PRIORITY_MIN to PRIORITY_MAX. */
 export const PrioritySchema = z.number({ error: PRIORITY_EXPECTED }).int(PRIORITY_EXPECTED).min(PRIORITY_MIN, PRIORITY_EXPECTED).max(PRIORITY_MAX, PRIORITY_EXPECTED);
 
+/**
+ * What remained of a parent run's budget when it submitted this child run; the child runs within
+ * the smaller of its own budget and this. An absent field: the parent had no such limit.
+ */
+export const BudgetLeftSchema = z.object({
+  tokens: z.number().int().nonnegative().optional(),
+  toolCalls: z.number().int().nonnegative().optional(),
+  cost: z.number().nonnegative().optional(),
+});
+
+export type BudgetLeft = z.infer<typeof BudgetLeftSchema>;
+
 export const TaskSchema = z.object({
   description: z
     .string()
@@ -42,6 +54,8 @@ export const TaskSchema = z.object({
     .max(2_048, "callbackUrl must be at most 2048 characters")
     .refine(isCallbackUrlForm, "callbackUrl must be an absolute https URL without credentials, e.g. https://hooks.example.com/cs-agents")
     .optional(),
+  /** Set on a child run's task by its parent (not through the API): see BudgetLeftSchema. */
+  budgetLeft: BudgetLeftSchema.optional(),
 });
 
 /** An absolute http(s) URL with a host and no user:password part (a secret would be stored with the task). */

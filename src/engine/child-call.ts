@@ -3,7 +3,7 @@ import { ChildRunPendingError, FINAL_RUN_STATUSES, JournalError, MAX_TASK_LENGTH
 import { ToolError } from "../tools/index.js";
 import type { ChildRunRequest, ChildRunResult } from "../tools/index.js";
 import type { ChildStepRecord } from "./child-run.js";
-import { childFailure, childTask, spentBy } from "./child-run.js";
+import { childFailure, childTask, spentOf } from "./child-run.js";
 import type { SubtaskScope } from "./run-subtask.js";
 
 // `ctx.runChild`, answered from the journal as `ctx.ask` is. The first pass submits the child and
@@ -49,7 +49,7 @@ export function callChildren(scope: SubtaskScope, subtaskId: string, n: number):
         const childId = (step.output as ChildStepRecord).runId;
         const child = await children.get(childId);
         if (child && !FINAL_RUN_STATUSES.has(child.status)) throw stop(new ChildRunPendingError(key, childId));
-        const done = finishedStep(step, childId, child, child ? spentBy(await children.load(childId)) : { toolCalls: 0, tokens: 0 });
+        const done = finishedStep(step, childId, child, child ? spentOf(scope, await children.load(childId)) : { toolCalls: 0, tokens: 0 });
         await scope.journal.record(done);
         finished.set(key, done);
         if (scope.listening) scope.emit({ type: "child.finished", runId: scope.runId, at: Date.now(), subtaskId, stepKey: key, childRunId: childId, status: child?.status ?? "missing" });

@@ -1,5 +1,5 @@
 import type { SubtaskOutcome } from "../agents/index.js";
-import type { ErrorInfo, Run, RunParent, Step, Subtask, Task } from "../core/index.js";
+import type { BudgetLeft, ErrorInfo, Run, RunParent, Step, Subtask, Task } from "../core/index.js";
 import { ChildRunPendingError, FINAL_RUN_STATUSES, JournalError, stepKeys } from "../core/index.js";
 import { recordSteps } from "./journal.js";
 import type { SubtaskScope } from "./run-subtask.js";
@@ -27,6 +27,19 @@ export interface ChildRuns {
 export interface ChildSpent {
   readonly toolCalls: number;
   readonly tokens: number;
+  /** At the configured prices; absent when no accounting priced it. */
+  readonly cost?: number;
+}
+
+/**
+ * The run budget's side of child runs, given by the accounting that wraps the engine (the engine
+ * knows no budgets or prices): what a child submitted now may spend, and what a finished one spent.
+ */
+export interface ChildBudgeting {
+  /** What remains of this run's budget now; undefined when it has none. */
+  left(): BudgetLeft | undefined;
+  /** What a finished child's journal spent (its own children included), cost priced. */
+  spent(steps: readonly Step[]): ChildSpent;
 }
 
 /** What the `child` step records: the child's id, then its final status and spend. */
@@ -65,7 +78,7 @@ export async function runChildSubtask(scope: SubtaskScope, subtask: Subtask): Pr
   const childId = (recorded.output as ChildStepRecord).runId;
   const child = await children.get(childId);
   if (child && !FINAL_RUN_STATUSES.has(child.status)) throw new ChildRunPendingError(key, childId);
-  const spent = child ? spentBy(await children.load(childId)) : { toolCalls: 0, tokens: 0 };
+  const spent = child ? spentOf(scope, await children.load(childId)) : { toolCalls: 0, tokens: 0 };
   const outcome: SubtaskOutcome =
     child?.status === "succeeded"
       ? { status: "succeeded", output: child.result?.output, artifacts: child.result?.artifacts ?? [], calls: 0 }
@@ -82,15 +95,26 @@ export async function runChildSubtask(scope: SubtaskScope, subtask: Subtask): Pr
   return outcome;
 }
 
-/** A child's task: `{ description, input? }`, in the parent's tenant, at the parent's priority. */
+/**
+ * A child's task: `{ description, input? }`, in the parent's tenant, at the parent's priority,
+ * with what remains of the parent's budget now: stored with the child, so the accounting of
+ * whichever worker runs it (after a restart too) reads it there.
+ */
 export function childTask(scope: SubtaskScope, description: string, input: Record<string, unknown> | undefined, key: string): Task {
+  const budgetLeft = scope.budgeting?.left();
   return {
     description,
     ...(input ? { input } : {}),
     ...(scope.tenant ? { tenant: scope.tenant } : {}),
     ...(scope.priority === undefined ? {} : { priority: scope.priority }),
     idempotencyKey: childIdempotencyKey(scope.runId, key),
+    ...(budgetLeft ? { budgetLeft } : {}),
   };
+}
+
+/** What a finished child spent: priced by the accounting when there is one. */
+export function spentOf(scope: SubtaskScope, steps: readonly Step[]): ChildSpent {
+  return scope.budgeting ? scope.budgeting.spent(steps) : spentBy(steps);
 }
 
 export function childFailure(childId: string, child: Run | undefined): ErrorInfo {
@@ -103,10 +127,11 @@ function failed(error: ErrorInfo): SubtaskOutcome {
   return { status: "failed", error, calls: 0 };
 }
 
-/** Tool calls and model tokens in a journal, its own finished children's included. */
+/** Tool calls and model tokens in a journal, its own finished children's included (their cost too). */
 export function spentBy(steps: readonly Step[]): ChildSpent {
   let toolCalls = 0;
   let tokens = 0;
+  let cost = 0;
   for (const step of steps) {
     if (step.kind === "tool_call") toolCalls++;
     if (step.kind === "model_call" && step.status === "succeeded") tokens += (step.output as { usage?: { totalTokens?: number } } | undefined)?.usage?.totalTokens ?? 0;
@@ -114,7 +139,8 @@ export function spentBy(steps: readonly Step[]): ChildSpent {
       const spent = (step.output as ChildStepRecord | undefined)?.spent;
       toolCalls += spent?.toolCalls ?? 0;
       tokens += spent?.tokens ?? 0;
+      cost += spent?.cost ?? 0;
     }
   }
-  return { toolCalls, tokens };
+  return { toolCalls, tokens, ...(cost > 0 ? { cost } : {}) };
 }

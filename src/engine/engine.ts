@@ -9,7 +9,7 @@ import type { Journal } from "./journal.js";
 import { recordSteps } from "./journal.js";
 import type { RunLease, SubtaskScope, ToolRunner } from "./run-subtask.js";
 import { recordedOutcome, runSubtask } from "./run-subtask.js";
-import type { ChildRuns } from "./child-run.js";
+import type { ChildBudgeting, ChildRuns } from "./child-run.js";
 import { runChildSubtask } from "./child-run.js";
 
 export interface EngineOptions {
@@ -36,6 +36,8 @@ export interface ExecuteRequest {
   readonly lease?: RunLease;
   /** Where subtasks with `agent: "run"` submit and read their child runs (a worker's store). */
   readonly children?: ChildRuns;
+  /** Set by the run accounting: what a child submitted now may spend, and what a finished one spent. */
+  readonly budgeting?: ChildBudgeting;
 }
 
 export type RunOutcome =
@@ -110,6 +112,7 @@ export function createEngine(options: EngineOptions): Engine {
           lease: request.lease,
           children: request.children,
           priority: request.task.priority,
+          budgeting: request.budgeting,
         };
         outcome = await runGraph(scope, plan, planned.startedAt, options.agents, maxConcurrency, journal.finish ? closing : undefined);
         // A sleeping run's steps are recorded as they are; the worker then puts it to sleep.

@@ -9,7 +9,7 @@ import { recordSteps } from "./journal.js";
 import { callQuestions, openQuestionOfCall } from "./ask-input.js";
 import { callChildren, pendingChildOfCall } from "./child-call.js";
 import type { AuditDraft, AuditSink } from "../store/index.js";
-import type { ChildRuns } from "./child-run.js";
+import type { ChildBudgeting, ChildRuns } from "./child-run.js";
 
 /** The executor as the engine needs it. `ToolExecutor` has this shape. */
 export interface ToolRunner {
@@ -48,6 +48,8 @@ export interface SubtaskScope {
   readonly children: ChildRuns | undefined;
   /** The run's own priority, given to its children. */
   readonly priority: number | undefined;
+  /** The run budget's side of child runs; undefined: no accounting (children get no remainder). */
+  readonly budgeting: ChildBudgeting | undefined;
 }
 
 /** A subtask's recorded outcome, read back on replay instead of running it again. */

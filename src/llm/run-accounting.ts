@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { AgentModel } from "../agents/index.js";
-import { CsAgentsError, type Step } from "../core/index.js";
-import type { Engine, Journal, RunOutcome } from "../engine/index.js";
+import { CsAgentsError, type BudgetLeft, type Step, type Task } from "../core/index.js";
+import type { ChildBudgeting, ChildSpent, Engine, Journal, RunOutcome } from "../engine/index.js";
 import { costOf, type RunBudget } from "./llm-settings.js";
 import { addUsage, NO_USAGE, type TokenUsage, type UsageListener } from "./usage.js";
 
@@ -54,8 +54,23 @@ interface Account {
   toolCalls: number;
   cost: number;
   exceeded: BudgetExceededError | undefined;
+  /** This run's limits: the smaller of the configured budget and what its parent left it. */
+  readonly limits: Limits;
   /** Aborted when the time budget runs out or the caller cancels the run. */
   stop: AbortSignal | undefined;
+}
+
+/** A limit per budget; undefined: none (a limit of 0 is a real one: nothing may be spent). */
+interface Limits {
+  readonly tokens: Limit | undefined;
+  readonly toolCalls: Limit | undefined;
+  readonly cost: Limit | undefined;
+}
+
+interface Limit {
+  readonly max: number;
+  /** True when the parent's remainder set it (the run's own budget was larger or unset). */
+  readonly fromParent: boolean;
 }
 
 const KEEP_FINISHED = 1_000;
@@ -66,7 +81,9 @@ const KEEP_FINISHED = 1_000;
  * BUDGET_EXCEEDED: tokens and tool calls are checked as each is spent (the model's `decide`
  * throws, the engine fails the subtask and the run), time by a deadline that aborts the run.
  * Tool calls and the tokens of model decisions already in the journal count on resume; time
- * counts per execution.
+ * counts per execution. A child run is held to the smaller of the budget and what its parent
+ * had left when it submitted it (`task.budgetLeft`, stored with the child); what a finished
+ * child spent, cost included, counts toward its parent's.
  * @throws BudgetExceededError (BUDGET_EXCEEDED) from `onUsage` and wrapped models' `decide`.
  */
 export function createRunAccounting(budget: RunBudget): RunAccounting {
@@ -100,12 +117,12 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
     account.modelRequests++;
     account.cost += cost;
     addToTenant(account.tenant, { tokens: report, modelRequests: 1, toolCalls: 0, cost });
-    if (budget.maxTokens > 0 && account.tokens.totalTokens > budget.maxTokens) {
-      exceed(account, new BudgetExceededError("tokens", `run ${account.runId} used ${account.tokens.totalTokens} tokens, over its budget of ${budget.maxTokens}`));
+    const { tokens, cost: maxCost } = account.limits;
+    if (tokens && account.tokens.totalTokens > tokens.max) {
+      exceed(account, new BudgetExceededError("tokens", `run ${account.runId} used ${account.tokens.totalTokens} tokens, over ${budgetOf(tokens)}`));
     }
-    const maxCost = budget.maxCost ?? 0;
-    if (maxCost > 0 && account.cost > maxCost) {
-      exceed(account, new BudgetExceededError("cost", `run ${account.runId} cost ${account.cost.toFixed(4)}, over its budget of ${maxCost}`));
+    if (maxCost && account.cost > maxCost.max) {
+      exceed(account, new BudgetExceededError("cost", `run ${account.runId} cost ${account.cost.toFixed(4)}, over ${budgetOf(maxCost)}`));
     }
     checkTime(account);
   };
@@ -123,8 +140,9 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
       if (account && decision.type === "call") {
         account.toolCalls++;
         addToTenant(account.tenant, { ...NOTHING_SPENT, toolCalls: 1 });
-        if (budget.maxToolCalls > 0 && account.toolCalls > budget.maxToolCalls) {
-          exceed(account, new BudgetExceededError("tool_calls", `run ${account.runId} asked for tool call ${account.toolCalls}, over its budget of ${budget.maxToolCalls}`));
+        const limit = account.limits.toolCalls;
+        if (limit && account.toolCalls > limit.max) {
+          exceed(account, new BudgetExceededError("tool_calls", `run ${account.runId} asked for tool call ${account.toolCalls}, over ${budgetOf(limit)}`));
         }
       }
       return decision;
@@ -135,14 +153,15 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
     async execute(request) {
       const journal = request.journal ?? options.journal;
       const recorded = journal ? spentBefore(await journal.load(request.runId), budget) : NOTHING_SPENT;
-      const account: Account = { runId: request.runId, tenant: request.task.tenant ?? "", startedAt: Date.now(), ...recorded, exceeded: undefined, stop: request.signal };
+      const account: Account = { runId: request.runId, tenant: request.task.tenant ?? "", startedAt: Date.now(), ...recorded, exceeded: undefined, limits: limitsOf(budget, request.task), stop: request.signal };
       runs.delete(request.runId);
       runs.set(request.runId, account);
       for (const id of runs.keys()) {
         if (runs.size <= KEEP_FINISHED) break;
         runs.delete(id);
       }
-      if (budget.maxMs <= 0) return current.run(account, () => inner.execute(request));
+      const budgeting: ChildBudgeting = { left: () => leftOf(account), spent: (steps) => asChildSpent(spentBefore(steps, budget)) };
+      if (budget.maxMs <= 0) return current.run(account, () => inner.execute({ ...request, budgeting }));
       const deadline = new AbortController();
       const timer = setTimeout(() => {
         account.exceeded ??= new BudgetExceededError("time", `run ${account.runId} reached its time budget of ${budget.maxMs} ms`);
@@ -151,7 +170,7 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
       try {
         const signal = request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal;
         account.stop = signal;
-        const outcome = await current.run(account, () => inner.execute({ ...request, signal }));
+        const outcome = await current.run(account, () => inner.execute({ ...request, signal, budgeting }));
         return asBudgetFailure(outcome, account, request.signal);
       } finally {
         clearTimeout(timer);
@@ -182,12 +201,13 @@ function spentBefore(steps: readonly Step[], budget: RunBudget): UsageTotals {
   let cost = 0;
   for (const step of steps) {
     if (step.kind === "tool_call") toolCalls++;
-    // A finished child run's tool calls and tokens (its own children's included) count toward
-    // its parent's budget, and so up to the root's: the tree shares the budget.
+    // A finished child run's tool calls, tokens and cost (its own children's included) count
+    // toward its parent's budget, and so up to the root's: the tree shares the budget.
     if (step.kind === "child") {
-      const spent = (step.output as { spent?: { toolCalls?: number; tokens?: number } } | undefined)?.spent;
+      const spent = (step.output as { spent?: Partial<ChildSpent> } | undefined)?.spent;
       toolCalls += spent?.toolCalls ?? 0;
       tokens = addUsage(tokens, { inputTokens: 0, outputTokens: 0, totalTokens: spent?.tokens ?? 0 });
+      cost += spent?.cost ?? 0;
       continue;
     }
     if (step.kind === "plan" && step.status === "succeeded") {
@@ -210,6 +230,38 @@ function spentBefore(steps: readonly Step[], budget: RunBudget): UsageTotals {
   }
   return { tokens, modelRequests, toolCalls, cost };
 }
+
+/** The configured budget, lowered to what the parent left a child run. */
+function limitsOf(budget: RunBudget, task: Task): Limits {
+  const left = task.budgetLeft;
+  return {
+    tokens: smaller(budget.maxTokens, left?.tokens),
+    toolCalls: smaller(budget.maxToolCalls, left?.toolCalls),
+    cost: smaller(budget.maxCost ?? 0, left?.cost),
+  };
+}
+
+function smaller(own: number, left: number | undefined): Limit | undefined {
+  if (left !== undefined && (own <= 0 || left < own)) return { max: left, fromParent: true };
+  return own > 0 ? { max: own, fromParent: false } : undefined;
+}
+
+/** What remains of a run's limits now (never below 0); undefined when it has none. */
+function leftOf(account: Account): BudgetLeft | undefined {
+  const { tokens, toolCalls, cost } = account.limits;
+  if (!tokens && !toolCalls && !cost) return undefined;
+  return {
+    ...(tokens ? { tokens: Math.max(0, tokens.max - account.tokens.totalTokens) } : {}),
+    ...(toolCalls ? { toolCalls: Math.max(0, toolCalls.max - account.toolCalls) } : {}),
+    ...(cost ? { cost: Math.max(0, cost.max - account.cost) } : {}),
+  };
+}
+
+function asChildSpent(totals: UsageTotals): ChildSpent {
+  return { toolCalls: totals.toolCalls, tokens: totals.tokens.totalTokens, cost: totals.cost };
+}
+
+const budgetOf = (limit: Limit): string => (limit.fromParent ? `what its parent run had left of its budget, ${limit.max}` : `its budget of ${limit.max}`);
 
 const NOTHING_SPENT: UsageTotals = { tokens: NO_USAGE, modelRequests: 0, toolCalls: 0, cost: 0 };
 
