@@ -38,8 +38,11 @@ export interface ChildSpent {
 export interface ChildBudgeting {
   /** What remains of this run's budget now; undefined when it has none. */
   left(): BudgetLeft | undefined;
-  /** What a finished child's journal spent (its own children included), cost priced. */
-  spent(steps: readonly Step[]): ChildSpent;
+  /**
+   * What a finished child's journal spent (its own children included), cost priced; counted
+   * toward this run's budget at once (it is called once per child, as its step is finished).
+   */
+  childFinished(steps: readonly Step[]): ChildSpent;
 }
 
 /** What the `child` step records: the child's id, then its final status and spend. */
@@ -114,7 +117,7 @@ export function childTask(scope: SubtaskScope, description: string, input: Recor
 
 /** What a finished child spent: priced by the accounting when there is one. */
 export function spentOf(scope: SubtaskScope, steps: readonly Step[]): ChildSpent {
-  return scope.budgeting ? scope.budgeting.spent(steps) : spentBy(steps);
+  return scope.budgeting ? scope.budgeting.childFinished(steps) : spentBy(steps);
 }
 
 export function childFailure(childId: string, child: Run | undefined): ErrorInfo {

@@ -160,7 +160,7 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
         if (runs.size <= KEEP_FINISHED) break;
         runs.delete(id);
       }
-      const budgeting: ChildBudgeting = { left: () => leftOf(account), spent: (steps) => asChildSpent(spentBefore(steps, budget)) };
+      const budgeting: ChildBudgeting = { left: () => leftOf(account), childFinished: (steps) => countChild(account, spentBefore(steps, budget)) };
       if (budget.maxMs <= 0) return current.run(account, () => inner.execute({ ...request, budgeting }));
       const deadline = new AbortController();
       const timer = setTimeout(() => {
@@ -257,8 +257,15 @@ function leftOf(account: Account): BudgetLeft | undefined {
   };
 }
 
-function asChildSpent(totals: UsageTotals): ChildSpent {
-  return { toolCalls: totals.toolCalls, tokens: totals.tokens.totalTokens, cost: totals.cost };
+/**
+ * A child finished in this pass: its spend counts toward the parent from now on (a later pass
+ * reads it from the `child` step). Not added to the tenant: the child's own account did that.
+ */
+function countChild(account: Account, child: UsageTotals): ChildSpent {
+  account.toolCalls += child.toolCalls;
+  account.tokens = addUsage(account.tokens, { inputTokens: 0, outputTokens: 0, totalTokens: child.tokens.totalTokens });
+  account.cost += child.cost;
+  return { toolCalls: child.toolCalls, tokens: child.tokens.totalTokens, cost: child.cost };
 }
 
 const budgetOf = (limit: Limit): string => (limit.fromParent ? `what its parent run had left of its budget, ${limit.max}` : `its budget of ${limit.max}`);

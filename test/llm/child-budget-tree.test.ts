@@ -139,7 +139,7 @@ describe("cost carried up from child runs", () => {
         // A child that cost 7 finished before this pass: 3 of 10 are left.
         expect(budgeting?.left()).toEqual({ cost: 3 });
         try {
-          accounting.onUsage({ model: "m", inputTokens: 4, outputTokens: 0, totalTokens: 4 });
+          accounting.onUsage({ purpose: "decide", model: "m", inputTokens: 4, outputTokens: 0, totalTokens: 4 });
         } catch (error) {
           over = error;
         }
@@ -153,7 +153,7 @@ describe("cost carried up from child runs", () => {
     ];
     const priced = createRunAccounting({ maxTokens: 0, maxToolCalls: 0, maxMs: 0, prices });
     let spent: unknown;
-    await priced.engine({ execute: (request) => ((spent = request.budgeting?.spent(childSteps)), Promise.resolve({ status: "failed", plan: undefined, error: { code: "X", message: "x" } })) }).execute({ runId: "any", task: { description: "any" } });
+    await priced.engine({ execute: (request) => ((spent = request.budgeting?.childFinished(childSteps)), Promise.resolve({ status: "failed", plan: undefined, error: { code: "X", message: "x" } })) }).execute({ runId: "any", task: { description: "any" } });
     expect(spent).toEqual({ toolCalls: 1, tokens: 7, cost: 7 });
 
     await journal.record({ runId: "parent", key: "subtask/kid/child/0", kind: "child", status: "succeeded", output: { runId: "kid", status: "succeeded", spent }, ...succeeded });
@@ -169,7 +169,7 @@ describe("cost carried up from child runs", () => {
       execute: (request) => {
         expect(request.budgeting?.left()).toEqual({ tokens: 10, cost: 2.5 });
         try {
-          accounting.onUsage({ model: "m", inputTokens: 3, outputTokens: 0, totalTokens: 3 });
+          accounting.onUsage({ purpose: "decide", model: "m", inputTokens: 3, outputTokens: 0, totalTokens: 3 });
         } catch (error) {
           errors.push(error);
         }
