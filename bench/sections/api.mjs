@@ -41,6 +41,7 @@ async function startServer(args, env, readyText) {
   });
   child.removeAllListeners("exit");
   return {
+    output,
     stop: () =>
       new Promise((resolve) => {
         child.once("exit", () => resolve());
@@ -90,10 +91,11 @@ async function startIdentityProvider() {
   return { jwt, token, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-async function startHello() {
+/** The baselines' process: hello, and the least a durable submission and a read are (see api-hello.mjs). */
+async function startHello(databasePath) {
   const port = await freePort();
-  const server = await startServer([fileURLToPath(new URL("../api-hello.mjs", import.meta.url)), String(port)], {}, "listening");
-  return { ...server, url: `http://127.0.0.1:${port}` };
+  const server = await startServer([fileURLToPath(new URL("../api-hello.mjs", import.meta.url)), String(port), databasePath], {}, "listening");
+  return { ...server, url: `http://127.0.0.1:${port}`, storedId: server.output.match(/listening (\S+)/)[1] };
 }
 
 let keySeq = 0;
@@ -177,7 +179,7 @@ export async function run({ quick, log }) {
       servers.push(server);
       return server;
     };
-    const hello = await startHello();
+    const hello = await startHello(join(dir, "peer.db"));
     servers.push({ name: "hello", ...hello });
     const reader = await start("read", readPath);
     const api = await start("submit", join(dir, "submit.db"));
@@ -191,12 +193,14 @@ export async function run({ quick, log }) {
     const post = (server, extra = {}) => ({ url: server.url, method: "POST", path: "/v1/tasks", server, ...extra });
     const cases = [
       { key: "hello", label: 'Fastify "hello" (baseline)', url: hello.url, method: "GET", path: "/hello" },
+      { key: "peer-post", label: "peer floor: Fastify + one better-sqlite3 insert (POST /submit)", url: hello.url, method: "POST", path: "/submit" },
       { key: "post", label: "POST /v1/tasks (fresh Idempotency-Key), workers 0", ...post(api) },
       { key: "post-rate-limited", label: "POST, rate limiter on (never reached)", ...post(limited) },
       { key: "post-capped", label: `POST, active-run cap on (${OTHER_TENANT_QUEUED.toLocaleString("en")} runs of another tenant queued)`, ...post(capped) },
       { key: "post-workers", label: "POST, 2 in-process workers running the runs (server started for each load)", ...post(working) },
       { key: "post-auth", label: "POST, auth on (RS256 JWT, key from a local JWKS)", ...post(authed, { token: idp.token }) },
       ...(onPostgres ? [{ key: "post-postgres", label: "POST, PostgreSQL store", ...post(onPostgres) }] : []),
+      { key: "peer-get", label: "peer floor: Fastify + one better-sqlite3 read by id (GET /runs/{id})", url: hello.url, method: "GET", path: `/runs/${hello.storedId}` },
       { key: "get", label: `GET /v1/tasks/{id} (${STORED_RUNS.toLocaleString("en")} runs stored)`, url: reader.url, method: "GET", path: `/v1/tasks/${taskId}` },
       { key: "list", label: `GET /v1/tasks (first page of 50; ${STORED_RUNS.toLocaleString("en")} runs stored)`, url: reader.url, method: "GET", path: "/v1/tasks" },
       { key: "get-auth", label: "GET /v1/tasks/{id} of another tenant, auth on (404)", url: authed.url, method: "GET", path: `/v1/tasks/${taskId}`, token: idp.token },

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { FINAL_RUN_STATUSES, openQuestions } from "../core/index.js";
 import type { Run } from "../core/index.js";
+import type { ChildRunSummary } from "../store/index.js";
 import type { HandlerContext } from "./handlers.js";
 import { ApiError } from "./problem.js";
 import type { ChildViewSchema, QuestionSchema } from "./schemas.js";
@@ -15,18 +16,17 @@ const MAX_DEPTH = 8;
 /** A run's children, and the open questions of its unfinished descendants (each with its run id). */
 export async function familyOf(context: Pick<HandlerContext, "deps">, run: Run): Promise<{ children: ChildView[]; childQuestions: Question[] }> {
   const store = context.deps.store;
-  const children = (await store.children(run.id)).map((c) => ({ id: c.id, status: c.status, subtask: c.subtask }));
+  const own = await store.children(run.id);
   const childQuestions: Question[] = [];
-  const visit = async (runId: string, depth: number): Promise<void> => {
-    if (depth > MAX_DEPTH) return;
-    for (const child of await store.children(runId)) {
+  const visit = async (children: readonly ChildRunSummary[], depth: number): Promise<void> => {
+    for (const child of children) {
       if (FINAL_RUN_STATUSES.has(child.status)) continue;
       if (child.status === "waiting_input") childQuestions.push(...openQuestions(await store.load(child.id)).map((q) => ({ ...q, runId: child.id })));
-      await visit(child.id, depth + 1);
+      if (depth < MAX_DEPTH) await visit(await store.children(child.id), depth + 1);
     }
   };
-  if (!FINAL_RUN_STATUSES.has(run.status)) await visit(run.id, 1);
-  return { children, childQuestions };
+  if (!FINAL_RUN_STATUSES.has(run.status)) await visit(own, 1);
+  return { children: own.map((c) => ({ id: c.id, status: c.status, subtask: c.subtask })), childQuestions };
 }
 
 /**

@@ -31,9 +31,15 @@ export class LoadShedder {
   #lagging = false;
   #histogram: IntervalHistogram | undefined;
   #timer: NodeJS.Timeout | undefined;
+  // Built once: past saturation every refusal must be cheap, and an Error's stack costs more
+  // than the rest of the check (the answer never shows a stack).
+  readonly #full: ApiError;
+  readonly #behind: ApiError;
 
   constructor(options: LoadShedderOptions) {
     this.#options = { retryAfterSeconds: 1, sampleMs: 500, ...options };
+    this.#full = this.#overloaded(`${options.maxInFlight} requests are being served`);
+    this.#behind = this.#overloaded(`its event loop is more than ${options.maxEventLoopDelayMs} ms behind`);
     if (options.maxEventLoopDelayMs > 0) {
       const histogram = monitorEventLoopDelay({ resolution: 10 });
       histogram.enable();
@@ -57,8 +63,8 @@ export class LoadShedder {
    */
   admit(): Release {
     const { maxInFlight } = this.#options;
-    if (maxInFlight > 0 && this.#inFlight >= maxInFlight) throw this.#overloaded(`${maxInFlight} requests are being served`);
-    if (this.#lagging) throw this.#overloaded(`its event loop is more than ${this.#options.maxEventLoopDelayMs} ms behind`);
+    if (maxInFlight > 0 && this.#inFlight >= maxInFlight) throw this.#full;
+    if (this.#lagging) throw this.#behind;
     this.#inFlight++;
     let released = false;
     return () => {
@@ -75,6 +81,7 @@ export class LoadShedder {
 
   #overloaded(why: string): ApiError {
     const seconds = this.#options.retryAfterSeconds;
-    return new ApiError("OVERLOADED", `the server is overloaded (${why}); retry in ${seconds} s`, { headers: { "Retry-After": String(seconds) }, i18n: { key: "api.overloaded", params: { seconds } } });
+    const error = new ApiError("OVERLOADED", `the server is overloaded (${why}); retry in ${seconds} s`, { headers: { "Retry-After": String(seconds) }, i18n: { key: "api.overloaded", params: { seconds } } });
+    return Object.freeze(error);
   }
 }

@@ -51,6 +51,22 @@ export interface ForkLinks {
   readonly forks: readonly ForkSummary[];
 }
 
+/** A fork as the links queries read it. */
+export interface ForkRow {
+  readonly id: string;
+  readonly status: string;
+  readonly step: string | null;
+  readonly created_at: number | Date;
+}
+
+/** A run's links from its origin columns (undefined: no such run) and its forks' rows, oldest first. */
+export function forkLinksOf(origin: { readonly run: string | null; readonly step: string | null } | undefined, forks: readonly ForkRow[]): ForkLinks {
+  return {
+    forkedFrom: origin?.run ? { runId: origin.run, step: origin.step ?? "" } : null,
+    forks: forks.map((row) => ({ id: row.id, status: row.status as RunStatus, step: row.step ?? "", createdAt: row.created_at instanceof Date ? row.created_at : new Date(row.created_at) })),
+  };
+}
+
 /** Forks: a new run seeded from another's journal, and the links between them. */
 export interface ForkStore {
   /**

@@ -1,7 +1,6 @@
 import type pg from "pg";
 import { parseTask, taskPriority } from "../../core/index.js";
-import type { RunStatus } from "../../core/index.js";
-import { FORK_EPOCH, FORK_LIST_LIMIT, forkStepOutput, planFork } from "../fork-rules.js";
+import { FORK_EPOCH, FORK_LIST_LIMIT, forkLinksOf, forkStepOutput, planFork } from "../fork-rules.js";
 import type { ForkStepRow, ForkStore } from "../fork-rules.js";
 import { runFromRow } from "../rows.js";
 import type { RunRow } from "../rows.js";
@@ -77,15 +76,17 @@ export function postgresForkOps(pool: pg.Pool, append: (client: pg.PoolClient, d
         return { run: runFromRow(mustExist(inserted, runId)), created: true, requestHash: options.requestHash, submittedBy: options.submittedBy };
       }),
     async forkLinks(runId) {
-      const origin = (await pool.query<{ run: string | null; step: string | null }>("SELECT forked_from_run AS run, forked_from_step AS step FROM runs WHERE id = $1", [runId])).rows[0];
-      const { rows } = await pool.query<{ id: string; status: string; step: string; created_at: Date }>(
-        "SELECT id, status, forked_from_step AS step, created_at FROM runs WHERE forked_from_run = $1 ORDER BY created_at, id LIMIT $2",
+      // One round trip: the run's origin on every row, its forks (if any) one per row.
+      const { rows } = await pool.query<{ origin_run: string | null; origin_step: string | null; id: string | null; status: string; step: string | null; created_at: Date }>(
+        `SELECT r.forked_from_run AS origin_run, r.forked_from_step AS origin_step, f.id, f.status, f.step, f.created_at
+         FROM runs r LEFT JOIN LATERAL (
+           SELECT id, status, forked_from_step AS step, created_at FROM runs WHERE forked_from_run = r.id ORDER BY created_at, id LIMIT $2
+         ) f ON true
+         WHERE r.id = $1
+         ORDER BY f.created_at, f.id`,
         [runId, FORK_LIST_LIMIT],
       );
-      return {
-        forkedFrom: origin?.run ? { runId: origin.run, step: origin.step ?? "" } : null,
-        forks: rows.map((row) => ({ id: row.id, status: row.status as RunStatus, step: row.step, createdAt: row.created_at })),
-      };
+      return forkLinksOf(rows[0] && { run: rows[0].origin_run, step: rows[0].origin_step }, rows.flatMap((row) => (row.id === null ? [] : [{ ...row, id: row.id }])));
     },
   };
 }

@@ -85,6 +85,11 @@ export function describeForks(makeStore: MakeStore): void {
         ["fork.created", { runId: runId(1), fork: { id: runId(2), step: "subtask/a/call/1" } }],
         ["fork.created", { runId: runId(1), fork: { id: runId(3), step: "plan" } }],
       ]);
+      // A fork of a fork: its origin and its own fork together; a run that does not exist has neither.
+      await service().forkAudited(request("plan", { parentId: runId(2) }), options(5), draft);
+      const middle = await service().forkLinks(runId(2));
+      expect([middle.forkedFrom, middle.forks.map((f) => [f.id, f.step])]).toEqual([{ runId: runId(1), step: "subtask/a/call/1" }, [[runId(5), "plan"]]]);
+      expect(await service().forkLinks(runId(9))).toEqual({ forkedFrom: null, forks: [] });
     });
 
     it("the same idempotency key gives the same fork, once", async () => {
