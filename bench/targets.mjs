@@ -103,5 +103,7 @@ function apiTargets(results) {
     check("API: POST /v1/tasks ≥ 1,500 submissions/s (PostgreSQL)", api("post-postgres")?.perSecond, 1_500, { unit: " req/s" }),
     check("API: auth on ≤ 15 % slower than auth off (POST)", auth && post && (1 - auth.perSecond / post.perSecond) * 100, 15, { atLeast: false, unit: " % slower" }),
     check("API: GET one task ≥ 70 % of hello", api("get")?.ratio && api("get").ratio * 100, 70, { unit: " %" }),
+    // The issue asks for a quick answer past saturation without a number; the seed's P99 bound is 500 ms.
+    check("API: POST at 2× the sustained rate, shedding on: P99 < 500 ms", api("overload-shed")?.p99, 500, { atLeast: false, unit: " ms" }),
   ];
 }

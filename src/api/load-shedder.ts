@@ -57,14 +57,20 @@ export class LoadShedder {
     return this.#inFlight;
   }
 
+  /** The OVERLOADED error a request would be refused with now, or undefined when it would be admitted. */
+  refusal(): ApiError | undefined {
+    const { maxInFlight } = this.#options;
+    if (maxInFlight > 0 && this.#inFlight >= maxInFlight) return this.#full;
+    return this.#lagging ? this.#behind : undefined;
+  }
+
   /**
    * Admits one request.
    * @throws ApiError (OVERLOADED, 503, Retry-After) when the process is past either bound.
    */
   admit(): Release {
-    const { maxInFlight } = this.#options;
-    if (maxInFlight > 0 && this.#inFlight >= maxInFlight) throw this.#full;
-    if (this.#lagging) throw this.#behind;
+    const refusal = this.refusal();
+    if (refusal) throw refusal;
     this.#inFlight++;
     let released = false;
     return () => {

@@ -37,6 +37,8 @@ import { watchEventHub } from "./event-hub-metrics.js";
 import { writeServerSentEvents } from "./sse-writer.js";
 import { LoadShedder } from "./load-shedder.js";
 import { OpenConnections } from "./open-connections.js";
+import { earlyShed, gatedNodeServer } from "./early-shed.js";
+import type { RequestGate } from "./early-shed.js";
 
 export type AuthMode = { readonly mode: "jwt"; readonly verifier: TokenVerifier } | { readonly mode: "off" };
 
@@ -127,6 +129,8 @@ declare module "fastify" {
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+/** A connection silent this long is closed. */
+const CONNECTION_TIMEOUT_MS = 120_000;
 
 /**
  * The HTTP API in front of the store: routes from the operation table, bearer-token auth,
@@ -161,7 +165,22 @@ export class ApiServer {
     const resolved = resolveOptions(options);
     // Fastify answers some errors before any hook runs; they go through the same problem table.
     let answerError: (error: unknown, request: FastifyRequest, reply: FastifyReply) => void = () => undefined;
+    // Set once the server is set up: until then nothing is shed before routing.
+    let gate: RequestGate = () => false;
     const app = Fastify({
+      serverFactory: (handler) =>
+        gatedNodeServer(
+          {
+            ...(resolved.tls ? { https: serverTlsOptions(resolved.tls) } : {}),
+            maxHeaderSize: resolved.maxHeaderBytes,
+            headersTimeout: resolved.headersTimeoutMs,
+            keepAliveTimeout: resolved.keepAliveTimeoutMs,
+            requestTimeout: resolved.requestTimeoutMs,
+            connectionTimeout: CONNECTION_TIMEOUT_MS,
+          },
+          () => gate,
+          handler,
+        ),
       frameworkErrors: (error, request, reply) => {
         answerError(error, request, reply);
       },
@@ -172,15 +191,12 @@ export class ApiServer {
       onProtoPoisoning: "error",
       onConstructorPoisoning: "error",
       requestTimeout: resolved.requestTimeoutMs,
-      connectionTimeout: 120_000,
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
       keepAliveTimeout: resolved.keepAliveTimeoutMs,
       // Requests that reach a connection while draining are still served (they were accepted);
       // responses then carry `Connection: close` so clients reconnect elsewhere.
       return503OnClosing: false,
       forceCloseConnections: "idle",
-      ...(resolved.tls
-        ? { https: { ...serverTlsOptions(resolved.tls), maxHeaderSize: resolved.maxHeaderBytes, headersTimeout: resolved.headersTimeoutMs } }
-        : { http: { maxHeaderSize: resolved.maxHeaderBytes, headersTimeout: resolved.headersTimeoutMs } }),
     }) as unknown as FastifyInstance;
     const server = new ApiServer(app, resolved);
     answerError = (error, request, reply) => {
@@ -189,7 +205,7 @@ export class ApiServer {
     const log = deps.log ?? SILENT_LOG;
     const store = watchedStore(deps.store, new StoreHealth(log));
     server.#log = log;
-    await server.#setUp({ ...deps, store, log, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()), metrics: deps.metrics ?? new MetricsRegistry(), onCancelled: deps.onCancelled ?? (() => undefined), onSubmitted: deps.onSubmitted ?? (() => undefined), onDecided: deps.onDecided ?? (() => undefined), auditCheckpoints: deps.auditCheckpoints ?? (() => []), doors: deps.doors ?? [] });
+    await server.#setUp({ ...deps, store, log, newRunId: deps.newRunId ?? (() => newRunId()), now: deps.now ?? (() => new Date()), metrics: deps.metrics ?? new MetricsRegistry(), onCancelled: deps.onCancelled ?? (() => undefined), onSubmitted: deps.onSubmitted ?? (() => undefined), onDecided: deps.onDecided ?? (() => undefined), auditCheckpoints: deps.auditCheckpoints ?? (() => []), doors: deps.doors ?? [] }, (next) => (gate = next));
     return server;
   }
 
@@ -252,7 +268,8 @@ export class ApiServer {
     this.#draining = true;
   }
 
-  async #setUp(deps: Required<Omit<ApiDeps, "live">> & Pick<ApiDeps, "live">): Promise<void> {
+  /** `setGate`: what answers a request before Fastify routes it (the early shed). */
+  async #setUp(deps: Required<Omit<ApiDeps, "live">> & Pick<ApiDeps, "live">, setGate: (gate: RequestGate) => void): Promise<void> {
     const { app, options } = this;
     const { metrics } = deps;
     app.decorateRequest("principal", null);
@@ -283,6 +300,7 @@ export class ApiServer {
     if (options.corsOrigins.length > 0) await app.register(cors, { origin: [...options.corsOrigins], methods: ["GET", "POST", "DELETE"], allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"] });
     const shedder = new LoadShedder({ maxInFlight: options.maxInFlight, maxEventLoopDelayMs: options.maxEventLoopDelayMs });
     app.addHook("onClose", async () => shedder.close());
+    setGate(earlyShed({ shedder, securityHeaders: secure, translator: this.#translator, metrics, draining: () => this.#draining }));
     const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
     const relay = deps.live ? redisLiveRelay(deps.live.publisher, deps.live.subscriber, (runId, event) => hub.publish(runId, event)) : undefined;
     const hub: RunEventHub = new RunEventHub({

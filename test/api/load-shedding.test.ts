@@ -74,6 +74,32 @@ describe("overload shedding", () => {
     for (const res of [...accepted, ...after]) expect(ids.has(((await res.json()) as { id: string }).id)).toBe(true);
   });
 
+  it("answers a shed request before routing with the headers and problem body of any other refusal, counted under route shed", async () => {
+    const gated = gatedStore();
+    t = await makeApi({ maxInFlight: 1 }, gated.store);
+    const { port } = await t.api.listen(0, "127.0.0.1");
+    const base = `http://127.0.0.1:${port}`;
+    const auth = bearer(await token());
+    const zh = { ...auth, "accept-language": "zh-CN" };
+    // A refusal Fastify routes and answers (no such run), while nothing is in flight.
+    const routed = await fetch(`${base}/v1/tasks/run-none`, { headers: zh });
+    expect(routed.status).toBe(404);
+    const held = fetch(`${base}/v1/tasks`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ description: "held" }) });
+    await until(() => gated.entered() === 1);
+    const shed = await fetch(`${base}/v1/tasks`, { method: "POST", headers: { ...zh, "content-type": "application/json" }, body: JSON.stringify({ description: "shed" }) });
+    expect(shed.status).toBe(503);
+    expect(shed.headers.get("retry-after")).toBe("1");
+    const perResponse = new Set(["content-length", "date", "connection", "keep-alive"]);
+    for (const [name, value] of routed.headers) if (!perResponse.has(name)) expect([name, shed.headers.get(name)]).toEqual([name, value]);
+    expect(await shed.json()).toEqual({ type: "urn:cs-agents:problem:overloaded", title: "服务器过载", status: 503, code: "OVERLOADED", detail: expect.any(String), instance: "/v1/tasks" });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('cs_agents_http_requests_total{method="POST",route="shed",status="503"} 1');
+    gated.open();
+    expect((await held).status).toBe(202);
+    expect(gated.entered()).toBe(1);
+    expect(await t.store.list({ tenant: "acme", limit: 10 })).toHaveLength(1);
+  });
+
   it("gives a turn back when the client leaves before its answer", async () => {
     const gated = gatedStore();
     t = await makeApi({ maxInFlight: 1 }, gated.store);
