@@ -5,7 +5,7 @@ export { createOpenAICompatibleModel, type OpenAICompatibleModelOptions } from "
 export { createLlmAgentModel, routeModelByAgent, RULES_MODEL_NAME } from "./model-router.js";
 export { createLlmPlanner, type LlmPlannerOptions } from "./llm-planner.js";
 export { LlmPlanSchema, MAX_LLM_SUBTASKS } from "./plan-prompt.js";
-export { BudgetExceededError, createRunAccounting, type RunAccounting, type RunUsage, type UsageTotals } from "./run-accounting.js";
+export { BudgetExceededError, createRunAccounting, type EngineAccountingOptions, type RunAccounting, type RunUsage, type UsageTotals } from "./run-accounting.js";
 export { createMemoryResponseCache, responseCacheKey, toolCacheResponses, type ModelResponseCache } from "./response-cache.js";
 export { untrustedBlock, UNTRUSTED_DATA_RULE } from "./untrusted-data.js";
 export type { TokenUsage, UsageListener, UsageReport } from "./usage.js";

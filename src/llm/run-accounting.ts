@@ -31,10 +31,20 @@ export class BudgetExceededError extends CsAgentsError {
   }
 }
 
+export interface EngineAccountingOptions {
+  /** Where a resumed run's spend so far is read when the request brings no journal of its own. */
+  readonly journal?: Journal;
+  /**
+   * True when the model is deterministic (the rules model): a resumed run asks it again for
+   * each journaled decision, so its tool calls are counted as they replay, not from the journal.
+   */
+  readonly modelAskedAgainOnReplay?: boolean;
+}
+
 /** Token, request and tool-call accounting per run and per tenant, with the run budgets. */
 export interface RunAccounting {
   /** The engine with each `execute` in its own account, and the time budget as a deadline. */
-  engine(engine: Engine, options?: { readonly journal?: Journal }): Engine;
+  engine(engine: Engine, options?: EngineAccountingOptions): Engine;
   /** The model with its tool-call decisions counted against the run's budget. */
   model(model: AgentModel): AgentModel;
   /** For models and planners: counts tokens into the current run and tenant. */
@@ -149,10 +159,10 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
     },
   });
 
-  const engine = (inner: Engine, options: { readonly journal?: Journal } = {}): Engine => ({
+  const engine = (inner: Engine, options: EngineAccountingOptions = {}): Engine => ({
     async execute(request) {
       const journal = request.journal ?? options.journal;
-      const recorded = journal ? spentBefore(await journal.load(request.runId), budget) : NOTHING_SPENT;
+      const recorded = journal ? spentBefore(await journal.load(request.runId), budget, { toolCallsReplayed: options.modelAskedAgainOnReplay ?? false }) : NOTHING_SPENT;
       const account: Account = { runId: request.runId, tenant: request.task.tenant ?? "", startedAt: Date.now(), ...recorded, exceeded: undefined, limits: limitsOf(budget, request.task), stop: request.signal };
       runs.delete(request.runId);
       runs.set(request.runId, account);
@@ -160,7 +170,7 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
         if (runs.size <= KEEP_FINISHED) break;
         runs.delete(id);
       }
-      const budgeting: ChildBudgeting = { left: () => leftOf(account), childFinished: (steps) => countChild(account, spentBefore(steps, budget)) };
+      const budgeting: ChildBudgeting = { left: () => leftOf(account), childFinished: (steps) => countChild(account, spentBefore(steps, budget, { toolCallsReplayed: false })) };
       if (budget.maxMs <= 0) return current.run(account, () => inner.execute({ ...request, budgeting }));
       const deadline = new AbortController();
       const timer = setTimeout(() => {
@@ -191,16 +201,17 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
 }
 
 /**
- * What the journal says a resumed run already spent: its tool calls, and the tokens of its
- * recorded plan and model decisions (each carries the usage of the requests that made it).
+ * What the journal says a resumed run already spent: its tool calls (unless the replay counts
+ * them again), its finished children's spend, and the tokens of its recorded plan and model
+ * decisions (each carries the usage of the requests that made it).
  */
-function spentBefore(steps: readonly Step[], budget: RunBudget): UsageTotals {
+function spentBefore(steps: readonly Step[], budget: RunBudget, { toolCallsReplayed }: { readonly toolCallsReplayed: boolean }): UsageTotals {
   let tokens = NO_USAGE;
   let modelRequests = 0;
   let toolCalls = 0;
   let cost = 0;
   for (const step of steps) {
-    if (step.kind === "tool_call") toolCalls++;
+    if (step.kind === "tool_call" && !toolCallsReplayed) toolCalls++;
     // A finished child run's tool calls, tokens and cost (its own children's included) count
     // toward its parent's budget, and so up to the root's: the tree shares the budget.
     if (step.kind === "child") {

@@ -105,9 +105,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     journal,
     ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
   });
-  // Replayed decisions of a model that is not deterministic are not asked again, so the
-  // tool calls they made are counted from the journal.
-  const budgeted = usage ? usage.engine(engine, model.deterministic ? {} : { journal }) : engine;
+  // A deterministic model is asked again for each replayed decision (its tool calls count as
+  // they replay); an LLM's decisions are read back, so their tool calls count from the journal.
+  const budgeted = usage ? usage.engine(engine, { journal, modelAskedAgainOnReplay: model.deterministic }) : engine;
   const close = async () => {
     await Promise.all([executor.close(), options.mcp?.close()]);
   };

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createMemoryJournal } from "../../src/engine/index.js";
+import type { AgentModel } from "../../src/agents/index.js";
+import { createMemoryJournal, type Journal } from "../../src/engine/index.js";
 import { createLlmPlanner, createRunAccounting, type RunBudget } from "../../src/llm/index.js";
 import { hang, inOrder, lastMessage, startFakeOpenAI, text, toolCall, type FakeOpenAI, type Script } from "./fake-openai-server.js";
 import { engineFor, fixedPlanner, llmModel, notePlan, task, testDomain, testEndpoint } from "./support.js";
@@ -80,6 +81,28 @@ describe("run budgets", () => {
     expect(outcome.status === "failed" && outcome.error.code).toBe("BUDGET_EXCEEDED");
     expect(outcome.status === "failed" && outcome.error.message).toMatch(/tool call 3, over its budget of 2/);
     expect(domain.calls.read).toBe(2);
+  });
+
+  it("counts a deterministic model's tool calls once on a resume, where replay asks the model again", async () => {
+    // The built-in rules model is deterministic: a resumed run asks it again for every journaled
+    // decision, so those calls are counted as they replay, not also from the journal.
+    const twoReads: AgentModel = { name: "rules", deterministic: true, decide: async ({ history }) => (history.length < 2 ? { type: "call", tool: "notes.read", input: { title: "q3" } } : { type: "finish", output: { reads: history.length } }) };
+    const run = (journal?: Journal) => {
+      const accounting = createRunAccounting({ ...NO_LIMIT, maxToolCalls: 2 });
+      const domain = testDomain();
+      const built = engineFor(domain, fixedPlanner(notePlan()), accounting.model(twoReads), journal);
+      return { accounting, domain, journal: built.journal, engine: accounting.engine(built.engine, { journal: built.journal, modelAskedAgainOnReplay: true }) };
+    };
+    const first = run();
+    expect((await first.engine.execute({ runId: "d1", task: task() })).status).toBe("succeeded");
+    // Another process resumes it with the subtask unfinished, given the journal as a worker gives it.
+    const survived = createMemoryJournal();
+    for (const step of await first.journal.load("d1")) if (step.kind !== "subtask") await survived.record(step);
+    const resumed = run(survived);
+    const outcome = await resumed.engine.execute({ runId: "d1", task: task(), journal: survived });
+    expect(outcome.status).toBe("succeeded");
+    expect(resumed.domain.calls.read).toBe(0);
+    expect(resumed.accounting.run("d1")?.toolCalls).toBe(2);
   });
 
   it("stops a run at its time budget even while a model request hangs", async () => {
