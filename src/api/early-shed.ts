@@ -40,6 +40,8 @@ export function gatedNodeServer(options: NodeServerOptions, gate: () => RequestG
 export interface EarlyShedSetup {
   readonly shedder: LoadShedder;
   readonly securityHeaders: Readonly<Record<string, string>>;
+  /** What the routed answers' Vary says (the CORS plugin adds Origin when it is on). */
+  readonly vary: string;
   readonly translator: Translator;
   readonly metrics: MetricsRegistry;
   readonly draining: () => boolean;
@@ -48,11 +50,12 @@ export interface EarlyShedSetup {
 /**
  * Past saturation, an API request (`/v1/…`; never health, readiness, metrics or the console) is
  * answered 503 OVERLOADED before Fastify routes it: the same problem+json, headers and language
- * as the route's own refusal, at about half its CPU, so that a server past its rate can still
- * refuse the excess quickly instead of queueing it. Counted under the route label `shed`.
+ * as the route's own refusal, without Fastify's routing, hooks and error handling, so that a
+ * server past its rate spends less of its core refusing the excess (docs/benchmarks.md has the
+ * measure). Counted under the route label `shed`.
  */
 export function earlyShed(setup: EarlyShedSetup): RequestGate {
-  const { shedder, securityHeaders, translator, metrics, draining } = setup;
+  const { shedder, securityHeaders, vary, translator, metrics, draining } = setup;
   return (request, response) => {
     const refusal = shedder.refusal();
     const url = request.url ?? "";
@@ -67,7 +70,7 @@ export function earlyShed(setup: EarlyShedSetup): RequestGate {
       ...refusal.headers,
       "content-type": "application/problem+json; charset=utf-8",
       "content-length": Buffer.byteLength(body),
-      vary: "Accept-Language",
+      vary,
       "content-language": locale,
       ...(draining() ? { connection: "close" } : {}),
     });

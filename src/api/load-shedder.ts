@@ -87,7 +87,6 @@ export class LoadShedder {
 
   #overloaded(why: string): ApiError {
     const seconds = this.#options.retryAfterSeconds;
-    const error = new ApiError("OVERLOADED", `the server is overloaded (${why}); retry in ${seconds} s`, { headers: { "Retry-After": String(seconds) }, i18n: { key: "api.overloaded", params: { seconds } } });
-    return Object.freeze(error);
+    return new ApiError("OVERLOADED", `the server is overloaded (${why}); retry in ${seconds} s`, { headers: { "Retry-After": String(seconds) }, i18n: { key: "api.overloaded", params: { seconds } } });
   }
 }

@@ -300,7 +300,7 @@ export class ApiServer {
     if (options.corsOrigins.length > 0) await app.register(cors, { origin: [...options.corsOrigins], methods: ["GET", "POST", "DELETE"], allowedHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"] });
     const shedder = new LoadShedder({ maxInFlight: options.maxInFlight, maxEventLoopDelayMs: options.maxEventLoopDelayMs });
     app.addHook("onClose", async () => shedder.close());
-    setGate(earlyShed({ shedder, securityHeaders: secure, translator: this.#translator, metrics, draining: () => this.#draining }));
+    setGate(earlyShed({ shedder, securityHeaders: secure, vary: options.corsOrigins.length > 0 ? "Origin, Accept-Language" : "Accept-Language", translator: this.#translator, metrics, draining: () => this.#draining }));
     const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
     const relay = deps.live ? redisLiveRelay(deps.live.publisher, deps.live.subscriber, (runId, event) => hub.publish(runId, event)) : undefined;
     const hub: RunEventHub = new RunEventHub({

@@ -76,7 +76,7 @@ describe("overload shedding", () => {
 
   it("answers a shed request before routing with the headers and problem body of any other refusal, counted under route shed", async () => {
     const gated = gatedStore();
-    t = await makeApi({ maxInFlight: 1 }, gated.store);
+    t = await makeApi({ maxInFlight: 1, corsOrigins: ["https://console.example"] }, gated.store);
     const { port } = await t.api.listen(0, "127.0.0.1");
     const base = `http://127.0.0.1:${port}`;
     const auth = bearer(await token());
@@ -92,8 +92,13 @@ describe("overload shedding", () => {
     const perResponse = new Set(["content-length", "date", "connection", "keep-alive"]);
     for (const [name, value] of routed.headers) if (!perResponse.has(name)) expect([name, shed.headers.get(name)]).toEqual([name, value]);
     expect(await shed.json()).toEqual({ type: "urn:cs-agents:problem:overloaded", title: "服务器过载", status: 503, code: "OVERLOADED", detail: expect.any(String), instance: "/v1/tasks" });
+    // A browser's request is refused after routing, with the CORS headers it needs to read the 503.
+    const fromBrowser = await fetch(`${base}/v1/tasks`, { method: "POST", headers: { ...auth, origin: "https://console.example", "content-type": "application/json" }, body: JSON.stringify({ description: "shed" }) });
+    expect([fromBrowser.status, fromBrowser.headers.get("access-control-allow-origin"), fromBrowser.headers.get("retry-after")]).toEqual([503, "https://console.example", "1"]);
+    expect(await fromBrowser.json()).toMatchObject({ code: "OVERLOADED", instance: "/v1/tasks" });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('cs_agents_http_requests_total{method="POST",route="shed",status="503"} 1');
+    expect(metrics).toContain('cs_agents_http_requests_total{method="POST",route="/v1/tasks",status="503"} 1');
     gated.open();
     expect((await held).status).toBe(202);
     expect(gated.entered()).toBe(1);
