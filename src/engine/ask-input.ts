@@ -3,6 +3,7 @@ import type { InputAnswerRecord, InputRequestRecord, Step } from "../core/index.
 import { InputRequiredError, stepKeys } from "../core/index.js";
 import { ToolError } from "../tools/index.js";
 import type { AskRequest } from "../tools/index.js";
+import { numberedPerAttempt } from "./attempt-numbering.js";
 import type { SubtaskScope } from "./run-subtask.js";
 
 // `ctx.ask`, answered from the journal. The first pass records the question as an `input` step
@@ -25,15 +26,13 @@ export interface CallQuestions {
  */
 export function callQuestions(scope: SubtaskScope, subtaskId: string, n: number, tool: string, record: (step: Step) => Promise<void>): CallQuestions {
   // Questions are numbered per attempt: a retried handler asks its first question again.
-  let asked = 0;
-  let attemptAsking = 0;
+  const nextQuestion = numberedPerAttempt();
   // Default answers taken during this call, so a retried attempt does not take them again.
   const taken = new Map<string, Step>();
   const questions: CallQuestions = {
     stopped: undefined,
     ask: async (request, attempt) => {
-      if (attempt !== attemptAsking) [attemptAsking, asked] = [attempt, 0];
-      const key = stepKeys.input(subtaskId, n, asked++);
+      const key = stepKeys.input(subtaskId, n, nextQuestion(attempt));
       const now = Date.now();
       const schema = checkRequest(request);
       const step = taken.get(key) ?? scope.recorded.get(key);

@@ -4,6 +4,7 @@ import { ToolError } from "../tools/index.js";
 import type { ChildRunRequest, ChildRunResult } from "../tools/index.js";
 import type { ChildStepRecord } from "./child-run.js";
 import { childFailure, childTask, spentOf } from "./child-run.js";
+import { numberedPerAttempt } from "./attempt-numbering.js";
 import type { SubtaskScope } from "./run-subtask.js";
 
 // `ctx.runChild`, answered from the journal as `ctx.ask` is. The first pass submits the child and
@@ -31,15 +32,13 @@ export interface CallChildren {
 }
 
 export function callChildren(scope: SubtaskScope, subtaskId: string, n: number): CallChildren {
-  let started = 0;
-  let attemptStarting = 0;
+  // Numbered per attempt: a retried handler starts its first child again (the same one).
+  const nextChild = numberedPerAttempt();
   const finished = new Map<string, Step>();
   const calls: CallChildren = {
     stopped: undefined,
     runChild: async (request, attempt) => {
-      // Numbered per attempt: a retried handler starts its first child again (the same one).
-      if (attempt !== attemptStarting) [attemptStarting, started] = [attempt, 0];
-      const key = callChildKey(subtaskId, n, started++);
+      const key = callChildKey(subtaskId, n, nextChild(attempt));
       checkRequest(request);
       const children = scope.children;
       if (!children) throw new ToolError("CHILD_RUNS_UNAVAILABLE", "runChild works only inside a run a worker executes; this run has no store to submit a child run to");

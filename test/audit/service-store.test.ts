@@ -9,6 +9,16 @@ import { AUDIT_GENESIS_HASH, auditEntryHash, PostgresStore, SqliteStore } from "
 import { postgresAvailable, TEST_DATABASE_URL } from "../support/postgres.js";
 import { describeServiceStoreContract } from "./service-store-contract.js";
 
+/** The audit log holds one entry per target, in this order, each chained to the one before. */
+async function expectChainOf(store: SqliteStore | PostgresStore, targets: readonly string[]): Promise<void> {
+  const entries = await store.listAudit();
+  expect(entries.map((e) => e.target)).toEqual(targets);
+  entries.forEach((entry, i) => {
+    expect(entry.prevHash).toBe(i === 0 ? AUDIT_GENESIS_HASH : entries[i - 1]?.hash);
+    expect(auditEntryHash(entry.prevHash, entry)).toBe(entry.hash);
+  });
+}
+
 describeServiceStoreContract("SqliteStore", async () => {
   const store = SqliteStore.open(":memory:");
   return { store, cleanup: () => store.close() };
@@ -31,12 +41,7 @@ describe("SqliteStore submissions in a group", () => {
       expect(settled.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
       expect(settled[2]).toMatchObject({ reason: { message: expect.stringContaining("refused by the test") } });
       expect(await store.get("run-003")).toBeUndefined();
-      const entries = await store.listAudit();
-      expect(entries.map((e) => e.target)).toEqual(["run-001", "run-002", "run-004"]);
-      entries.forEach((entry, i) => {
-        expect(entry.prevHash).toBe(i === 0 ? AUDIT_GENESIS_HASH : entries[i - 1]?.hash);
-        expect(auditEntryHash(entry.prevHash, entry)).toBe(entry.hash);
-      });
+      await expectChainOf(store, ["run-001", "run-002", "run-004"]);
       // The key of the undone submission is free again.
       await expect(submit(3).catch((e: unknown) => e)).resolves.toMatchObject({ message: expect.stringContaining("refused by the test") });
       await expect(store.submitAudited({ description: "again", tenant: "acme", idempotencyKey: "k3" }, { runId: "run-005", requestHash: "h5", submittedBy: "alice" }, { action: "task.submitted", actor: "alice", tenant: "acme" })).resolves.toMatchObject({ created: true });
@@ -83,12 +88,7 @@ describe.skipIf(!postgres)("PostgresStore", () => {
       expect(settled.map((s) => s.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled"]);
       expect(settled[4]).toMatchObject({ status: "fulfilled", value: { created: false, run: { id: "run-002" } } });
       expect(await store.get("run-003")).toBeUndefined();
-      const entries = await store.listAudit();
-      expect(entries.map((e) => e.target)).toEqual(["run-001", "run-002", "run-004"]);
-      entries.forEach((entry, i) => {
-        expect(entry.prevHash).toBe(i === 0 ? AUDIT_GENESIS_HASH : entries[i - 1]?.hash);
-        expect(auditEntryHash(entry.prevHash, entry)).toBe(entry.hash);
-      });
+      await expectChainOf(store, ["run-001", "run-002", "run-004"]);
     } finally {
       await store.close();
       await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
