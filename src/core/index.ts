@@ -5,4 +5,5 @@ export * from "./task.js";
 export * from "./ids.js";
 export * from "./canonical-json.js";
 export * from "./subtask-timing.js";
+export * from "./journal-spend.js";
 export * from "./input-request.js";

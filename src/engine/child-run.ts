@@ -1,6 +1,6 @@
 import type { SubtaskOutcome } from "../agents/index.js";
 import type { BudgetLeft, ErrorInfo, Run, RunParent, Step, Subtask, Task } from "../core/index.js";
-import { ChildRunPendingError, FINAL_RUN_STATUSES, JournalError, stepKeys } from "../core/index.js";
+import { ChildRunPendingError, FINAL_RUN_STATUSES, journalSpend, JournalError, stepKeys } from "../core/index.js";
 import { recordSteps } from "./journal.js";
 import type { SubtaskScope } from "./run-subtask.js";
 
@@ -130,20 +130,8 @@ function failed(error: ErrorInfo): SubtaskOutcome {
   return { status: "failed", error, calls: 0 };
 }
 
-/** Tool calls and model tokens in a journal, its own finished children's included (their cost too). */
+/** What a child's journal spent, unpriced (no accounting wraps this engine). */
 export function spentBy(steps: readonly Step[]): ChildSpent {
-  let toolCalls = 0;
-  let tokens = 0;
-  let cost = 0;
-  for (const step of steps) {
-    if (step.kind === "tool_call") toolCalls++;
-    if (step.kind === "model_call" && step.status === "succeeded") tokens += (step.output as { usage?: { totalTokens?: number } } | undefined)?.usage?.totalTokens ?? 0;
-    if (step.kind === "child") {
-      const spent = (step.output as ChildStepRecord | undefined)?.spent;
-      toolCalls += spent?.toolCalls ?? 0;
-      tokens += spent?.tokens ?? 0;
-      cost += spent?.cost ?? 0;
-    }
-  }
-  return { toolCalls, tokens, ...(cost > 0 ? { cost } : {}) };
+  const spent = journalSpend(steps);
+  return { toolCalls: spent.toolCalls, tokens: spent.tokens.totalTokens, ...(spent.cost > 0 ? { cost: spent.cost } : {}) };
 }

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { AgentModel } from "../agents/index.js";
-import { CsAgentsError, type BudgetLeft, type Step, type Task } from "../core/index.js";
+import { CsAgentsError, journalSpend, type BudgetLeft, type Step, type Task } from "../core/index.js";
 import type { ChildBudgeting, ChildSpent, Engine, Journal, RunOutcome } from "../engine/index.js";
 import { costOf, type RunBudget } from "./llm-settings.js";
 import { addUsage, NO_USAGE, type TokenUsage, type UsageListener } from "./usage.js";
@@ -201,45 +201,11 @@ export function createRunAccounting(budget: RunBudget): RunAccounting {
 }
 
 /**
- * What the journal says a resumed run already spent: its tool calls (unless the replay counts
- * them again), its finished children's spend, and the tokens of its recorded plan and model
- * decisions (each carries the usage of the requests that made it).
+ * What the journal says a run already spent, priced at the budget's prices. `toolCallsReplayed`:
+ * the replay counts the tool calls itself (a deterministic model is asked again).
  */
 function spentBefore(steps: readonly Step[], budget: RunBudget, { toolCallsReplayed }: { readonly toolCallsReplayed: boolean }): UsageTotals {
-  let tokens = NO_USAGE;
-  let modelRequests = 0;
-  let toolCalls = 0;
-  let cost = 0;
-  for (const step of steps) {
-    if (step.kind === "tool_call" && !toolCallsReplayed) toolCalls++;
-    // A finished child run's tool calls, tokens and cost (its own children's included) count
-    // toward its parent's budget, and so up to the root's: the tree shares the budget.
-    if (step.kind === "child") {
-      const spent = (step.output as { spent?: Partial<ChildSpent> } | undefined)?.spent;
-      toolCalls += spent?.toolCalls ?? 0;
-      tokens = addUsage(tokens, { inputTokens: 0, outputTokens: 0, totalTokens: spent?.tokens ?? 0 });
-      cost += spent?.cost ?? 0;
-      continue;
-    }
-    if (step.kind === "plan" && step.status === "succeeded") {
-      // An LLM planner's plan carries the tokens its requests cost.
-      const plan = step.output as { usage?: TokenUsage; source?: unknown } | undefined;
-      if (plan?.usage) {
-        tokens = addUsage(tokens, plan.usage);
-        modelRequests++;
-        cost += costOf(budget.prices, String(plan.source ?? "").replace(/^llm:|\+repair$/g, ""), plan.usage);
-      }
-      continue;
-    }
-    if (step.kind !== "model_call" || step.status !== "succeeded") continue;
-    const usage = (step.output as { usage?: TokenUsage } | undefined)?.usage;
-    if (usage) {
-      tokens = addUsage(tokens, usage);
-      modelRequests++;
-      cost += costOf(budget.prices, String((step.input as { model?: unknown } | undefined)?.model ?? ""), usage);
-    }
-  }
-  return { tokens, modelRequests, toolCalls, cost };
+  return journalSpend(steps, { countToolCalls: !toolCallsReplayed, price: (model, usage) => costOf(budget.prices, model, usage) });
 }
 
 /** The configured budget, lowered to what the parent left a child run. */
