@@ -10,6 +10,7 @@ import { Dag } from "./run/Dag.js";
 import { AnswerPanel } from "./run/AnswerPanel.js";
 import { DecidePanel } from "./run/DecidePanel.js";
 import { LiveText, type LiveTurn } from "./run/LiveText.js";
+import { RelatedRuns } from "./run/RelatedRuns.js";
 import { StepDetails } from "./run/StepDetails.js";
 import { Timeline } from "./run/Timeline.js";
 
@@ -89,28 +90,8 @@ export function RunView() {
           {t("run.parent")}: <Link to={`/runs/${detail.parent.id}`}>{detail.parent.id}</Link> · <code>{detail.parent.subtask}</code>
         </p>
       )}
-      {detail.children.length > 0 && (
-        <p data-testid="children">
-          {t("run.children")}:{" "}
-          {detail.children.map((child, i) => (
-            <span key={child.id}>
-              {i > 0 && ", "}
-              <Link to={`/runs/${child.id}`}>{child.id}</Link> (<code>{child.subtask}</code>, {t(`status.${child.status}`)})
-            </span>
-          ))}
-        </p>
-      )}
-      {detail.forks && detail.forks.length > 0 && (
-        <p data-testid="forks">
-          {t("run.forks")}:{" "}
-          {detail.forks.map((fork, i) => (
-            <span key={fork.id}>
-              {i > 0 && ", "}
-              <Link to={`/runs/${fork.id}`}>{fork.id}</Link> (<code>{fork.step}</code>, {t(`status.${fork.status}`)})
-            </span>
-          ))}
-        </p>
-      )}
+      <RelatedRuns testId="children" label={t("run.children")} runs={detail.children.map((child) => ({ id: child.id, where: child.subtask, status: child.status }))} />
+      <RelatedRuns testId="forks" label={t("run.forks")} runs={(detail.forks ?? []).map((fork) => ({ id: fork.id, where: fork.step, status: fork.status }))} />
       {!FINAL.has(detail.status) && (
         <button type="button" className="danger" onClick={() => cancel.mutate()} disabled={cancel.isPending}>{t("run.cancel")}</button>
       )}
