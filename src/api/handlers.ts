@@ -45,6 +45,8 @@ export interface Answer {
   readonly body: unknown;
   readonly headers?: Readonly<Record<string, string>>;
   readonly type?: string;
+  /** `body` as JSON text, when it was serialized once for every answer that sends it. */
+  readonly json?: string;
 }
 
 export type Handler = (context: HandlerContext) => Promise<Answer>;

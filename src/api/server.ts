@@ -344,6 +344,7 @@ export class ApiServer {
           const answer = await this.#answer(op, request, reply);
           if (answer === undefined) return reply;
           for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
+          if (answer.json !== undefined) return reply.code(answer.status).type("application/json; charset=utf-8").send(answer.json);
           if (answer.type) reply.type(answer.type);
           return reply.code(answer.status).send(answer.body);
         },

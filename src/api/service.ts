@@ -44,6 +44,8 @@ export interface ServiceAnswer {
   readonly headers?: Readonly<Record<string, string>>;
   /** The media type when the body is not JSON. */
   readonly type?: string;
+  /** `body` as JSON text, when it was serialized once for every answer that sends it (a fixed catalogue). */
+  readonly json?: string;
 }
 
 /** Every operation a door may call: what needs a token, without the HTTP-only ones. */

@@ -124,4 +124,15 @@ describe("the catalogue", () => {
     expect(tools.every((tool) => typeof tool.batched === "boolean")).toBe(true);
     expect(schemas.McpServerListSchema.parse((await get("/v1/mcp-servers")).json())).toEqual({ items: [] });
   });
+
+  it("counts each catalogue request against the tenant's rate limit, though its body is made once", async () => {
+    t = await makeApi({ rateLimit: { max: 2, windowMs: 60_000 } });
+    const first = await get("/v1/agents");
+    const second = await get("/v1/agents");
+    expect([first.headers["x-ratelimit-remaining"], second.headers["x-ratelimit-remaining"]]).toEqual(["1", "0"]);
+    expect(second.body).toBe(first.body);
+    const refused = await get("/v1/agents");
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers["content-type"]).toContain("application/problem+json");
+  });
 });

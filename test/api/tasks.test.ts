@@ -179,9 +179,15 @@ describe("tasks", () => {
   });
 
   it("lists tools and agents with their JSON Schemas", async () => {
-    const tools = schemas.ToolListSchema.parse((await t.api.app.inject({ method: "GET", url: "/v1/tools", headers: auth })).json());
+    const first = await t.api.app.inject({ method: "GET", url: "/v1/tools", headers: auth });
+    const tools = schemas.ToolListSchema.parse(first.json());
     expect(tools.items.length).toBeGreaterThan(0);
     expect(tools.items[0]?.input).toHaveProperty("type");
+    // Serialized once, sent as JSON every time, with the per-request headers still on it.
+    const again = await t.api.app.inject({ method: "GET", url: "/v1/tools", headers: auth });
+    expect(again.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(again.body).toBe(first.body);
+    expect(again.headers["x-content-type-options"]).toBe("nosniff");
     const agents = schemas.AgentListSchema.parse((await t.api.app.inject({ method: "GET", url: "/v1/agents", headers: auth })).json());
     expect(agents.items.map((a) => a.name)).toContain("writer");
   });
