@@ -106,6 +106,15 @@ export function describeServiceStoreContract(name: string, makeStore: () => Prom
       await expect(submit(7, 6)).resolves.toMatchObject({ created: true });
     });
 
+    it("holds different caps for one tenant inside one group of submissions", async () => {
+      const submit = (n: number, maxActiveRuns: number) => store().submitAudited({ description: `r${n}`, tenant: "acme" }, submitOptions(n, { maxActiveRuns }), draft("task.submitted"));
+      for (let n = 1; n <= 5; n++) await submit(n, 5);
+      // Together, in this order: a count that stopped at the small cap must not pass for the large one's.
+      const settled = await Promise.allSettled([submit(6, 3), submit(7, 7), submit(8, 7), submit(9, 7), submit(10, 3)]);
+      expect(settled.map((s) => (s.status === "fulfilled" ? "created" : (s.reason as { code?: string }).code))).toEqual(["TOO_MANY_ACTIVE_RUNS", "created", "created", "TOO_MANY_ACTIVE_RUNS", "TOO_MANY_ACTIVE_RUNS"]);
+      expect((await store().listAudit({ limit: 100 })).length).toBe(7);
+    });
+
     it("commits concurrent submissions together with every guarantee: one run per key, the cap, a refused one alone, a whole chain", async () => {
       await store().submitAudited({ description: "before", tenant: "acme", idempotencyKey: "old" }, submitOptions(1), draft("task.submitted"));
       // Arrive together, so they share a group: duplicate keys inside it and with a stored run,

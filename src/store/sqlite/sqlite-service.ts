@@ -65,6 +65,26 @@ export function sqliteServiceOps(db: Database.Database): Ops {
   let groupHead: { seq: number; hash: string } | undefined;
 
   /**
+   * Each capped tenant's unfinished runs while a group is being committed: counted once per
+   * group (up to the cap), then carried from one submission to the next as they insert, as the
+   * PostgreSQL store does. Counting per submission read the tenant's active runs again for
+   * every one: with a large cap, most of a submission's time.
+   */
+  let groupActive = new Map<string, { readonly n: number; readonly upTo: number }>();
+  const activeRuns = (tenant: string, cap: number): number => {
+    const known = groupActive.get(tenant);
+    // A count that stopped at a smaller cap says only "at least that many".
+    if (known && (known.n < known.upTo || known.upTo >= cap)) return known.n;
+    const n = sql().activeRuns.get(tenant, cap) ?? 0;
+    groupActive.set(tenant, { n, upTo: cap });
+    return n;
+  };
+  const countInserted = (tenant: string): void => {
+    const known = groupActive.get(tenant);
+    if (known) groupActive.set(tenant, { n: known.n + 1, upTo: known.upTo + 1 });
+  };
+
+  /**
    * One submission inside the group's transaction. Everything that refuses it (the cap, a taken
    * run id) happens before it writes, so in the group's fast path it needs no savepoint of its
    * own; a failure after its run row was written throws UndoGroup, and the group is committed
@@ -78,7 +98,7 @@ export function sqliteServiceOps(db: Database.Database): Ops {
       const existing = key === null ? undefined : s.runByKey.get({ tenant, key });
       return existing && { run: runFromRow(existing), created: false, requestHash: existing.request_hash, submittedBy: existing.submitted_by };
     };
-    if (options.maxActiveRuns !== undefined && (s.activeRuns.get(tenant, options.maxActiveRuns) ?? 0) >= options.maxActiveRuns) {
+    if (options.maxActiveRuns !== undefined && activeRuns(tenant, options.maxActiveRuns) >= options.maxActiveRuns) {
       // A key already used is answered with its run even at the cap, as before it was counted.
       const existing = replayed();
       if (existing) return existing;
@@ -102,6 +122,7 @@ export function sqliteServiceOps(db: Database.Database): Ops {
     } catch (error) {
       throw new UndoGroup(error);
     }
+    countInserted(tenant);
     return { run: runFromRow(inserted), created: true, requestHash: options.requestHash, submittedBy: options.submittedBy };
   };
   const submitSaved = db.transaction((task: Task, options: AuditedSubmitOptions, audit: AuditDraft) => {
@@ -116,6 +137,7 @@ export function sqliteServiceOps(db: Database.Database): Ops {
     db
       .transaction(() => {
         groupHead = sql().auditHead.get();
+        groupActive = new Map();
         return items.map((p): Settled<Submission> => {
           try {
             return { ok: true, value: submit(p.task, p.options, p.audit) };
