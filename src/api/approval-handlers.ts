@@ -33,7 +33,7 @@ export function approvalOf(runId: string, step: Step, ttlMs: number): Approval {
 
 async function listApprovals(context: HandlerContext): Promise<Answer> {
   const { store } = context.deps;
-  const waiting = await store.list({ tenant: context.principal.tenant, status: ["waiting_approval"], limit: 500 });
+  const waiting = await store.listHeaders({ tenant: context.principal.tenant, status: ["waiting_approval"], limit: 500 });
   const items: Approval[] = [];
   for (const run of waiting) {
     for (const step of await store.load(run.id)) {

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { artifactBytes, FINAL_RUN_STATUSES, openQuestions, stepKeys, subtaskTiming, taskPriority, wakeTimeOf } from "../core/index.js";
 import type { Run, Step, SubtaskStatus } from "../core/index.js";
-import type { ForkLinks } from "../store/index.js";
+import type { ForkLinks, RunHeader } from "../store/index.js";
 import type { RunDetailSchema, RunSummarySchema, SubtaskViewSchema } from "./schemas.js";
 
 type RunSummary = z.infer<typeof RunSummarySchema>;
@@ -23,7 +23,7 @@ export function parseApprovalId(id: string): { runId: string; stepKey: string } 
   return STEP_KEY.test(stepKey) && approvalId(match[1], stepKey) === id ? { runId: match[1], stepKey } : undefined;
 }
 
-export function runSummary(run: Run): RunSummary {
+export function runSummary(run: RunHeader): RunSummary {
   const self = `/v1/tasks/${run.id}`;
   return {
     id: run.id,

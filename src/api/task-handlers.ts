@@ -59,7 +59,7 @@ async function listTasks(context: HandlerContext): Promise<Answer> {
   const query = context.input.query as z.infer<typeof ListQuery>;
   const limit = query.limit ?? 50;
   if (query.cursor !== undefined && !RUN_ID_PATTERN.test(query.cursor)) throw new ApiError("INVALID_INPUT", "query: cursor is not a nextCursor this API gave", { i18n: { key: "api.cursor-invalid" } });
-  const runs = await context.deps.store.list({
+  const runs = await context.deps.store.listHeaders({
     tenant: context.principal.tenant,
     limit,
     ...(query.status ? { status: query.status.split(",") as RunStatus[] } : {}),

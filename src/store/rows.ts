@@ -1,5 +1,5 @@
 import type { ErrorInfo, Plan, Run, RunResult, RunStatus, Step, StepKind, StepStatus, Task } from "../core/index.js";
-import type { Lease } from "./store.js";
+import type { Lease, RunHeader } from "./store.js";
 
 /** A time as a driver returns it: PostgreSQL gives a Date, SQLite the epoch milliseconds we stored. */
 type DbTime = Date | number;
@@ -20,6 +20,9 @@ export interface RunRow {
   readonly parent_id?: string | null;
   readonly parent_subtask?: string | null;
 }
+
+/** The columns of a run a list reads (`RunHeader`). */
+export type RunHeaderRow = Pick<RunRow, "id" | "task" | "status" | "created_at" | "updated_at" | "parent_id" | "parent_subtask">;
 
 export interface StepRow {
   readonly run_id: string;
@@ -74,6 +77,17 @@ export function runFromRow(row: RunRow): Run {
     ...present("plan", fromJson(row.plan) as Plan | undefined),
     ...present("result", fromJson(row.result) as RunResult | undefined),
     ...present("error", fromJson(row.error) as ErrorInfo | undefined),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+    ...(row.parent_id ? { parent: { runId: row.parent_id, subtask: row.parent_subtask ?? "" } } : {}),
+  };
+}
+
+export function runHeaderFromRow(row: RunHeaderRow): RunHeader {
+  return {
+    id: row.id,
+    task: JSON.parse(row.task) as Task,
+    status: row.status as RunStatus,
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
     ...(row.parent_id ? { parent: { runId: row.parent_id, subtask: row.parent_subtask ?? "" } } : {}),

@@ -74,6 +74,9 @@ export interface Submitted {
   readonly lease?: Lease;
 }
 
+/** A run as a list shows it: without its plan, result and error, which a page of runs never reads. */
+export type RunHeader = Pick<Run, "id" | "task" | "status" | "createdAt" | "updatedAt" | "parent">;
+
 export interface ListFilter {
   readonly status?: readonly RunStatus[];
   readonly tenant?: string;
@@ -130,6 +133,8 @@ export interface RunStore {
   submit(task: Task, options: SubmitOptions): Promise<Submitted>;
   get(runId: string): Promise<Run | undefined>;
   list(filter?: ListFilter): Promise<readonly Run[]>;
+  /** The same runs as `list`, as headers: a page of finished runs parses no plans or results. */
+  listHeaders(filter?: ListFilter): Promise<readonly RunHeader[]>;
   /**
    * Settles an `ambiguous` step and queues the run again.
    * @throws CsAgentsError (NOT_FOUND, NOT_AMBIGUOUS) when there is no such ambiguous step.

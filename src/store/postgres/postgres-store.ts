@@ -1,8 +1,8 @@
 import pg from "pg";
 import { CsAgentsError, parseTask, taskPriority } from "../../core/index.js";
 import type { Run, RunStatus, Step, Task } from "../../core/index.js";
-import { encodeStep, leaseFromRow, runFromRow, stepFromRow } from "../rows.js";
-import type { ClaimedRow, RunRow, StepRow } from "../rows.js";
+import { encodeStep, leaseFromRow, runFromRow, runHeaderFromRow, stepFromRow } from "../rows.js";
+import type { ClaimedRow, RunHeaderRow, RunRow, StepRow } from "../rows.js";
 import {
   checkStepBatch,
   checkStepRun,
@@ -43,7 +43,7 @@ import type {
 import { postgresServiceOps } from "./postgres-service.js";
 import { postgresForkOps } from "./postgres-fork.js";
 import type { ForkStore } from "../fork-rules.js";
-import type { AmbiguousDecision, ChildRunSummary, ClaimRequest, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions, Submitted } from "../store.js";
+import type { AmbiguousDecision, ChildRunSummary, ClaimRequest, FinalOutcome, Lease, ListFilter, QueueStats, Retention, RunHeader, StoreStats, SubmitOptions, Submitted } from "../store.js";
 import { unreachableError } from "./connect-error.js";
 import { migratePostgres } from "./migrate.js";
 import { sql } from "./sql.js";
@@ -169,16 +169,13 @@ export class PostgresStore implements ServiceStore {
   }
 
   async list(filter: ListFilter = {}): Promise<readonly Run[]> {
-    const before = filter.before ?? null;
-    const beforeAt = before === null ? null : createdAtFromRunId(before);
-    const { rows } = await this.#query<RunRow>(sql.listRuns, [
-      filter.status ?? null,
-      filter.tenant ?? null,
-      before,
-      beforeAt === null ? null : new Date(beforeAt),
-      listLimit(filter.limit),
-    ]);
+    const { rows } = await this.#query<RunRow>(sql.listRuns, listValues(filter));
     return rows.map(runFromRow);
+  }
+
+  async listHeaders(filter: ListFilter = {}): Promise<readonly RunHeader[]> {
+    const { rows } = await this.#query<RunHeaderRow>(sql.listHeaders, listValues(filter));
+    return rows.map(runHeaderFromRow);
   }
 
   async claim(request: ClaimRequest): Promise<readonly Lease[]> {
@@ -525,4 +522,10 @@ function stepJson(step: Step, prefix: string): string {
     finished_at: step.finishedAt?.toISOString() ?? null,
   });
   return `{${prefix}${scalars.slice(1, -1)},"input":${text(input)},"output":${text(output)},"error":${text(error)},"plan":${text(plan)}}`;
+}
+
+function listValues(filter: ListFilter): unknown[] {
+  const before = filter.before ?? null;
+  const beforeAt = before === null ? null : createdAtFromRunId(before);
+  return [filter.status ?? null, filter.tenant ?? null, before, beforeAt === null ? null : new Date(beforeAt), listLimit(filter.limit)];
 }

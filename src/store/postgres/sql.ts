@@ -10,6 +10,16 @@ export interface SqlStatement {
 }
 
 const RUN_COLUMNS = "id, task::text AS task, status, plan::text AS plan, result::text AS result, error::text AS error, created_at, updated_at, parent_id, parent_subtask";
+const HEADER_COLUMNS = "id, task::text AS task, status, created_at, updated_at, parent_id, parent_subtask";
+
+/** A page of runs, newest first: $1 statuses, $2 tenant, $3 the run to go on before (its time $4 when it is gone), $5 how many. */
+function listRunsSql(columns: string): string {
+  return `SELECT ${columns} FROM runs
+     WHERE ($1::text[] IS NULL OR status = ANY($1::text[]))
+       AND ($2::text IS NULL OR tenant = $2)
+       AND ($3::text IS NULL OR (created_at, id) < (COALESCE((SELECT created_at FROM runs WHERE id = $3), $4::timestamptz), $3))
+     ORDER BY created_at DESC, id DESC LIMIT $5`;
+}
 const STEP_COLUMNS = "run_id, key, kind, status, input::text AS input, output::text AS output, error::text AS error, attempts, started_at, finished_at";
 const CLAIMABLE = sqlList(CLAIMABLE_STATUSES);
 const FINAL = sqlList(FINAL_STATUSES);
@@ -92,14 +102,8 @@ export const sql = {
   ),
   runById: statement("run_by_id", `SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`),
   runByKey: statement("run_by_key", `SELECT ${RUN_COLUMNS} FROM runs WHERE tenant = $1 AND idempotency_key = $2`),
-  listRuns: statement(
-    "list_runs",
-    `SELECT ${RUN_COLUMNS} FROM runs
-     WHERE ($1::text[] IS NULL OR status = ANY($1::text[]))
-       AND ($2::text IS NULL OR tenant = $2)
-       AND ($3::text IS NULL OR (created_at, id) < (COALESCE((SELECT created_at FROM runs WHERE id = $3), $4::timestamptz), $3))
-     ORDER BY created_at DESC, id DESC LIMIT $5`,
-  ),
+  listRuns: statement("list_runs", listRunsSql(RUN_COLUMNS)),
+  listHeaders: statement("list_run_headers", listRunsSql(HEADER_COLUMNS)),
   // SKIP LOCKED: concurrent claimers pass over each other's rows instead of waiting or double-claiming.
   // $4: the worker holds no run. A waiting quarantined run, or else an orphan (a lease expired
   // under it: its reclaim quarantines it), goes alone to such a worker, and while one waits no

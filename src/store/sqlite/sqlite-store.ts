@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { CsAgentsError, parseTask, taskPriority } from "../../core/index.js";
 import type { Run, RunStatus, Step, Task } from "../../core/index.js";
-import { encodeStep, leaseFromRow, runFromRow, stepFromRow } from "../rows.js";
+import { encodeStep, leaseFromRow, runFromRow, runHeaderFromRow, stepFromRow } from "../rows.js";
 import type { ClaimedRow, EncodedStep, RunRow } from "../rows.js";
 import {
   checkStepBatch,
@@ -43,7 +43,7 @@ import { sqliteServiceOps } from "./sqlite-service.js";
 import { sqliteForkOps } from "./sqlite-fork.js";
 import type { ForkStore } from "../fork-rules.js";
 import { sqliteDeliveries } from "./sqlite-deliveries.js";
-import type { AmbiguousDecision, ChildRunSummary, ClaimRequest, FinalOutcome, Lease, ListFilter, QueueStats, Retention, StoreStats, SubmitOptions, Submitted } from "../store.js";
+import type { AmbiguousDecision, ChildRunSummary, ClaimRequest, FinalOutcome, Lease, ListFilter, QueueStats, Retention, RunHeader, StoreStats, SubmitOptions, Submitted } from "../store.js";
 import { BackgroundCheckpoint } from "./background-checkpoint.js";
 import type { BackgroundCheckpointStats } from "./background-checkpoint.js";
 import { migrateSqlite } from "./migrate.js";
@@ -196,15 +196,15 @@ export class SqliteStore implements ServiceStore {
   }
 
   async list(filter: ListFilter = {}): Promise<readonly Run[]> {
-    const before = filter.before ?? null;
-    const params = {
-      statuses: filter.status ? JSON.stringify(filter.status) : null,
-      before,
-      beforeAt: before === null ? null : createdAtFromRunId(before),
-      limit: listLimit(filter.limit),
-    };
+    const params = listParams(filter);
     const rows = filter.tenant === undefined ? this.#sql.listRuns.all(params) : this.#sql.listRunsOfTenant.all({ ...params, tenant: filter.tenant });
     return rows.map(runFromRow);
+  }
+
+  async listHeaders(filter: ListFilter = {}): Promise<readonly RunHeader[]> {
+    const params = listParams(filter);
+    const rows = filter.tenant === undefined ? this.#sql.listHeaders.all(params) : this.#sql.listHeadersOfTenant.all({ ...params, tenant: filter.tenant });
+    return rows.map(runHeaderFromRow);
   }
 
   async claim(request: ClaimRequest): Promise<readonly Lease[]> {
@@ -526,4 +526,14 @@ class FencedOut extends Error {}
 
 function fence(lease: Lease): { runId: string; workerId: string; epoch: number } {
   return { runId: lease.runId, workerId: lease.workerId, epoch: lease.epoch };
+}
+
+function listParams(filter: ListFilter): { statuses: string | null; before: string | null; beforeAt: number | null; limit: number } {
+  const before = filter.before ?? null;
+  return {
+    statuses: filter.status ? JSON.stringify(filter.status) : null,
+    before,
+    beforeAt: before === null ? null : createdAtFromRunId(before),
+    limit: listLimit(filter.limit),
+  };
 }

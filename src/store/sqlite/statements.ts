@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { ClaimedRow, RunRow, StepRow } from "../rows.js";
+import type { ClaimedRow, RunHeaderRow, RunRow, StepRow } from "../rows.js";
 import type { ClaimCandidate } from "../fair-order.js";
 import { CLAIMABLE_STATUSES, FINAL_STATUSES, WAITING_RUNS, sqlList } from "../store-rules.js";
 
@@ -7,6 +7,7 @@ import { CLAIMABLE_STATUSES, FINAL_STATUSES, WAITING_RUNS, sqlList } from "../st
 // passed in as @now, so one call uses one instant throughout.
 
 const RUN_COLUMNS = "id, task, status, plan, result, error, created_at, updated_at, parent_id, parent_subtask";
+const HEADER_COLUMNS = "id, task, status, created_at, updated_at, parent_id, parent_subtask";
 const STEP_COLUMNS = "run_id, key, kind, status, input, output, error, attempts, started_at, finished_at";
 const CLAIMABLE = sqlList(CLAIMABLE_STATUSES);
 const FINAL = sqlList(FINAL_STATUSES);
@@ -36,8 +37,8 @@ type Params<P> = P extends unknown[] ? P : [P];
 
 type ListParams = { statuses: string | null; before: string | null; beforeAt: number | null; limit: number };
 
-function listRunsSql(tenantFilter: string): string {
-  return `SELECT ${RUN_COLUMNS} FROM runs
+function listRunsSql(tenantFilter: string, columns = RUN_COLUMNS): string {
+  return `SELECT ${columns} FROM runs
        WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses))) ${tenantFilter}
          AND (@before IS NULL OR (created_at, id) < (COALESCE((SELECT created_at FROM runs WHERE id = @before), @beforeAt), @before))
        ORDER BY created_at DESC, id DESC LIMIT @limit`;
@@ -67,6 +68,8 @@ export function prepareStatements(db: Database.Database) {
     // other tenant's runs.
     listRuns: prepare<ListParams, RunRow>(listRunsSql("")),
     listRunsOfTenant: prepare<ListParams & { tenant: string }, RunRow>(listRunsSql("AND tenant = @tenant")),
+    listHeaders: prepare<ListParams, RunHeaderRow>(listRunsSql("", HEADER_COLUMNS)),
+    listHeadersOfTenant: prepare<ListParams & { tenant: string }, RunHeaderRow>(listRunsSql("AND tenant = @tenant", HEADER_COLUMNS)),
     // The claim's reads (fair-order.ts orders what they find). Each names its index: runs_waiting
     // and runs_leased hold only waiting and leased runs, so no read walks the queue; the
     // tenants are found by skipping from one to the next in runs_waiting.

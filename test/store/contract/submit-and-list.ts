@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { newRunId } from "../../../src/core/index.js";
+import type { Run } from "../../../src/core/index.js";
+import type { RunHeader } from "../../../src/store/index.js";
 import { claimOne, runId, submitRuns, useFreshStore } from "./context.js";
 import type { MakeStore } from "./context.js";
 
@@ -85,6 +87,22 @@ export function describeSubmitAndList(makeStore: MakeStore): void {
       expect(await ids({ limit: 3, before: runId(2) })).toEqual([runId(1)]);
       expect(await ids({ limit: 0 })).toHaveLength(1);
       expect(await ids({ limit: 10_000 })).toHaveLength(7);
+    });
+
+    it("lists headers: the same runs as list, in the same order, without plan, result or error", async () => {
+      await submitRuns(store(), 3, { tenant: "a" });
+      await store().submit({ description: "child", tenant: "a" }, { runId: runId(4), parent: { runId: runId(1), subtask: "s1" } });
+      const lease = await claimOne(store(), "w1", { runId: runId(2) });
+      await store().transition(lease, { status: "succeeded", plan: { source: "rules", language: "en", params: {}, subtasks: [] }, result: { output: { report: "x".repeat(500) }, subtasks: {}, artifacts: [] } });
+      const header = (run: Run): RunHeader => ({ id: run.id, task: run.task, status: run.status, createdAt: run.createdAt, updatedAt: run.updatedAt, ...(run.parent ? { parent: run.parent } : {}) });
+      for (const filter of [{}, { tenant: "a" }, { tenant: "b" }, { status: ["succeeded" as const] }, { limit: 2 }, { limit: 2, before: runId(3) }]) {
+        const headers = await store().listHeaders(filter);
+        expect(headers).toEqual((await store().list(filter)).map(header));
+      }
+      const [child, , done] = await store().listHeaders({ tenant: "a" });
+      expect(child).toMatchObject({ id: runId(4), parent: { runId: runId(1), subtask: "s1" } });
+      expect(done).toEqual(expect.not.objectContaining({ result: expect.anything() }));
+      expect(done?.status).toBe("succeeded");
     });
 
     it("pages on from a run that no longer exists by the time in its id", async () => {
