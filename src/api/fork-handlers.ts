@@ -59,7 +59,7 @@ async function forkTaskHandler(context: HandlerContext): Promise<Answer> {
 
 async function forkView(context: HandlerContext, run: Run) {
   const [steps, links] = await Promise.all([context.deps.store.load(run.id), context.deps.store.forkLinks(run.id)]);
-  return runDetail(run, steps, undefined, undefined, links);
+  return runDetail(run, steps, { links });
 }
 
 /** The header's key, or the body's; both must then agree. */

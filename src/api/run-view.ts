@@ -36,12 +36,30 @@ export function runSummary(run: RunHeader): RunSummary {
   };
 }
 
+/** What a run's page shows beside the run and its journal. */
+export interface RunDetailExtras {
+  readonly callback?: RunDetail["callback"] | undefined;
+  readonly family?: Pick<RunDetail, "children" | "questions">;
+  readonly links?: ForkLinks;
+  /** The artifacts as listed, when they were read without their content (run-page.ts). */
+  readonly artifacts?: RunDetail["artifacts"];
+}
+
 /** What GET /v1/tasks/{id} shows: the run with its subtasks as the journal tells them. */
-export function runDetail(run: Run, steps: readonly Step[], callback?: RunDetail["callback"], family: Pick<RunDetail, "children" | "questions"> = { children: [], questions: [] }, links?: ForkLinks): RunDetail {
+export function runDetail(run: Run, steps: readonly Step[], extras: RunDetailExtras = {}): RunDetail {
+  const { callback, family = { children: [], questions: [] }, links } = extras;
   const final = FINAL_RUN_STATUSES.has(run.status);
-  const artifacts = run.result?.artifacts ?? [];
+  const summary = runSummary(run);
   return {
-    ...runSummary(run),
+    // Named one by one: V8 (Node 20) builds an object literal that starts with a spread and goes
+    // on with more fields slowly, ~0.6 µs a field; this one took 14 µs, about a tenth of a GET.
+    id: summary.id,
+    status: summary.status,
+    description: summary.description,
+    priority: summary.priority,
+    createdAt: summary.createdAt,
+    updatedAt: summary.updatedAt,
+    links: summary.links,
     input: run.task.input ?? null,
     plan: run.plan
       ? { source: run.plan.source, language: run.plan.language, subtasks: run.plan.subtasks.map((t) => ({ id: t.id, title: t.title, agent: t.agent, dependsOn: t.dependsOn })) }
@@ -51,7 +69,7 @@ export function runDetail(run: Run, steps: readonly Step[], callback?: RunDetail
     result: run.result ? { output: run.result.output } : null,
     // The catalogue key the store keeps with the error is for the CLI; the API's shape is code + message.
     error: run.error ? { code: run.error.code, message: run.error.message } : null,
-    artifacts: artifacts.map((a) => ({ name: a.name, mediaType: a.mediaType, bytes: artifactBytes(a).length, href: `/v1/tasks/${run.id}/artifacts/${encodeURIComponent(a.name)}` })),
+    artifacts: extras.artifacts ?? artifactViews(run.id, (run.result?.artifacts ?? []).map((a) => ({ name: a.name, mediaType: a.mediaType, bytes: artifactBytes(a).length }))),
     durationMs: final ? run.updatedAt.getTime() - run.createdAt.getTime() : null,
     wakeAt: run.status === "sleeping" ? (wakeTimeOf(steps, run.plan?.subtasks ?? [])?.toISOString() ?? null) : null,
     ...(callback ? { callback } : {}),
@@ -60,6 +78,11 @@ export function runDetail(run: Run, steps: readonly Step[], callback?: RunDetail
     children: family.children,
     ...(links ? { forkedFrom: links.forkedFrom, forks: links.forks.map((f) => ({ id: f.id, status: f.status, step: f.step, createdAt: f.createdAt.toISOString() })) } : {}),
   };
+}
+
+/** Each artifact with the address it downloads from. */
+export function artifactViews(runId: string, artifacts: readonly { name: string; mediaType: string; bytes: number }[]): RunDetail["artifacts"] {
+  return artifacts.map((a) => ({ name: a.name, mediaType: a.mediaType, bytes: a.bytes, href: `/v1/tasks/${runId}/artifacts/${encodeURIComponent(a.name)}` }));
 }
 
 function subtaskView(subtask: { id: string; title: string; agent: string; dependsOn: string[] }, steps: readonly Step[], final: boolean): SubtaskView {

@@ -378,7 +378,7 @@ export class ApiServer {
     if (op.scope === null) {
       checkNoQuery(request.query);
       checkNoBody(request.body);
-      return (handlers[op.id as keyof typeof handlers] as Handler)({ ...this.#handlerContext(), principal, caller, input: { params: {}, query: undefined, body: undefined } });
+      return (handlers[op.id as keyof typeof handlers] as Handler)({ principal, caller, input: { params: {}, query: undefined, body: undefined }, ...this.#handlerContext() });
     }
     const key = request.headers["idempotency-key"];
     if (key !== undefined && typeof key !== "string") throw new ApiError("INVALID_INPUT", "Idempotency-Key must be 1-200 visible ASCII characters, sent once", { i18n: { key: "api.idempotency-key-invalid" } });

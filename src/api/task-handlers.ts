@@ -1,9 +1,11 @@
 import type { z } from "zod";
 import { artifactBytes, canonicalHash, FINAL_RUN_STATUSES, newTraceparent, RUN_ID_PATTERN, TRACEPARENT } from "../core/index.js";
 import type { Run, RunStatus } from "../core/index.js";
+import type { StoredReferences } from "../store/index.js";
 import type { Answer, Handler, HandlerContext } from "./handlers.js";
 import { ApiError } from "./problem.js";
-import { runDetail, runSummary } from "./run-view.js";
+import { runPage } from "./run-page.js";
+import { artifactViews, runDetail, runSummary } from "./run-view.js";
 import { acceptedCallbackUrl, callbackOf } from "./callback-view.js";
 import { familyOf } from "./child-views.js";
 import type { ArtifactParams, ListQuery, RunIdParams, SubmitBody } from "./schemas.js";
@@ -12,8 +14,9 @@ import type { ArtifactParams, ListQuery, RunIdParams, SubmitBody } from "./schem
  * The run, if it exists and belongs to the caller's tenant. Another tenant's run, or an id that
  * cannot be one, is NOT_FOUND: the answer never tells whether it exists.
  */
-export async function tenantRun(context: Pick<HandlerContext, "deps" | "principal">, id: string): Promise<Run> {
-  const run = RUN_ID_PATTERN.test(id) ? await context.deps.store.get(id) : undefined;
+/** The caller's run `id`, read with `reader` (default: the store, values whole); NOT_FOUND for any other. */
+export async function tenantRun(context: Pick<HandlerContext, "deps" | "principal">, id: string, reader: Pick<StoredReferences, "get"> = context.deps.store): Promise<Run> {
+  const run = RUN_ID_PATTERN.test(id) ? await reader.get(id) : undefined;
   if (!run || run.task.tenant !== context.principal.tenant) throw new ApiError("NOT_FOUND", `no task ${id}`, { i18n: { key: "api.no-task", params: { id } } });
   return run;
 }
@@ -71,9 +74,14 @@ async function listTasks(context: HandlerContext): Promise<Answer> {
 
 async function getTask(context: HandlerContext): Promise<Answer> {
   const { id } = context.input.params as z.infer<typeof RunIdParams>;
-  const run = await tenantRun(context, id);
-  const [steps, callback, links, { children, childQuestions }] = await Promise.all([context.deps.store.load(run.id), callbackOf(context, run), context.deps.store.forkLinks(run.id), familyOf(context, run)]);
-  return { status: 200, body: runDetail(run, steps, callback, { children, questions: childQuestions }, links) };
+  // Read as stored when large values live in the artifact store: only what the page shows is read from it.
+  const references = context.deps.store.references;
+  const run = await tenantRun(context, id, references);
+  const [steps, callback, links, { children, childQuestions }] = await Promise.all([(references ?? context.deps.store).load(run.id), callbackOf(context, run), context.deps.store.forkLinks(run.id), familyOf(context, run)]);
+  const extras = { callback, family: { children, questions: childQuestions }, links };
+  if (!references) return { status: 200, body: runDetail(run, steps, extras) };
+  const page = await runPage(references, run, steps);
+  return { status: 200, body: runDetail(page.run, page.steps, page.artifacts ? { ...extras, artifacts: artifactViews(run.id, page.artifacts) } : extras) };
 }
 
 async function cancelTask(context: HandlerContext): Promise<Answer> {

@@ -98,6 +98,16 @@ export async function unpackValue<T>(value: T, store: ArtifactStore): Promise<T>
   return (await unpack(value as Json, store, new Map())) as T;
 }
 
+/** A reference read one level: a JSON blob parsed with the references in it left as they are. */
+export async function openRef(value: unknown, store: ArtifactStore): Promise<unknown> {
+  return isBlobRef(value) ? decoded(value, await store.get(value[BLOB_KEY])) : value;
+}
+
+function decoded(ref: BlobRef, bytes: Buffer): Json {
+  if (ref.form === "base64") return bytes.toString("base64");
+  return ref.form === "utf8" ? bytes.toString("utf8") : (JSON.parse(bytes.toString("utf8")) as Json);
+}
+
 function mayHoldRef(value: unknown): boolean {
   return typeof value === "object" && value !== null;
 }
@@ -111,10 +121,8 @@ async function unpack(value: Json, store: ArtifactStore, read: Map<string, Promi
       bytes = store.get(sha256);
       read.set(sha256, bytes);
     }
-    const buffer = await bytes;
-    if (value.form === "base64") return buffer.toString("base64");
-    if (value.form === "utf8") return buffer.toString("utf8");
-    return unpack(JSON.parse(buffer.toString("utf8")) as Json, store, read);
+    const opened = decoded(value, await bytes);
+    return value.form === "json" ? unpack(opened, store, read) : opened;
   }
   if (Array.isArray(value)) {
     let changed = false;

@@ -1,7 +1,7 @@
 import type { Run, Step } from "../core/index.js";
-import type { AmbiguousDecision, FinalOutcome, ForkRequest, ServiceStore } from "../store/index.js";
+import type { AmbiguousDecision, FinalOutcome, ForkRequest, ServiceStore, StoredReferences } from "../store/index.js";
 import type { ArtifactStore } from "./artifact-store.js";
-import { DEFAULT_INLINE_LIMIT, holdsBlobRef, packValue, unpackValue } from "./blob-ref.js";
+import { DEFAULT_INLINE_LIMIT, holdsBlobRef, isBlobRef, openRef, packValue, unpackValue } from "./blob-ref.js";
 
 export interface WithArtifactStoreOptions {
   /** JSON text at or above this many bytes leaves the row (default 1 KiB). */
@@ -50,8 +50,17 @@ export function withArtifactStore<S extends ServiceStore>(store: S, artifacts: A
     forkAudited: async ([request, ...rest]) => [await packFork(request as ForkRequest), ...rest],
   };
 
+  const references: StoredReferences = {
+    get: (runId) => store.get(runId),
+    load: (runId) => store.load(runId),
+    open: (value) => openRef(value, artifacts),
+    whole: (value) => unpackValue(value, artifacts),
+    sizeOf: (value) => (isBlobRef(value) && value.form !== "json" ? value.size : undefined),
+  };
+
   return new Proxy(store, {
     get(target, property) {
+      if (property === "references") return references;
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== "function") return value;
       const method = value as (...args: unknown[]) => unknown;

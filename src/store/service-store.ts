@@ -66,7 +66,7 @@ export function sealAuditEntry(previous: { readonly seq: number; readonly hash: 
     details: { ...(draft.details ?? {}) },
   };
   const prevHash = previous?.hash ?? AUDIT_GENESIS_HASH;
-  return { ...body, prevHash, hash: auditEntryHash(prevHash, body) };
+  return { seq: body.seq, at: body.at, action: body.action, actor: body.actor, tenant: body.tenant, target: body.target, details: body.details, prevHash, hash: auditEntryHash(prevHash, body) };
 }
 
 export interface AuditListFilter {
@@ -183,8 +183,32 @@ export interface SchemaStore {
   pendingMigrations(): Promise<readonly number[]>;
 }
 
+/**
+ * Reads for a view that shows part of a run (the API's run page), on a store whose large values
+ * live in an artifact store: the run and its journal with those values still references, and
+ * the means to read just the parts shown. Reading a finished report run whole read every chart,
+ * table and workbook it made, only for the page to show their sizes.
+ */
+export interface StoredReferences {
+  /** The run as stored: its result, or parts of it, may be references. */
+  get(runId: string): Promise<Run | undefined>;
+  /** The journal as stored: step inputs and outputs, or parts of them, may be references. */
+  load(runId: string): Promise<readonly Step[]>;
+  /** A reference read one level (what it holds may be references still); any other value as it is. */
+  open(value: unknown): Promise<unknown>;
+  /** The value with every reference in it read. */
+  whole<T>(value: T): Promise<T>;
+  /** The bytes a reference to text or bytes stands for; undefined for any other value. */
+  sizeOf(value: unknown): number | undefined;
+}
+
+/** `references` is there when the store keeps large values in an artifact store. */
+export interface ReferenceReads {
+  readonly references?: StoredReferences;
+}
+
 /** Everything `cs-agents serve` needs from one database. */
-export type ServiceStore = Store & AuditStore & AuditedRunStore & AuditedStepStore & RunEventStore & SchemaStore & InlineValueStore & WebhookOutbox & ScheduleStore & ForkStore;
+export type ServiceStore = Store & AuditStore & AuditedRunStore & AuditedStepStore & RunEventStore & SchemaStore & InlineValueStore & WebhookOutbox & ScheduleStore & ForkStore & ReferenceReads;
 
 export const AUDIT_LIST_LIMIT_MAX = 1_000;
 

@@ -53,7 +53,7 @@ export function sqliteServiceOps(db: Database.Database): Ops {
 
   const append = (draft: AuditDraft): AuditEntry => {
     const entry = sealAuditEntry(sql().auditHead.get(), draft);
-    sql().insertAudit.run({ ...entry, details: JSON.stringify(entry.details) });
+    sql().insertAudit.run(auditRow(entry));
     return entry;
   };
 
@@ -109,15 +109,15 @@ export function sqliteServiceOps(db: Database.Database): Ops {
     try {
       // Insert first: a fresh key (the usual case) costs no lookup; a used one inserts nothing
       // (the unique index answers) and its run is read. The row comes back from the insert.
-      inserted = s.insertRun.get({ ...row, requestHash: options.requestHash, submittedBy: options.submittedBy });
+      inserted = s.insertRun.get({ requestHash: options.requestHash, submittedBy: options.submittedBy, ...row });
     } catch (error) {
       if (hasCode(error, "SQLITE_CONSTRAINT_PRIMARYKEY")) throw runExistsError(options.runId, error);
       throw error;
     }
     if (!inserted) return mustExist(replayed(), options.runId);
     try {
-      const entry = sealAuditEntry(groupHead, { ...audit, target: options.runId });
-      s.insertAudit.run({ ...entry, details: JSON.stringify(entry.details) });
+      const entry = sealAuditEntry(groupHead, auditOf(audit, options.runId));
+      s.insertAudit.run(auditRow(entry));
       groupHead = entry;
     } catch (error) {
       throw new UndoGroup(error);
@@ -333,4 +333,14 @@ function prepareStatements(db: Database.Database) {
       "SELECT id, type, data FROM run_events WHERE run_id = @runId AND id > @afterId ORDER BY id LIMIT @limit",
     ),
   };
+}
+
+// Both named field by field: on a submission's path, and V8 (Node 20) builds a literal that
+// starts with a spread and goes on with more fields slowly (~0.5 µs a field).
+function auditOf(draft: AuditDraft, target: string): AuditDraft {
+  return { action: draft.action, actor: draft.actor, tenant: draft.tenant, target, ...(draft.details ? { details: draft.details } : {}), ...(draft.at ? { at: draft.at } : {}) };
+}
+
+function auditRow(entry: AuditEntry): Omit<AuditEntry, "details"> & { details: string } {
+  return { seq: entry.seq, at: entry.at, action: entry.action, actor: entry.actor, tenant: entry.tenant, target: entry.target, details: JSON.stringify(entry.details), prevHash: entry.prevHash, hash: entry.hash };
 }
