@@ -137,6 +137,28 @@ async function seed(databaseUrl, tenant, count) {
   return id;
 }
 
+/**
+ * The seed's quarterly report run made for real (`cs-agents run`, the built-in planner) in the
+ * store at `databasePath`, its charts, tables and workbook in the artifact store beside it; moved
+ * to the tenant the server acts as with auth off. Returns its id.
+ */
+async function seedReportRun(databasePath, outDir) {
+  const child = spawn(process.execPath, ["bin/cs-agents.js", "run", "--json", "--out", outDir, TASK.description], { cwd: ROOT, env: { ...process.env, DATABASE_URL: databasePath, REDIS_URL: "" }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  const code = await new Promise((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`cs-agents run failed (${code}): ${output.slice(-500)}`);
+  const db = new Database(databasePath);
+  try {
+    const { id } = db.prepare("SELECT id FROM runs WHERE status = 'succeeded' AND tenant = '' ORDER BY created_at DESC LIMIT 1").get();
+    db.prepare("UPDATE runs SET tenant = 'local', task = json_set(task, '$.tenant', 'local') WHERE id = ?").run(id);
+    return id;
+  } finally {
+    db.close();
+  }
+}
+
 /** Runs stored, read from the server's store after it stopped. */
 async function storedRuns(databaseUrl) {
   if (databaseUrl.startsWith("postgres")) {
@@ -168,6 +190,7 @@ export async function run({ quick, log }) {
   try {
     const readPath = join(dir, "read.db");
     const taskId = await seed(readPath, "local", STORED_RUNS);
+    const reportId = await seedReportRun(readPath, join(dir, "report"));
     const crowdedPath = join(dir, "crowded.db");
     await seed(crowdedPath, "other-tenant", OTHER_TENANT_QUEUED);
     idp = await startIdentityProvider();
@@ -201,7 +224,8 @@ export async function run({ quick, log }) {
       { key: "post-auth", label: "POST, auth on (RS256 JWT, key from a local JWKS)", ...post(authed, { token: idp.token }) },
       ...(onPostgres ? [{ key: "post-postgres", label: "POST, PostgreSQL store", ...post(onPostgres) }] : []),
       { key: "peer-get", label: "peer floor: Fastify + one better-sqlite3 read by id (GET /runs/{id})", url: hello.url, method: "GET", path: `/runs/${hello.storedId}` },
-      { key: "get", label: `GET /v1/tasks/{id} (${STORED_RUNS.toLocaleString("en")} runs stored)`, url: reader.url, method: "GET", path: `/v1/tasks/${taskId}` },
+      { key: "get", label: `GET /v1/tasks/{id} of a queued run (${STORED_RUNS.toLocaleString("en")} runs stored)`, url: reader.url, method: "GET", path: `/v1/tasks/${taskId}` },
+      { key: "get-report", label: "GET /v1/tasks/{id} of a finished report run (the seed's task; artifacts in the artifact store)", url: reader.url, method: "GET", path: `/v1/tasks/${reportId}` },
       { key: "list", label: `GET /v1/tasks (first page of 50; ${STORED_RUNS.toLocaleString("en")} runs stored)`, url: reader.url, method: "GET", path: "/v1/tasks" },
       { key: "get-auth", label: "GET /v1/tasks/{id} of another tenant, auth on (404)", url: authed.url, method: "GET", path: `/v1/tasks/${taskId}`, token: idp.token },
       { key: "healthz", label: "GET /healthz", url: reader.url, method: "GET", path: "/healthz" },

@@ -94,7 +94,9 @@ function ref(sha256: string, form: BlobRef["form"], size: number): Json {
 
 /** The value with every reference replaced by what it refers to (each blob read once). */
 export async function unpackValue<T>(value: T, store: ArtifactStore): Promise<T> {
-  if (!mayHoldRef(value)) return value;
+  // A quick look first: most values hold no reference (a submission's run, a page of runs), and
+  // the walk below costs a promise per object.
+  if (!mayHoldRef(value) || !holdsBlobRef(value)) return value;
   return (await unpack(value as Json, store, new Map())) as T;
 }
 
