@@ -12,9 +12,9 @@ import type { ArtifactParams, ListQuery, RunIdParams, SubmitBody } from "./schem
 
 /**
  * The run, if it exists and belongs to the caller's tenant. Another tenant's run, or an id that
- * cannot be one, is NOT_FOUND: the answer never tells whether it exists.
+ * cannot be one, is NOT_FOUND: the answer never tells whether it exists. Read with `reader`
+ * (default: the store, values whole).
  */
-/** The caller's run `id`, read with `reader` (default: the store, values whole); NOT_FOUND for any other. */
 export async function tenantRun(context: Pick<HandlerContext, "deps" | "principal">, id: string, reader: Pick<StoredReferences, "get"> = context.deps.store): Promise<Run> {
   const run = RUN_ID_PATTERN.test(id) ? await reader.get(id) : undefined;
   if (!run || run.task.tenant !== context.principal.tenant) throw new ApiError("NOT_FOUND", `no task ${id}`, { i18n: { key: "api.no-task", params: { id } } });
