@@ -6,6 +6,7 @@ export { ReplicatedArtifactStore, syncArtifacts, type SyncReport } from "./repli
 export { parseS3Url, S3ArtifactStore, type S3Location } from "./s3-artifact-store.js";
 export { createS3Client, loadS3Sdk, type S3ClientOptions } from "./s3-client.js";
 export { withArtifactStore, type WithArtifactStoreOptions } from "./with-artifact-store.js";
+export { DEFAULT_READ_CACHE_BYTES, withReadCache } from "./read-cache.js";
 export { openStoreWithArtifacts } from "./open-store-with-artifacts.js";
 export { moveInlineValues, type MoveReport } from "./move-inline-values.js";
 export { collectGarbage, DEFAULT_GC_GRACE_MS, type GcOptions, type GcReport } from "./collect-garbage.js";

@@ -136,7 +136,7 @@ describe("token attacks (JWKS)", () => {
       expect((await t.api.app.inject({ method: "GET", url: "/v1/tasks", headers: { authorization: `Bearer ${jku}` } })).statusCode).toBe(401);
       expect(jkuHits).toBe(0);
       expect(jwksHits).toBeGreaterThanOrEqual(1);
-      expect(t.calls.filter((c) => c === "list")).toHaveLength(1);
+      expect(t.calls.filter((c) => c === "listHeaders")).toHaveLength(1);
     } finally {
       await t.close();
     }
