@@ -56,6 +56,8 @@ export interface EarlyShedSetup {
  */
 export function earlyShed(setup: EarlyShedSetup): RequestGate {
   const { shedder, securityHeaders, vary, translator, metrics, draining } = setup;
+  // The headers every refusal carries, merged once: past saturation this runs for most requests.
+  const fixed = { ...securityHeaders, "content-type": "application/problem+json; charset=utf-8", vary };
   return (request, response) => {
     const refusal = shedder.refusal();
     const url = request.url ?? "";
@@ -66,13 +68,11 @@ export function earlyShed(setup: EarlyShedSetup): RequestGate {
     const locale = localeFromAcceptLanguage(request.headers["accept-language"]);
     const body = JSON.stringify(localizeProblem(problemOf(refusal, path), refusal, locale, translator));
     response.writeHead(503, {
-      ...securityHeaders,
-      ...refusal.headers,
-      "content-type": "application/problem+json; charset=utf-8",
       "content-length": Buffer.byteLength(body),
-      vary,
       "content-language": locale,
       ...(draining() ? { connection: "close" } : {}),
+      ...refusal.headers,
+      ...fixed,
     });
     response.end(body);
     const labels = { method: request.method ?? "", route: "shed", status: "503" };

@@ -74,10 +74,10 @@ function serializeObject(record: Record<string, unknown>, ancestors: object[]): 
 function orderedKeys(record: Record<string, unknown>): string[] {
   const keys = Object.keys(record).sort();
   if (!keys.some(startsWithDigit)) return keys;
-  const indices = keys.filter((key) => INDEX.test(key) && Number(key) < INDEX_LIMIT);
-  if (indices.length === 0) return keys;
-  const rest = keys.filter((key) => !(INDEX.test(key) && Number(key) < INDEX_LIMIT));
-  return [...indices.sort((a, b) => Number(a) - Number(b)), ...rest];
+  const indices: string[] = [];
+  const rest: string[] = [];
+  for (const key of keys) (INDEX.test(key) && Number(key) < INDEX_LIMIT ? indices : rest).push(key);
+  return indices.length === 0 ? keys : [...indices.sort((a, b) => Number(a) - Number(b)), ...rest];
 }
 
 function startsWithDigit(key: string): boolean {
